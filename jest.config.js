@@ -1,0 +1,27 @@
+// Jest runs TypeScript through SWC (ts-jest does not support TypeScript 7);
+// `npm test` type-checks with tsc first. Octokit and a few of its dependencies
+// ship only ES modules, so they are transformed too.
+/** @type {import('jest').Config} */
+const esmOnly = [
+  '@octokit',
+  'universal-user-agent',
+  'before-after-hook',
+  'fast-content-type-parse',
+  'json-with-bigint',
+  'bottleneck',
+  'content-type',
+].join('|');
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test', '<rootDir>/src'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  testTimeout: 30000,
+  maxWorkers: 2,
+};
