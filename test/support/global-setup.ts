@@ -1,4 +1,27 @@
-// Runs once before the whole suite. Database-backed tests create their own
-// schema per test file (see test/support/database.ts); nothing to do here yet
-// beyond failing early and clearly when PostgreSQL is not reachable.
-export default async function globalSetup(): Promise<void> {}
+/**
+ * Runs once before the suite: checks that PostgreSQL answers (so that a
+ * missing database is one clear message, not a hundred failures) and builds
+ * the project, whose compiled entry points some tests start as processes.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { Client } from 'pg';
+import { testDatabaseUrl } from './env';
+
+export default async function globalSetup(): Promise<void> {
+  const client = new Client({ connectionString: testDatabaseUrl, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(
+      `The tests need PostgreSQL at ${new URL(testDatabaseUrl).host} (set TEST_DATABASE_URL to use another): ` +
+        `${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const root = path.resolve(__dirname, '..', '..');
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}

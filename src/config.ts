@@ -1,0 +1,210 @@
+/**
+ * Configuration, parsed once at start.
+ *
+ * Two sources, two schemas:
+ * - the process environment: secrets and endpoints ({@link envSchema});
+ * - an optional settings file (path in `CONDUCTOR_CONFIG`, YAML or JSON): the
+ *   team's release process ({@link settingsSchema}). Every setting defaults to
+ *   the Firefox Accounts value, so an empty file (or none) describes FxA.
+ *
+ * Only `src/main.ts` and the CLI pass `process.env` in here; everything else
+ * receives the parsed {@link Config}.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as "10:00"');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as "2026-11-04"');
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as "U012ABCDEF"');
+const timeZone = z.string().refine(isKnownTimeZone, 'expected an IANA time zone such as "America/Los_Angeles"');
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Environment variables: secrets and where the outside systems are. */
+export const envSchema = z.object({
+    /** Bot token (`xoxb-…`) from the Slack app's "OAuth & Permissions" page. */
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token starting with "xoxb-"'),
+    /** Signing secret from the Slack app's "Basic Information" page; verifies every HTTP request. Required in HTTP mode. */
+    SLACK_SIGNING_SECRET: z.string().min(8, 'expected the signing secret from the Slack app settings').optional(),
+    /** App-level token (`xapp-…`, scope `connections:write`). When set, the bot uses Socket Mode instead of HTTP. */
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token starting with "xapp-"').optional(),
+    /** Base URL of Slack's Web API; tests point it at a fake server. */
+    SLACK_API_URL: z.url('expected a URL such as "https://slack.com/api/"').default('https://slack.com/api/'),
+    /** GitHub token with `repo` and `workflow` scopes (or a fine-grained token with contents, actions and pull requests). */
+    GITHUB_TOKEN: z.string().min(1, 'expected a GitHub token'),
+    /** Base URL of GitHub's REST API (GraphQL is at `<this>/graphql`); tests point it at a fake server. */
+    GITHUB_API_URL: z.url('expected a URL such as "https://api.github.com"').default('https://api.github.com'),
+    /** PostgreSQL connection string. Unset: an embedded database (PGlite) under `DATA_DIR`. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a URL starting with "postgresql://"')
+      .optional(),
+    /** Directory for the embedded database and other local state. */
+    DATA_DIR: z.string().min(1).default('./.data'),
+    /** HTTP port for Slack's requests and the health checks. */
+    PORT: z.coerce.number().int('expected a port number').min(1).max(65535).default(3000),
+    /** Log level. */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Path of the settings file (YAML or JSON). Unset: the Firefox Accounts defaults. */
+    CONDUCTOR_CONFIG: z.string().min(1).optional(),
+    /** Apply database migrations at start ("false" to leave it to `npm run db:migrate`). */
+    MIGRATE_ON_START: z
+      .enum(['true', 'false', '1', '0'], 'expected "true" or "false"')
+      .default('true')
+      .transform((value) => value === 'true' || value === '1'),
+    /** How long to keep retrying an unreachable database at start, in seconds. */
+    DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(30),
+  });
+
+/** The team's release process. Every default is the Firefox Accounts value. */
+export const settingsSchema = z.object({
+  /** GitHub repository that trains are cut from, as "owner/name". */
+  repository: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name", e.g. "mozilla/fxa"')
+    .default('mozilla/fxa'),
+  /** Branch that trains are cut from and where patches must already have landed. */
+  mainBranch: z.string().min(1).default('main'),
+  /** Workflow file started with `workflow_dispatch` to cut a train (takes no inputs). */
+  tagWorkflow: z.string().min(1).default('tag-release.yml'),
+  /** Workflow file that builds Docker images, dispatched with input `git_tag`. */
+  imageWorkflow: z.string().min(1).default('docker.yml'),
+  /** Dispatch the image workflow after CI passes on a new tag. */
+  dispatchImageWorkflow: z.boolean().default(false),
+  /** Name of the train branch; `{N}` is the train number. */
+  branchFormat: z.string().includes('{N}', { message: 'must contain {N}' }).default('train-{N}'),
+  /** Name of a release tag; `{N}` is the train, `{P}` the patch number. */
+  tagFormat: z
+    .string()
+    .refine((value) => value.includes('{N}') && value.includes('{P}'), 'must contain {N} and {P}')
+    .default('v1.{N}.{P}'),
+  /** Name of the CI check run reported on a release tag's commit. */
+  ciCheckName: z.string().min(1).default('test_and_deploy_tag'),
+  /** Time zone of the cutoff and of every schedule. */
+  timeZone: timeZone.default('America/Los_Angeles'),
+  /** Time of day (in `timeZone`) after which a PR rolls to the next train. */
+  cutoffTime: timeOfDay.default('10:00'),
+  /** Time of day (in `timeZone`) a train kicks off, on the day after the previous cut. */
+  kickoffTime: timeOfDay.default('09:00'),
+  /** Days between two trains. */
+  cadenceDays: z.number().int().min(1).max(60).default(14),
+  /** One train whose cut date is known; every other train is counted from it. */
+  anchor: z
+    .object({
+      /** Train number. */
+      train: z.number().int().min(1),
+      /** Its cut date (local date in `timeZone`). */
+      cutDate: isoDate,
+    })
+    .default({ train: 301, cutDate: '2026-10-21' }),
+  /** Cut dates or train numbers whose slot is skipped (a holiday break): later trains shift by one cadence. */
+  skips: z.array(z.union([isoDate, z.number().int().min(1)])).default([]),
+  /** Dates with no cutoff: a cutoff on one of them moves to the next working day. */
+  holidays: z.array(isoDate).default([]),
+  /** Time zones every schedule is shown in, besides the reader's own. */
+  displayTimeZones: z.array(timeZone).min(1).default(['America/Los_Angeles', 'America/New_York', 'UTC']),
+  /** Slack channel (id such as "C012AB3CD", or "#name") for announcements. */
+  announcementChannel: z.string().min(2).default('#fxa-team'),
+  /** Who may edit the roster, override owners, tag and decide patches besides the current owner. */
+  admins: z
+    .object({
+      /** Slack user ids. */
+      users: z.array(slackUserId).default([]),
+      /** A Slack user group id ("S…") whose members are admins. */
+      usergroup: z
+        .string()
+        .regex(/^S[A-Z0-9]{2,}$/, 'expected a user group id such as "S012ABCDEF"')
+        .optional(),
+    })
+    .default({ users: [] }),
+  /** URL where stage reports its deployed version (JSON field `version`). */
+  stageVersionUrl: z.url().default('https://accounts.stage.mozaws.net/__version__'),
+  /** URL where production reports its deployed version (JSON field `version`). */
+  productionVersionUrl: z.url().default('https://accounts.firefox.com/__version__'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Everything the process needs, parsed and checked. */
+export interface Config {
+  env: Env;
+  settings: Settings;
+}
+
+/** The configuration is invalid; `problems` has one line per bad field. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeIssues(prefix: string, error: z.ZodError): string[] {
+  // Zod's messages name what was expected, never the value received: a secret
+  // that is merely malformed is not echoed.
+  return error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    const message = issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'required' : issue.message;
+    return `${prefix}${field}: ${message}`;
+  });
+}
+
+/** Parses the settings file's contents (YAML or JSON); an empty document means all defaults. */
+export function parseSettings(options: { text: string; source: string }): Settings {
+  let document: unknown;
+  try {
+    document = parseYaml(options.text) ?? {};
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError([`${options.source}: not valid YAML or JSON (${reason})`]);
+  }
+  const result = settingsSchema.strict().safeParse(document);
+  if (!result.success) throw new ConfigError(describeIssues(`${options.source}: `, result.error));
+  return result.data;
+}
+
+/** Reads the settings file named by `CONDUCTOR_CONFIG`, or returns the FxA defaults. */
+export function loadSettings(options: { path: string | undefined; readFile?: (path: string) => string }): Settings {
+  if (!options.path) return settingsSchema.parse({});
+  const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = read(options.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError([`CONDUCTOR_CONFIG: cannot read "${options.path}" (${code})`]);
+  }
+  return parseSettings({ text, source: options.path });
+}
+
+/** Parses the environment and the settings file; throws {@link ConfigError} listing every problem. */
+export function loadConfig(options: {
+  env: Record<string, string | undefined>;
+  readFile?: (path: string) => string;
+}): Config {
+  // An empty variable counts as unset, as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined && value !== ''));
+  const envResult = envSchema.safeParse(present);
+  const problems = envResult.success ? [] : describeIssues('', envResult.error);
+  if (!present.SLACK_APP_TOKEN && !present.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  let settings: Settings | undefined;
+  try {
+    settings = loadSettings({ path: present.CONDUCTOR_CONFIG, readFile: options.readFile });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (!envResult.success || !settings || problems.length > 0) throw new ConfigError(problems);
+  return { env: envResult.data, settings };
+}

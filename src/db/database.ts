@@ -1,0 +1,212 @@
+/**
+ * Opens the database: PostgreSQL when a URL is given, otherwise embedded
+ * PostgreSQL (PGlite) under the data directory. Both come with a Prisma client
+ * and a small raw-SQL port used by the migrator, the readiness check and the
+ * exactly-once ledgers.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, type PoolClient } from 'pg';
+import type { Logger } from '../logger';
+import { PrismaClient } from '../generated/prisma/client';
+
+/** A dedicated connection: statements run in order on one session (advisory locks, transactions). */
+export interface SqlSession {
+  query<Row extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements, without parameters. */
+  exec(script: string): Promise<void>;
+}
+
+/** Raw SQL access for the parts that Prisma's query API does not cover. */
+export interface SqlPort extends SqlSession {
+  /** Runs `work` on one dedicated connection. */
+  withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+}
+
+export interface Database {
+  kind: 'postgres' | 'embedded';
+  prisma: PrismaClient;
+  sql: SqlPort;
+  /** Where the data is, safe to log (no password). */
+  description: string;
+  close(): Promise<void>;
+}
+
+/** The database could not be reached within the time allowed. */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    readonly target: string,
+    readonly waitedSeconds: number,
+    readonly reason: string,
+  ) {
+    super(
+      `Cannot reach the database at ${target} after ${waitedSeconds} s (${reason}). ` +
+        'Check that PostgreSQL is running and that DATABASE_URL is right.',
+    );
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** Host, port and database of a URL, without credentials. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get('schema');
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}${schema ? ` (schema ${schema})` : ''}`;
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
+}
+
+function pgErrorReason(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+/** Retries `attempt` with exponential backoff until it succeeds or `timeoutMs` has passed. */
+async function retryUntil<T>(options: {
+  attempt: () => Promise<T>;
+  timeoutMs: number;
+  logger: Logger;
+  onGiveUp: (lastError: unknown, waitedMs: number) => Error;
+}): Promise<T> {
+  const started = Date.now();
+  let delay = 250;
+  for (;;) {
+    try {
+      return await options.attempt();
+    } catch (error) {
+      const waited = Date.now() - started;
+      if (waited + delay > options.timeoutMs) throw options.onGiveUp(error, waited);
+      options.logger.warn({ err: error, retryInMs: delay }, 'database not reachable yet, retrying');
+      await sleep(delay);
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function pgPort(pool: Pool): SqlPort {
+  const sessionOf = (client: Pool | PoolClient): SqlSession => ({
+    async query<Row extends Record<string, unknown>>(text: string, params?: unknown[]) {
+      const result = await client.query<Row>(text, params);
+      return result.rows;
+    },
+    async exec(script: string) {
+      await client.query(script);
+    },
+  });
+  return {
+    ...sessionOf(pool),
+    async withSession(work) {
+      const client = await pool.connect();
+      try {
+        return await work(sessionOf(client));
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+async function openPostgres(options: {
+  url: string;
+  logger: Logger;
+  connectTimeoutSeconds: number;
+}): Promise<Database> {
+  const url = new URL(options.url);
+  // Prisma's `?schema=` convention: the bot's tables live in that schema.
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  const description = describeDatabaseUrl(options.url);
+  const pool = new Pool({
+    connectionString: url.toString(),
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    options: schema ? `-c search_path=${quoteIdentifier(schema)}` : undefined,
+  });
+  pool.on('error', (error) => options.logger.error({ err: error }, 'idle database connection failed'));
+  await retryUntil({
+    attempt: async () => {
+      await pool.query(schema ? `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}` : 'SELECT 1');
+    },
+    timeoutMs: options.connectTimeoutSeconds * 1000,
+    logger: options.logger,
+    onGiveUp: (error, waitedMs) => {
+      void pool.end().catch(() => undefined);
+      return new DatabaseUnavailableError(description, Math.round(waitedMs / 1000), pgErrorReason(error));
+    },
+  });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, schema ? { schema } : undefined) });
+  return {
+    kind: 'postgres',
+    prisma,
+    sql: pgPort(pool),
+    description,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openEmbedded(options: { dataDir: string; logger: Logger }): Promise<Database> {
+  // Loaded only when used: PGlite brings a WebAssembly PostgreSQL.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  const directory = path.resolve(options.dataDir, 'pglite');
+  mkdirSync(directory, { recursive: true });
+  const db = await PGlite.create(directory);
+  // PGlite is one connection: a session is the whole database, taken in turn.
+  let queue: Promise<unknown> = Promise.resolve();
+  const session: SqlSession = {
+    async query<Row extends Record<string, unknown>>(text: string, params?: unknown[]) {
+      const result = await db.query<Row>(text, params);
+      return result.rows;
+    },
+    async exec(script: string) {
+      await db.exec(script);
+    },
+  };
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  return {
+    kind: 'embedded',
+    prisma,
+    description: `embedded PostgreSQL in ${directory}`,
+    sql: {
+      ...session,
+      withSession(work) {
+        const run = queue.then(() => work(session));
+        queue = run.catch(() => undefined);
+        return run;
+      },
+    },
+    async close() {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}
+
+/** Opens PostgreSQL at `databaseUrl`, or the embedded database under `dataDir` when there is none. */
+export async function openDatabase(options: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logger: Logger;
+  connectTimeoutSeconds: number;
+}): Promise<Database> {
+  const logger = options.logger.child({ module: 'db' });
+  const database = options.databaseUrl
+    ? await openPostgres({ url: options.databaseUrl, logger, connectTimeoutSeconds: options.connectTimeoutSeconds })
+    : await openEmbedded({ dataDir: options.dataDir, logger });
+  logger.info({ database: database.description }, 'database connected');
+  return database;
+}

@@ -1,0 +1,21 @@
+/**
+ * Application errors: thrown anywhere, caught once at the edge (the Slack
+ * listener wrapper, the CLI, main), where `userMessage` is shown to the person
+ * and the rest is logged.
+ */
+export class AppError extends Error {
+  constructor(
+    /** What the person sees: what went wrong and what to do about it. */
+    readonly userMessage: string,
+    options?: { cause?: unknown; logMessage?: string },
+  ) {
+    super(options?.logMessage ?? userMessage, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/** The person may not do this; the message says who may. */
+export class PermissionDeniedError extends AppError {}
+
+/** The person's input is not usable; the message says what is expected. */
+export class InvalidInputError extends AppError {}

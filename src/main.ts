@@ -1,0 +1,134 @@
+/**
+ * The process: reads the environment (the only place that does), builds the
+ * clients, migrates, serves, and stops gracefully on SIGTERM.
+ */
+import type { RequestListener } from 'node:http';
+import { buildApp, type BuiltApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { DatabaseUnavailableError, openDatabase, type Database } from './db/database';
+import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
+import { createGitHubClient } from './github/client';
+import { createLogger, scrubSecrets, type Logger } from './logger';
+import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
+
+/** How long a graceful stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 9_000;
+
+export interface RunningBot {
+  url: string;
+  config: Config;
+  database: Database;
+  app: BuiltApp;
+  /** Stops taking requests, finishes those in flight, stops jobs, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Starts the bot from an environment; throws on bad configuration or an unreachable database. */
+export async function startBot(options: {
+  env: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Listen on this host only (tests use 127.0.0.1). */
+  host?: string;
+  now?: () => Date;
+}): Promise<RunningBot> {
+  const config = loadConfig({ env: options.env });
+  const logger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL });
+  const database = await openDatabase({
+    databaseUrl: config.env.DATABASE_URL,
+    dataDir: config.env.DATA_DIR,
+    logger,
+    connectTimeoutSeconds: config.env.DATABASE_CONNECT_TIMEOUT_SECONDS,
+  });
+  let server: RunningHttpServer | undefined;
+  let app: BuiltApp | undefined;
+  try {
+    const migrations = readLocalMigrations();
+    if (config.env.MIGRATE_ON_START) await applyMigrations({ sql: database.sql, logger, migrations });
+    const [owner = '', repo = ''] = config.settings.repository.split('/');
+    const github = createGitHubClient({
+      token: config.env.GITHUB_TOKEN,
+      baseUrl: config.env.GITHUB_API_URL,
+      owner,
+      repo,
+      logger: logger.child({ module: 'github' }),
+    });
+    app = buildApp({ config, logger, db: database, github, now: options.now ?? (() => new Date()) });
+    const routes: Record<string, RequestListener> = app.eventsListener ? { '/slack/events': app.eventsListener } : {};
+    const httpServer = createHttpServer({
+      logger,
+      routes,
+      isReady: () => isMigrated({ sql: database.sql, migrations }),
+    });
+    server = await listen(httpServer, config.env.PORT, options.host);
+    await app.start();
+    logger.info({ port: server.port, mode: app.mode, database: database.description }, 'release-conductor is running');
+  } catch (error) {
+    await server?.close().catch(() => undefined);
+    await app?.stop().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+  const runningServer = server;
+  const runningApp = app;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: runningServer.url,
+    config,
+    database,
+    app: runningApp,
+    stop() {
+      stopping ??= (async () => {
+        logger.info('stopping: no new requests; finishing those in flight');
+        await Promise.all([runningServer.close(), runningApp.stop()]);
+        await database.close();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** One line for each problem, for a person reading the terminal; no stack traces, no secrets. */
+function describeStartupFailure(error: unknown): string[] | undefined {
+  if (error instanceof ConfigError) return ['release-conductor: invalid configuration', ...error.problems.map((p) => `  ${p}`)];
+  if (error instanceof DatabaseUnavailableError) return [`release-conductor: ${error.message}`];
+  if (error instanceof MigrationError) return [`release-conductor: cannot migrate the database: ${error.message}`];
+  return undefined;
+}
+
+/** Runs the bot until SIGTERM or SIGINT. */
+export async function runMain(): Promise<void> {
+  let bot: RunningBot;
+  try {
+    bot = await startBot({ env: process.env });
+  } catch (error) {
+    const lines = describeStartupFailure(error);
+    if (!lines) throw error;
+    process.stderr.write(`${lines.join('\n')}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    const deadline = setTimeout(() => {
+      process.stderr.write(`release-conductor: did not stop within ${STOP_DEADLINE_MS} ms of ${signal}; exiting\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    bot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`release-conductor: error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+if (require.main === module) {
+  runMain().catch((error: unknown) => {
+    process.stderr.write(`release-conductor: failed to start: ${scrubSecrets(error instanceof Error ? error.message : String(error))}\n`);
+    process.exit(1);
+  });
+}
