@@ -79,3 +79,9 @@ export async function runCli(argv: string[], options: { env?: Record<string, str
     return 1;
   }
 }
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

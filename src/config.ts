@@ -49,8 +49,8 @@ export const envSchema = z.object({
       .optional(),
     /** Directory for the embedded database and other local state. */
     DATA_DIR: z.string().min(1).default('./.data'),
-    /** HTTP port for Slack's requests and the health checks. */
-    PORT: z.coerce.number().int('expected a port number').min(1).max(65535).default(3000),
+    /** HTTP port for Slack's requests and the health checks (0 picks a free one). */
+    PORT: z.coerce.number().int('expected a port number').min(0).max(65535).default(3000),
     /** Log level. */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Path of the settings file (YAML or JSON). Unset: the Firefox Accounts defaults. */

@@ -7,7 +7,7 @@ import { buildApp, type BuiltApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
-import { createGitHubClient } from './github/client';
+import { createGitHubClient, type GitHubClientOptions } from './github/client';
 import { createLogger, scrubSecrets, type Logger } from './logger';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
 
@@ -30,6 +30,11 @@ export async function startBot(options: {
   /** Listen on this host only (tests use 127.0.0.1). */
   host?: string;
   now?: () => Date;
+  /** Retry and timeout timings; tests shorten them. */
+  tuning?: {
+    github?: Pick<GitHubClientOptions, 'requestTimeoutMs' | 'retry'>;
+    slackRetry?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  };
 }): Promise<RunningBot> {
   const config = loadConfig({ env: options.env });
   const logger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL });
@@ -51,8 +56,16 @@ export async function startBot(options: {
       owner,
       repo,
       logger: logger.child({ module: 'github' }),
+      ...options.tuning?.github,
     });
-    app = buildApp({ config, logger, db: database, github, now: options.now ?? (() => new Date()) });
+    app = buildApp({
+      config,
+      logger,
+      db: database,
+      github,
+      now: options.now ?? (() => new Date()),
+      slackRetryConfig: options.tuning?.slackRetry,
+    });
     const routes: Record<string, RequestListener> = app.eventsListener ? { '/slack/events': app.eventsListener } : {};
     const httpServer = createHttpServer({
       logger,

@@ -7,7 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../logger';
 import { PrismaClient } from '../generated/prisma/client';
@@ -159,9 +161,6 @@ async function openPostgres(options: {
 }
 
 async function openEmbedded(options: { dataDir: string; logger: Logger }): Promise<Database> {
-  // Loaded only when used: PGlite brings a WebAssembly PostgreSQL.
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const directory = path.resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
   const db = await PGlite.create(directory);

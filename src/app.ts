@@ -1,0 +1,87 @@
+/**
+ * buildApp(deps): the Bolt app with every listener registered, and the jobs.
+ * No I/O happens here; `start()` connects (Socket Mode) and starts the jobs.
+ */
+import type { RequestListener } from 'node:http';
+import type { App } from '@slack/bolt';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { GitHubClient } from './github/client';
+import type { Logger } from './logger';
+import { registerListeners } from './listeners';
+import { InFlightWork } from './server/in-flight';
+import { createBolt } from './slack/create-bolt';
+import { createTrainCalendar, type TrainCalendar } from './train/calendar';
+
+/** Everything a listener, job or use case may use. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  github: GitHubClient;
+  calendar: TrainCalendar;
+  /** Work still running after Slack's ack; a graceful stop waits for it. */
+  inFlight: InFlightWork;
+  /** The clock: real in main, fake in tests. Rules receive its reading as `now`. */
+  now: () => Date;
+}
+
+export interface BuiltApp {
+  bolt: App;
+  mode: 'http' | 'socket';
+  /** `POST /slack/events` in HTTP mode. */
+  eventsListener: RequestListener | undefined;
+  deps: AppDeps;
+  start(): Promise<void>;
+  /** Waits for work in flight (at most `drainMs`), then disconnects. */
+  stop(options?: { drainMs?: number }): Promise<void>;
+}
+
+export function buildApp(options: {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  github: GitHubClient;
+  now: () => Date;
+  /** Web API retry timing (tests make it short). */
+  slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+}): BuiltApp {
+  const { config } = options;
+  const { settings } = config;
+  const deps: AppDeps = {
+    ...options,
+    calendar: createTrainCalendar({
+      anchor: settings.anchor,
+      cadenceDays: settings.cadenceDays,
+      cutoffTime: settings.cutoffTime,
+      kickoffTime: settings.kickoffTime,
+      timeZone: settings.timeZone,
+      skips: settings.skips,
+      holidays: settings.holidays,
+    }),
+    inFlight: new InFlightWork(),
+  };
+  const bolt = createBolt({
+    botToken: config.env.SLACK_BOT_TOKEN,
+    signingSecret: config.env.SLACK_SIGNING_SECRET,
+    appToken: config.env.SLACK_APP_TOKEN,
+    slackApiUrl: config.env.SLACK_API_URL,
+    logger: options.logger,
+    retryConfig: options.slackRetryConfig,
+  });
+  registerListeners(bolt.app, deps);
+  return {
+    bolt: bolt.app,
+    mode: bolt.mode,
+    eventsListener: bolt.eventsListener,
+    deps,
+    async start() {
+      if (bolt.mode === 'socket') await bolt.app.start();
+    },
+    async stop(stopOptions) {
+      const drained = await deps.inFlight.drain(stopOptions?.drainMs ?? 8_000);
+      if (!drained) options.logger.warn({ unfinished: deps.inFlight.size }, 'stopped with work still in flight');
+      if (bolt.mode === 'socket') await bolt.app.stop();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The `/release` router: finds the subcommand, refuses stray arguments, and
+ * answers unknown words with help and the closest match.
+ */
+import type { RespondArguments } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { escapeMrkdwn } from '../slack/mrkdwn';
+import { closestMatch, parseCommandText } from './parse-command';
+
+/** What a subcommand gets to do its work. */
+export interface CommandContext {
+  userId: string;
+  channelId: string;
+  triggerId: string;
+  /** Arguments after the subcommand's name. */
+  args: string[];
+  /** The text after the subcommand's name, as typed. */
+  rest: string;
+  /** When the command arrived. */
+  now: Date;
+  /** Replies to the caller only (ephemeral) unless `response_type: 'in_channel'` is given. */
+  respond: (message: RespondArguments) => Promise<unknown>;
+  client: WebClient;
+}
+
+export interface Subcommand {
+  name: string;
+  /** How to type it, e.g. "schedule [count]". */
+  usage: string;
+  /** One line for `help`. */
+  summary: string;
+  /** At most this many arguments; more is a mistake shown with the usage. */
+  maxArgs: number;
+  run(context: CommandContext): Promise<void>;
+}
+
+/** The help text: one line per implemented subcommand. */
+export function renderHelp(subcommands: Subcommand[], command = '/release'): string {
+  const lines = subcommands.map((sub) => `• \`${command} ${sub.usage}\`: ${sub.summary}`);
+  return `*${command}* does:\n${lines.join('\n')}`;
+}
+
+/** Runs the subcommand named in `text`, or explains what went wrong, to the caller only. */
+export async function routeCommand(options: {
+  text: string;
+  subcommands: Subcommand[];
+  context: Omit<CommandContext, 'args' | 'rest'>;
+  command?: string;
+}): Promise<void> {
+  const { subcommands, context } = options;
+  const command = options.command ?? '/release';
+  const parsed = parseCommandText(options.text);
+  const help = renderHelp(subcommands, command);
+  const name = parsed.name === '' ? 'help' : parsed.name;
+  const subcommand = subcommands.find((sub) => sub.name === name);
+  if (!subcommand) {
+    const suggestion = closestMatch(name, subcommands.map((sub) => sub.name));
+    const hint = suggestion ? ` Did you mean \`${command} ${suggestion}\`?` : '';
+    await context.respond({
+      response_type: 'ephemeral',
+      text: `I don't know \`${escapeMrkdwn(name)}\`.${hint}\n\n${help}`,
+    });
+    return;
+  }
+  if (parsed.args.length > subcommand.maxArgs) {
+    const extra = parsed.args.slice(subcommand.maxArgs).join(' ');
+    await context.respond({
+      response_type: 'ephemeral',
+      text:
+        `\`${command} ${subcommand.name}\` does not take \`${escapeMrkdwn(extra)}\`. ` +
+        `Usage: \`${command} ${subcommand.usage}\`\n\n${help}`,
+    });
+    return;
+  }
+  await subcommand.run({ ...context, args: parsed.args, rest: parsed.rest });
+}
+
+/** `/release help`: the list of subcommands. */
+export function createHelpSubcommand(list: () => Subcommand[]): Subcommand {
+  return {
+    name: 'help',
+    usage: 'help',
+    summary: 'this list',
+    maxArgs: 1,
+    async run(context) {
+      await context.respond({ response_type: 'ephemeral', text: renderHelp(list()) });
+    },
+  };
+}

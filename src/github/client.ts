@@ -1,0 +1,133 @@
+// The GitHub adapter's entry point. It knows GitHub (REST, GraphQL, rate
+// limits) and nothing of Slack or of the features that use it.
+
+import type { Logger } from 'pino';
+import { GitHubNotFoundError, toGitHubError } from './errors';
+import { createOctokit, type ConfiguredOctokit } from './octokit';
+import {
+  OPEN_PULL_REQUESTS_QUERY,
+  PAGE_SIZE,
+  STATUS_SNAPSHOT_QUERY,
+  toPullRequestSummaries,
+  toTagSummaries,
+  type OpenPullRequestsResponse,
+  type PullRequestPage,
+  type StatusSnapshotResponse,
+} from './status-snapshot';
+import type { PullRequestSummary, StatusSnapshot, StatusSnapshotOptions } from './types';
+
+export type { MergeableState, PullRequestSummary, ReviewDecision, StatusSnapshot, StatusSnapshotOptions, TagCheck, TagSummary } from './types';
+
+export interface GitHubClientOptions {
+  token: string;
+  /** https://api.github.com in production; the fake server's URL in tests. */
+  baseUrl: string;
+  owner: string;
+  repo: string;
+  logger: Logger;
+  /** Timeout of each HTTP attempt. Default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /** Retries of 5xx and network errors; the n-th retry waits n² × minRetryAfterMs (default 2 retries, 1000 ms). */
+  retry?: { retries: number; minRetryAfterMs?: number };
+}
+
+export interface GitHubClient {
+  readonly owner: string;
+  readonly repo: string;
+  /**
+   * Recent tags (with the CI check run `checkName` of each tagged commit) and
+   * every open pull request into `baseBranch`, oldest first. One GraphQL
+   * request for up to 100 open PRs, plus one per further 100.
+   * @throws GitHubError (one of its subclasses)
+   */
+  getStatusSnapshot(options: StatusSnapshotOptions): Promise<StatusSnapshot>;
+}
+
+/** Guards against a cursor that never advances: 50 pages = 5 000 open PRs. */
+const MAX_PULL_REQUEST_PAGES = 50;
+
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const { owner, repo } = options;
+  const log = options.logger.child({ component: 'github', repository: `${owner}/${repo}` });
+  const factoryOptions: Parameters<typeof createOctokit>[0] = { token: options.token, baseUrl: options.baseUrl, logger: options.logger };
+  if (options.requestTimeoutMs !== undefined) factoryOptions.requestTimeoutMs = options.requestTimeoutMs;
+  if (options.retry !== undefined) factoryOptions.retry = options.retry;
+  const octokit = createOctokit(factoryOptions);
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const error = toGitHubError(err);
+      log.warn({ kind: error.kind, status: error.status, requestId: error.requestId, err: error.message }, `GitHub: ${what} failed`);
+      throw error;
+    }
+  }
+
+  function repositoryNotFound(cause?: unknown): GitHubNotFoundError {
+    const original = cause === undefined ? null : toGitHubError(cause);
+    return new GitHubNotFoundError(
+      `repository ${owner}/${repo} not found`,
+      `GitHub cannot find the repository ${owner}/${repo} (or the bot's token is not allowed to see it).`,
+      { status: original?.status ?? null, requestId: original?.requestId ?? null, cause },
+    );
+  }
+
+  async function readStatusSnapshot(baseBranch: string, checkName: string, maxTags: number): Promise<StatusSnapshot> {
+    const first = await graphql<StatusSnapshotResponse>(octokit, STATUS_SNAPSHOT_QUERY, 'StatusSnapshot', {
+      owner,
+      name: repo,
+      base: baseBranch,
+      checkName,
+      tagCount: maxTags,
+      cursor: null,
+    });
+    if (!first.repository) throw repositoryNotFound();
+    const tags = toTagSummaries(first.repository.refs);
+    const pullRequests = new Map<number, PullRequestSummary>();
+    let page: PullRequestPage = first.repository.pullRequests;
+    for (let pages = 1; ; pages++) {
+      // Keyed by number: a PR that shifts between pages while we read is not listed twice.
+      for (const pr of toPullRequestSummaries(page)) pullRequests.set(pr.number, pr);
+      const cursor = page.pageInfo.endCursor;
+      if (!page.pageInfo.hasNextPage || cursor === null) break;
+      if (pages >= MAX_PULL_REQUEST_PAGES) {
+        log.warn({ pages, pullRequests: pullRequests.size }, 'GitHub: too many pages of open pull requests, stopping');
+        break;
+      }
+      const next = await graphql<OpenPullRequestsResponse>(octokit, OPEN_PULL_REQUESTS_QUERY, 'OpenPullRequests', {
+        owner,
+        name: repo,
+        base: baseBranch,
+        cursor,
+      });
+      if (!next.repository) throw repositoryNotFound();
+      page = next.repository.pullRequests;
+    }
+    return { tags, pullRequests: [...pullRequests.values()] };
+  }
+
+  return {
+    owner,
+    repo,
+
+    async getStatusSnapshot({ baseBranch, checkName, maxTags = PAGE_SIZE }) {
+      if (!Number.isInteger(maxTags) || maxTags < 1 || maxTags > PAGE_SIZE) {
+        throw new RangeError(`maxTags must be an integer from 1 to ${PAGE_SIZE}, got ${maxTags}`);
+      }
+      return call('reading the status snapshot', async () => {
+        try {
+          return await readStatusSnapshot(baseBranch, checkName, maxTags);
+        } catch (err) {
+          // The only thing these queries can fail to find is the repository itself.
+          if (toGitHubError(err) instanceof GitHubNotFoundError) throw repositoryNotFound(err);
+          throw err;
+        }
+      });
+    },
+  };
+}
+
+function graphql<T>(octokit: ConfiguredOctokit, query: string, operationName: string, variables: Record<string, unknown>): Promise<T> {
+  return octokit.graphql<T>(query, { operationName, ...variables });
+}

@@ -1,0 +1,137 @@
+// Builds the Octokit instance every GitHub call goes through: throttling (rate
+// limits), retry (5xx), a per-request timeout, and logs forwarded to pino with
+// the token redacted. Feature code never sees Octokit; adapter methods in
+// src/github use it and map failures with toGitHubError.
+
+import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import type { Logger } from 'pino';
+import { GitHubTimeoutError } from './errors';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Rate limits are waited for (once) only when GitHub asks for at most this long. */
+export const MAX_RATE_LIMIT_WAIT_SECONDS = 60;
+export const DEFAULT_RETRY = { retries: 2, minRetryAfterMs: 1000 } as const;
+
+export interface OctokitFactoryOptions {
+  token: string;
+  /** e.g. https://api.github.com, or the fake server's URL in tests. */
+  baseUrl: string;
+  logger: Logger;
+  /** Timeout of each HTTP attempt (waits between retries are not counted). Default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /**
+   * Retries of 5xx answers and network errors (not of timeouts: a request that
+   * already took `requestTimeoutMs` is not tried again). The n-th retry waits
+   * n² × minRetryAfterMs. Default 2 retries, 1000 ms.
+   */
+  retry?: { retries: number; minRetryAfterMs?: number };
+}
+
+type OctokitPlugin = Parameters<typeof Octokit.plugin>[number];
+
+/**
+ * Aborts each HTTP attempt after `requestTimeoutMs`. Registered before the
+ * throttling and retry plugins, so it wraps the innermost call (one attempt),
+ * and a rate-limit wait does not count against it. A timeout is rethrown as
+ * GitHubTimeoutError, which plugin-retry does not retry (it is not a RequestError).
+ */
+const requestTimeout: OctokitPlugin = (octokit, options) => {
+  const timeoutOption: unknown = options.requestTimeoutMs;
+  const timeoutMs = typeof timeoutOption === 'number' && timeoutOption > 0 ? timeoutOption : DEFAULT_REQUEST_TIMEOUT_MS;
+  octokit.hook.wrap('request', async (request, requestOptions) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const callerSignal = requestOptions.request.signal;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    try {
+      return await request({ ...requestOptions, request: { ...requestOptions.request, signal } });
+    } catch (err) {
+      if (timeout.aborted && !callerSignal?.aborted) throw new GitHubTimeoutError(timeoutMs, err);
+      throw err;
+    }
+  });
+  return {};
+};
+
+const ConductorOctokit = Octokit.plugin(requestTimeout, throttling, retry);
+export type ConfiguredOctokit = InstanceType<typeof ConductorOctokit>;
+
+let clientCount = 0;
+
+export function createOctokit(options: OctokitFactoryOptions): ConfiguredOctokit {
+  const log = options.logger.child({ component: 'github' });
+  const retries = options.retry?.retries ?? DEFAULT_RETRY.retries;
+  const minRetryAfterMs = options.retry?.minRetryAfterMs ?? DEFAULT_RETRY.minRetryAfterMs;
+
+  const onLimit =
+    (limit: 'primary' | 'secondary') =>
+    (retryAfter: number, requestOptions: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
+      const retrying = retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS;
+      log.warn(
+        { limit, retryAfterSeconds: retryAfter, retryCount, method: requestOptions.method, url: requestOptions.url, retrying },
+        retrying ? `GitHub ${limit} rate limit: retrying in ${retryAfter} s` : `GitHub ${limit} rate limit: giving up`,
+      );
+      return retrying;
+    };
+
+  return new ConductorOctokit({
+    auth: options.token,
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    userAgent: 'release-conductor',
+    log: octokitLog(log, options.token),
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    throttle: {
+      // plugin-throttling keeps its limiters in module-wide groups keyed by id:
+      // a distinct id keeps two clients in one process from queueing behind each other.
+      id: `release-conductor-${++clientCount}`,
+      onRateLimit: onLimit('primary'),
+      onSecondaryRateLimit: onLimit('secondary'),
+    },
+    retry: {
+      retries,
+      retryAfterBaseValue: minRetryAfterMs,
+      // Only 5xx and network failures are worth retrying; 429 belongs to the throttling plugin.
+      doNotRetry: [400, 401, 403, 404, 405, 409, 410, 412, 415, 422, 429, 451],
+    },
+  });
+}
+
+type LogMethod = (message: string, additionalInfo?: object) => void;
+
+/** Octokit's `log` option, forwarding to pino; never lets the token through. */
+function octokitLog(logger: Logger, token: string): { debug: LogMethod; info: LogMethod; warn: LogMethod; error: LogMethod } {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error'): LogMethod =>
+    (message, additionalInfo) => {
+      const text = redactString(String(message), token);
+      if (additionalInfo === undefined) logger[level](text);
+      else logger[level]({ octokit: summarize(additionalInfo, token) }, text);
+    };
+  // plugin-request-log reports every HTTP attempt through info (success) and error (failure):
+  // that is debug detail here; a call that finally fails is logged once by the adapter.
+  return { debug: forward('debug'), info: forward('debug'), warn: forward('warn'), error: forward('info') };
+}
+
+function redactString(text: string, token: string): string {
+  return token.length > 0 ? text.split(token).join('[REDACTED]') : text;
+}
+
+/** A loggable copy: request options shrink to method + url, headers named authorization are dropped, the token is masked. */
+export function summarize(value: unknown, token: string, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value, token);
+  if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
+  if (value instanceof Error) return { name: value.name, message: redactString(value.message, token) };
+  if (depth >= 4) return '[…]';
+  if (Array.isArray(value)) return value.slice(0, 20).map((v) => summarize(v, token, depth + 1));
+  const record = value as Record<string, unknown>;
+  if (typeof record.method === 'string' && typeof record.url === 'string') {
+    return { method: record.method, url: redactString(record.url, token) };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(record)) {
+    if (/^(authorization|auth|token|signal|request)$/i.test(key) || typeof v === 'function') continue;
+    out[key] = summarize(v, token, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+// Plain data returned by the GitHub adapter. No Octokit or GraphQL types leak out.
+
+export interface TagCheck {
+  /** GitHub's check status: QUEUED, IN_PROGRESS, COMPLETED, WAITING, PENDING, REQUESTED. */
+  status: string;
+  /** SUCCESS, FAILURE, CANCELLED, TIMED_OUT, … once completed; null before. */
+  conclusion: string | null;
+  /** The CI page (the check run's details URL). */
+  url: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface TagSummary {
+  name: string;
+  /** The commit the tag points at (annotated tags are peeled). */
+  commitSha: string;
+  /** The check run named `checkName` on that commit, null when there is none (yet). */
+  check: TagCheck | null;
+}
+
+export type MergeableState = 'MERGEABLE' | 'CONFLICTING' | 'UNKNOWN';
+export type ReviewDecision = 'APPROVED' | 'CHANGES_REQUESTED' | 'REVIEW_REQUIRED';
+
+export interface PullRequestSummary {
+  number: number;
+  title: string;
+  url: string;
+  /** null when the author's account was deleted ("ghost"). */
+  authorLogin: string | null;
+  createdAt: string;
+  isDraft: boolean;
+  labels: string[];
+  mergeable: MergeableState;
+  reviewDecision: ReviewDecision | null;
+  /** Combined state of the head commit's checks and statuses (SUCCESS, FAILURE, PENDING, ERROR, EXPECTED), null if none. */
+  checksState: string | null;
+  headSha: string;
+}
+
+export interface StatusSnapshot {
+  /** Most recent tags first (by the date of the tagged commit). */
+  tags: TagSummary[];
+  /** Open pull requests into the base branch, oldest first. */
+  pullRequests: PullRequestSummary[];
+}
+
+export interface StatusSnapshotOptions {
+  baseBranch: string;
+  /** Name of the check run reported on tag commits, e.g. `test_and_deploy_tag`. */
+  checkName: string;
+  /** How many of the most recent tags to read, 1–100 (one GraphQL page). Default 100. */
+  maxTags?: number;
+}

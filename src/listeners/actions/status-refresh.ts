@@ -1,0 +1,24 @@
+/** The dashboard's Refresh button: on the Home tab it republishes; on a reply it replaces it. */
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AppDeps } from '../../app';
+import { replyToFailure } from '../../slack/reply-to-failure';
+import { publishAppHome } from '../../status/app-home';
+import { gatherStatusForViewer } from '../../status/gather-status';
+import { renderStatus } from '../../status/status-view';
+
+export function statusRefresh(deps: AppDeps) {
+  const logger = deps.logger.child({ module: 'status' });
+  return async ({ ack, body, client, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+    await ack();
+    const now = deps.now();
+    const work = (async () => {
+      if (body.view?.type === 'home') {
+        await publishAppHome({ deps, client, userId: body.user.id, now });
+        return;
+      }
+      const report = await gatherStatusForViewer({ deps, now });
+      await respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, deps.config.settings) });
+    })();
+    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+  };
+}

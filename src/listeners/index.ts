@@ -1,0 +1,15 @@
+/** Registers every Slack listener, by kind. */
+import type { App } from '@slack/bolt';
+import type { AppDeps } from '../app';
+import { registerActions } from './actions';
+import { registerCommands } from './commands';
+import { registerEvents } from './events';
+
+export function registerListeners(app: App, deps: AppDeps): void {
+  registerCommands(app, deps);
+  registerEvents(app, deps);
+  registerActions(app, deps);
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+}

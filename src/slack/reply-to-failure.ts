@@ -1,0 +1,25 @@
+/** The edge where errors from a use case become a message for the person who asked. */
+import type { RespondArguments } from '@slack/bolt';
+import { AppError } from '../errors';
+import { GitHubError } from '../github/errors';
+import type { Logger } from '../logger';
+import { escapeMrkdwn } from './mrkdwn';
+
+export async function replyToFailure(options: {
+  error: unknown;
+  respond: (message: RespondArguments) => Promise<unknown>;
+  logger: Logger;
+}): Promise<void> {
+  const { error, logger } = options;
+  let text: string;
+  if (error instanceof AppError || error instanceof GitHubError) {
+    logger.info({ err: error }, 'request refused or failed with a message for the user');
+    text = `:warning: ${escapeMrkdwn(error.userMessage)}`;
+  } else {
+    logger.error({ err: error }, 'request failed');
+    text = ':warning: Something went wrong on my side; nothing was changed. The error is in the bot’s logs.';
+  }
+  await options.respond({ response_type: 'ephemeral', text }).catch((replyError: unknown) => {
+    logger.error({ err: replyError }, 'could not tell the user about a failure');
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * `/release status`: the dashboard, to the caller only. Slack has already had
+ * its ack; if GitHub is slow the caller first gets what is known at once, and
+ * the full dashboard replaces it when GitHub answers.
+ */
+import type { Subcommand } from '../commands/router';
+import type { AppDeps } from '../app';
+import { gatherStatus, buildStatusReport } from './gather-status';
+import { renderStatus } from './status-view';
+import { findOwnerOfTrain } from './owner';
+
+/** How long to wait for GitHub before showing a first, partial answer. */
+const FIRST_ANSWER_WITHIN_MS = 2_000;
+
+export function createStatusSubcommand(deps: AppDeps): Subcommand {
+  return {
+    name: 'status',
+    usage: 'status',
+    summary: 'the train at a glance: owner, cutoff countdown, open PRs, latest tag and its CI',
+    maxArgs: 0,
+    async run(context) {
+      const { settings } = deps.config;
+      const calendarTrain = deps.calendar.trainInProgress(context.now);
+      const ownerUserId = await findOwnerOfTrain(deps, calendarTrain.train);
+      const full = gatherStatus({
+        now: context.now,
+        calendar: deps.calendar,
+        settings,
+        github: deps.github,
+        logger: deps.logger,
+        ownerUserId,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const early = await Promise.race([
+        full,
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(resolve, FIRST_ANSWER_WITHIN_MS, undefined);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (early) {
+        await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
+        return;
+      }
+      const partial = buildStatusReport({
+        now: context.now,
+        calendar: deps.calendar,
+        settings,
+        snapshot: null,
+        missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
+        ownerUserId,
+      });
+      await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
+      const report = await full;
+      await context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) });
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The dashboard, as Block Kit: the same blocks answer `/release status` and
+ * fill the App Home tab.
+ */
+import type { Settings } from '../config';
+import type { PullRequestSummary } from '../github/client';
+import { actions, button, context, divider, fields, header, section, type Block } from '../slack/blocks';
+import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { formatCountdown, formatInZones } from '../train/time-format';
+import type { StatusReport, TagStatus } from './gather-status';
+
+/** The dashboard's Refresh button. */
+export const STATUS_REFRESH_ACTION = 'status_refresh';
+
+/** How many open PRs are listed by name; the rest are counted. */
+const LISTED_PULL_REQUESTS = 15;
+
+function describeCheck(tag: TagStatus, checkName: string): string {
+  const name = `\`${escapeMrkdwn(checkName)}\``;
+  if (!tag.check) return `${name}: not reported yet`;
+  const status = tag.check.status.toLowerCase();
+  const conclusion = tag.check.conclusion?.toLowerCase() ?? null;
+  const url = tag.check.url;
+  let emoji: string;
+  let word: string;
+  if (status !== 'completed') [emoji, word] = [':hourglass_flowing_sand:', status.replace(/_/g, ' ')];
+  else if (conclusion === 'success') [emoji, word] = [':white_check_mark:', 'passed'];
+  else if (conclusion === 'failure' || conclusion === 'timed_out') [emoji, word] = [':x:', conclusion.replace(/_/g, ' ')];
+  else [emoji, word] = [':grey_question:', conclusion ?? 'no conclusion'];
+  return `${name}: ${emoji} ${url ? link(url, word) : escapeMrkdwn(word)}`;
+}
+
+function describePullRequest(pr: PullRequestSummary): string {
+  const author = pr.authorLogin ? escapeMrkdwn(pr.authorLogin) : 'unknown author';
+  const notes: string[] = [];
+  if (pr.isDraft) notes.push('draft');
+  if (pr.mergeable === 'CONFLICTING') notes.push('merge conflict');
+  if (pr.reviewDecision === 'CHANGES_REQUESTED') notes.push('changes requested');
+  else if (pr.reviewDecision === 'REVIEW_REQUIRED') notes.push('needs review');
+  if (pr.checksState === 'FAILURE' || pr.checksState === 'ERROR') notes.push('CI failing');
+  const suffix = notes.length > 0 ? ` _(${notes.join(', ')})_` : '';
+  return `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${author}${suffix}`;
+}
+
+function pullRequestBlock(pullRequests: PullRequestSummary[], mainBranch: string): Block {
+  if (pullRequests.length === 0) return section(`*Open PRs into \`${escapeMrkdwn(mainBranch)}\`:* none`);
+  const listed = pullRequests.slice(0, LISTED_PULL_REQUESTS).map(describePullRequest);
+  const more = pullRequests.length - listed.length;
+  const authors = new Set(pullRequests.map((pr) => pr.authorLogin ?? '?')).size;
+  return section(
+    `*Open PRs into \`${escapeMrkdwn(mainBranch)}\`:* ${pullRequests.length} by ${authors} ` +
+      `author${authors === 1 ? '' : 's'}, oldest first\n${listed.join('\n')}` +
+      (more > 0 ? `\n…and ${more} more` : ''),
+  );
+}
+
+/** The dashboard's blocks and its plain-text fallback. */
+export function renderStatus(report: StatusReport, settings: Settings): { text: string; blocks: Block[] } {
+  const { calendarTrain, github, now } = report;
+  const building = github?.latestTrain != null ? github.latestTrain + 1 : calendarTrain.train;
+  const blocks: Block[] = [header(`Train ${building}: main is building it`)];
+
+  const owner = report.ownerUserId
+    ? mentionUser(report.ownerUserId)
+    : '_no owner assigned_ (an admin can set the rotation with `/release rotation`)';
+  const cutoff = calendarTrain.cutoff;
+  blocks.push(
+    fields([
+      `*Release owner*\n${owner}`,
+      `*Cutoff* (${formatCountdown(now, cutoff)})\n${formatInZones(cutoff, settings.displayTimeZones)}\n` +
+        `Your time: ${slackDate(cutoff, '{date_short_pretty} at {time}', cutoff.toISOString())}`,
+    ]),
+  );
+  if (github && github.latestTrain !== null && github.latestTrain + 1 !== calendarTrain.train) {
+    blocks.push(
+      context(
+        `:warning: The calendar expects train ${calendarTrain.train} to be in progress, but the latest tag says ` +
+          `${github.latestTrain + 1}. Check \`anchor\` in the settings.`,
+      ),
+    );
+  }
+
+  if (github) {
+    const tag = github.latestTag;
+    blocks.push(
+      section(
+        tag
+          ? `*Latest tag:* \`${escapeMrkdwn(tag.name)}\`\n${describeCheck(tag, settings.ciCheckName)}`
+          : '*Latest tag:* none yet',
+      ),
+    );
+    blocks.push(divider(), pullRequestBlock(github.pullRequests, settings.mainBranch));
+  }
+  for (const missing of report.missing) blocks.push(context(`:warning: ${escapeMrkdwn(missing)}`));
+  blocks.push(
+    actions('status', [button({ actionId: STATUS_REFRESH_ACTION, text: 'Refresh' })]),
+    context(`Updated ${slackDate(now, '{date_short_pretty} at {time}', now.toISOString())}`),
+  );
+
+  const text =
+    `Train ${building}: cutoff ${formatInZones(cutoff, settings.displayTimeZones)}` +
+    (github ? `, ${github.pullRequests.length} open PRs` : '') +
+    (report.missing.length > 0 ? ` (${report.missing.join(' ')})` : '');
+  return { text, blocks };
+}

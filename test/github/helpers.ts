@@ -1,0 +1,51 @@
+// Shared set-up for the GitHub adapter tests: a client pointed at the fake,
+// with fast retries and a logger whose output the test can read.
+import pino, { type Logger } from 'pino';
+import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from '../../src/github/client';
+import type { FakeGitHub } from '../fakes/github-server';
+
+export interface CapturedLogs {
+  logger: Logger;
+  /** Everything logged so far, one JSON line per entry. */
+  text(): string;
+  entries(): Array<Record<string, unknown>>;
+}
+
+export function captureLogs(): CapturedLogs {
+  const lines: string[] = [];
+  const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
+  return {
+    logger,
+    text: () => lines.join(''),
+    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+export function clientFor(
+  fake: FakeGitHub,
+  overrides: Partial<GitHubClientOptions> = {},
+): { client: GitHubClient; logs: CapturedLogs } {
+  const logs = captureLogs();
+  const client = createGitHubClient({
+    token: fake.token,
+    baseUrl: fake.url,
+    owner: fake.owner,
+    repo: fake.repo,
+    logger: logs.logger,
+    requestTimeoutMs: 2000,
+    retry: { retries: 2, minRetryAfterMs: 10 },
+    ...overrides,
+  });
+  return { client, logs };
+}
+
+/** Arranges `count` open pull requests into main, created one minute apart. */
+export function addPullRequests(fake: FakeGitHub, count: number, start = Date.UTC(2025, 0, 1)): void {
+  for (let i = 0; i < count; i++) {
+    fake.addPullRequest({
+      title: `Change ${i + 1}`,
+      authorLogin: `dev${i % 7}`,
+      createdAt: new Date(start + i * 60_000).toISOString(),
+    });
+  }
+}

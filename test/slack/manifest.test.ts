@@ -1,0 +1,120 @@
+/**
+ * manifest.yml declares exactly what the code registers and calls: the slash
+ * commands, the events, interactivity, and the least bot scopes that the Web API
+ * methods used in src/ need.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App } from '@slack/bolt';
+import { parse } from 'yaml';
+import type { AppDeps } from '../../src/app';
+import { registerListeners } from '../../src/listeners';
+import { InFlightWork } from '../../src/server/in-flight';
+import { silentLogger } from '../support/database';
+
+interface Manifest {
+  features: { slash_commands?: Array<{ command: string; url?: string }>; app_home?: { home_tab_enabled?: boolean } };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    event_subscriptions?: { bot_events?: string[]; request_url?: string };
+    interactivity?: { is_enabled: boolean; request_url?: string };
+    socket_mode_enabled: boolean;
+  };
+}
+
+const root = path.resolve(__dirname, '..', '..');
+const manifest = parse(readFileSync(path.join(root, 'manifest.yml'), 'utf8')) as Manifest;
+
+/** Bot scope each Web API method needs (Slack's method reference); null: none. */
+const scopeOfMethod: Record<string, string | null> = {
+  'auth.test': null,
+  'chat.postMessage': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.delete': 'chat:write',
+  'chat.getPermalink': null,
+  'views.open': null,
+  'views.publish': null,
+  'views.update': null,
+  'views.push': null,
+  'conversations.open': 'im:write',
+  'conversations.history': 'channels:history',
+  'conversations.replies': 'channels:history',
+  'users.info': 'users:read',
+  'users.lookupByEmail': 'users:read.email',
+  'usergroups.users.list': 'usergroups:read',
+  'reactions.add': 'reactions:write',
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'generated' ? [] : sourceFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** Web API methods called anywhere in src/ (`client.chat.postMessage(`, `slack.views.publish(`…). */
+function methodsCalled(): Set<string> {
+  const families = ['auth', 'chat', 'views', 'conversations', 'users', 'usergroups', 'reactions', 'apps', 'team', 'files', 'pins'];
+  const pattern = new RegExp(`\\.(${families.join('|')})((?:\\.[a-zA-Z]+)+)\\(`, 'g');
+  const found = new Set<string>();
+  for (const file of sourceFiles(path.join(root, 'src'))) {
+    for (const match of readFileSync(file, 'utf8').matchAll(pattern)) found.add(`${match[1]}${match[2]}`);
+  }
+  return found;
+}
+
+function registrations() {
+  const app = new App({ token: 'xoxb-manifest-test', signingSecret: 'manifest-test-secret', logger: undefined, deferInitialization: true });
+  const seen = { commands: [] as string[], events: [] as string[], actions: [] as unknown[], views: [] as unknown[], shortcuts: [] as unknown[] };
+  jest.spyOn(app, 'command').mockImplementation(((name: string) => void seen.commands.push(name)) as App['command']);
+  jest.spyOn(app, 'event').mockImplementation(((name: string) => void seen.events.push(name)) as App['event']);
+  jest.spyOn(app, 'action').mockImplementation(((id: unknown) => void seen.actions.push(id)) as App['action']);
+  jest.spyOn(app, 'view').mockImplementation(((id: unknown) => void seen.views.push(id)) as App['view']);
+  jest.spyOn(app, 'shortcut').mockImplementation(((id: unknown) => void seen.shortcuts.push(id)) as App['shortcut']);
+  const deps = { logger: silentLogger, inFlight: new InFlightWork() } as unknown as AppDeps;
+  registerListeners(app, deps);
+  return seen;
+}
+
+describe('manifest.yml', () => {
+  const seen = registrations();
+
+  test('declares exactly the slash commands the code registers', () => {
+    expect((manifest.features.slash_commands ?? []).map((c) => c.command).sort()).toEqual([...seen.commands].sort());
+  });
+
+  test('subscribes to exactly the events the code listens to', () => {
+    expect([...(manifest.settings.event_subscriptions?.bot_events ?? [])].sort()).toEqual([...seen.events].sort());
+    if (seen.events.includes('app_home_opened')) expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
+  });
+
+  test('enables interactivity exactly when the code has buttons, modals or shortcuts', () => {
+    const interactive = seen.actions.length + seen.views.length + seen.shortcuts.length > 0;
+    expect(manifest.settings.interactivity?.is_enabled ?? false).toBe(interactive);
+  });
+
+  test('asks for the least bot scopes: exactly those the Web API methods in src/ need', () => {
+    const called = methodsCalled();
+    const unknown = [...called].filter((method) => !(method in scopeOfMethod));
+    expect(unknown).toEqual([]); // add the method's scope to the table above
+    const needed = new Set<string>();
+    if (seen.commands.length > 0) needed.add('commands');
+    for (const method of called) {
+      const scope = scopeOfMethod[method];
+      if (scope) needed.add(scope);
+    }
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+  });
+
+  test('points every URL at the events endpoint in HTTP mode', () => {
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+    const urls = [
+      ...(manifest.features.slash_commands ?? []).map((c) => c.url),
+      manifest.settings.event_subscriptions?.request_url,
+      manifest.settings.interactivity?.request_url,
+    ];
+    for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+  });
+});
