@@ -2,6 +2,7 @@
  * The process: reads the environment (the only place that does), builds the
  * clients, migrates, serves, and stops gracefully on SIGTERM.
  */
+import { existsSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { buildApp, type BuiltApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -109,8 +110,9 @@ function describeStartupFailure(error: unknown): string[] | undefined {
   return undefined;
 }
 
-/** Runs the bot until SIGTERM or SIGINT. */
+/** Runs the bot until SIGTERM or SIGINT. A `.env` file in the working directory fills in unset variables. */
 export async function runMain(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let bot: RunningBot;
   try {
     bot = await startBot({ env: process.env });

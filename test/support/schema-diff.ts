@@ -134,7 +134,9 @@ export function factsFromPrismaSchema(schemaText: string): Facts {
         }
         continue;
       }
-      facts.add(`column ${table}.${field.dbName ?? field.name} ${scalarType(field, enums)} ${field.isRequired ? 'not null' : 'null'}`);
+      // Prisma Migrate creates list columns (`String[]`) without NOT NULL, whatever the DMMF says.
+      const notNull = field.isRequired && !field.isList;
+      facts.add(`column ${table}.${field.dbName ?? field.name} ${scalarType(field, enums)} ${notNull ? 'not null' : 'null'}`);
     }
   }
   for (const index of indexes) {
