@@ -45,6 +45,15 @@ CREATE TABLE "train_assignments" (
 );
 
 -- CreateTable
+CREATE TABLE "app_state" (
+    "key" TEXT NOT NULL,
+    "value" JSONB NOT NULL,
+    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "app_state_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
 CREATE TABLE "job_runs" (
     "job" TEXT NOT NULL,
     "scheduledAt" TIMESTAMPTZ(3) NOT NULL,
