@@ -4,6 +4,8 @@
  */
 import type { RequestListener } from 'node:http';
 import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { createAdminDirectory, type AdminDirectory } from './auth/admins';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
@@ -22,6 +24,10 @@ export interface AppDeps {
   calendar: TrainCalendar;
   /** Work still running after Slack's ack; a graceful stop waits for it. */
   inFlight: InFlightWork;
+  /** Who may do privileged things. */
+  admins: AdminDirectory;
+  /** The bot's Slack Web API client. */
+  slack: WebClient;
   /** The clock: real in main, fake in tests. Rules receive its reading as `now`. */
   now: () => Date;
 }
@@ -48,6 +54,14 @@ export function buildApp(options: {
 }): BuiltApp {
   const { config } = options;
   const { settings } = config;
+  const bolt = createBolt({
+    botToken: config.env.SLACK_BOT_TOKEN,
+    signingSecret: config.env.SLACK_SIGNING_SECRET,
+    appToken: config.env.SLACK_APP_TOKEN,
+    slackApiUrl: config.env.SLACK_API_URL,
+    logger: options.logger,
+    retryConfig: options.slackRetryConfig,
+  });
   const deps: AppDeps = {
     ...options,
     calendar: createTrainCalendar({
@@ -60,15 +74,9 @@ export function buildApp(options: {
       holidays: settings.holidays,
     }),
     inFlight: new InFlightWork(),
+    admins: createAdminDirectory({ settings, client: bolt.app.client, logger: options.logger }),
+    slack: bolt.app.client,
   };
-  const bolt = createBolt({
-    botToken: config.env.SLACK_BOT_TOKEN,
-    signingSecret: config.env.SLACK_SIGNING_SECRET,
-    appToken: config.env.SLACK_APP_TOKEN,
-    slackApiUrl: config.env.SLACK_API_URL,
-    logger: options.logger,
-    retryConfig: options.slackRetryConfig,
-  });
   registerListeners(bolt.app, deps);
   return {
     bolt: bolt.app,

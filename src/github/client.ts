@@ -41,6 +41,11 @@ export interface GitHubClient {
    * @throws GitHubError (one of its subclasses)
    */
   getStatusSnapshot(options: StatusSnapshotOptions): Promise<StatusSnapshot>;
+  /**
+   * The GitHub account with this login (its canonical spelling), or null when there is none.
+   * @throws GitHubError when GitHub cannot answer
+   */
+  getUser(login: string): Promise<{ login: string } | null>;
 }
 
 /** Guards against a cursor that never advances: 50 pages = 5 000 open PRs. */
@@ -124,6 +129,16 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           throw err;
         }
       });
+    },
+
+    async getUser(login) {
+      try {
+        const { data } = await octokit.rest.users.getByUsername({ username: login });
+        return { login: data.login };
+      } catch (err) {
+        if (toGitHubError(err) instanceof GitHubNotFoundError) return null;
+        return call(`looking up the GitHub user ${login}`, () => Promise.reject(err));
+      }
     },
   };
 }

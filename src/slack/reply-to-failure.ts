@@ -12,9 +12,13 @@ export async function replyToFailure(options: {
 }): Promise<void> {
   const { error, logger } = options;
   let text: string;
-  if (error instanceof AppError || error instanceof GitHubError) {
+  if (error instanceof AppError) {
+    // Our own words; any user text inside was escaped where it was put in.
     logger.info({ err: error }, 'request refused or failed with a message for the user');
-    text = `:warning: ${escapeMrkdwn(error.userMessage)}`;
+    text = `:warning: ${error.userMessage}`;
+  } else if (error instanceof GitHubError) {
+    logger.warn({ err: error }, 'GitHub failed while handling a request');
+    text = `:warning: ${escapeMrkdwn(error.userMessage)} Nothing was changed; try again in a moment.`;
   } else {
     logger.error({ err: error }, 'request failed');
     text = ':warning: Something went wrong on my side; nothing was changed. The error is in the bot’s logs.';

@@ -1,6 +1,8 @@
-/** Who owns a train. The roster arrives with the rotation feature; until then nobody is assigned. */
+/** Who owns a train, by the rotation (announced trains as announced). */
 import type { AppDeps } from '../app';
+import { planOwners } from '../rotation/roster-store';
 
-export async function findOwnerOfTrain(_deps: AppDeps, _train: number): Promise<string | null> {
-  return null;
+export async function findOwnerOfTrain(deps: AppDeps, train: number): Promise<string | null> {
+  const [planned] = await planOwners({ prisma: deps.db.prisma, calendar: deps.calendar, fromTrain: train, toTrain: train });
+  return planned?.slackUserId ?? null;
 }

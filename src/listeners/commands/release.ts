@@ -4,11 +4,12 @@ import type { AppDeps } from '../../app';
 import { createHelpSubcommand, routeCommand, type Subcommand } from '../../commands/router';
 import { claimDelivery } from '../../slack/deliveries';
 import { replyToFailure } from '../../slack/reply-to-failure';
+import { createRotationSubcommand } from '../../rotation/rotation-command';
 import { createStatusSubcommand } from '../../status/status-command';
 
 /** Every `/release` subcommand, in the order `help` lists them. */
 export function listSubcommands(deps: AppDeps): Subcommand[] {
-  const subcommands: Subcommand[] = [createStatusSubcommand(deps)];
+  const subcommands: Subcommand[] = [createStatusSubcommand(deps), createRotationSubcommand(deps)];
   subcommands.push(createHelpSubcommand(() => subcommands));
   return subcommands;
 }

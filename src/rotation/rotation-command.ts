@@ -1,0 +1,288 @@
+/**
+ * `/release rotation …`: see and edit who owns which train.
+ *
+ * Anyone may look (`show`) and set their own emoji and skips. Admins and the
+ * current train's owner may edit the list, skip others, swap and override.
+ * Every refusal says why; every reply is for the caller only.
+ */
+import type { AppDeps } from '../app';
+import type { CommandContext, Subcommand } from '../commands/router';
+import { InvalidInputError, PermissionDeniedError } from '../errors';
+import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
+import { formatInZones } from '../train/time-format';
+import { isAway } from './plan';
+import {
+  addRosterMember,
+  addRosterSkip,
+  importRoster,
+  loadRoster,
+  moveRosterMember,
+  overrideTrainOwner,
+  planFromSnapshot,
+  removeRosterMember,
+  setRosterEmoji,
+  swapTrains,
+  type NewMember,
+} from './roster-store';
+
+const USAGE = [
+  '`/release rotation show`: the current owner, the next five, who is away',
+  '`/release rotation add @user [github-login]`: add someone at the end of the list',
+  '`/release rotation remove @user`',
+  '`/release rotation move @user <position>`',
+  '`/release rotation skip @user <train | from-date to-date>`: away (dates as 2026-12-24)',
+  '`/release rotation swap <train> <train>`: exchange two owners',
+  '`/release rotation override <train> @user`: give one train to someone',
+  '`/release rotation emoji :emoji:`: your emoji',
+  '`/release rotation import @a [login-a] @b [login-b] …`: the first setup',
+].join('\n');
+
+const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const EMOJI = /^:[a-z0-9_+'-]+:$/;
+
+function parseMention(arg: string | undefined, what = 'the person'): string {
+  const match = arg ? MENTION.exec(arg) : null;
+  if (!match?.[1]) {
+    throw new InvalidInputError(
+      `Mention ${what} with @ (for example \`@alice\`)${arg ? `; \`${escapeMrkdwn(arg)}\` is not a mention` : ''}.`,
+    );
+  }
+  return match[1];
+}
+
+function parseTrain(arg: string | undefined): number {
+  if (!arg || !/^\d{1,6}$/.test(arg)) {
+    throw new InvalidInputError(`Give a train number such as \`302\`${arg ? `, not \`${escapeMrkdwn(arg)}\`` : ''}.`);
+  }
+  return Number(arg);
+}
+
+function parseDate(arg: string): string {
+  if (!DATE.test(arg) || Number.isNaN(Date.parse(`${arg}T00:00:00Z`)) || new Date(`${arg}T00:00:00Z`).toISOString().slice(0, 10) !== arg) {
+    throw new InvalidInputError(`\`${escapeMrkdwn(arg)}\` is not a date; write it as 2026-12-24.`);
+  }
+  return arg;
+}
+
+/** The local date (YYYY-MM-DD) of `now` in `timeZone`. */
+function localDate(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+function refuse(reason: string): never {
+  throw new PermissionDeniedError(reason);
+}
+
+export function createRotationSubcommand(deps: AppDeps): Subcommand {
+  const { settings } = deps.config;
+
+  async function currentOwner(now: Date): Promise<string | null> {
+    const snapshot = await loadRoster(deps.db.prisma);
+    const train = deps.calendar.trainInProgress(now).train;
+    return planFromSnapshot(snapshot, deps.calendar, train, train)[0]?.slackUserId ?? null;
+  }
+
+  /** Admins and the current owner may edit; returns nothing or throws with the reason. */
+  async function requireEditor(context: CommandContext, action: string): Promise<void> {
+    if (await deps.admins.isAdmin(context.userId, context.now)) return;
+    const owner = await currentOwner(context.now);
+    if (owner === context.userId) return;
+    refuse(
+      `Only admins and the current release owner${owner ? ` (${mentionUser(owner)})` : ''} can ${action}. ` +
+        'Ask one of them, or an admin can add you to `admins` in the settings.',
+    );
+  }
+
+  async function lookUpMember(slackUserId: string, githubLogin: string | null): Promise<NewMember> {
+    let user;
+    try {
+      user = (await deps.slack.users.info({ user: slackUserId })).user;
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code === 'user_not_found') throw new InvalidInputError(`I can't find ${mentionUser(slackUserId)} in this workspace.`);
+      throw error;
+    }
+    if (!user || user.deleted) throw new InvalidInputError(`${mentionUser(slackUserId)} is not an active member of this workspace.`);
+    if (user.is_bot) throw new InvalidInputError(`${mentionUser(slackUserId)} is a bot; bots can't own trains.`);
+    if (githubLogin !== null) {
+      if (!GITHUB_LOGIN.test(githubLogin)) throw new InvalidInputError(`\`${escapeMrkdwn(githubLogin)}\` is not a GitHub login.`);
+      const found = await deps.github.getUser(githubLogin);
+      if (!found) throw new InvalidInputError(`There is no GitHub user \`${escapeMrkdwn(githubLogin)}\`.`);
+      githubLogin = found.login;
+    }
+    return {
+      slackUserId,
+      displayName: user.profile?.display_name || user.real_name || user.name || slackUserId,
+      githubLogin,
+      timeZone: user.tz ?? null,
+    };
+  }
+
+  async function show(context: CommandContext): Promise<void> {
+    const snapshot = await loadRoster(deps.db.prisma);
+    if (snapshot.members.length === 0) {
+      await context.respond({
+        response_type: 'ephemeral',
+        text:
+          'No owner assigned: the roster is empty. An admin can set it up with ' +
+          '`/release rotation import @alice alice-gh @bob bob-gh …` or `/release rotation add @user [github-login]`.',
+      });
+      return;
+    }
+    const current = deps.calendar.trainInProgress(context.now);
+    const plan = planFromSnapshot(snapshot, deps.calendar, current.train, current.train + 5);
+    const byId = new Map(snapshot.members.map((m) => [m.slackUserId, m]));
+    const lines = plan.map((entry, index) => {
+      const schedule = deps.calendar.getTrain(entry.train);
+      const owner = entry.slackUserId ? `${mentionUser(entry.slackUserId)} ${byId.get(entry.slackUserId)?.emoji ?? ''}`.trim() : '_no owner assigned_';
+      const flags = [entry.announced ? 'announced' : '', entry.source === 'override' || entry.source === 'swap' ? entry.source : '']
+        .filter(Boolean)
+        .join(', ');
+      const label = index === 0 ? `*Train ${entry.train}* (now)` : `Train ${entry.train}`;
+      return `${label}: ${owner}, cutoff ${formatInZones(schedule.cutoff, settings.displayTimeZones)}${flags ? ` _(${flags})_` : ''}`;
+    });
+    const list = snapshot.members
+      .map((m) => `${m.position + 1}. ${mentionUser(m.slackUserId)}${m.emoji ? ` ${m.emoji}` : ''}${m.githubLogin ? ` (\`${escapeMrkdwn(m.githubLogin)}\`)` : ''}`)
+      .join('\n');
+    const today = localDate(context.now, settings.timeZone);
+    const away = snapshot.members
+      .filter((m) => snapshot.skips.some((s) => s.slackUserId === m.slackUserId && (s.train != null ? s.train >= current.train : (s.toDate ?? '') >= today)))
+      .map((m) => {
+        const trains = plan.filter((p) => isAway(snapshot.skips, m.slackUserId, p.train, deps.calendar.getTrain(p.train).cutDate)).map((p) => p.train);
+        return `${mentionUser(m.slackUserId)}${trains.length ? ` (away for ${trains.join(', ')})` : ''}`;
+      });
+    await context.respond({
+      response_type: 'ephemeral',
+      text: [`*Owners*\n${lines.join('\n')}`, `*The list*\n${list}`, away.length ? `*Away*: ${away.join(', ')}` : ''].filter(Boolean).join('\n\n'),
+    });
+  }
+
+  const actions: Record<string, (context: CommandContext, args: string[]) => Promise<string>> = {
+    async add(context, args) {
+      await requireEditor(context, 'add people to the rotation');
+      const slackUserId = parseMention(args[0]);
+      const member = await lookUpMember(slackUserId, args[1] ?? null);
+      const added = await addRosterMember({
+        prisma: deps.db.prisma,
+        actor: context.userId,
+        now: context.now,
+        member,
+        startTrain: deps.calendar.trainInProgress(context.now).train,
+      });
+      return `Added ${mentionUser(slackUserId)} at position ${added.position + 1}.`;
+    },
+    async remove(context, args) {
+      await requireEditor(context, 'remove people from the rotation');
+      const slackUserId = parseMention(args[0]);
+      await removeRosterMember({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId });
+      return `Removed ${mentionUser(slackUserId)} from the rotation. Trains already announced for them stay theirs.`;
+    },
+    async move(context, args) {
+      await requireEditor(context, 'reorder the rotation');
+      const slackUserId = parseMention(args[0]);
+      if (!args[1] || !/^\d+$/.test(args[1])) throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
+      const position = Number(args[1]);
+      await moveRosterMember({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, position });
+      return `Moved ${mentionUser(slackUserId)} to position ${position}.`;
+    },
+    async skip(context, args) {
+      const slackUserId = parseMention(args[0]);
+      if (slackUserId !== context.userId) await requireEditor(context, "record someone else's time away");
+      const current = deps.calendar.trainInProgress(context.now).train;
+      if (args.length === 2) {
+        const train = parseTrain(args[1]);
+        if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
+        await addRosterSkip({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, skip: { train } });
+        return `${mentionUser(slackUserId)} will skip train ${train}; they get the next train they can take.`;
+      }
+      if (args.length === 3) {
+        const fromDate = parseDate(args[1] as string);
+        const toDate = parseDate(args[2] as string);
+        if (fromDate > toDate) throw new InvalidInputError(`The range is reversed: ${fromDate} is after ${toDate}.`);
+        const today = localDate(context.now, settings.timeZone);
+        if (toDate < today) throw new InvalidInputError(`${toDate} is in the past (today is ${today}).`);
+        await addRosterSkip({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, skip: { fromDate, toDate } });
+        return `${mentionUser(slackUserId)} is away from ${fromDate} to ${toDate}; trains cut then go to the next person.`;
+      }
+      throw new InvalidInputError('Give one train (`skip @alice 305`) or two dates (`skip @alice 2026-12-24 2027-01-04`).');
+    },
+    async swap(context, args) {
+      await requireEditor(context, 'swap trains');
+      const [a, b] = [parseTrain(args[0]), parseTrain(args[1])];
+      const current = deps.calendar.trainInProgress(context.now).train;
+      for (const train of [a, b]) {
+        if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
+      }
+      const { owners } = await swapTrains({ prisma: deps.db.prisma, calendar: deps.calendar, actor: context.userId, now: context.now, trains: [a, b] });
+      return `Swapped: train ${a} is now ${mentionUser(owners[0] ?? '')}'s and train ${b} is ${mentionUser(owners[1] ?? '')}'s.`;
+    },
+    async override(context, args) {
+      await requireEditor(context, "change a train's owner");
+      const train = parseTrain(args[0]);
+      const slackUserId = parseMention(args[1]);
+      const current = deps.calendar.trainInProgress(context.now).train;
+      if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
+      await overrideTrainOwner({ prisma: deps.db.prisma, actor: context.userId, now: context.now, train, slackUserId });
+      return `Train ${train} now belongs to ${mentionUser(slackUserId)}.`;
+    },
+    async emoji(context, args) {
+      const emoji = args[0] ?? '';
+      if (!EMOJI.test(emoji)) throw new InvalidInputError('Give one emoji code, e.g. `/release rotation emoji :metal:`.');
+      await setRosterEmoji({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId: context.userId, emoji });
+      return `Your emoji is now ${emoji}.`;
+    },
+    async import(context, args) {
+      if (!(await deps.admins.isAdmin(context.userId, context.now))) refuse('Only admins can import the roster.');
+      const entries: Array<{ slackUserId: string; githubLogin: string | null }> = [];
+      for (const arg of args.flatMap((a) => a.split(',')).filter(Boolean)) {
+        if (MENTION.test(arg)) entries.push({ slackUserId: parseMention(arg), githubLogin: null });
+        else if (entries.length > 0 && (entries.at(-1) as { githubLogin: string | null }).githubLogin === null) {
+          (entries.at(-1) as { githubLogin: string | null }).githubLogin = arg;
+        } else throw new InvalidInputError(`\`${escapeMrkdwn(arg)}\` does not follow a mention; write \`@alice alice-gh @bob bob-gh\`.`);
+      }
+      if (entries.length === 0) throw new InvalidInputError('List the members in order: `/release rotation import @alice alice-gh @bob bob-gh`.');
+      const members: NewMember[] = [];
+      for (const entry of entries) members.push(await lookUpMember(entry.slackUserId, entry.githubLogin));
+      const count = await importRoster({
+        prisma: deps.db.prisma,
+        actor: context.userId,
+        now: context.now,
+        members,
+        startTrain: deps.calendar.trainInProgress(context.now).train,
+      });
+      return `Imported ${count} members; ${mentionUser(members[0]?.slackUserId ?? '')} owns train ${deps.calendar.trainInProgress(context.now).train}.`;
+    },
+  };
+  const maxArgs: Record<string, number> = { add: 2, remove: 1, move: 2, skip: 3, swap: 2, override: 2, emoji: 1 };
+
+  return {
+    name: 'rotation',
+    usage: 'rotation [show | add | remove | move | skip | swap | override | emoji | import]',
+    summary: 'who owns which train, and changes to the list',
+    maxArgs: Number.POSITIVE_INFINITY,
+    async run(context) {
+      const [action = 'show', ...args] = context.args;
+      const name = action.toLowerCase();
+      if (name === 'show' || name === 'help') {
+        if (name === 'help' || args.length > 0) {
+          await context.respond({ response_type: 'ephemeral', text: `*/release rotation*\n${USAGE}` });
+          return;
+        }
+        await show(context);
+        return;
+      }
+      const handler = actions[name];
+      if (!handler) {
+        throw new InvalidInputError(`I don't know \`rotation ${escapeMrkdwn(action)}\`.\n${USAGE}`);
+      }
+      const limit = maxArgs[name];
+      if (limit !== undefined && args.length > limit) {
+        throw new InvalidInputError(`Too many words after \`rotation ${name}\`.\n${USAGE}`);
+      }
+      const text = await handler(context, args);
+      await context.respond({ response_type: 'ephemeral', text: `:white_check_mark: ${text}` });
+    },
+  };
+}
