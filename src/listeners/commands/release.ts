@@ -5,11 +5,12 @@ import { createHelpSubcommand, routeCommand, type Subcommand } from '../../comma
 import { claimDelivery } from '../../slack/deliveries';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { createRotationSubcommand } from '../../rotation/rotation-command';
+import { createScheduleSubcommand } from '../../schedule/schedule-command';
 import { createStatusSubcommand } from '../../status/status-command';
 
 /** Every `/release` subcommand, in the order `help` lists them. */
 export function listSubcommands(deps: AppDeps): Subcommand[] {
-  const subcommands: Subcommand[] = [createStatusSubcommand(deps), createRotationSubcommand(deps)];
+  const subcommands: Subcommand[] = [createStatusSubcommand(deps), createScheduleSubcommand(deps), createRotationSubcommand(deps)];
   subcommands.push(createHelpSubcommand(() => subcommands));
   return subcommands;
 }
