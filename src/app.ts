@@ -10,7 +10,9 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
+import { createKickoffJobs } from './kickoff/kickoff-jobs';
 import { registerListeners } from './listeners';
+import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
 import { createTrainCalendar, type TrainCalendar } from './train/calendar';
@@ -34,6 +36,8 @@ export interface AppDeps {
 
 export interface BuiltApp {
   bolt: App;
+  /** The scheduled jobs (kickoff announcements, …), exactly once across replicas. */
+  scheduler: Scheduler;
   mode: 'http' | 'socket';
   /** `POST /slack/events` in HTTP mode. */
   eventsListener: RequestListener | undefined;
@@ -51,6 +55,10 @@ export function buildApp(options: {
   now: () => Date;
   /** Web API retry timing (tests make it short). */
   slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** Start the minute tick of the scheduled jobs (default true; tests may tick by hand). */
+  runScheduler?: boolean;
+  /** Names this replica in the scheduler's ledger. */
+  instanceId?: string;
 }): BuiltApp {
   const { config } = options;
   const { settings } = config;
@@ -78,15 +86,26 @@ export function buildApp(options: {
     slack: bolt.app.client,
   };
   registerListeners(bolt.app, deps);
+  const scheduler = createScheduler<AppDeps>({
+    jobs: createKickoffJobs({ calendar: deps.calendar, settings }),
+    deps,
+    sql: deps.db.sql,
+    logger: options.logger,
+    now: options.now,
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+  });
   return {
     bolt: bolt.app,
+    scheduler,
     mode: bolt.mode,
     eventsListener: bolt.eventsListener,
     deps,
     async start() {
       if (bolt.mode === 'socket') await bolt.app.start();
+      if (options.runScheduler !== false) await scheduler.start({ timeZone: settings.timeZone });
     },
     async stop(stopOptions) {
+      await scheduler.stop();
       const drained = await deps.inFlight.drain(stopOptions?.drainMs ?? 8_000);
       if (!drained) options.logger.warn({ unfinished: deps.inFlight.size }, 'stopped with work still in flight');
       if (bolt.mode === 'socket') await bolt.app.stop();

@@ -94,6 +94,10 @@ export const settingsSchema = z.object({
   cutoffTime: timeOfDay.default('10:00'),
   /** Time of day (in `timeZone`) a train kicks off, on the day after the previous cut. */
   kickoffTime: timeOfDay.default('09:00'),
+  /** How late (minutes) a kickoff announcement may still be posted, e.g. after every replica was down. */
+  kickoffGraceMinutes: z.number().int().min(1).max(7 * 24 * 60).default(180),
+  /** Hours after the kickoff announcement by which the owner should confirm; then the admins are told. */
+  kickoffConfirmHours: z.number().min(0.25).max(72).default(4),
   /** Days between two trains. */
   cadenceDays: z.number().int().min(1).max(60).default(14),
   /** One train whose cut date is known; every other train is counted from it. */

@@ -35,6 +35,9 @@ export async function startBot(options: {
   tuning?: {
     github?: Pick<GitHubClientOptions, 'requestTimeoutMs' | 'retry'>;
     slackRetry?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+    /** Start the scheduler's minute tick (default true). */
+    runScheduler?: boolean;
+    instanceId?: string;
   };
 }): Promise<RunningBot> {
   const config = loadConfig({ env: options.env });
@@ -66,6 +69,8 @@ export async function startBot(options: {
       github,
       now: options.now ?? (() => new Date()),
       slackRetryConfig: options.tuning?.slackRetry,
+      runScheduler: options.tuning?.runScheduler,
+      instanceId: options.tuning?.instanceId,
     });
     const routes: Record<string, RequestListener> = app.eventsListener ? { '/slack/events': app.eventsListener } : {};
     const httpServer = createHttpServer({

@@ -41,14 +41,22 @@ const requestTimeout: OctokitPlugin = (octokit, options) => {
   const timeoutOption: unknown = options.requestTimeoutMs;
   const timeoutMs = typeof timeoutOption === 'number' && timeoutOption > 0 ? timeoutOption : DEFAULT_REQUEST_TIMEOUT_MS;
   octokit.hook.wrap('request', async (request, requestOptions) => {
+    // before-after-hook binds every inner hook to the options object of the call,
+    // so the signal must be set on that object (arguments passed to `request` are
+    // ignored). `requestOptions.request` may be Octokit's shared defaults: replace
+    // it rather than mutate it, and put it back for the next attempt.
+    const original = requestOptions.request;
+    const callerSignal = original.signal;
     const timeout = AbortSignal.timeout(timeoutMs);
-    const callerSignal = requestOptions.request.signal;
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    requestOptions.request = { ...original, signal };
     try {
-      return await request({ ...requestOptions, request: { ...requestOptions.request, signal } });
+      return await request(requestOptions);
     } catch (err) {
       if (timeout.aborted && !callerSignal?.aborted) throw new GitHubTimeoutError(timeoutMs, err);
       throw err;
+    } finally {
+      requestOptions.request = original;
     }
   });
   return {};
@@ -118,7 +126,7 @@ function redactString(text: string, token: string): string {
 }
 
 /** A loggable copy: request options shrink to method + url, headers named authorization are dropped, the token is masked. */
-export function summarize(value: unknown, token: string, depth = 0): unknown {
+function summarize(value: unknown, token: string, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value, token);
   if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
   if (value instanceof Error) return { name: value.name, message: redactString(value.message, token) };

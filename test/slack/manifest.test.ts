@@ -8,6 +8,7 @@ import path from 'node:path';
 import { App } from '@slack/bolt';
 import { parse } from 'yaml';
 import type { AppDeps } from '../../src/app';
+import { loadConfig } from '../../src/config';
 import { registerListeners } from '../../src/listeners';
 import { InFlightWork } from '../../src/server/in-flight';
 import { silentLogger } from '../support/database';
@@ -54,10 +55,10 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Web API methods called anywhere in src/ (`client.chat.postMessage(`, `slack.views.publish(`…). */
+/** Web API methods called anywhere in src/ through a Slack client (`client.chat.postMessage(`, `deps.slack.views.publish(`…). */
 function methodsCalled(): Set<string> {
   const families = ['auth', 'chat', 'views', 'conversations', 'users', 'usergroups', 'reactions', 'apps', 'team', 'files', 'pins'];
-  const pattern = new RegExp(`\\.(${families.join('|')})((?:\\.[a-zA-Z]+)+)\\(`, 'g');
+  const pattern = new RegExp(`\\b(?:client|slack)\\.(${families.join('|')})((?:\\.[a-zA-Z]+)+)\\(`, 'g');
   const found = new Set<string>();
   for (const file of sourceFiles(path.join(root, 'src'))) {
     for (const match of readFileSync(file, 'utf8').matchAll(pattern)) found.add(`${match[1]}${match[2]}`);
@@ -73,7 +74,9 @@ function registrations() {
   jest.spyOn(app, 'action').mockImplementation(((id: unknown) => void seen.actions.push(id)) as App['action']);
   jest.spyOn(app, 'view').mockImplementation(((id: unknown) => void seen.views.push(id)) as App['view']);
   jest.spyOn(app, 'shortcut').mockImplementation(((id: unknown) => void seen.shortcuts.push(id)) as App['shortcut']);
-  const deps = { logger: silentLogger, inFlight: new InFlightWork() } as unknown as AppDeps;
+  // Registration reads only the configuration; nothing is called.
+  const config = loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-manifest-test', SLACK_SIGNING_SECRET: 'manifest-test-secret', GITHUB_TOKEN: 'x' } });
+  const deps = { config, logger: silentLogger, inFlight: new InFlightWork() } as unknown as AppDeps;
   registerListeners(app, deps);
   return seen;
 }

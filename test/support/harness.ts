@@ -48,6 +48,9 @@ export async function startHarness(
     slack?: FakeSlack;
     github?: FakeGitHub;
     githubTimeoutMs?: number;
+    /** Start the scheduler (its catch-up tick and minute tick); default false: tests tick by hand. */
+    runScheduler?: boolean;
+    instanceId?: string;
   } = {},
 ): Promise<Harness> {
   const slack = options.slack ?? (await startFakeSlack());
@@ -75,6 +78,8 @@ export async function startHarness(
     tuning: {
       github: { requestTimeoutMs: options.githubTimeoutMs ?? 3000, retry: { retries: 1, minRetryAfterMs: 20 } },
       slackRetry: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 },
+      runScheduler: options.runScheduler ?? false,
+      ...(options.instanceId ? { instanceId: options.instanceId } : {}),
     },
   });
   const sender = createSlackRequestSender({

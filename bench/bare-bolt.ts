@@ -1,0 +1,55 @@
+/**
+ * The baseline: a Bolt app with nothing but a `/release` listener that acks,
+ * behind Bolt's own HTTPReceiver, on a loopback HTTP server. What the bot's
+ * ack costs above this is the bot's own doing.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { FakeSlack } from '../test/fakes/slack-server';
+
+export interface BareBolt {
+  url: string;
+  /** Where Slack's requests go. */
+  eventsUrl: string;
+  /** `/release` commands its listener acked. */
+  acked(): number;
+  close(): Promise<void>;
+}
+
+export async function startBareBolt(options: { signingSecret: string; slack: FakeSlack }): Promise<BareBolt> {
+  const { signingSecret, slack } = options;
+  const receiver = new HTTPReceiver({ signingSecret, logLevel: LogLevel.ERROR });
+  const app = new App({
+    receiver,
+    token: slack.botToken,
+    clientOptions: { slackApiUrl: slack.apiUrl },
+    // Bolt's default console logger would write INFO lines to stdout (the JSON report lives there).
+    logLevel: LogLevel.ERROR,
+  });
+  let acked = 0;
+  app.command('/release', async ({ ack }) => {
+    await ack();
+    acked += 1;
+  });
+  const server = http.createServer(receiver.requestListener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    eventsUrl: `${url}/slack/events`,
+    acked: () => acked,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
