@@ -141,6 +141,7 @@ async function main(): Promise<void> {
         platform: `${process.platform}-${process.arch}`,
         startedAt: startedAt.toISOString(),
         durationS: (performance.now() - started) / 1000,
+        loadGenerator: load.mode,
       },
     };
     process.stdout.write(options.json ? renderJson(report) : renderText(report));

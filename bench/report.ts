@@ -3,7 +3,7 @@ import { checkTarget, type CompletedSection, type Figure, type TargetResult } fr
 
 export interface BenchReport {
   sections: CompletedSection[];
-  meta: { node: string; cpus: number; platform: string; startedAt: string; durationS: number };
+  meta: { node: string; cpus: number; platform: string; startedAt: string; durationS: number; loadGenerator: 'thread' | 'inline' };
 }
 
 function allFigures(report: BenchReport): Map<string, Figure> {
@@ -36,6 +36,11 @@ export function renderText(report: BenchReport): string {
   const lines: string[] = [];
   const { meta } = report;
   lines.push(`release-conductor benchmark — Node ${meta.node}, ${meta.cpus} CPUs, ${meta.platform}, started ${meta.startedAt}, took ${meta.durationS.toFixed(1)} s`);
+  lines.push(
+    meta.loadGenerator === 'thread'
+      ? 'Load generator on its own thread (same process); the bot, bare Bolt and the fakes share the main event loop.'
+      : 'Load generator INLINE, on the same event loop as the bot, bare Bolt and the fakes (--inline-client).',
+  );
   for (const section of report.sections) {
     lines.push('', `== ${section.title}  (${(section.durationMs / 1000).toFixed(1)} s)`);
     for (const figure of section.figures) {
@@ -68,6 +73,7 @@ export function renderJson(report: BenchReport): string {
       notes: report.sections.flatMap((s) => s.notes.map((note) => `${s.title}: ${note}`)),
       node_version: report.meta.node,
       cpus: report.meta.cpus,
+      load_generator: report.meta.loadGenerator,
       started_at: report.meta.startedAt,
       bench_duration_s: Number(report.meta.durationS.toFixed(1)),
     },

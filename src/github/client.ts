@@ -37,7 +37,8 @@ export interface GitHubClient {
   /**
    * Recent tags (with the CI check run `checkName` of each tagged commit) and
    * every open pull request into `baseBranch`, oldest first. One GraphQL
-   * request for up to 100 open PRs, plus one per further 100.
+   * request for up to 100 open PRs, plus one per further 100. Concurrent
+   * identical calls share one read.
    * @throws GitHubError (one of its subclasses)
    */
   getStatusSnapshot(options: StatusSnapshotOptions): Promise<StatusSnapshot>;
@@ -77,6 +78,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       { status: original?.status ?? null, requestId: original?.requestId ?? null, cause },
     );
   }
+
+  const snapshotsInFlight = new Map<string, Promise<StatusSnapshot>>();
 
   async function readStatusSnapshot(baseBranch: string, checkName: string, maxTags: number): Promise<StatusSnapshot> {
     const first = await graphql<StatusSnapshotResponse>(octokit, STATUS_SNAPSHOT_QUERY, 'StatusSnapshot', {
@@ -120,15 +123,25 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       if (!Number.isInteger(maxTags) || maxTags < 1 || maxTags > PAGE_SIZE) {
         throw new RangeError(`maxTags must be an integer from 1 to ${PAGE_SIZE}, got ${maxTags}`);
       }
-      return call('reading the status snapshot', async () => {
-        try {
-          return await readStatusSnapshot(baseBranch, checkName, maxTags);
-        } catch (err) {
-          // The only thing these queries can fail to find is the repository itself.
-          if (toGitHubError(err) instanceof GitHubNotFoundError) throw repositoryNotFound(err);
-          throw err;
-        }
-      });
+      // Identical snapshots asked for while one is being read share it: plugin-throttling
+      // lets at most one GraphQL request out per second, so ten people typing
+      // `/release status` together would otherwise wait up to ten seconds.
+      const key = JSON.stringify([baseBranch, checkName, maxTags]);
+      let shared = snapshotsInFlight.get(key);
+      if (!shared) {
+        shared = call('reading the status snapshot', async () => {
+          try {
+            return await readStatusSnapshot(baseBranch, checkName, maxTags);
+          } catch (err) {
+            // The only thing these queries can fail to find is the repository itself.
+            if (toGitHubError(err) instanceof GitHubNotFoundError) throw repositoryNotFound(err);
+            throw err;
+          }
+        }).finally(() => snapshotsInFlight.delete(key));
+        snapshotsInFlight.set(key, shared);
+      }
+      // Each caller gets its own copy to sort or trim.
+      return structuredClone(await shared);
     },
 
     async getUser(login) {

@@ -153,3 +153,20 @@ test('the token never appears in the logs, even at trace level and on failures',
   expect(failing.logs.text()).toContain('reading the status snapshot failed');
   for (const logs of [succeeding.logs, failing.logs]) expect(logs.text()).not.toContain(fake.token);
 });
+
+test('people asking for the status at the same moment share one read', async () => {
+  fake.setBranch('main', fake.addCommit());
+  addPullRequests(fake, 4);
+  const { client } = clientFor(fake);
+
+  const snapshots = await Promise.all([1, 2, 3].map(() => client.getStatusSnapshot({ baseBranch: 'main', checkName: CHECK })));
+
+  expect(fake.requestCount()).toBe(1);
+  expect(snapshots[1]).toEqual(snapshots[0]);
+  expect(snapshots[2]).not.toBe(snapshots[0]);
+  expect(snapshots[0]?.pullRequests).toHaveLength(4);
+
+  // Once answered, the next request reads GitHub again.
+  await client.getStatusSnapshot({ baseBranch: 'main', checkName: CHECK });
+  expect(fake.requestCount()).toBe(2);
+});
