@@ -82,8 +82,8 @@ export function buildApp(options: {
       holidays: settings.holidays,
     }),
     inFlight: new InFlightWork(),
-    admins: createAdminDirectory({ settings, client: bolt.app.client, logger: options.logger }),
-    slack: bolt.app.client,
+    admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
+    slack: bolt.client,
   };
   registerListeners(bolt.app, deps);
   const scheduler = createScheduler<AppDeps>({
@@ -101,6 +101,7 @@ export function buildApp(options: {
     eventsListener: bolt.eventsListener,
     deps,
     async start() {
+      void bolt.warmUp();
       if (bolt.mode === 'socket') await bolt.app.start();
       if (options.runScheduler !== false) await scheduler.start({ timeZone: settings.timeZone });
     },

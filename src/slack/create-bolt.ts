@@ -4,7 +4,8 @@
  * calls go to the configured Slack API URL and retry on `ratelimited`.
  */
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
 import { createBoltLogger } from './bolt-logger';
 
@@ -23,9 +24,37 @@ export interface BoltApp {
   mode: 'http' | 'socket';
   /** In HTTP mode, the listener for `POST /slack/events`. */
   eventsListener: RequestListener | undefined;
+  /** The bot's Web API client, for jobs and use cases. */
+  client: WebClient;
+  /** Asks Slack who the bot is (once; failures are logged and retried on the next request). */
+  warmUp(): Promise<void>;
 }
 
-/** Creates the Bolt app; it makes no request until the first event or `start()`. */
+/**
+ * Bolt's own single-workspace authorization calls `auth.test` in its
+ * constructor and leaves the promise unobserved: with Slack unreachable at
+ * start, the process dies of an unhandled rejection. This one calls it once,
+ * caches the answer, and tries again on the next request after a failure.
+ */
+function createAuthorize(client: WebClient, botToken: string): { authorize: Authorize<boolean>; warmUp: () => Promise<unknown> } {
+  let identity: Promise<{ botId?: string; botUserId?: string; teamId?: string }> | undefined;
+  const who = () => {
+    identity ??= client.auth.test().then(
+      (result) => ({ botId: result.bot_id, botUserId: result.user_id, teamId: result.team_id }),
+      (error: unknown) => {
+        identity = undefined;
+        throw error;
+      },
+    );
+    return identity;
+  };
+  return {
+    authorize: async () => ({ botToken, ...(await who()) }),
+    warmUp: who,
+  };
+}
+
+/** Creates the Bolt app; it makes no request until the first event, `warmUp()` or `start()`. */
 export function createBolt(options: BoltOptions): BoltApp {
   const logger = createBoltLogger(options.logger);
   const clientOptions = {
@@ -33,16 +62,20 @@ export function createBolt(options: BoltOptions): BoltApp {
     retryConfig: options.retryConfig ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
     // A 429 with Retry-After is waited out and retried, never dropped.
     rejectRateLimitedCalls: false,
+    logger,
+  };
+  const client = new WebClient(options.botToken, clientOptions);
+  const { authorize, warmUp } = createAuthorize(client, options.botToken);
+  const warm = async () => {
+    try {
+      await warmUp();
+    } catch (error) {
+      options.logger.warn({ err: error }, 'Slack did not answer auth.test yet; will ask again on the next request');
+    }
   };
   if (options.appToken) {
-    const app = new App({
-      token: options.botToken,
-      appToken: options.appToken,
-      socketMode: true,
-      logger,
-      clientOptions,
-    });
-    return { app, mode: 'socket', eventsListener: undefined };
+    const app = new App({ authorize, appToken: options.appToken, socketMode: true, logger, clientOptions });
+    return { app, mode: 'socket', eventsListener: undefined, client, warmUp: warm };
   }
   if (!options.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
   const receiver = new HTTPReceiver({
@@ -51,6 +84,6 @@ export function createBolt(options: BoltOptions): BoltApp {
     // Ack as soon as the listener calls ack(); the answer follows through response_url.
     processBeforeResponse: false,
   });
-  const app = new App({ token: options.botToken, receiver, logger, clientOptions });
-  return { app, mode: 'http', eventsListener: receiver.requestListener };
+  const app = new App({ authorize, receiver, logger, clientOptions });
+  return { app, mode: 'http', eventsListener: receiver.requestListener, client, warmUp: warm };
 }
