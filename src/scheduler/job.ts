@@ -30,6 +30,12 @@ export interface ScheduledJob<Deps> {
   /** How late a fire may still run (e.g. after every replica was down), in ms. Later than that it is recorded as missed. */
   graceMs: number;
   /**
+   * How far back a tick looks for this job's fires (default: the scheduler's
+   * `lookbackMs`). A job that fires every minute sets it to its grace: fires
+   * older than that are neither run nor recorded as missed.
+   */
+  lookbackMs?: number;
+  /**
    * Does the work for the fire at `scheduledAt`; `now` is the current time.
    * Plain function, testable without waiting. Throwing marks the attempt
    * failed; a later tick retries it while still within `graceMs`, so work done

@@ -255,7 +255,7 @@ export function createScheduler<Deps>(options: SchedulerOptions<Deps>): Schedule
   };
 
   const tickJob = async (job: ScheduledJob<Deps>, now: Date, report: TickReport): Promise<void> => {
-    const from = new Date(now.getTime() - Math.max(job.graceMs, lookbackMs));
+    const from = new Date(now.getTime() - Math.max(job.graceMs, job.lookbackMs ?? lookbackMs));
     const fires = firesOf(job, from, now);
     if (fires.length === 0) return;
     const rows = new Map<number, JobRunRow>();
