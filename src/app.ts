@@ -10,11 +10,15 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
+import { createWebhookListener } from './github/webhooks';
 import { createKickoffJobs } from './kickoff/kickoff-jobs';
 import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
+import { claimDelivery } from './slack/deliveries';
+import { applyGitHubEvent } from './tagging/github-events';
+import { createTagWatchJob } from './tagging/watch-job';
 import { createTrainCalendar, type TrainCalendar } from './train/calendar';
 
 /** Everything a listener, job or use case may use. */
@@ -41,6 +45,8 @@ export interface BuiltApp {
   mode: 'http' | 'socket';
   /** `POST /slack/events` in HTTP mode. */
   eventsListener: RequestListener | undefined;
+  /** `POST /github/webhooks`, when GITHUB_WEBHOOK_SECRET is set. */
+  githubWebhookListener: RequestListener | undefined;
   deps: AppDeps;
   start(): Promise<void>;
   /** Waits for work in flight (at most `drainMs`), then disconnects. */
@@ -87,18 +93,36 @@ export function buildApp(options: {
   };
   registerListeners(bolt.app, deps);
   const scheduler = createScheduler<AppDeps>({
-    jobs: createKickoffJobs({ calendar: deps.calendar, settings }),
+    jobs: [...createKickoffJobs({ calendar: deps.calendar, settings }), createTagWatchJob()],
     deps,
     sql: deps.db.sql,
     logger: options.logger,
     now: options.now,
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
+  const webhookSecret = config.env.GITHUB_WEBHOOK_SECRET;
+  const webhookLogger = options.logger.child({ module: 'github-webhooks' });
+  const githubWebhookListener = webhookSecret
+    ? createWebhookListener({
+        secret: webhookSecret,
+        logger: options.logger,
+        onEvent: (event, deliveryId) =>
+          deps.inFlight.run(
+            (async () => {
+              const now = deps.now();
+              // GitHub redelivers on request, and may deliver twice: handle each delivery once.
+              if (deliveryId && !(await claimDelivery({ sql: deps.db.sql, key: `github:${deliveryId}`, now }))) return;
+              await applyGitHubEvent({ deps, event, now });
+            })().catch((error: unknown) => webhookLogger.error({ err: error, deliveryId }, 'a GitHub webhook could not be applied; the watcher will catch up')),
+          ),
+      })
+    : undefined;
   return {
     bolt: bolt.app,
     scheduler,
     mode: bolt.mode,
     eventsListener: bolt.eventsListener,
+    githubWebhookListener,
     deps,
     async start() {
       void bolt.warmUp();

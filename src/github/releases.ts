@@ -66,8 +66,8 @@ export interface ReleaseGitHubApi {
   listWorkflowRuns(options: { workflow: string; event?: string; createdFrom?: Date; perPage?: number }): Promise<WorkflowRunSummary[]>;
   /** One run; null when GitHub does not know it. @throws GitHubError */
   getWorkflowRun(runId: number): Promise<WorkflowRunSummary | null>;
-  /** The check runs named `checkName` on a ref; null when the ref does not exist. @throws GitHubError */
-  listCheckRuns(options: { ref: string; checkName: string }): Promise<CheckRunSummary[] | null>;
+  /** The check runs on a ref (only those named `checkName` when given); null when the ref does not exist. @throws GitHubError */
+  listCheckRuns(options: { ref: string; checkName?: string }): Promise<CheckRunSummary[] | null>;
   /** The commit statuses of a ref (latest per context). @throws GitHubError */
   listCommitStatuses(ref: string): Promise<CommitStatusSummary[]>;
   /** Commits in `head` that are not in `base` (at most 250 listed), oldest first; null when a ref is unknown. @throws GitHubError */
@@ -179,7 +179,13 @@ export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: s
 
     async listCheckRuns({ ref, checkName }) {
       try {
-        const { data } = await octokit.rest.checks.listForRef({ ...base, ref, check_name: checkName, filter: 'latest', per_page: 100 });
+        const { data } = await octokit.rest.checks.listForRef({
+          ...base,
+          ref,
+          ...(checkName ? { check_name: checkName } : {}),
+          filter: 'latest',
+          per_page: 100,
+        });
         return data.check_runs.map((run) => ({
           id: run.id,
           name: run.name,

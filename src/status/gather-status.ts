@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
 import { findOwnerOfTrain } from './owner';
+import { loadTaggingStep, type TaggingStep } from './tagging-section';
 
 export interface TagStatus {
   name: string;
@@ -33,6 +34,8 @@ export interface StatusReport {
   ownerUserId: string | null;
   /** What could not be shown, in words for the reader. */
   missing: string[];
+  /** The latest cut the bot made or watched and its step; absent when unknown. */
+  tagging?: TaggingStep | null;
 }
 
 /** Builds the report; GitHub's answer is optional. */
@@ -95,7 +98,8 @@ export async function gatherStatus(options: {
 export async function gatherStatusForViewer(options: { deps: AppDeps; now: Date }): Promise<StatusReport> {
   const { deps, now } = options;
   const ownerUserId = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train);
-  return gatherStatus({
+  const tagging = await loadTaggingStep(deps);
+  const report = await gatherStatus({
     now,
     calendar: deps.calendar,
     settings: deps.config.settings,
@@ -103,4 +107,5 @@ export async function gatherStatusForViewer(options: { deps: AppDeps; now: Date 
     logger: deps.logger,
     ownerUserId,
   });
+  return { ...report, tagging };
 }

@@ -8,6 +8,7 @@ import type { AppDeps } from '../app';
 import { gatherStatus, buildStatusReport } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
+import { loadTaggingStep } from './tagging-section';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
 const FIRST_ANSWER_WITHIN_MS = 2_000;
@@ -22,6 +23,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
       const { settings } = deps.config;
       const calendarTrain = deps.calendar.trainInProgress(context.now);
       const ownerUserId = await findOwnerOfTrain(deps, calendarTrain.train);
+      const tagging = await loadTaggingStep(deps);
       const full = gatherStatus({
         now: context.now,
         calendar: deps.calendar,
@@ -29,7 +31,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         github: deps.github,
         logger: deps.logger,
         ownerUserId,
-      });
+      }).then((report) => ({ ...report, tagging }));
       let timer: NodeJS.Timeout | undefined;
       const early = await Promise.race([
         full,
@@ -50,7 +52,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
         ownerUserId,
       });
-      await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
+      await context.respond({ response_type: 'ephemeral', ...renderStatus({ ...partial, tagging }, settings) });
       const report = await full;
       await context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) });
     },

@@ -8,6 +8,7 @@ import { actions, button, context, divider, fields, header, section, type Block 
 import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
 import { formatCountdown, formatInZones } from '../train/time-format';
 import type { StatusReport, TagStatus } from './gather-status';
+import { renderTaggingSection } from './tagging-section';
 
 /** The dashboard's Refresh button. */
 export const STATUS_REFRESH_ACTION = 'status_refresh';
@@ -91,6 +92,7 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
     );
     blocks.push(divider(), pullRequestBlock(github.pullRequests, settings.mainBranch));
   }
+  if (report.tagging) blocks.push(...renderTaggingSection(report.tagging));
   for (const missing of report.missing) blocks.push(context(`:warning: ${escapeMrkdwn(missing)}`));
   blocks.push(
     actions('status', [button({ actionId: STATUS_REFRESH_ACTION, text: 'Refresh' })]),

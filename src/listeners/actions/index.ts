@@ -4,9 +4,29 @@ import { STATUS_REFRESH_ACTION } from '../../status/status-view';
 import { KICKOFF_CONFIRM_ACTION, KICKOFF_DECLINE_ACTION } from '../../kickoff/kickoff-view';
 import { kickoffConfirm, kickoffDecline } from './kickoff-answer';
 import { statusRefresh } from './status-refresh';
+import {
+  TAG_CANCEL_ACTION,
+  TAG_CONFIRM_ACTION,
+  TAG_FILE_ISSUE_ACTION,
+  TAG_FILE_ISSUE_CONFIRM_ACTION,
+  TAG_FLAKY_ACTION,
+  TAG_RETRY_ACTION,
+} from '../../tagging/tag-view';
+import { tagCancel } from './tag-cancel';
+import { tagConfirm } from './tag-confirm';
+import { tagFileIssue } from './tag-file-issue';
+import { tagFileIssueConfirm } from './tag-file-issue-confirm';
+import { tagKnownFlaky } from './tag-known-flaky';
+import { tagRetry } from './tag-retry';
 
 export function registerActions(app: App, deps: AppDeps): void {
   app.action(STATUS_REFRESH_ACTION, statusRefresh(deps));
   app.action(KICKOFF_CONFIRM_ACTION, kickoffConfirm(deps));
   app.action(KICKOFF_DECLINE_ACTION, kickoffDecline(deps));
+  app.action(TAG_CONFIRM_ACTION, tagConfirm(deps));
+  app.action(TAG_CANCEL_ACTION, tagCancel(deps));
+  app.action(TAG_RETRY_ACTION, tagRetry(deps));
+  app.action(TAG_FILE_ISSUE_ACTION, tagFileIssue(deps));
+  app.action(TAG_FILE_ISSUE_CONFIRM_ACTION, tagFileIssueConfirm(deps));
+  app.action(TAG_FLAKY_ACTION, tagKnownFlaky(deps));
 }

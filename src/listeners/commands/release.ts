@@ -7,10 +7,11 @@ import { replyToFailure } from '../../slack/reply-to-failure';
 import { createRotationSubcommand } from '../../rotation/rotation-command';
 import { createScheduleSubcommand } from '../../schedule/schedule-command';
 import { createStatusSubcommand } from '../../status/status-command';
+import { createTagSubcommand } from '../../tagging/tag-command';
 
 /** Every `/release` subcommand, in the order `help` lists them. */
 export function listSubcommands(deps: AppDeps): Subcommand[] {
-  const subcommands: Subcommand[] = [createStatusSubcommand(deps), createScheduleSubcommand(deps), createRotationSubcommand(deps)];
+  const subcommands: Subcommand[] = [createStatusSubcommand(deps), createScheduleSubcommand(deps), createRotationSubcommand(deps), createTagSubcommand(deps)];
   subcommands.push(createHelpSubcommand(() => subcommands));
   return subcommands;
 }
