@@ -19,19 +19,23 @@ export function channelLabel(channel: string): string {
 /** The owner of the train in progress, an admin, or the owner of the train the workflow would cut. */
 async function requireMayTag(deps: AppDeps, context: CommandContext, tagNames: string[]): Promise<void> {
   const { userId, now } = context;
-  const current = deps.calendar.trainInProgress(now).train;
-  let denied: PermissionDeniedError;
-  try {
-    await requireTagger({ deps, userId, now, train: current, action: 'cut a train' });
-    return;
-  } catch (error) {
-    if (!(error instanceof PermissionDeniedError)) throw error;
-    denied = error;
-  }
   let train: number;
   try {
     train = computeTrainToCut(tagNames, deps.config.settings.tagFormat).train;
-  } catch {
+  } catch (error) {
+    // The tags do not give a number: the owner of the train in progress or of the one before it
+    // (after its cutoff) may hear why; anyone else is told who may tag.
+    const current = deps.calendar.trainInProgress(now).train;
+    let denied: unknown = null;
+    for (const candidate of [current, current - 1]) {
+      try {
+        await requireTagger({ deps, userId, now, train: candidate, action: 'cut a train' });
+        throw error;
+      } catch (refusal) {
+        if (!(refusal instanceof PermissionDeniedError)) throw refusal;
+        denied ??= refusal;
+      }
+    }
     throw denied;
   }
   await requireTagger({ deps, userId, now, train, action: `cut train ${train}` });
