@@ -121,3 +121,11 @@ export async function tick(h: Harness, minutes = 1): Promise<void> {
 export function cutOf(h: Harness, train = 303) {
   return h.bot.database.prisma.tagRelease.findUnique({ where: { train_patch: { train, patch: 0 } } });
 }
+
+/** `/release tag` and Confirm as Alice; returns the reply to Confirm. */
+export async function cutTrain(h: Harness, userId = ALICE): Promise<Body> {
+  const confirmation = await askToTag(h, userId);
+  const value = buttonValue(confirmation, 'tag_confirm');
+  if (!value) throw new Error(`no Confirm button in ${textOf(confirmation)}`);
+  return press(h, userId, 'tag_confirm', value);
+}
