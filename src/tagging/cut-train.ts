@@ -88,13 +88,13 @@ export async function confirmCut(options: { deps: AppDeps; userId: string; now: 
   const { train, sha } = parseConfirmValue(options.value);
   await requireTagger({ deps, userId, now, train, action: `cut train ${train}` });
   const tagNames = await deps.github.listTagNames();
+  await requireNotCut(deps, train, tagNames);
   const next = computeTrainToCut(tagNames, settings.tagFormat).train;
   if (next !== train) {
     throw new InvalidInputError(
       `The next train is now ${next}, not ${train}: the tags changed since this confirmation. Run \`/release tag\` again to see what would be cut. ${NOTHING}`,
     );
   }
-  await requireNotCut(deps, train, tagNames);
   const head = await deps.github.getBranchHead(settings.mainBranch);
   if (head !== sha) {
     throw new InvalidInputError(

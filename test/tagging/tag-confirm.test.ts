@@ -120,8 +120,13 @@ describe('/release tag: confirming (the guard)', () => {
     const { value } = await confirmation(ALICE);
     h.github.addTag('v1.303.0', mainHead, { annotated: true });
     const reply = await press(h, ALICE, 'tag_confirm', value);
-    expect(String(reply.text)).toContain('The next train is now 304, not 303');
+    expect(String(reply.text)).toContain('The tag `v1.303.0` already exists: train 303 was cut already (not by me). Nothing was dispatched.');
+    // A tag that moves the numbering on without being this train's: refused as well.
     h.github.tags.delete('v1.303.0');
+    h.github.addTag('v1.303.1', mainHead);
+    const renumbered = await press(h, ALICE, 'tag_confirm', value);
+    expect(String(renumbered.text)).toContain('The next train is now 304, not 303');
+    h.github.tags.delete('v1.303.1');
     const moved = h.github.addCommit({ parents: [mainHead], message: 'Late merge (#9200)' });
     h.github.setBranch('main', moved);
     const late = await press(h, ALICE, 'tag_confirm', value);
