@@ -103,7 +103,8 @@ export async function applyWhere(options: {
   });
 }
 
-async function writeNotices(tx: Tx, releaseId: number, now: Date, notices: NoticeDraft[]): Promise<void> {
+/** Writes notices for a release in the caller's transaction (a key already written is skipped). */
+export async function writeNotices(tx: Tx, releaseId: number, now: Date, notices: NoticeDraft[]): Promise<void> {
   if (notices.length === 0) return;
   await tx.tagReleaseNotice.createMany({
     data: notices.map((notice) => ({

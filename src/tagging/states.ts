@@ -56,20 +56,6 @@ export function holdsTheTrain(state: string): boolean {
 /** States after which a retry may be offered: the run's failure (or absence) is confirmed. */
 export const RETRYABLE_STATES: ReadonlySet<TagState> = new Set<TagState>(['run_failed', 'run_missing']);
 
-/** States that watch GitHub (webhooks can advance them), as opposed to stage. */
-export const GITHUB_WATCHED_STATES: ReadonlySet<TagState> = new Set<TagState>([
-  'requested',
-  'dispatched',
-  'run_succeeded',
-  'tagged',
-  'image_requested',
-  'image_dispatched',
-]);
-
-export function isTagState(value: string): value is TagState {
-  return (TAG_STATES as readonly string[]).includes(value);
-}
-
 /** Where a watched state ends when nothing happens for too long. */
 export function timeoutStateOf(state: TagState): TagState {
   switch (state) {

@@ -6,6 +6,7 @@
  */
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
 import { finishTagRun, runsOf, setCi, TAG_WORKFLOW } from '../fakes/tag-release-workflow';
+import { watchPushedTag } from '../../src/tagging/watch-pushed-tag';
 import { startHarness, type Harness } from '../support/harness';
 import { ALICE, arrangeTeam, AFTER_CUTOFF, cutOf, cutTrain, lastTs, SETTINGS, settle, threadReplies, tick } from './helpers';
 
@@ -188,6 +189,28 @@ describe('watching a cut through CI to stage (polling)', () => {
       const late = threadReplies(h, mark).filter((m) => m.text.includes('not on stage yet'));
       expect(late.map((m) => m.text)).toEqual([expect.stringContaining('Train 303 is not on stage yet, 20 minutes after CI passed (stage reports 1.302.0).')]);
       expect(await cutOf(h)).toMatchObject({ state: 'ci_passed' });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a dot-release tag pushed by someone else is watched by the same machinery, once', async () => {
+    stage.set('stage', '1.303.0');
+    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    try {
+      const head = await arrangeTeam(h);
+      h.github.addTag('v1.302.1', head, { annotated: true });
+      const mark = lastTs(h);
+      const options = { deps: h.bot.app.deps, train: 302, patch: 1, tag: 'v1.302.1', sha: head, actor: ALICE, now: h.clock.now() };
+      expect(await watchPushedTag(options)).toMatchObject({ state: 'tagged', kind: 'patch' });
+      expect(await watchPushedTag(options)).toBeNull();
+      setCi(h.github, head, 'completed', 'success');
+      await tick(h);
+      stage.set('stage', '1.302.1');
+      for (let i = 0; i < 3; i++) await tick(h);
+      expect(await cutOf(h, 302)).toBeNull();
+      expect(await h.bot.database.prisma.tagRelease.findUnique({ where: { tag: 'v1.302.1' } })).toMatchObject({ state: 'on_stage' });
+      expect(threadReplies(h, mark).map((m) => m.text.split(':')[1])).toEqual(['label', 'white_check_mark', 'rocket']);
     } finally {
       await h.close();
     }
