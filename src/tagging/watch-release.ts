@@ -106,13 +106,13 @@ export function deadlinesOf(settings: Settings, release: TagRelease): { lateAt: 
 export function nextCheckAt(options: { settings: Settings; webhooks: boolean; release: TagRelease; now: Date; atLeastMs?: number }): Date | null {
   const { settings, release, now } = options;
   if (!WATCHED_STATES.has(release.state as TagState)) return null;
-  const interval = Math.max(pollIntervalMs(settings, options.webhooks, release.state, release.polls), options.atLeastMs ?? 0);
-  let next = now.getTime() + interval;
+  let next = now.getTime() + pollIntervalMs(settings, options.webhooks, release.state, release.polls);
   const { lateAt, giveUpAt } = deadlinesOf(settings, release);
   for (const deadline of [release.overdueReportedAt === null ? lateAt : null, giveUpAt]) {
     if (deadline && deadline.getTime() > now.getTime()) next = Math.min(next, deadline.getTime());
   }
-  return new Date(next);
+  // A rate limit's wait is kept even when a deadline comes first.
+  return new Date(Math.max(next, now.getTime() + (options.atLeastMs ?? 0)));
 }
 
 function minutesSince(since: Date, now: Date): number {

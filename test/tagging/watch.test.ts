@@ -215,4 +215,32 @@ describe('watching a cut through CI to stage (polling)', () => {
       await h.close();
     }
   });
+
+  test('a GitHub rate limit mid-watch: the watcher waits as long as GitHub asks, then carries on', async () => {
+    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    try {
+      await arrangeTeam(h);
+      await cutTrain(h);
+      const [run] = runsOf(h.github, TAG_WORKFLOW);
+      if (!run) throw new Error('no run');
+      const cut = finishTagRun(h.github, run, 'success');
+      if (!cut) throw new Error('no cut');
+      setCi(h.github, cut.sha, 'in_progress');
+      await tick(h);
+      expect(await cutOf(h)).toMatchObject({ state: 'tagged' });
+      h.github.injectFault({ secondaryRateLimit: { retryAfterSeconds: 600 } }, { match: (r) => r.path.endsWith('/check-runs') });
+      await tick(h);
+      const limited = await cutOf(h);
+      expect(limited?.lastError).toMatch(/rate limit/i);
+      expect(limited?.nextCheckAt?.getTime()).toBeGreaterThanOrEqual(h.clock.now().getTime() + 600_000);
+      const quietFrom = h.github.requests.length;
+      for (let i = 0; i < 9; i++) await tick(h);
+      expect(h.github.requests.length).toBe(quietFrom);
+      setCi(h.github, cut.sha, 'completed', 'success');
+      await tick(h);
+      expect(await cutOf(h)).toMatchObject({ state: 'ci_passed', lastError: null });
+    } finally {
+      await h.close();
+    }
+  });
 });
