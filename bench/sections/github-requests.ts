@@ -28,7 +28,7 @@ export function githubRequestsSection(cases: GitHubRequestsCase[] = DEFAULT_GITH
         growOpenPullRequests(github, item.openPullRequests);
         await context.settle();
         context.progress(`one /release status with ${item.openPullRequests} open PRs`);
-        await context.sendBlock({ app: 'ours', text: 'status', count: 1, concurrency: 1 });
+        await context.sendBlock({ app: 'ours', eventsUrl: context.eventsUrls.ours, text: 'status', count: 1, concurrency: 1 });
         // Read the request log before settle() forgets it; the command is done when nothing is in flight.
         await waitForQuiet(context);
         const requests = [...github.requests];
