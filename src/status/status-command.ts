@@ -5,9 +5,10 @@
  */
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../app';
-import { gatherStatus, buildStatusReport } from './gather-status';
+import { buildStatusReport, getStatusReport } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
+import { yieldToEventLoop } from '../server/yield';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
 const FIRST_ANSWER_WITHIN_MS = 2_000;
@@ -20,16 +21,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
     maxArgs: 0,
     async run(context) {
       const { settings } = deps.config;
-      const calendarTrain = deps.calendar.trainInProgress(context.now);
-      const ownerUserId = await findOwnerOfTrain(deps, calendarTrain.train);
-      const full = gatherStatus({
-        now: context.now,
-        calendar: deps.calendar,
-        settings,
-        github: deps.github,
-        logger: deps.logger,
-        ownerUserId,
-      });
+      const full = getStatusReport({ deps, now: context.now });
       let timer: NodeJS.Timeout | undefined;
       const early = await Promise.race([
         full,
@@ -38,10 +30,13 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         }),
       ]);
       clearTimeout(timer);
+      // Many statuses wait on one shared GitHub read: let new requests be acked between their renders.
+      await yieldToEventLoop();
       if (early) {
         await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
         return;
       }
+      const ownerUserId = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train);
       const partial = buildStatusReport({
         now: context.now,
         calendar: deps.calendar,
