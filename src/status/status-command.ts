@@ -46,8 +46,12 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         ownerUserId,
       });
       await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
-      const report = await full;
-      await context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) });
+      // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.
+      void deps.inFlight.run(
+        full
+          .then((report) => context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) }))
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'status: could not send the full dashboard')),
+      );
     },
   };
 }
