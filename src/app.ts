@@ -15,6 +15,7 @@ import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
+import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { createTrainCalendar, type TrainCalendar } from './train/calendar';
 
 /** Everything a listener, job or use case may use. */
@@ -87,7 +88,7 @@ export function buildApp(options: {
   };
   registerListeners(bolt.app, deps);
   const scheduler = createScheduler<AppDeps>({
-    jobs: createKickoffJobs({ calendar: deps.calendar, settings }),
+    jobs: [...createKickoffJobs({ calendar: deps.calendar, settings }), createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone })],
     deps,
     sql: deps.db.sql,
     logger: options.logger,
