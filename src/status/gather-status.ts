@@ -11,6 +11,7 @@ import type { GitHubClient, PullRequestSummary } from '../github/client';
 import type { Logger } from '../logger';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
+import { loadPatchOverview, type PatchOverview } from '../patches/patch-overview';
 import { findOwnerOfTrain } from './owner';
 
 export interface TagStatus {
@@ -33,6 +34,8 @@ export interface StatusReport {
   ownerUserId: string | null;
   /** What could not be shown, in words for the reader. */
   missing: string[];
+  /** Planned dot releases and patch requests awaiting a decision (from the database). */
+  patches: PatchOverview | null;
 }
 
 /** Builds the report; GitHub's answer is optional. */
@@ -43,6 +46,7 @@ export function buildStatusReport(options: {
   snapshot: Awaited<ReturnType<GitHubClient['getStatusSnapshot']>> | null;
   missing: string[];
   ownerUserId: string | null;
+  patches?: PatchOverview | null;
 }): StatusReport {
   const { snapshot, settings } = options;
   let github: StatusReport['github'] = null;
@@ -64,6 +68,7 @@ export function buildStatusReport(options: {
     github,
     ownerUserId: options.ownerUserId,
     missing: options.missing,
+    patches: options.patches ?? null,
   };
 }
 
@@ -75,6 +80,7 @@ export async function gatherStatus(options: {
   github: GitHubClient;
   logger: Logger;
   ownerUserId: string | null;
+  patches?: PatchOverview | null;
 }): Promise<StatusReport> {
   let snapshot = null;
   const missing: string[] = [];
@@ -95,7 +101,9 @@ export async function gatherStatus(options: {
 export async function gatherStatusForViewer(options: { deps: AppDeps; now: Date }): Promise<StatusReport> {
   const { deps, now } = options;
   const ownerUserId = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train);
+  const patches = await loadPatchOverview(deps.db.prisma);
   return gatherStatus({
+    patches,
     now,
     calendar: deps.calendar,
     settings: deps.config.settings,

@@ -8,6 +8,7 @@ import type { AppDeps } from '../app';
 import { gatherStatus, buildStatusReport } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
+import { loadPatchOverview } from '../patches/patch-overview';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
 const FIRST_ANSWER_WITHIN_MS = 2_000;
@@ -22,7 +23,9 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
       const { settings } = deps.config;
       const calendarTrain = deps.calendar.trainInProgress(context.now);
       const ownerUserId = await findOwnerOfTrain(deps, calendarTrain.train);
+      const patches = await loadPatchOverview(deps.db.prisma);
       const full = gatherStatus({
+        patches,
         now: context.now,
         calendar: deps.calendar,
         settings,
@@ -49,6 +52,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         snapshot: null,
         missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
         ownerUserId,
+        patches,
       });
       await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
       const report = await full;

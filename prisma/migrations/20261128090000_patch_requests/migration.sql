@@ -18,6 +18,7 @@ CREATE TABLE "patch_requests" (
     "decidedAt" TIMESTAMPTZ(3),
     "decidedBy" TEXT,
     "decisionReason" TEXT,
+    "outcomeSentAt" TIMESTAMPTZ(3),
     "deliveredAt" TIMESTAMPTZ(3),
     "ownerChannel" TEXT,
     "ownerTs" TEXT,
