@@ -62,7 +62,7 @@ export async function withAnnouncementLock<T>(prisma: PrismaClient, id: number, 
   );
 }
 
-export async function loadPatchRequest(prisma: PrismaClient | Tx, id: number): Promise<PatchRequestRecord | null> {
+export async function loadPatchRequest(prisma: PrismaClient, id: number): Promise<PatchRequestRecord | null> {
   return prisma.patchRequest.findUnique({ where: { id }, include: requestWithDetails });
 }
 
@@ -82,9 +82,10 @@ export async function createPatchRequest(options: {
   now: Date;
 }): Promise<{ request: PatchRequestRecord; created: boolean }> {
   const { verified, form, now } = options;
-  return withTrainLock(options.prisma, verified.train, async (tx) => {
-    const existing = await tx.patchRequest.findUnique({ where: { viewId: options.viewId }, include: requestWithDetails });
-    if (existing) return { request: existing, created: false };
+  // Relations are read after the transaction: Prisma reads several in parallel, which one transaction's connection cannot do.
+  const outcome = await withTrainLock(options.prisma, verified.train, async (tx) => {
+    const existing = await tx.patchRequest.findUnique({ where: { viewId: options.viewId } });
+    if (existing) return { id: existing.id, created: false };
     const duplicates = await findRequestedAlready({ prisma: tx, train: verified.train, shas: verified.commits.map((c) => c.sha) });
     if (duplicates.length > 0) throw new PatchConflictError('items', `${duplicates.join('; ')}.`);
     if (form.reason === 'ride-along' && !(await hasPlannedDotRelease(tx, verified.train))) throw new PatchConflictError('reason', rideAlongRefusal(verified.train));
@@ -117,7 +118,6 @@ export async function createPatchRequest(options: {
           })),
         },
       },
-      include: requestWithDetails,
     });
     await recordAudit(tx, {
       actor: options.requestedBy,
@@ -136,8 +136,15 @@ export async function createPatchRequest(options: {
       },
       at: now,
     });
-    return { request: created, created: true };
+    return { id: created.id, created: true };
   });
+  return { request: await requireStored(options.prisma, outcome.id), created: outcome.created };
+}
+
+async function requireStored(prisma: PrismaClient, id: number): Promise<PatchRequestRecord> {
+  const request = await loadPatchRequest(prisma, id);
+  if (!request) throw new Error(`patch request ${id} is not in the database`);
+  return request;
 }
 
 /** Why a request cannot be decided any more, in words. */
@@ -180,7 +187,7 @@ export async function approvePatchRequest(options: {
   settings: { tagFormat: string; branchFormat: string };
 }): Promise<{ request: PatchRequestRecord; planId: number; planCreated: boolean } | null> {
   const { now, actor, train } = options;
-  return withTrainLock(options.prisma, train, async (tx) => {
+  const outcome = await withTrainLock(options.prisma, train, async (tx) => {
     const updated = await tx.patchRequest.updateMany({
       where: { id: options.requestId, status: 'pending' },
       data: { status: 'approved', decidedAt: now, decidedBy: actor, updatedAt: now },
@@ -211,10 +218,9 @@ export async function approvePatchRequest(options: {
     await tx.patchRequest.update({ where: { id: options.requestId }, data: { dotReleaseId: plan.id } });
     await tx.patchDecision.create({ data: { requestId: options.requestId, kind: 'approve', actor, at: now } });
     await recordAudit(tx, { actor, action: 'patch.approve', subject: `train:${train}`, details: { request: options.requestId, tag: plan.tag }, at: now });
-    const request = await loadPatchRequest(tx, options.requestId);
-    if (!request) throw new Error(`patch request ${options.requestId} vanished inside its transaction`);
-    return { request, planId: plan.id, planCreated };
+    return { planId: plan.id, planCreated };
   });
+  return outcome ? { ...outcome, request: await requireStored(options.prisma, options.requestId) } : null;
 }
 
 /** Declines or withdraws a pending request (conditional); null when it was no longer pending. */
@@ -229,12 +235,12 @@ export async function settlePatchRequest(options: {
 }): Promise<PatchRequestRecord | null> {
   const { now, actor } = options;
   const status: PatchRequestStatus = options.kind === 'decline' ? 'declined' : 'withdrawn';
-  return withTrainLock(options.prisma, options.train, async (tx) => {
+  const settled = await withTrainLock(options.prisma, options.train, async (tx) => {
     const updated = await tx.patchRequest.updateMany({
       where: { id: options.requestId, status: 'pending' },
       data: { status, decidedAt: now, decidedBy: actor, decisionReason: options.reason, updatedAt: now },
     });
-    if (updated.count !== 1) return null;
+    if (updated.count !== 1) return false;
     await tx.patchDecision.create({ data: { requestId: options.requestId, kind: options.kind, actor, text: options.reason, at: now } });
     await recordAudit(tx, {
       actor,
@@ -243,8 +249,9 @@ export async function settlePatchRequest(options: {
       details: { request: options.requestId, reason: options.reason },
       at: now,
     });
-    return loadPatchRequest(tx, options.requestId);
+    return true;
   });
+  return settled ? requireStored(options.prisma, options.requestId) : null;
 }
 
 /** Records a question to the requester; the request stays pending. Null when it is no longer pending. */
@@ -257,9 +264,9 @@ export async function recordPatchQuestion(options: {
   now: Date;
 }): Promise<PatchRequestRecord | null> {
   const { now, actor } = options;
-  return withTrainLock(options.prisma, options.train, async (tx) => {
+  const asked = await withTrainLock(options.prisma, options.train, async (tx) => {
     const request = await tx.patchRequest.findUnique({ where: { id: options.requestId } });
-    if (request?.status !== 'pending') return null;
+    if (request?.status !== 'pending') return false;
     await tx.patchDecision.create({ data: { requestId: options.requestId, kind: 'question', actor, text: options.question, at: now } });
     await tx.patchRequest.update({ where: { id: options.requestId }, data: { updatedAt: now } });
     await recordAudit(tx, {
@@ -269,8 +276,9 @@ export async function recordPatchQuestion(options: {
       details: { request: options.requestId, question: options.question },
       at: now,
     });
-    return loadPatchRequest(tx, options.requestId);
+    return true;
   });
+  return asked ? requireStored(options.prisma, options.requestId) : null;
 }
 
 /** A dot release as its execution will need it: the tag, the branch, the commits in main order, who asked and who decided. */
