@@ -11,6 +11,7 @@ import type { AppDeps } from '../app';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { section } from '../slack/blocks';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
+import { openModal } from '../slack/open-modal';
 import { nextPatchNumber } from '../train/versions';
 import { announceDotRelease, findTrainOwner, openDm, refreshRequestMessages, sendPatchOutcome } from './patch-delivery';
 import { approvePatchRequest, describeSettled, loadPatchRequest, recordPatchQuestion, settlePatchRequest, type PatchRequestRecord } from './patch-store';
@@ -153,7 +154,7 @@ export async function openDecisionModal(options: {
           label: 'What do you need to know?',
           hint: 'Sent to the requester by direct message.',
         });
-  await options.client.views.open({ trigger_id: options.triggerId, view });
+  await openModal({ client: options.client, triggerId: options.triggerId, view });
   return undefined;
 }
 

@@ -34,11 +34,10 @@ function rendering(deps: AppDeps) {
 }
 
 /** Mentions of the admins, for a message that needs them. */
-export async function mentionAdmins(deps: AppDeps, now: Date): Promise<string> {
+export function mentionAdmins(deps: AppDeps): string {
   const { admins } = deps.config.settings;
-  const users = await deps.admins.listAdmins(now);
-  if (admins.usergroup) return `<!subteam^${admins.usergroup}>`;
-  return users.length > 0 ? users.map(mentionUser).join(' ') : 'admins (none are configured: set `admins` in the settings)';
+  const who = [...admins.users.map(mentionUser), ...(admins.usergroup ? [`<!subteam^${admins.usergroup}>`] : [])];
+  return who.length > 0 ? who.join(' ') : 'admins (none are configured: set `admins` in the settings)';
 }
 
 /**
@@ -58,7 +57,7 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
     await prisma.patchRequest.update({ where: { id: request.id }, data: { ownerChannel: posted.channel ?? channel, ownerTs: posted.ts ?? null } });
   }
   if (!request.teamTs) {
-    const who = ownerUserId ? mentionUser(ownerUserId) : await mentionAdmins(deps, now);
+    const who = ownerUserId ? mentionUser(ownerUserId) : mentionAdmins(deps);
     const message = render('team', request);
     const posted = await deps.slack.chat.postMessage({
       channel: deps.config.settings.announcementChannel,

@@ -80,7 +80,7 @@ async function remind(options: {
       await deps.slack.chat.postMessage({
         channel: request.teamChannel,
         thread_ts: request.teamTs,
-        text: `${await mentionAdmins(deps, now)}: this request has waited ${waited(request, now)} without a decision.`,
+        text: `${mentionAdmins(deps)}: this request has waited ${waited(request, now)} without a decision.`,
       });
     }
     await recordAudit(prisma, {

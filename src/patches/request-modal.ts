@@ -9,6 +9,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../app';
 import { InvalidInputError } from '../errors';
 import { GitHubError } from '../github/errors';
+import { openModal } from '../slack/open-modal';
 import { formatInZones } from '../train/time-format';
 import { deliverPatchRequest, findTrainOwner } from './patch-delivery';
 import { createPatchRequest, PatchConflictError } from './patch-store';
@@ -36,9 +37,7 @@ export async function openPatchRequestModal(options: {
 }): Promise<void> {
   const { deps, client, now } = options;
   const { settings } = deps.config;
-  const opened = await client.views.open({ trigger_id: options.triggerId, view: renderLoadingModal() });
-  const viewId = opened.view?.id;
-  if (!viewId) throw new Error('Slack opened a modal without an id');
+  const opened = await openModal({ client, triggerId: options.triggerId, view: renderLoadingModal() });
   let view: types.ModalView;
   let failure: unknown;
   try {
@@ -67,7 +66,7 @@ export async function openPatchRequestModal(options: {
     );
   }
   // The hash makes Slack refuse the update if the view changed meanwhile (it cannot: the loading view has no inputs).
-  await client.views.update({ view_id: viewId, ...(opened.view?.hash ? { hash: opened.view.hash } : {}), view });
+  await client.views.update({ view_id: opened.id, ...(opened.hash ? { hash: opened.hash } : {}), view });
   if (failure !== undefined && !(failure instanceof GitHubError)) throw failure;
 }
 

@@ -53,7 +53,9 @@ export function renderUnavailableModal(reason: string): ModalView {
 
 /** After a successful submission. */
 export function renderSentModal(options: { requestId: number; train: number; ownerUserId: string | null; duplicate: boolean }): ModalView {
-  const who = options.ownerUserId ? `${mentionUser(options.ownerUserId)}, the owner of train ${options.train}` : 'the admins (train ' + options.train + ' has no owner assigned)';
+  const who = options.ownerUserId
+    ? `${mentionUser(options.ownerUserId)}, the owner of train ${options.train}`
+    : `the admins (train ${options.train} has no owner assigned)`;
   const first = options.duplicate
     ? `:information_source: This form was already sent as patch request #${options.requestId}; nothing was sent twice.`
     : `:white_check_mark: Patch request #${options.requestId} for train ${options.train} is on its way to ${who}.`;

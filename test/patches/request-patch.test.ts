@@ -77,6 +77,10 @@ describe('/release request-patch', () => {
     await h.sender.sendSlashCommand({ text: 'request-patch next', userId: ENGINEER });
     await h.slack.waitForResponses(before + 1);
     expect(h.slack.responses[before]?.body.text).toContain('Give a train number such as `302`, not `next`.');
+    // A trigger Slack no longer accepts (the 3 seconds passed): the person is told to try again.
+    await h.sender.sendSlashCommand({ text: 'request-patch', userId: ENGINEER, triggerId: 'expired' });
+    await h.slack.waitForResponses(before + 2);
+    expect(h.slack.responses[before + 1]?.body.text).toContain('window for opening the form closed before I could open it');
   });
 
   describe('bad input is refused on its field; the modal stays open and nothing is stored', () => {
