@@ -127,8 +127,8 @@ export function renderPlanAnnouncement(plan: DotReleasePlan, options: Rendering 
   const reasons = new Map(plan.requests.map((r) => [r.id, r]));
   const lines = plan.commits.map((commit, index) => {
     const request = reasons.get(commit.requestId);
-    const why = request ? `, ${escapeMrkdwn(reasonLabel(request.reason).toLowerCase())}` : '';
-    return `${index + 1}. ${describeCommit(options.repository, commit)} (request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why})`;
+    const why = request ? `, ${escapeMrkdwn(reasonLabel(request.reason))}` : '';
+    return `${index + 1}. ${describeCommit(options.repository, commit)}: request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why}`;
   });
   const blocks: Block[] = [
     section(

@@ -6,7 +6,7 @@
 
 /** Why a patch (dot) release is asked for: the seed's criteria, a ride-along, or something else. */
 export const PATCH_REASONS = [
-  { value: 's1-bug', label: 'S1 bug', hint: 'catastrophic: blocks development or testing, may affect over 25% of users, data loss, no workaround' },
+  { value: 's1-bug', label: 'S1 bug', hint: 'catastrophic: blocks work, over 25% of users, data loss, no workaround' },
   { value: 'test-failure', label: 'Test failure in stage or production', hint: 'legitimate: not flaky, not SRE-related' },
   { value: 'deliverable', label: 'Time-sensitive deliverable', hint: 'e.g. a new relying party launch' },
   { value: 'ride-along', label: 'Ride-along on a planned dot release', hint: 'only once a dot release of the train is planned' },
