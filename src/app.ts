@@ -11,6 +11,7 @@ import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import { createKickoffJobs } from './kickoff/kickoff-jobs';
+import { createPatchJobs } from './patches/patch-jobs';
 import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
@@ -88,7 +89,11 @@ export function buildApp(options: {
   };
   registerListeners(bolt.app, deps);
   const scheduler = createScheduler<AppDeps>({
-    jobs: [...createKickoffJobs({ calendar: deps.calendar, settings }), createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone })],
+    jobs: [
+      ...createKickoffJobs({ calendar: deps.calendar, settings }),
+      ...createPatchJobs({ settings }),
+      createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone }),
+    ],
     deps,
     sql: deps.db.sql,
     logger: options.logger,

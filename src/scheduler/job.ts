@@ -30,6 +30,13 @@ export interface ScheduledJob<Deps> {
   /** How late a fire may still run (e.g. after every replica was down), in ms. Later than that it is recorded as missed. */
   graceMs: number;
   /**
+   * How far back a tick looks for fires never recorded, to record them as
+   * missed; default: the scheduler's `lookbackMs`. A sweep that fires every
+   * few minutes sets it to its `graceMs`: a missed sweep is made up by the
+   * next one, and needs no record.
+   */
+  lookbackMs?: number;
+  /**
    * Does the work for the fire at `scheduledAt`; `now` is the current time.
    * Plain function, testable without waiting. Throwing marks the attempt
    * failed; a later tick retries it while still within `graceMs`, so work done

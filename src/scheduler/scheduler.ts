@@ -181,6 +181,7 @@ export function createScheduler<Deps>(options: SchedulerOptions<Deps>): Schedule
     if (names.has(job.name)) throw new RangeError(`two scheduled jobs are named "${job.name}"`);
     names.add(job.name);
     assertDuration(job.graceMs, `graceMs of job "${job.name}"`, true);
+    if (job.lookbackMs !== undefined) assertDuration(job.lookbackMs, `lookbackMs of job "${job.name}"`, true);
   }
   const jobs = [...options.jobs];
   const { sql, deps } = options;
@@ -255,7 +256,7 @@ export function createScheduler<Deps>(options: SchedulerOptions<Deps>): Schedule
   };
 
   const tickJob = async (job: ScheduledJob<Deps>, now: Date, report: TickReport): Promise<void> => {
-    const from = new Date(now.getTime() - Math.max(job.graceMs, lookbackMs));
+    const from = new Date(now.getTime() - Math.max(job.graceMs, job.lookbackMs ?? lookbackMs));
     const fires = firesOf(job, from, now);
     if (fires.length === 0) return;
     const rows = new Map<number, JobRunRow>();

@@ -11,6 +11,7 @@ import type { GitHubClient, PullRequestSummary } from '../github/client';
 import type { Logger } from '../logger';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
+import { loadPatchOverview, type PatchOverview } from '../patches/patch-overview';
 import { findOwnerOfTrain } from './owner';
 
 export interface TagStatus {
@@ -33,6 +34,8 @@ export interface StatusReport {
   ownerUserId: string | null;
   /** What could not be shown, in words for the reader. */
   missing: string[];
+  /** Planned dot releases and patch requests awaiting a decision (from the database). */
+  patches: PatchOverview | null;
 }
 
 /** Builds the report; GitHub's answer is optional. */
@@ -43,6 +46,7 @@ export function buildStatusReport(options: {
   snapshot: Awaited<ReturnType<GitHubClient['getStatusSnapshot']>> | null;
   missing: string[];
   ownerUserId: string | null;
+  patches?: PatchOverview | null;
 }): StatusReport {
   const { snapshot, settings } = options;
   let github: StatusReport['github'] = null;
@@ -64,6 +68,7 @@ export function buildStatusReport(options: {
     github,
     ownerUserId: options.ownerUserId,
     missing: options.missing,
+    patches: options.patches ?? null,
   };
 }
 
@@ -115,9 +120,10 @@ function readGitHubShared(deps: AppDeps, now: Date, fresh: boolean): ReturnType<
 /** The dashboard's data for whoever is looking at `now`: the owner from the roster, the rest from GitHub. */
 export async function getStatusReport(options: { deps: AppDeps; now: Date; fresh?: boolean }): Promise<StatusReport> {
   const { deps, now } = options;
-  const [ownerUserId, { snapshot, missing }] = await Promise.all([
+  const [ownerUserId, patches, { snapshot, missing }] = await Promise.all([
     findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train),
+    loadPatchOverview(deps.db.prisma),
     readGitHubShared(deps, now, options.fresh ?? false),
   ]);
-  return buildStatusReport({ now, calendar: deps.calendar, settings: deps.config.settings, snapshot, missing, ownerUserId });
+  return buildStatusReport({ now, calendar: deps.calendar, settings: deps.config.settings, snapshot, missing, ownerUserId, patches });
 }

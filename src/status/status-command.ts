@@ -9,6 +9,7 @@ import { buildStatusReport, getStatusReport } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
 import { yieldToEventLoop } from '../server/yield';
+import { loadPatchOverview } from '../patches/patch-overview';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
 const FIRST_ANSWER_WITHIN_MS = 2_000;
@@ -36,7 +37,10 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
         return;
       }
-      const ownerUserId = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train);
+      const [ownerUserId, patches] = await Promise.all([
+        findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train),
+        loadPatchOverview(deps.db.prisma),
+      ]);
       const partial = buildStatusReport({
         now: context.now,
         calendar: deps.calendar,
@@ -44,6 +48,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         snapshot: null,
         missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
         ownerUserId,
+        patches,
       });
       await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
       // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.

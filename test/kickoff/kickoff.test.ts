@@ -56,7 +56,7 @@ describe('kickoff announcements', () => {
         expect(thread[0]?.text).toMatch(/<@U0ADMIN01>: <@\w+> has not confirmed train \d+ yet/);
       }
       const runs = await first.bot.database.sql.query<{ job: string; n: string }>(
-        `SELECT job, count(*) AS n FROM job_runs WHERE status = 'done' GROUP BY job ORDER BY job`,
+        `SELECT job, count(*) AS n FROM job_runs WHERE status = 'done' AND job LIKE 'kickoff-%' GROUP BY job ORDER BY job`,
       );
       expect(runs).toEqual([
         { job: 'kickoff-announcement', n: '10' },

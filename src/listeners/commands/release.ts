@@ -5,13 +5,20 @@ import { createHelpSubcommand, routeCommand, type Subcommand } from '../../comma
 import { claimDelivery } from '../../slack/deliveries';
 import { yieldToEventLoop } from '../../server/yield';
 import { replyToFailure } from '../../slack/reply-to-failure';
+import { createPatchesSubcommand, createRequestPatchSubcommand } from '../../patches/patch-commands';
 import { createRotationSubcommand } from '../../rotation/rotation-command';
 import { createScheduleSubcommand } from '../../schedule/schedule-command';
 import { createStatusSubcommand } from '../../status/status-command';
 
 /** Every `/release` subcommand, in the order `help` lists them. */
 export function listSubcommands(deps: AppDeps): Subcommand[] {
-  const subcommands: Subcommand[] = [createStatusSubcommand(deps), createScheduleSubcommand(deps), createRotationSubcommand(deps)];
+  const subcommands: Subcommand[] = [
+    createStatusSubcommand(deps),
+    createScheduleSubcommand(deps),
+    createRotationSubcommand(deps),
+    createRequestPatchSubcommand(deps),
+    createPatchesSubcommand(deps),
+  ];
   subcommands.push(createHelpSubcommand(() => subcommands));
   return subcommands;
 }
