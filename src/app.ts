@@ -12,10 +12,12 @@ import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
 import { createKickoffJobs } from './kickoff/kickoff-jobs';
+import { createPatchJobs } from './patches/patch-jobs';
 import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
+import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
 import { applyGitHubEvent } from './tagging/github-events';
 import { createTagWatchJob } from './tagging/watch-job';
@@ -93,7 +95,12 @@ export function buildApp(options: {
   };
   registerListeners(bolt.app, deps);
   const scheduler = createScheduler<AppDeps>({
-    jobs: [...createKickoffJobs({ calendar: deps.calendar, settings }), createTagWatchJob()],
+    jobs: [
+      ...createKickoffJobs({ calendar: deps.calendar, settings }),
+      ...createPatchJobs({ settings }),
+      createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone }),
+      createTagWatchJob(),
+    ],
     deps,
     sql: deps.db.sql,
     logger: options.logger,

@@ -134,6 +134,8 @@ export const settingsSchema = z.object({
         .optional(),
     })
     .default({ users: [] }),
+  /** Seconds a gathered dashboard is reused by `/release status` and the Home tab (a burst of requests costs one read); 0 turns it off. */
+  statusCacheSeconds: z.number().min(0).max(300).default(5),
   /** Watching a cut (`/release tag`): how often GitHub and stage are asked, and when lateness is reported. */
   tagWatch: z
     .object({
@@ -159,6 +161,24 @@ export const settingsSchema = z.object({
   stageVersionUrl: z.url().default('https://accounts.stage.mozaws.net/__version__'),
   /** URL where production reports its deployed version (JSON field `version`). */
   productionVersionUrl: z.url().default('https://accounts.firefox.com/__version__'),
+  /** Patch (dot) release requests: which trains take them, what a request must say, when undecided ones are chased. */
+  patchRequests: z
+    .object({
+      /** How many of the latest cut trains accept patch requests (2: the train on stage and the one in production). */
+      supportedTrains: z.number().int().min(1).max(10).default(2),
+      /** Fewest characters a justification may have. */
+      justificationMinLength: z.number().int().min(1).max(2000).default(30),
+      /** Hours a request may wait for a decision before the train's owner is reminded. */
+      remindOwnerAfterHours: z.number().min(0.25).max(24 * 14).default(4),
+      /** Hours a request may wait for a decision before the admins are told. */
+      escalateAfterHours: z.number().min(0.25).max(24 * 14).default(24),
+      /** How often (minutes) the bot looks for undecided requests and undelivered messages. */
+      checkEveryMinutes: z.number().int().min(1).max(24 * 60).default(15),
+    })
+    .default({ supportedTrains: 2, justificationMinLength: 30, remindOwnerAfterHours: 4, escalateAfterHours: 24, checkEveryMinutes: 15 })
+    .refine((value) => value.escalateAfterHours > value.remindOwnerAfterHours, {
+      message: 'escalateAfterHours must be later than remindOwnerAfterHours',
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;

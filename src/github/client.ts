@@ -15,10 +15,11 @@ import {
   type PullRequestPage,
   type StatusSnapshotResponse,
 } from './status-snapshot';
-import type { PullRequestSummary, StatusSnapshot, StatusSnapshotOptions } from './types';
+import type { CommitComparison, CommitSummary, PullRequestDetails, PullRequestSummary, StatusSnapshot, StatusSnapshotOptions } from './types';
 
+export type { CommitComparison, CommitSummary, PullRequestDetails } from './types';
 export type { MergeableState, PullRequestSummary, ReviewDecision, StatusSnapshot, StatusSnapshotOptions, TagCheck, TagSummary } from './types';
-export type { CheckRunSummary, CommitStatusSummary, CommitSummary, ReleaseGitHubApi, WorkflowRunSummary } from './releases';
+export type { CheckRunSummary, CommitStatusSummary, CommitWithMessage, ReleaseGitHubApi, WorkflowRunSummary } from './releases';
 
 export interface GitHubClientOptions {
   token: string;
@@ -50,6 +51,34 @@ export interface GitHubClient extends ReleaseGitHubApi {
    * @throws GitHubError when GitHub cannot answer
    */
   getUser(login: string): Promise<{ login: string } | null>;
+  /**
+   * The commit `ref` names (a SHA, or an unambiguous prefix of at least 7), or
+   * null when the repository has no such commit.
+   * @throws GitHubError when GitHub cannot answer
+   */
+  getCommit(ref: string): Promise<CommitSummary | null>;
+  /**
+   * How `head` relates to `base` (REST compare `base...head`); null when either is unknown.
+   * Ask with the expected descendant as `base` to keep the answer small (no commit list, no files).
+   * @throws GitHubError when GitHub cannot answer
+   */
+  compareCommits(base: string, head: string): Promise<CommitComparison | null>;
+  /**
+   * Pull request `number`, or null when the repository has none.
+   * @throws GitHubError when GitHub cannot answer
+   */
+  getPullRequest(number: number): Promise<PullRequestDetails | null>;
+  /**
+   * Names of the tags starting with `prefix` (e.g. "v1.301." for train 301's tags), in one request.
+   * @throws GitHubError when GitHub cannot answer
+   */
+  listTagNames(prefix: string): Promise<string[]>;
+}
+
+/** GitHub answers 404, or 422 "No commit found for SHA", for a ref it does not know. */
+function isUnknownRef(err: unknown): boolean {
+  const error = toGitHubError(err);
+  return error instanceof GitHubNotFoundError || (error.kind === 'bad-request' && error.status === 422);
 }
 
 /** Guards against a cursor that never advances: 50 pages = 5 000 open PRs. */
@@ -156,6 +185,51 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         if (toGitHubError(err) instanceof GitHubNotFoundError) return null;
         return call(`looking up the GitHub user ${login}`, () => Promise.reject(err));
       }
+    },
+
+    async getCommit(ref) {
+      try {
+        const { data } = await octokit.rest.repos.getCommit({ owner, repo, ref, per_page: 1 });
+        return { sha: data.sha, title: data.commit.message.split('\n')[0] ?? '', url: data.html_url };
+      } catch (err) {
+        if (isUnknownRef(err)) return null;
+        return call(`reading commit ${ref}`, () => Promise.reject(err));
+      }
+    },
+
+    async compareCommits(base, head) {
+      try {
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${base}...${head}`, per_page: 1 });
+        return { status: data.status, aheadBy: data.ahead_by, behindBy: data.behind_by };
+      } catch (err) {
+        if (isUnknownRef(err)) return null;
+        return call(`comparing ${base}...${head}`, () => Promise.reject(err));
+      }
+    },
+
+    async getPullRequest(number) {
+      try {
+        const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+        return {
+          number: data.number,
+          title: data.title,
+          url: data.html_url,
+          state: data.state === 'open' ? 'open' : 'closed',
+          merged: data.merged,
+          mergeCommitSha: data.merged ? data.merge_commit_sha : null,
+          baseRef: data.base.ref,
+        };
+      } catch (err) {
+        if (toGitHubError(err) instanceof GitHubNotFoundError) return null;
+        return call(`reading pull request #${number}`, () => Promise.reject(err));
+      }
+    },
+
+    async listTagNames(prefix) {
+      return call(`listing tags ${prefix}*`, async () => {
+        const { data } = await octokit.rest.git.listMatchingRefs({ owner, repo, ref: `tags/${prefix}` });
+        return data.map((ref) => ref.ref.replace(/^refs\/tags\//, ''));
+      });
     },
   };
 }

@@ -40,7 +40,7 @@ export interface CommitStatusSummary {
   description: string | null;
 }
 
-export interface CommitSummary {
+export interface CommitWithMessage {
   sha: string;
   /** The full commit message. */
   message: string;
@@ -48,14 +48,13 @@ export interface CommitSummary {
 
 export interface ReleaseGitHubApi {
   /**
-   * Every tag name of the repository (one request per 100 refs at most).
+   * Every tag name of the repository, following pagination (the tagging
+   * workflow's number depends on all of them).
    * @throws GitHubError
    */
-  listTagNames(): Promise<string[]>;
+  listAllTagNames(): Promise<string[]>;
   /** The commit a branch points at; null when there is no such branch. @throws GitHubError */
   getBranchHead(branch: string): Promise<string | null>;
-  /** The commit a ref (sha, branch or tag) resolves to; null when it does not exist. @throws GitHubError */
-  getCommit(ref: string): Promise<CommitSummary | null>;
   /**
    * Starts `workflow` (file name or id) on `ref` with `workflow_dispatch`. Never
    * retried: a dispatch whose answer was lost may have started a run.
@@ -71,7 +70,7 @@ export interface ReleaseGitHubApi {
   /** The commit statuses of a ref (latest per context). @throws GitHubError */
   listCommitStatuses(ref: string): Promise<CommitStatusSummary[]>;
   /** Commits in `head` that are not in `base` (at most 250 listed), oldest first; null when a ref is unknown. @throws GitHubError */
-  compareCommits(options: { base: string; head: string }): Promise<{ totalCommits: number; commits: CommitSummary[] } | null>;
+  listCommitsBetween(options: { base: string; head: string }): Promise<{ totalCommits: number; commits: CommitWithMessage[] } | null>;
   /** Opens an issue. @throws GitHubError */
   createIssue(options: { title: string; body: string; labels?: string[] }): Promise<{ number: number; url: string }>;
 }
@@ -113,7 +112,7 @@ export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: s
   const base = { owner, repo };
 
   return {
-    listTagNames() {
+    listAllTagNames() {
       return call('listing the tags', async () => {
         const refs = await octokit.paginate(octokit.rest.git.listMatchingRefs, { ...base, ref: 'tags/', per_page: 100 });
         return refs.map((ref) => ref.ref.replace(/^refs\/tags\//, ''));
@@ -128,16 +127,6 @@ export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: s
       } catch (err) {
         if (isMissingRef(err)) return null;
         return call(`reading the branch ${branch}`, () => Promise.reject(err));
-      }
-    },
-
-    async getCommit(ref) {
-      try {
-        const { data } = await octokit.rest.repos.getCommit({ ...base, ref, per_page: 1 });
-        return { sha: data.sha, message: data.commit.message };
-      } catch (err) {
-        if (isMissingRef(err)) return null;
-        return call(`reading the commit ${ref}`, () => Promise.reject(err));
       }
     },
 
@@ -213,7 +202,7 @@ export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: s
       });
     },
 
-    async compareCommits({ base: from, head }) {
+    async listCommitsBetween({ base: from, head }) {
       try {
         const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: `${from}...${head}`, per_page: 250 });
         return { totalCommits: data.total_commits, commits: data.commits.map((c) => ({ sha: c.sha, message: c.commit.message })) };

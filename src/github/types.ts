@@ -52,3 +52,38 @@ export interface StatusSnapshotOptions {
   /** How many of the most recent tags to read, 1–100 (one GraphQL page). Default 100. */
   maxTags?: number;
 }
+
+/** A commit of the repository. */
+export interface CommitSummary {
+  /** Full 40-character SHA. */
+  sha: string;
+  /** First line of the commit message. */
+  title: string;
+  url: string;
+}
+
+/**
+ * How `head` relates to `base` (`git log base..head` and back): "identical",
+ * "ahead" (head has commits base lacks, and not the other way round),
+ * "behind" (the reverse) or "diverged".
+ */
+export interface CommitComparison {
+  status: 'identical' | 'ahead' | 'behind' | 'diverged';
+  /** Commits reachable from head and not from base. */
+  aheadBy: number;
+  /** Commits reachable from base and not from head. */
+  behindBy: number;
+}
+
+/** A pull request of the repository. */
+export interface PullRequestDetails {
+  number: number;
+  title: string;
+  url: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  /** The commit its merge made on the base branch (squash, rebase or merge commit); null until merged. */
+  mergeCommitSha: string | null;
+  /** The branch it targets (or was merged into). */
+  baseRef: string;
+}

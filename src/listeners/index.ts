@@ -4,11 +4,13 @@ import type { AppDeps } from '../app';
 import { registerActions } from './actions';
 import { registerCommands } from './commands';
 import { registerEvents } from './events';
+import { registerViews } from './views';
 
 export function registerListeners(app: App, deps: AppDeps): void {
   registerCommands(app, deps);
   registerEvents(app, deps);
   registerActions(app, deps);
+  registerViews(app, deps);
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
   });

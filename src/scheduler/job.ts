@@ -30,9 +30,10 @@ export interface ScheduledJob<Deps> {
   /** How late a fire may still run (e.g. after every replica was down), in ms. Later than that it is recorded as missed. */
   graceMs: number;
   /**
-   * How far back a tick looks for this job's fires (default: the scheduler's
-   * `lookbackMs`). A job that fires every minute sets it to its grace: fires
-   * older than that are neither run nor recorded as missed.
+   * How far back a tick looks for fires never recorded, to record them as
+   * missed; default: the scheduler's `lookbackMs`. A sweep that fires every
+   * few minutes sets it to its `graceMs`: a missed sweep is made up by the
+   * next one, and needs no record.
    */
   lookbackMs?: number;
   /**

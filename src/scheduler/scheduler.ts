@@ -181,6 +181,7 @@ export function createScheduler<Deps>(options: SchedulerOptions<Deps>): Schedule
     if (names.has(job.name)) throw new RangeError(`two scheduled jobs are named "${job.name}"`);
     names.add(job.name);
     assertDuration(job.graceMs, `graceMs of job "${job.name}"`, true);
+    if (job.lookbackMs !== undefined) assertDuration(job.lookbackMs, `lookbackMs of job "${job.name}"`, true);
   }
   const jobs = [...options.jobs];
   const { sql, deps } = options;

@@ -11,6 +11,7 @@ import type { GitHubClient, PullRequestSummary } from '../github/client';
 import type { Logger } from '../logger';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
+import { loadPatchOverview, type PatchOverview } from '../patches/patch-overview';
 import { findOwnerOfTrain } from './owner';
 import { loadTaggingStep, type TaggingStep } from './tagging-section';
 
@@ -34,8 +35,10 @@ export interface StatusReport {
   ownerUserId: string | null;
   /** What could not be shown, in words for the reader. */
   missing: string[];
-  /** The latest cut the bot made or watched and its step; absent when unknown. */
-  tagging?: TaggingStep | null;
+  /** Planned dot releases and patch requests awaiting a decision (from the database). */
+  patches: PatchOverview | null;
+  /** The latest cut the bot made or watched, and its step (from the database). */
+  tagging: TaggingStep | null;
 }
 
 /** Builds the report; GitHub's answer is optional. */
@@ -46,6 +49,8 @@ export function buildStatusReport(options: {
   snapshot: Awaited<ReturnType<GitHubClient['getStatusSnapshot']>> | null;
   missing: string[];
   ownerUserId: string | null;
+  patches?: PatchOverview | null;
+  tagging?: TaggingStep | null;
 }): StatusReport {
   const { snapshot, settings } = options;
   let github: StatusReport['github'] = null;
@@ -67,45 +72,64 @@ export function buildStatusReport(options: {
     github,
     ownerUserId: options.ownerUserId,
     missing: options.missing,
+    patches: options.patches ?? null,
+    tagging: options.tagging ?? null,
   };
 }
 
-/** Fetches from GitHub and builds the report; never throws for a GitHub failure. */
-export async function gatherStatus(options: {
-  now: Date;
-  calendar: TrainCalendar;
-  settings: Settings;
+/** What the dashboard reads from GitHub: the snapshot, or why it is missing. Never throws for a GitHub failure. */
+export async function readGitHubForStatus(options: {
   github: GitHubClient;
+  settings: Settings;
   logger: Logger;
-  ownerUserId: string | null;
-}): Promise<StatusReport> {
-  let snapshot = null;
-  const missing: string[] = [];
+}): Promise<{ snapshot: Awaited<ReturnType<GitHubClient['getStatusSnapshot']>> | null; missing: string[] }> {
   try {
-    snapshot = await options.github.getStatusSnapshot({
+    const snapshot = await options.github.getStatusSnapshot({
       baseBranch: options.settings.mainBranch,
       checkName: options.settings.ciCheckName,
     });
+    return { snapshot, missing: [] };
   } catch (error) {
     if (!(error instanceof GitHubError)) throw error;
     options.logger.warn({ err: error }, 'status: GitHub failed');
-    missing.push(`${error.userMessage} Tags, CI and open pull requests are not shown.`);
+    return { snapshot: null, missing: [`${error.userMessage} Tags, CI and open pull requests are not shown.`] };
   }
-  return buildStatusReport({ ...options, snapshot, missing });
 }
 
-/** The report for whoever is looking now: owner from the roster, the rest from GitHub. */
-export async function gatherStatusForViewer(options: { deps: AppDeps; now: Date }): Promise<StatusReport> {
+const recentReads = new WeakMap<AppDeps, { at: number; read: ReturnType<typeof readGitHubForStatus> }>();
+
+/**
+ * GitHub's part of the dashboard, reused for `statusCacheSeconds`: a burst of
+ * `/release status` (everyone looking after an announcement) costs one read.
+ * A failed read is not reused; `fresh` (the Refresh button) always reads again.
+ */
+function readGitHubShared(deps: AppDeps, now: Date, fresh: boolean): ReturnType<typeof readGitHubForStatus> {
+  const ttlMs = deps.config.settings.statusCacheSeconds * 1000;
+  const recent = recentReads.get(deps);
+  const age = recent ? now.getTime() - recent.at : Number.POSITIVE_INFINITY;
+  if (!fresh && recent && age >= 0 && age < ttlMs) return recent.read;
+  const read = readGitHubForStatus({ github: deps.github, settings: deps.config.settings, logger: deps.logger });
+  const entry = { at: now.getTime(), read };
+  recentReads.set(deps, entry);
+  void read.then(
+    ({ snapshot }) => {
+      if (!snapshot && recentReads.get(deps) === entry) recentReads.delete(deps);
+    },
+    () => {
+      if (recentReads.get(deps) === entry) recentReads.delete(deps);
+    },
+  );
+  return read;
+}
+
+/** The dashboard's data for whoever is looking at `now`: the owner from the roster, the rest from GitHub. */
+export async function getStatusReport(options: { deps: AppDeps; now: Date; fresh?: boolean }): Promise<StatusReport> {
   const { deps, now } = options;
-  const ownerUserId = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train);
-  const tagging = await loadTaggingStep(deps);
-  const report = await gatherStatus({
-    now,
-    calendar: deps.calendar,
-    settings: deps.config.settings,
-    github: deps.github,
-    logger: deps.logger,
-    ownerUserId,
-  });
-  return { ...report, tagging };
+  const [ownerUserId, patches, tagging, { snapshot, missing }] = await Promise.all([
+    findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train),
+    loadPatchOverview(deps.db.prisma),
+    loadTaggingStep(deps),
+    readGitHubShared(deps, now, options.fresh ?? false),
+  ]);
+  return buildStatusReport({ now, calendar: deps.calendar, settings: deps.config.settings, snapshot, missing, ownerUserId, patches, tagging });
 }

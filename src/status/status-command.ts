@@ -5,9 +5,11 @@
  */
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../app';
-import { gatherStatus, buildStatusReport } from './gather-status';
+import { buildStatusReport, getStatusReport } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
+import { yieldToEventLoop } from '../server/yield';
+import { loadPatchOverview } from '../patches/patch-overview';
 import { loadTaggingStep } from './tagging-section';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
@@ -21,17 +23,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
     maxArgs: 0,
     async run(context) {
       const { settings } = deps.config;
-      const calendarTrain = deps.calendar.trainInProgress(context.now);
-      const ownerUserId = await findOwnerOfTrain(deps, calendarTrain.train);
-      const tagging = await loadTaggingStep(deps);
-      const full = gatherStatus({
-        now: context.now,
-        calendar: deps.calendar,
-        settings,
-        github: deps.github,
-        logger: deps.logger,
-        ownerUserId,
-      }).then((report) => ({ ...report, tagging }));
+      const full = getStatusReport({ deps, now: context.now });
       let timer: NodeJS.Timeout | undefined;
       const early = await Promise.race([
         full,
@@ -40,10 +32,17 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         }),
       ]);
       clearTimeout(timer);
+      // Many statuses wait on one shared GitHub read: let new requests be acked between their renders.
+      await yieldToEventLoop();
       if (early) {
         await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
         return;
       }
+      const [ownerUserId, patches, tagging] = await Promise.all([
+        findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train),
+        loadPatchOverview(deps.db.prisma),
+        loadTaggingStep(deps),
+      ]);
       const partial = buildStatusReport({
         now: context.now,
         calendar: deps.calendar,
@@ -51,10 +50,16 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         snapshot: null,
         missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
         ownerUserId,
+        patches,
+        tagging,
       });
-      await context.respond({ response_type: 'ephemeral', ...renderStatus({ ...partial, tagging }, settings) });
-      const report = await full;
-      await context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) });
+      await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
+      // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.
+      void deps.inFlight.run(
+        full
+          .then((report) => context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) }))
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'status: could not send the full dashboard')),
+      );
     },
   };
 }

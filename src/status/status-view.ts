@@ -8,6 +8,8 @@ import { actions, button, context, divider, fields, header, section, type Block 
 import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
 import { formatCountdown, formatInZones } from '../train/time-format';
 import type { StatusReport, TagStatus } from './gather-status';
+import { PATCH_REQUEST_OPEN_ACTION } from '../patches/patch-messages';
+import { renderPatchOverview } from '../patches/patch-overview';
 import { renderTaggingSection } from './tagging-section';
 
 /** The dashboard's Refresh button. */
@@ -93,9 +95,13 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
     blocks.push(divider(), pullRequestBlock(github.pullRequests, settings.mainBranch));
   }
   if (report.tagging) blocks.push(...renderTaggingSection(report.tagging));
+  if (report.patches) blocks.push(...renderPatchOverview(report.patches, now));
   for (const missing of report.missing) blocks.push(context(`:warning: ${escapeMrkdwn(missing)}`));
   blocks.push(
-    actions('status', [button({ actionId: STATUS_REFRESH_ACTION, text: 'Refresh' })]),
+    actions('status', [
+      button({ actionId: STATUS_REFRESH_ACTION, text: 'Refresh' }),
+      button({ actionId: PATCH_REQUEST_OPEN_ACTION, text: 'Request a patch' }),
+    ]),
     context(`Updated ${slackDate(now, '{date_short_pretty} at {time}', now.toISOString())}`),
   );
 

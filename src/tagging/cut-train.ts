@@ -87,7 +87,7 @@ export async function confirmCut(options: { deps: AppDeps; userId: string; now: 
   const { settings } = deps.config;
   const { train, sha } = parseConfirmValue(options.value);
   await requireTagger({ deps, userId, now, train, action: `cut train ${train}` });
-  const tagNames = await deps.github.listTagNames();
+  const tagNames = await deps.github.listAllTagNames();
   await requireNotCut(deps, train, tagNames);
   const next = computeTrainToCut(tagNames, settings.tagFormat).train;
   if (next !== train) {
@@ -140,7 +140,7 @@ export async function retryCut(options: { deps: AppDeps; userId: string; now: Da
   if (release.attempt !== attempt || !RETRYABLE_STATES.has(release.state as TagState)) {
     throw new InvalidInputError(`That retry button is out of date: ${describeState(release.state, escapeMrkdwn(release.tag))} (attempt ${release.attempt}). ${NOTHING}`);
   }
-  const tagNames = await deps.github.listTagNames();
+  const tagNames = await deps.github.listAllTagNames();
   await requireNotCut(deps, release.train, tagNames);
   const next = computeTrainToCut(tagNames, settings.tagFormat).train;
   if (next !== release.train) {

@@ -103,7 +103,7 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
     throw new InvalidInputError(`The branch \`${escapeMrkdwn(settings.mainBranch)}\` does not exist in ${escapeMrkdwn(settings.repository)}; nothing was dispatched.`);
   }
   const [comparison, checkRuns, statuses] = await Promise.all([
-    previousTag ? deps.github.compareCommits({ base: previousTag, head: mainHead }) : Promise.resolve(null),
+    previousTag ? deps.github.listCommitsBetween({ base: previousTag, head: mainHead }) : Promise.resolve(null),
     deps.github.listCheckRuns({ ref: mainHead }),
     deps.github.listCommitStatuses(mainHead),
   ]);

@@ -255,7 +255,7 @@ function buildRoutes(state: FakeGitHubState): Route[] {
       updated_at: pr.updatedAt,
       closed_at: open ? null : pr.updatedAt,
       merged_at: pr.state === 'MERGED' ? pr.updatedAt : null,
-      merge_commit_sha: null,
+      merge_commit_sha: pr.mergeCommitSha,
       draft: pr.isDraft,
       merged: pr.state === 'MERGED',
       mergeable: pr.mergeable === 'MERGEABLE' ? true : pr.mergeable === 'CONFLICTING' ? false : null,

@@ -64,6 +64,8 @@ export interface FakePullRequest {
   /** statusCheckRollup.state of the head commit; null = derived from its check runs and statuses. */
   checksState: RollupState | null;
   state: PullRequestState;
+  /** The commit the merge made on the base branch (MERGED only). */
+  mergeCommitSha: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -159,6 +161,8 @@ export interface AddPullRequestInput {
   reviewDecision?: ReviewDecision | null;
   checksState?: RollupState | null;
   state?: PullRequestState;
+  /** With state MERGED: the merge commit (default: none; see `mergePullRequest`). */
+  mergeCommitSha?: string | null;
   createdAt?: string;
 }
 
@@ -319,11 +323,29 @@ export class FakeGitHubState {
       reviewDecision: input.reviewDecision ?? null,
       checksState: input.checksState ?? null,
       state: input.state ?? 'OPEN',
+      mergeCommitSha: input.mergeCommitSha ?? null,
       createdAt,
       updatedAt: createdAt,
     };
     this.pullRequests.set(number, pr);
     return pr;
+  }
+
+  /**
+   * Merges a pull request as GitHub's "squash and merge" does: one new commit
+   * on top of the base branch, which moves; the PR becomes MERGED with that
+   * commit as its merge commit. Returns the merge commit's sha.
+   */
+  mergePullRequest(number: number, options: { date?: string } = {}): string {
+    const pr = this.pullRequests.get(number);
+    if (!pr) throw new Error(`fake GitHub: no pull request #${number}`);
+    if (pr.state !== 'OPEN') throw new Error(`fake GitHub: pull request #${number} is not open`);
+    const baseHead = this.branches.get(pr.base);
+    const sha = this.addCommit({ message: `${pr.title} (#${number})`, parents: baseHead ? [baseHead] : [], authorLogin: pr.authorLogin, ...(options.date ? { date: options.date } : {}) });
+    this.branches.set(pr.base, sha);
+    pr.state = 'MERGED';
+    pr.mergeCommitSha = sha;
+    return sha;
   }
 
   updatePullRequest(number: number, changes: Partial<Omit<FakePullRequest, 'number'>>): FakePullRequest {

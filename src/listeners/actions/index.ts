@@ -5,6 +5,18 @@ import { KICKOFF_CONFIRM_ACTION, KICKOFF_DECLINE_ACTION } from '../../kickoff/ki
 import { kickoffConfirm, kickoffDecline } from './kickoff-answer';
 import { statusRefresh } from './status-refresh';
 import {
+  PATCH_APPROVE_ACTION,
+  PATCH_ASK_ACTION,
+  PATCH_DECLINE_ACTION,
+  PATCH_REQUEST_OPEN_ACTION,
+  PATCH_RIDE_ALONG_ACTION,
+  PATCH_WITHDRAW_ACTION,
+} from '../../patches/patch-messages';
+import { PATCH_REQUEST_TRAIN_ACTION } from '../../patches/request-view';
+import { patchApprove, patchAsk, patchDecline, patchWithdraw } from './patch-decision';
+import { patchRequestOpen, patchRideAlong } from './patch-request-open';
+import { patchRequestTrain } from './patch-request-train';
+import {
   TAG_CANCEL_ACTION,
   TAG_CONFIRM_ACTION,
   TAG_FILE_ISSUE_ACTION,
@@ -23,6 +35,13 @@ export function registerActions(app: App, deps: AppDeps): void {
   app.action(STATUS_REFRESH_ACTION, statusRefresh(deps));
   app.action(KICKOFF_CONFIRM_ACTION, kickoffConfirm(deps));
   app.action(KICKOFF_DECLINE_ACTION, kickoffDecline(deps));
+  app.action(PATCH_REQUEST_OPEN_ACTION, patchRequestOpen(deps));
+  app.action(PATCH_RIDE_ALONG_ACTION, patchRideAlong(deps));
+  app.action(PATCH_REQUEST_TRAIN_ACTION, patchRequestTrain(deps));
+  app.action(PATCH_APPROVE_ACTION, patchApprove(deps));
+  app.action(PATCH_DECLINE_ACTION, patchDecline(deps));
+  app.action(PATCH_ASK_ACTION, patchAsk(deps));
+  app.action(PATCH_WITHDRAW_ACTION, patchWithdraw(deps));
   app.action(TAG_CONFIRM_ACTION, tagConfirm(deps));
   app.action(TAG_CANCEL_ACTION, tagCancel(deps));
   app.action(TAG_RETRY_ACTION, tagRetry(deps));

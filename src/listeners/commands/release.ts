@@ -3,7 +3,9 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { AppDeps } from '../../app';
 import { createHelpSubcommand, routeCommand, type Subcommand } from '../../commands/router';
 import { claimDelivery } from '../../slack/deliveries';
+import { yieldToEventLoop } from '../../server/yield';
 import { replyToFailure } from '../../slack/reply-to-failure';
+import { createPatchesSubcommand, createRequestPatchSubcommand } from '../../patches/patch-commands';
 import { createRotationSubcommand } from '../../rotation/rotation-command';
 import { createScheduleSubcommand } from '../../schedule/schedule-command';
 import { createStatusSubcommand } from '../../status/status-command';
@@ -11,7 +13,14 @@ import { createTagSubcommand } from '../../tagging/tag-command';
 
 /** Every `/release` subcommand, in the order `help` lists them. */
 export function listSubcommands(deps: AppDeps): Subcommand[] {
-  const subcommands: Subcommand[] = [createStatusSubcommand(deps), createScheduleSubcommand(deps), createRotationSubcommand(deps), createTagSubcommand(deps)];
+  const subcommands: Subcommand[] = [
+    createStatusSubcommand(deps),
+    createScheduleSubcommand(deps),
+    createRotationSubcommand(deps),
+    createRequestPatchSubcommand(deps),
+    createPatchesSubcommand(deps),
+    createTagSubcommand(deps),
+  ];
   subcommands.push(createHelpSubcommand(() => subcommands));
   return subcommands;
 }
@@ -22,7 +31,9 @@ export function releaseCommand(deps: AppDeps) {
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     await ack();
     const now = deps.now();
-    const work = (async () => {
+    const work = async () => {
+      // Acks of other requests first: everything below can wait a moment.
+      await yieldToEventLoop();
       // Slack re-sends a request it thinks was not acknowledged; a replayed trigger_id was handled already.
       if (!(await claimDelivery({ sql: deps.db.sql, key: `command:${command.trigger_id}`, now }))) {
         logger.info({ triggerId: command.trigger_id }, 'duplicate delivery of a command ignored');
@@ -34,7 +45,7 @@ export function releaseCommand(deps: AppDeps) {
         command: command.command,
         context: { userId: command.user_id, channelId: command.channel_id, triggerId: command.trigger_id, now, respond, client },
       });
-    })();
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    };
+    await deps.inFlight.run(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

@@ -1,0 +1,150 @@
+/**
+ * The patch-request sweep, every `patchRequests.checkEveryMinutes`: requests
+ * not decided in time are brought back to the train's owner, later to the
+ * admins (each reminder recorded, so it is sent once); and whatever Slack
+ * failed to take earlier (a request's copies, an outcome, a plan's
+ * announcement) is sent again.
+ *
+ * A request's deadline is not a fixed instant the scheduler could list (it
+ * depends on rows in the database), so the sweep fires at fixed multiples of
+ * its period and looks at the rows each time.
+ */
+import type { AppDeps } from '../app';
+import { recordAudit } from '../audit/record-audit';
+import type { Settings } from '../config';
+import type { ScheduledJob } from '../scheduler';
+import { section } from '../slack/blocks';
+import { mentionUser } from '../slack/mrkdwn';
+import { announceDotRelease, deliverPatchRequest, findTrainOwner, mentionAdmins, openDm, sendPatchOutcome } from './patch-delivery';
+import { renderRequestMessage } from './patch-messages';
+import { loadPatchRequest, type PatchRequestRecord } from './patch-store';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** Work the person-facing path may still be doing is left alone this long. */
+const SETTLE_MS = MINUTE;
+
+export const PATCH_SWEEP_JOB = 'patch-request-sweep';
+
+/** Multiples of `stepMs` since the epoch in (from, to]. */
+export function multiplesBetween(from: Date, to: Date, stepMs: number): Date[] {
+  const fires: Date[] = [];
+  for (let t = Math.floor(from.getTime() / stepMs) * stepMs + stepMs; t <= to.getTime(); t += stepMs) fires.push(new Date(t));
+  return fires;
+}
+
+export function createPatchJobs(options: { settings: Settings }): Array<ScheduledJob<AppDeps>> {
+  const stepMs = options.settings.patchRequests.checkEveryMinutes * MINUTE;
+  return [
+    {
+      name: PATCH_SWEEP_JOB,
+      graceMs: stepMs,
+      lookbackMs: stepMs,
+      firesBetween: (from, to) => multiplesBetween(from, to, stepMs),
+      run: (deps, { now }) => sweepPatchRequests({ deps, now }),
+    },
+  ];
+}
+
+function waited(request: PatchRequestRecord, now: Date): string {
+  const hours = (now.getTime() - request.createdAt.getTime()) / HOUR;
+  return hours < 1.5 ? `${Math.max(1, Math.round(hours * 60))} minutes` : `${Math.round(hours)} hours`;
+}
+
+async function remind(options: {
+  deps: AppDeps;
+  request: PatchRequestRecord;
+  now: Date;
+  kind: 'owner' | 'admins';
+}): Promise<void> {
+  const { deps, request, now, kind } = options;
+  const { prisma } = deps.db;
+  const column = kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt';
+  const claimed = await prisma.patchRequest.updateMany({ where: { id: request.id, status: 'pending', [column]: null }, data: { [column]: now } });
+  if (claimed.count !== 1) return;
+  try {
+    const ownerUserId = await findTrainOwner(deps, request.train);
+    const { settings } = deps.config;
+    const message = renderRequestMessage(request, 'decider', { repository: settings.repository, displayTimeZones: settings.displayTimeZones, ownerUserId });
+    const recipients = kind === 'owner' && ownerUserId ? [ownerUserId] : await deps.admins.listAdmins(now);
+    const lead =
+      kind === 'owner' && ownerUserId
+        ? `:alarm_clock: Reminder: patch request #${request.id} for train ${request.train} has waited ${waited(request, now)} for your decision.`
+        : `:rotating_light: Patch request #${request.id} for train ${request.train} has waited ${waited(request, now)} without a decision` +
+          `${ownerUserId ? ` from ${mentionUser(ownerUserId)}, the train's owner` : ' (the train has no owner assigned)'}. As an admin you can decide it.`;
+    for (const userId of recipients) {
+      const channel = await openDm(deps, userId);
+      await deps.slack.chat.postMessage({ channel, text: lead, blocks: [section(lead), ...message.blocks], unfurl_links: false });
+    }
+    if (kind === 'admins' && request.teamChannel && request.teamTs) {
+      await deps.slack.chat.postMessage({
+        channel: request.teamChannel,
+        thread_ts: request.teamTs,
+        text: `${mentionAdmins(deps)}: this request has waited ${waited(request, now)} without a decision.`,
+      });
+    }
+    await recordAudit(prisma, {
+      actor: 'system',
+      action: kind === 'owner' ? 'patch.remind-owner' : 'patch.escalate',
+      subject: `train:${request.train}`,
+      details: { request: request.id, to: recipients },
+      at: now,
+    });
+  } catch (error) {
+    // Not sent: the next sweep tries again.
+    await prisma.patchRequest.updateMany({ where: { id: request.id, [column]: now }, data: { [column]: null } });
+    throw error;
+  }
+}
+
+/** One sweep. Every item is tried; failures are reported together at the end. */
+export async function sweepPatchRequests(options: { deps: AppDeps; now: Date }): Promise<void> {
+  const { deps, now } = options;
+  const { prisma } = deps.db;
+  const { patchRequests } = deps.config.settings;
+  const settled = new Date(now.getTime() - SETTLE_MS);
+  const failures: unknown[] = [];
+  const attempt = async (what: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      deps.logger.warn({ err: error, what }, `patch sweep: ${what} failed`);
+      failures.push(error);
+    }
+  };
+
+  for (const { id } of await prisma.patchRequest.findMany({ where: { deliveredAt: null, createdAt: { lte: settled } }, select: { id: true } })) {
+    await attempt(`delivering patch request #${id}`, () => deliverPatchRequest({ deps, requestId: id, now }));
+  }
+  for (const { id } of await prisma.patchRequest.findMany({
+    where: { status: { in: ['approved', 'declined', 'withdrawn'] }, outcomeSentAt: null, decidedAt: { lte: settled } },
+    select: { id: true },
+  })) {
+    await attempt(`telling the outcome of patch request #${id}`, () => sendPatchOutcome({ deps, requestId: id, now }));
+  }
+  for (const plan of await prisma.dotRelease.findMany({ where: { openTrain: { not: null }, updatedAt: { lte: settled } } })) {
+    if (plan.announcedVersion < plan.version) await attempt(`announcing ${plan.tag}`, () => announceDotRelease({ deps, planId: plan.id, now }));
+  }
+  for (const [kind, hours] of [
+    ['owner', patchRequests.remindOwnerAfterHours],
+    ['admins', patchRequests.escalateAfterHours],
+  ] as const) {
+    const due = await prisma.patchRequest.findMany({
+      where: {
+        status: 'pending',
+        deliveredAt: { not: null },
+        createdAt: { lte: new Date(now.getTime() - hours * HOUR) },
+        [kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt']: null,
+      },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    for (const { id } of due) {
+      await attempt(`reminding the ${kind} of patch request #${id}`, async () => {
+        const request = await loadPatchRequest(prisma, id);
+        if (request) await remind({ deps, request, now, kind });
+      });
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `patch sweep: ${failures.length} item(s) failed; the next sweep retries them`);
+}

@@ -1,0 +1,145 @@
+/**
+ * The messages of patch requests: the request as the owner, the team channel
+ * and the requester see it (with its buttons), its outcome, and the
+ * announcement of a planned dot release. Everything a person typed, and every
+ * commit title from GitHub, is escaped.
+ */
+import type { types } from '@slack/bolt';
+import { actions, button, context, section, type Block } from '../slack/blocks';
+import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { formatInZones } from '../train/time-format';
+import type { DotReleasePlan, PatchRequestRecord } from './patch-store';
+import { reasonLabel } from './request-input';
+import { describeWhere } from './request-view';
+
+export const PATCH_APPROVE_ACTION = 'patch_approve';
+export const PATCH_DECLINE_ACTION = 'patch_decline';
+export const PATCH_ASK_ACTION = 'patch_ask';
+export const PATCH_WITHDRAW_ACTION = 'patch_withdraw';
+/** Opens the request modal preset to a train with a planned dot release (value: the train). */
+export const PATCH_RIDE_ALONG_ACTION = 'patch_ride_along';
+/** Opens the request modal (the dashboard's button). */
+export const PATCH_REQUEST_OPEN_ACTION = 'patch_request_open';
+
+/** Who a copy of a request is for: deciders get the decision buttons, the requester the Withdraw button, the channel both. */
+export type Audience = 'decider' | 'team' | 'requester';
+
+interface Rendering {
+  repository: string;
+  displayTimeZones: readonly string[];
+}
+
+function quote(text: string): string {
+  return escapeMrkdwn(text.trim())
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
+}
+
+export function commitUrl(repository: string, sha: string): string {
+  return `https://github.com/${repository}/commit/${sha}`;
+}
+
+function describeCommit(repository: string, commit: { sha: string; title: string; pullRequest: number | null }): string {
+  const pr = commit.pullRequest !== null ? ` (${link(`https://github.com/${repository}/pull/${commit.pullRequest}`, `#${commit.pullRequest}`)})` : '';
+  return `${link(commitUrl(repository, commit.sha), commit.sha.slice(0, 10))} ${escapeMrkdwn(commit.title)}${pr}`;
+}
+
+function when(instant: Date, zones: readonly string[]): string {
+  return slackDate(instant, '{date_short_pretty} at {time}', formatInZones(instant, zones));
+}
+
+/** The request itself, without buttons. */
+export function describeRequest(request: PatchRequestRecord, rendering: Rendering): Block[] {
+  const where = describeWhere(request.trainWhere);
+  const blocks: Block[] = [
+    section(
+      `:adhesive_bandage: *Patch request #${request.id}* for *train ${request.train}* (${escapeMrkdwn(where)} when asked) from ${mentionUser(request.requestedBy)}\n` +
+        `*Reason:* ${escapeMrkdwn(reasonLabel(request.reason))}   *Verified on main:* ${request.verifiedOnMain ? 'yes' : 'no'}` +
+        (request.bugUrl ? `\n*Bug or failing test:* ${link(request.bugUrl, request.bugUrl)}` : ''),
+    ),
+    section(`*Justification*\n${quote(request.justification)}${request.impact ? `\n*Impact if it waits*\n${quote(request.impact)}` : ''}`),
+    section(`*Commits* (${request.commits.length}, in the order given)\n${request.commits.map((c) => `• ${describeCommit(rendering.repository, c)}`).join('\n')}`),
+  ];
+  if (request.trainWhere === 'in production') {
+    blocks.push(context(`:warning: Train ${request.train} was in production when this was asked: its dot release reaches production soon after the tag.`));
+  }
+  return blocks;
+}
+
+function decisionButtons(request: PatchRequestRecord, withWithdraw: boolean): types.Button[] {
+  const value = String(request.id);
+  const buttons = [
+    button({ actionId: PATCH_APPROVE_ACTION, text: 'Approve', value, style: 'primary' }),
+    button({ actionId: PATCH_DECLINE_ACTION, text: 'Decline', value, style: 'danger' }),
+    button({ actionId: PATCH_ASK_ACTION, text: 'Ask for more information', value }),
+  ];
+  if (withWithdraw) buttons.push(button({ actionId: PATCH_WITHDRAW_ACTION, text: 'Withdraw', value }));
+  return buttons;
+}
+
+/** One copy of a request, for `audience`, with its buttons while pending and its outcome once settled. */
+export function renderRequestMessage(
+  request: PatchRequestRecord,
+  audience: Audience,
+  options: Rendering & { ownerUserId: string | null },
+): { text: string; blocks: Block[] } {
+  const blocks = describeRequest(request, options);
+  const text = `Patch request #${request.id} for train ${request.train} from ${mentionUser(request.requestedBy)}`;
+  if (request.status !== 'pending') {
+    blocks.push(context(describeOutcome(request, options)));
+    return { text: `${text}: ${request.status}`, blocks };
+  }
+  const decider = options.ownerUserId
+    ? `${mentionUser(options.ownerUserId)} (owner of train ${request.train}) or an admin decides.`
+    : `Train ${request.train} has no owner assigned: an admin decides.`;
+  const asked = request.decisions.filter((d) => d.kind === 'question');
+  for (const question of asked) blocks.push(context(`:speech_balloon: ${mentionUser(question.actor)} asked: ${escapeMrkdwn(question.text ?? '')}`));
+  if (audience === 'requester') {
+    blocks.push(context(`Waiting for a decision: ${decider} You can withdraw it until then.`));
+    blocks.push(actions(`patch_request:${request.id}`, [button({ actionId: PATCH_WITHDRAW_ACTION, text: 'Withdraw my request', value: String(request.id) })]));
+  } else {
+    blocks.push(context(decider));
+    blocks.push(actions(`patch_request:${request.id}`, decisionButtons(request, audience === 'team')));
+  }
+  return { text, blocks };
+}
+
+/** "Approved by @alice on …: in dot release 302.3" and the like. */
+export function describeOutcome(request: PatchRequestRecord, options: Rendering): string {
+  const by = request.decidedBy ? mentionUser(request.decidedBy) : 'someone';
+  const at = request.decidedAt ? ` on ${when(request.decidedAt, options.displayTimeZones)}` : '';
+  switch (request.status) {
+    case 'approved':
+      return `:white_check_mark: Approved by ${by}${at}${request.dotRelease ? `: it goes into dot release *${request.train}.${request.dotRelease.patch}* (\`${escapeMrkdwn(request.dotRelease.tag)}\`)` : ''}.`;
+    case 'declined':
+      return `:no_entry_sign: Declined by ${by}${at}: ${escapeMrkdwn(request.decisionReason ?? '')}`;
+    case 'withdrawn':
+      return `:leftwards_arrow_with_hook: Withdrawn by ${by}${at}.`;
+    default:
+      return `Pending.`;
+  }
+}
+
+/** The announcement of a planned dot release: what it will contain so far, and how to ride along. */
+export function renderPlanAnnouncement(plan: DotReleasePlan, options: Rendering & { ownerUserId: string | null }): { text: string; blocks: Block[] } {
+  const owner = options.ownerUserId ? mentionUser(options.ownerUserId) : '_no owner assigned_';
+  const reasons = new Map(plan.requests.map((r) => [r.id, r]));
+  const lines = plan.commits.map((commit, index) => {
+    const request = reasons.get(commit.requestId);
+    const why = request ? `, ${escapeMrkdwn(reasonLabel(request.reason))}` : '';
+    return `${index + 1}. ${describeCommit(options.repository, commit)}: request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why}`;
+  });
+  const blocks: Block[] = [
+    section(
+      `:package: *Planning train ${plan.train}.${plan.patch}*: \`${escapeMrkdwn(plan.tag)}\`, picked onto \`${escapeMrkdwn(plan.branch)}\`. Release owner: ${owner}`,
+    ),
+    section(`*What it will contain so far*, in the order it will be picked:\n${lines.join('\n') || '_nothing yet_'}`),
+    context(
+      'Have a fix that would not justify a dot release on its own but should go out with this one? Ask to ride along. ' +
+        'Be selective: every extra patch adds work and risk.',
+    ),
+    actions(`dot_release:${plan.id}`, [button({ actionId: PATCH_RIDE_ALONG_ACTION, text: 'Request a ride-along', value: String(plan.train) })]),
+  ];
+  return { text: `Planning train ${plan.train}.${plan.patch} (${plan.tag}): ${plan.commits.length} commit${plan.commits.length === 1 ? '' : 's'} so far`, blocks };
+}

@@ -1,0 +1,336 @@
+/**
+ * Patch requests, decisions and dot-release plans in PostgreSQL.
+ *
+ * Everything that changes a train's requests or plan runs in one transaction
+ * holding that train's lock (across replicas), re-checks what the person saw
+ * (the request still pending, the commits not requested meanwhile), and
+ * writes the audit trail in the same transaction. Status changes are
+ * conditional updates, so a double click, a second replica or a late
+ * decision changes nothing twice.
+ */
+import { recordAudit } from '../audit/record-audit';
+import { InvalidInputError } from '../errors';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
+import { formatBranch, formatTag } from '../train/versions';
+import type { PatchRequestForm } from './request-input';
+import { findRequestedAlready, hasPlannedDotRelease, rideAlongRefusal, type VerifiedRequest } from './verify-request';
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** Advisory lock class of a train's patch requests and plan ("patc"); the second key is the train. */
+const TRAIN_LOCK_CLASS = 0x70617463;
+/** Advisory lock class of a plan's announcement ("anno"); the second key is the plan's id. */
+const ANNOUNCEMENT_LOCK_CLASS = 0x616e6e6f;
+
+/** What was checked changed before the request could be stored; `field` is the modal's field to show it on. */
+export class PatchConflictError extends InvalidInputError {
+  constructor(
+    readonly field: 'items' | 'reason',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type PatchRequestStatus = 'pending' | 'approved' | 'declined' | 'withdrawn';
+export type DecisionKind = 'approve' | 'decline' | 'question' | 'withdraw';
+
+export const requestWithDetails = {
+  commits: { orderBy: { position: 'asc' } },
+  decisions: { orderBy: { id: 'asc' } },
+  dotRelease: true,
+} as const satisfies Prisma.PatchRequestInclude;
+
+export type PatchRequestRecord = Prisma.PatchRequestGetPayload<{ include: typeof requestWithDetails }>;
+
+/** Runs `work` in a transaction holding the lock of `train`'s patches. */
+export async function withTrainLock<T>(prisma: PrismaClient, train: number, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${TRAIN_LOCK_CLASS}, ${Math.trunc(train)})`);
+    return work(tx);
+  });
+}
+
+/** Runs `work` (which may call Slack) holding the lock of plan `id`'s announcement, so that it is posted once and updated in order. */
+export async function withAnnouncementLock<T>(prisma: PrismaClient, id: number, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ANNOUNCEMENT_LOCK_CLASS}, ${Math.trunc(id)})`);
+      return work(tx);
+    },
+    { timeout: 30_000, maxWait: 30_000 },
+  );
+}
+
+export async function loadPatchRequest(prisma: PrismaClient, id: number): Promise<PatchRequestRecord | null> {
+  return prisma.patchRequest.findUnique({ where: { id }, include: requestWithDetails });
+}
+
+/**
+ * Stores a verified request, once per modal (`viewId`). Returns the request
+ * and whether this call created it. Throws PatchConflictError when, meanwhile,
+ * the same commits were requested or the ride-along's plan went away.
+ */
+export async function createPatchRequest(options: {
+  prisma: PrismaClient;
+  verified: VerifiedRequest;
+  form: PatchRequestForm;
+  viewId: string;
+  requestedBy: string;
+  trainWhere: string;
+  ownerAtRequest: string | null;
+  now: Date;
+}): Promise<{ request: PatchRequestRecord; created: boolean }> {
+  const { verified, form, now } = options;
+  // Relations are read after the transaction: Prisma reads several in parallel, which one transaction's connection cannot do.
+  const outcome = await withTrainLock(options.prisma, verified.train, async (tx) => {
+    const existing = await tx.patchRequest.findUnique({ where: { viewId: options.viewId } });
+    if (existing) return { id: existing.id, created: false };
+    const duplicates = await findRequestedAlready({ prisma: tx, train: verified.train, shas: verified.commits.map((c) => c.sha) });
+    if (duplicates.length > 0) throw new PatchConflictError('items', `${duplicates.join('; ')}.`);
+    if (form.reason === 'ride-along' && !(await hasPlannedDotRelease(tx, verified.train))) throw new PatchConflictError('reason', rideAlongRefusal(verified.train));
+    const created = await tx.patchRequest.create({
+      data: {
+        train: verified.train,
+        requestedBy: options.requestedBy,
+        reason: form.reason ?? 'other',
+        justification: form.justification.trim(),
+        bugUrl: form.bugUrl.trim() || null,
+        impact: form.impact.trim() || null,
+        verifiedOnMain: form.verifiedOnMain,
+        rawItems: form.itemsText,
+        status: 'pending',
+        viewId: options.viewId,
+        trainWhere: options.trainWhere,
+        ownerAtRequest: options.ownerAtRequest,
+        createdAt: now,
+        updatedAt: now,
+        commits: {
+          create: verified.commits.map((commit, position) => ({
+            train: verified.train,
+            sha: commit.sha,
+            title: commit.title,
+            source: commit.source,
+            pullRequest: commit.pullRequest,
+            input: commit.input,
+            mainOrder: commit.mainOrder,
+            position,
+          })),
+        },
+      },
+    });
+    await recordAudit(tx, {
+      actor: options.requestedBy,
+      action: 'patch.request',
+      subject: `train:${verified.train}`,
+      details: {
+        request: created.id,
+        reason: created.reason,
+        justification: created.justification,
+        bugUrl: created.bugUrl,
+        impact: created.impact,
+        verifiedOnMain: created.verifiedOnMain,
+        commits: verified.commits.map((c) => c.sha),
+        trainWhere: options.trainWhere,
+        owner: options.ownerAtRequest,
+      },
+      at: now,
+    });
+    return { id: created.id, created: true };
+  });
+  return { request: await requireStored(options.prisma, outcome.id), created: outcome.created };
+}
+
+async function requireStored(prisma: PrismaClient, id: number): Promise<PatchRequestRecord> {
+  const request = await loadPatchRequest(prisma, id);
+  if (!request) throw new Error(`patch request ${id} is not in the database`);
+  return request;
+}
+
+/** Why a request cannot be decided any more, in words. */
+export function describeSettled(request: Pick<PatchRequestRecord, 'id' | 'status' | 'decidedBy' | 'requestedBy'>): string {
+  const by = request.decidedBy ? ` by <@${request.decidedBy}>` : '';
+  switch (request.status) {
+    case 'approved':
+      return `Patch request #${request.id} was already approved${by}; nothing changed.`;
+    case 'declined':
+      return `Patch request #${request.id} was already declined${by}; nothing changed.`;
+    case 'withdrawn':
+      return `Patch request #${request.id} was withdrawn by its requester; there is nothing to decide.`;
+    default:
+      return `Patch request #${request.id} is ${request.status}.`;
+  }
+}
+
+/**
+ * The next patch number of `train`: one more than the highest existing tag of
+ * the train and than any plan already made for it.
+ */
+async function nextPlannedPatch(tx: Tx, train: number, nextFromTags: number): Promise<number> {
+  const highest = await tx.dotRelease.aggregate({ where: { train }, _max: { patch: true } });
+  return Math.max(nextFromTags, (highest._max.patch ?? -1) + 1);
+}
+
+/**
+ * Approves a pending request: conditional on it still being pending. The
+ * first approval of a train plans its dot release (`nextFromTags` is the
+ * patch number the tags give); later ones join the open plan. Returns null
+ * when the request was no longer pending (nothing changed).
+ */
+export async function approvePatchRequest(options: {
+  prisma: PrismaClient;
+  requestId: number;
+  train: number;
+  actor: string;
+  now: Date;
+  nextFromTags: number;
+  settings: { tagFormat: string; branchFormat: string };
+}): Promise<{ request: PatchRequestRecord; planId: number; planCreated: boolean } | null> {
+  const { now, actor, train } = options;
+  const outcome = await withTrainLock(options.prisma, train, async (tx) => {
+    const updated = await tx.patchRequest.updateMany({
+      where: { id: options.requestId, status: 'pending' },
+      data: { status: 'approved', decidedAt: now, decidedBy: actor, updatedAt: now },
+    });
+    if (updated.count !== 1) return null;
+    let plan = await tx.dotRelease.findUnique({ where: { openTrain: train } });
+    let planCreated = false;
+    if (!plan) {
+      const patch = await nextPlannedPatch(tx, train, options.nextFromTags);
+      plan = await tx.dotRelease.create({
+        data: {
+          train,
+          patch,
+          tag: formatTag(options.settings.tagFormat, train, patch),
+          branch: formatBranch(options.settings.branchFormat, train),
+          status: 'planned',
+          openTrain: train,
+          plannedBy: actor,
+          createdAt: now,
+          updatedAt: now,
+        },
+      });
+      planCreated = true;
+      await recordAudit(tx, { actor, action: 'patch.plan', subject: `train:${train}`, details: { tag: plan.tag, request: options.requestId }, at: now });
+    } else {
+      await tx.dotRelease.update({ where: { id: plan.id }, data: { version: { increment: 1 }, updatedAt: now } });
+    }
+    await tx.patchRequest.update({ where: { id: options.requestId }, data: { dotReleaseId: plan.id } });
+    await tx.patchDecision.create({ data: { requestId: options.requestId, kind: 'approve', actor, at: now } });
+    await recordAudit(tx, { actor, action: 'patch.approve', subject: `train:${train}`, details: { request: options.requestId, tag: plan.tag }, at: now });
+    return { planId: plan.id, planCreated };
+  });
+  return outcome ? { ...outcome, request: await requireStored(options.prisma, options.requestId) } : null;
+}
+
+/** Declines or withdraws a pending request (conditional); null when it was no longer pending. */
+export async function settlePatchRequest(options: {
+  prisma: PrismaClient;
+  requestId: number;
+  train: number;
+  kind: 'decline' | 'withdraw';
+  actor: string;
+  reason: string | null;
+  now: Date;
+}): Promise<PatchRequestRecord | null> {
+  const { now, actor } = options;
+  const status: PatchRequestStatus = options.kind === 'decline' ? 'declined' : 'withdrawn';
+  const settled = await withTrainLock(options.prisma, options.train, async (tx) => {
+    const updated = await tx.patchRequest.updateMany({
+      where: { id: options.requestId, status: 'pending' },
+      data: { status, decidedAt: now, decidedBy: actor, decisionReason: options.reason, updatedAt: now },
+    });
+    if (updated.count !== 1) return false;
+    await tx.patchDecision.create({ data: { requestId: options.requestId, kind: options.kind, actor, text: options.reason, at: now } });
+    await recordAudit(tx, {
+      actor,
+      action: `patch.${options.kind}`,
+      subject: `train:${options.train}`,
+      details: { request: options.requestId, reason: options.reason },
+      at: now,
+    });
+    return true;
+  });
+  return settled ? requireStored(options.prisma, options.requestId) : null;
+}
+
+/** Records a question to the requester; the request stays pending. Null when it is no longer pending. */
+export async function recordPatchQuestion(options: {
+  prisma: PrismaClient;
+  requestId: number;
+  train: number;
+  actor: string;
+  question: string;
+  now: Date;
+}): Promise<PatchRequestRecord | null> {
+  const { now, actor } = options;
+  const asked = await withTrainLock(options.prisma, options.train, async (tx) => {
+    const request = await tx.patchRequest.findUnique({ where: { id: options.requestId } });
+    if (request?.status !== 'pending') return false;
+    await tx.patchDecision.create({ data: { requestId: options.requestId, kind: 'question', actor, text: options.question, at: now } });
+    await tx.patchRequest.update({ where: { id: options.requestId }, data: { updatedAt: now } });
+    await recordAudit(tx, {
+      actor,
+      action: 'patch.question',
+      subject: `train:${options.train}`,
+      details: { request: options.requestId, question: options.question },
+      at: now,
+    });
+    return true;
+  });
+  return asked ? requireStored(options.prisma, options.requestId) : null;
+}
+
+/** A dot release as its execution will need it: the tag, the branch, the commits in main order, who asked and who decided. */
+export interface DotReleasePlan {
+  id: number;
+  train: number;
+  patch: number;
+  tag: string;
+  branch: string;
+  status: string;
+  plannedBy: string;
+  createdAt: Date;
+  version: number;
+  announcementChannel: string | null;
+  announcementTs: string | null;
+  /** Every commit to cherry-pick, oldest on main first (the order to pick them in). */
+  commits: Array<{ sha: string; title: string; pullRequest: number | null; mainOrder: number; requestId: number; requestedBy: string }>;
+  /** The approved requests, in the order they were approved. */
+  requests: Array<{ id: number; requestedBy: string; reason: string; justification: string; approvedBy: string | null; approvedAt: Date | null }>;
+}
+
+export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number): Promise<DotReleasePlan | null> {
+  const plan = await prisma.dotRelease.findUnique({
+    where: { id },
+    include: { requests: { where: { status: 'approved' }, include: { commits: true }, orderBy: [{ decidedAt: 'asc' }, { id: 'asc' }] } },
+  });
+  if (!plan) return null;
+  const commits = plan.requests
+    .flatMap((request) => request.commits.map((commit) => ({ ...commit, requestedBy: request.requestedBy })))
+    .sort((a, b) => a.mainOrder - b.mainOrder || a.requestId - b.requestId || a.position - b.position)
+    .filter((commit, index, all) => all.findIndex((other) => other.sha === commit.sha) === index)
+    .map(({ sha, title, pullRequest, mainOrder, requestId, requestedBy }) => ({ sha, title, pullRequest, mainOrder, requestId, requestedBy }));
+  return {
+    id: plan.id,
+    train: plan.train,
+    patch: plan.patch,
+    tag: plan.tag,
+    branch: plan.branch,
+    status: plan.status,
+    plannedBy: plan.plannedBy,
+    createdAt: plan.createdAt,
+    version: plan.version,
+    announcementChannel: plan.announcementChannel,
+    announcementTs: plan.announcementTs,
+    commits,
+    requests: plan.requests.map((r) => ({
+      id: r.id,
+      requestedBy: r.requestedBy,
+      reason: r.reason,
+      justification: r.justification,
+      approvedBy: r.decidedBy,
+      approvedAt: r.decidedAt,
+    })),
+  };
+}
