@@ -1,7 +1,7 @@
 /** The dashboard's line about the latest cut: which step it is at, since when, and where its thread is. */
 import type { AppDeps } from '../app';
 import { context, section, type Block } from '../slack/blocks';
-import { slackDate } from '../slack/mrkdwn';
+import { escapeMrkdwn, slackDate } from '../slack/mrkdwn';
 import { findLatestRelease } from '../tagging/release-store';
 import { describeState } from '../tagging/states';
 
@@ -33,6 +33,6 @@ export function renderTaggingSection(step: TaggingStep): Block[] {
   const since = slackDate(step.since, '{date_short_pretty} at {time}', step.since.toISOString());
   const thread = step.thread ? ` · <https://slack.com/archives/${step.thread.channel}/p${step.thread.ts.replace('.', '')}|thread>` : '';
   const blocks: Block[] = [section(`*Train ${step.train}'s cut:* ${describeState(step.state, step.tag)} (since ${since})${thread}`)];
-  if (step.lastError) blocks.push(context(`Last problem while watching: ${step.lastError.replace(/[<>&]/g, '')}`));
+  if (step.lastError) blocks.push(context(`Last problem while watching: ${escapeMrkdwn(step.lastError)}`));
   return blocks;
 }
