@@ -11,6 +11,7 @@ import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import { createKickoffJobs } from './kickoff/kickoff-jobs';
+import { createReminderJobs } from './reminders/reminder-jobs';
 import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
@@ -87,7 +88,7 @@ export function buildApp(options: {
   };
   registerListeners(bolt.app, deps);
   const scheduler = createScheduler<AppDeps>({
-    jobs: createKickoffJobs({ calendar: deps.calendar, settings }),
+    jobs: [...createKickoffJobs({ calendar: deps.calendar, settings }), ...createReminderJobs({ calendar: deps.calendar, settings })],
     deps,
     sql: deps.db.sql,
     logger: options.logger,

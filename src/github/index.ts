@@ -13,4 +13,4 @@ export {
   type UnavailableReason,
 } from './errors';
 export { createOctokit, DEFAULT_REQUEST_TIMEOUT_MS, MAX_RATE_LIMIT_WAIT_SECONDS, type ConfiguredOctokit, type OctokitFactoryOptions } from './octokit';
-export type { MergeableState, PullRequestSummary, ReviewDecision, StatusSnapshot, StatusSnapshotOptions, TagCheck, TagSummary } from './types';
+export type { MergeableState, MergedPullRequest, MergedPullRequestsOptions, PullRequestState, PullRequestSummary, ReviewDecision, StatusSnapshot, StatusSnapshotOptions, TagCheck, TagSummary } from './types';

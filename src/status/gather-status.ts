@@ -9,6 +9,8 @@ import type { Settings } from '../config';
 import { GitHubError } from '../github/errors';
 import type { GitHubClient, PullRequestSummary } from '../github/client';
 import type { Logger } from '../logger';
+import { listNotes, type StoredNote } from '../notes/notes-store';
+import { loadAnswers, type StoredAnswer } from '../reminders/answer-store';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
 import { findOwnerOfTrain } from './owner';
@@ -33,6 +35,17 @@ export interface StatusReport {
   ownerUserId: string | null;
   /** What could not be shown, in words for the reader. */
   missing: string[];
+  /** Deploy notes of the train in progress. */
+  notes: StoredNote[];
+  /** PR authors' answers for the train in progress, by PR number. */
+  answers: Map<number, StoredAnswer>;
+}
+
+/** The deploy notes and PR answers of the train in progress. */
+export async function loadTrainNotesAndAnswers(deps: AppDeps, now: Date): Promise<{ notes: StoredNote[]; answers: Map<number, StoredAnswer> }> {
+  const train = deps.calendar.trainInProgress(now).train;
+  const [notes, answers] = await Promise.all([listNotes(deps.db.prisma, train), loadAnswers(deps.db.prisma, train)]);
+  return { notes, answers };
 }
 
 /** Builds the report; GitHub's answer is optional. */
@@ -43,6 +56,8 @@ export function buildStatusReport(options: {
   snapshot: Awaited<ReturnType<GitHubClient['getStatusSnapshot']>> | null;
   missing: string[];
   ownerUserId: string | null;
+  notes?: StoredNote[];
+  answers?: Map<number, StoredAnswer>;
 }): StatusReport {
   const { snapshot, settings } = options;
   let github: StatusReport['github'] = null;
@@ -64,6 +79,8 @@ export function buildStatusReport(options: {
     github,
     ownerUserId: options.ownerUserId,
     missing: options.missing,
+    notes: options.notes ?? [],
+    answers: options.answers ?? new Map(),
   };
 }
 
@@ -75,6 +92,8 @@ export async function gatherStatus(options: {
   github: GitHubClient;
   logger: Logger;
   ownerUserId: string | null;
+  notes?: StoredNote[];
+  answers?: Map<number, StoredAnswer>;
 }): Promise<StatusReport> {
   let snapshot = null;
   const missing: string[] = [];
@@ -95,7 +114,10 @@ export async function gatherStatus(options: {
 export async function gatherStatusForViewer(options: { deps: AppDeps; now: Date }): Promise<StatusReport> {
   const { deps, now } = options;
   const ownerUserId = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train);
+  const { notes, answers } = await loadTrainNotesAndAnswers(deps, now);
   return gatherStatus({
+    notes,
+    answers,
     now,
     calendar: deps.calendar,
     settings: deps.config.settings,

@@ -5,7 +5,7 @@
  */
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../app';
-import { gatherStatus, buildStatusReport } from './gather-status';
+import { gatherStatus, buildStatusReport, loadTrainNotesAndAnswers } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
 
@@ -22,7 +22,10 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
       const { settings } = deps.config;
       const calendarTrain = deps.calendar.trainInProgress(context.now);
       const ownerUserId = await findOwnerOfTrain(deps, calendarTrain.train);
+      const { notes, answers } = await loadTrainNotesAndAnswers(deps, context.now);
       const full = gatherStatus({
+        notes,
+        answers,
         now: context.now,
         calendar: deps.calendar,
         settings,
@@ -49,6 +52,8 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         snapshot: null,
         missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
         ownerUserId,
+        notes,
+        answers,
       });
       await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
       const report = await full;

@@ -66,6 +66,8 @@ export interface FakePullRequest {
   state: PullRequestState;
   createdAt: string;
   updatedAt: string;
+  /** When it was merged (state MERGED), else null. */
+  mergedAt: string | null;
 }
 
 export interface FakeCheckRun {
@@ -97,6 +99,8 @@ export interface FakeUser {
   id: number;
   name: string | null;
   type: 'User' | 'Bot';
+  /** The public e-mail on the profile (REST `email`), null when not public. */
+  email: string | null;
 }
 
 export interface FakeWorkflow {
@@ -151,6 +155,8 @@ export interface AddPullRequestInput {
   checksState?: RollupState | null;
   state?: PullRequestState;
   createdAt?: string;
+  /** For state MERGED; default createdAt. */
+  mergedAt?: string;
 }
 
 export interface SetCheckRunInput {
@@ -269,8 +275,8 @@ export class FakeGitHubState {
     return tag;
   }
 
-  addUser(login: string, options: { name?: string | null; type?: 'User' | 'Bot' } = {}): FakeUser {
-    const user: FakeUser = { login, id: this.nextId(), name: options.name ?? null, type: options.type ?? 'User' };
+  addUser(login: string, options: { name?: string | null; type?: 'User' | 'Bot'; email?: string | null } = {}): FakeUser {
+    const user: FakeUser = { login, id: this.nextId(), name: options.name ?? null, type: options.type ?? 'User', email: options.email ?? null };
     this.users.set(login.toLowerCase(), user);
     return user;
   }
@@ -305,9 +311,26 @@ export class FakeGitHubState {
       state: input.state ?? 'OPEN',
       createdAt,
       updatedAt: createdAt,
+      mergedAt: input.state === 'MERGED' ? (input.mergedAt ?? createdAt) : null,
     };
     this.pullRequests.set(number, pr);
     return pr;
+  }
+
+  /** Merges an open pull request at `at` (ISO): state MERGED, mergedAt and updatedAt set. */
+  mergePullRequest(number: number, at: string): FakePullRequest {
+    const pr = this.pullRequests.get(number);
+    if (!pr) throw new Error(`fake GitHub: no pull request #${number}`);
+    if (pr.state !== 'OPEN') throw new Error(`fake GitHub: pull request #${number} is ${pr.state}, not open`);
+    return Object.assign(pr, { state: 'MERGED' as const, mergedAt: at, updatedAt: at });
+  }
+
+  /** Closes an open pull request without merging it. */
+  closePullRequest(number: number, at: string): FakePullRequest {
+    const pr = this.pullRequests.get(number);
+    if (!pr) throw new Error(`fake GitHub: no pull request #${number}`);
+    if (pr.state !== 'OPEN') throw new Error(`fake GitHub: pull request #${number} is ${pr.state}, not open`);
+    return Object.assign(pr, { state: 'CLOSED' as const, updatedAt: at });
   }
 
   updatePullRequest(number: number, changes: Partial<Omit<FakePullRequest, 'number'>>): FakePullRequest {

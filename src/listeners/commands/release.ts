@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app';
 import { createHelpSubcommand, routeCommand, type Subcommand } from '../../commands/router';
 import { claimDelivery } from '../../slack/deliveries';
 import { replyToFailure } from '../../slack/reply-to-failure';
+import { createNotesSubcommand } from '../../notes/notes-command';
 import { createRotationSubcommand } from '../../rotation/rotation-command';
 import { createScheduleSubcommand } from '../../schedule/schedule-command';
 import { createStatusSubcommand } from '../../status/status-command';
@@ -11,6 +12,7 @@ import { createStatusSubcommand } from '../../status/status-command';
 /** Every `/release` subcommand, in the order `help` lists them. */
 export function listSubcommands(deps: AppDeps): Subcommand[] {
   const subcommands: Subcommand[] = [createStatusSubcommand(deps), createScheduleSubcommand(deps), createRotationSubcommand(deps)];
+  subcommands.push(createNotesSubcommand(deps));
   subcommands.push(createHelpSubcommand(() => subcommands));
   return subcommands;
 }
