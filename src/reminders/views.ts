@@ -25,8 +25,8 @@ export const PR_ANSWER_ACTIONS: Record<Answer, string> = {
 /** The block holding the answer status of PR `number` in an author's DM. */
 export const answerStatusBlockId = (number: number): string => `pr-status:${number}`;
 
-/** At most this many PRs get buttons in one DM (Slack allows 50 blocks a message). */
-const MAX_PRS_WITH_BUTTONS = 14;
+/** At most this many PRs get buttons in one DM: three blocks each, and Slack allows 50 blocks a message. */
+export const MAX_PRS_WITH_BUTTONS = 14;
 /** Sections of one list at most, and characters in each (Slack's limit is 3000). */
 const MAX_LIST_SECTIONS = 12;
 const SECTION_CHARS = 2900;
@@ -76,25 +76,41 @@ function authorText(pr: { authorSlackId: string | null; authorLogin: string | nu
   return pr.authorLogin ? `\`${escapeMrkdwn(pr.authorLogin)}\` _(author not on Slack)_` : '_unknown author (author not on Slack)_';
 }
 
-/** Lines packed into as few sections as fit, the first under `heading`; the rest counted. */
+/**
+ * Lines packed into as few sections as fit (Slack's limit is 3000 characters
+ * a section), the first starting with `heading`; at most `maxSections`, the
+ * lines that do not fit are counted in the last one.
+ */
 export function listSections(heading: string, lines: string[], maxSections = MAX_LIST_SECTIONS): Block[] {
-  const blocks: Block[] = [];
+  const texts: string[] = [];
   let current = heading;
-  let used = 0;
   for (const [index, line] of lines.entries()) {
-    if (current.length + line.length + 1 > SECTION_CHARS) {
-      if (blocks.length + 1 >= maxSections) {
-        blocks.push(section(current), section(`…and ${lines.length - index} more`));
-        return blocks;
-      }
-      blocks.push(section(current));
-      current = '';
+    const joined = current === '' ? line : `${current}\n${line}`;
+    if (joined.length <= SECTION_CHARS || current === '') {
+      current = joined;
+      continue;
     }
-    current = current === '' ? line : `${current}\n${line}`;
-    used += 1;
+    if (texts.length + 1 >= maxSections) {
+      texts.push(`${current}\n…and ${lines.length - index} more`);
+      return texts.map(section);
+    }
+    texts.push(current);
+    current = line;
   }
-  if (current !== '' || used === 0) blocks.push(section(current));
-  return blocks;
+  texts.push(current);
+  return texts.map(section);
+}
+
+/** `prefix` and the items joined with commas, as many as fit in a section; the rest counted. */
+export function inlineList(prefix: string, items: string[], limit = SECTION_CHARS): string {
+  let text = prefix;
+  for (const [index, item] of items.entries()) {
+    const next = `${text}${index === 0 ? '' : ', '}${item}`;
+    const tail = index === items.length - 1 ? '' : ` …and ${items.length - index - 1} more`;
+    if (next.length + tail.length > limit) return `${text} …and ${items.length - index} more`;
+    text = next;
+  }
+  return text;
 }
 
 // --- check-in ---------------------------------------------------------------
@@ -133,7 +149,7 @@ export function renderCheckIn(message: CheckInMessage, settings: Settings, now: 
       blocks.push(...listSections(`*Open PRs into \`${main}\`* (${ready.length} by ${byAuthor.size} author${byAuthor.size === 1 ? '' : 's'}):`, lines, 8));
     }
     if (drafts.length > 0) {
-      blocks.push(context(`Drafts (they roll unless marked ready and merged in time): ${drafts.map((pr) => prLink(pr)).join(', ')}`.slice(0, 2900)));
+      blocks.push(context(inlineList('Drafts (they roll unless marked ready and merged in time): ', drafts.map(prLink))));
     }
   }
   blocks.push(
@@ -179,7 +195,6 @@ export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { t
   for (const pr of withButtons) {
     const value = encodeAnswerValue({ train: train.train, number: pr.number, headSha: pr.headSha });
     blocks.push(
-      divider(),
       section(`${prLink(pr)}\n${describeBlockers(pr.blockers)}`),
       { ...context(answerStatusText(pr.answer, settings, pr.answer !== null && pr.answer.headSha !== pr.headSha)), block_id: answerStatusBlockId(pr.number) },
       actions(
@@ -191,9 +206,12 @@ export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { t
     );
   }
   const rest = dm.pullRequests.slice(MAX_PRS_WITH_BUTTONS);
-  if (rest.length > 0) blocks.push(section(`Also yours (answer in the thread of the owner's summary or tell the owner): ${rest.map(prLink).join(', ')}`.slice(0, 2900)));
+  if (rest.length > 0) {
+    const owner = dm.ownerSlackId ? mentionUser(dm.ownerSlackId) : 'the release owner';
+    blocks.push(section(inlineList(`*${rest.length} more of yours* (too many for buttons here: tell ${owner} which will land): `, rest.map(prLink))));
+  }
   if (dm.drafts.length > 0) {
-    blocks.push(divider(), section(`*Drafts* (listed apart: they roll unless marked ready and merged in time): ${dm.drafts.map(prLink).join(', ')}`.slice(0, 2900)));
+    blocks.push(divider(), section(inlineList('*Drafts* (listed apart: they roll unless marked ready and merged in time): ', dm.drafts.map(prLink))));
   }
   blocks.push(context(`${dm.ownerSlackId ? `${mentionUser(dm.ownerSlackId)} owns train ${train.train} and sees your answers.` : 'Your answers are shown in `/release status`.'} Deploy notes: \`/release notes add <text>\`.`));
   return { text: `Train ${train.train} is cut in ${formatCountdown(now, train.cutoff)}: will your PRs land in time?`, blocks };
@@ -256,13 +274,13 @@ export function renderOwnerSummary(summary: OwnerSummary, settings: Settings, no
     blocks.push(...listSections('', lines, 10));
   }
   if (gone.length > 0) {
-    blocks.push(listSections('*No longer open* (merged or closed since a sweep saw them):', gone.map((pr) => `• ${prLink(pr)} by ${authorText(pr)}`), 2)[0] ?? section(''));
+    blocks.push(...listSections('*No longer open* (merged or closed since a sweep saw them):', gone.map((pr) => `• ${prLink(pr)} by ${authorText(pr)}`), 2));
   }
-  if (drafts.length > 0) blocks.push(context(`Drafts (roll unless marked ready): ${drafts.map((pr) => `${prLink(pr)} by ${authorText(pr)}`).join(', ')}`.slice(0, 2900)));
+  if (drafts.length > 0) blocks.push(context(inlineList('Drafts (roll unless marked ready): ', drafts.map((pr) => `${prLink(pr)} by ${authorText(pr)}`))));
   if (summary.undelivered.length > 0) {
     blocks.push(
       context(
-        `:warning: Could not DM: ${summary.undelivered.map((u) => `${mentionUser(u.slackUserId)} (${escapeMrkdwn(u.error)})`).join(', ')}. Ask them yourself.`.slice(0, 2900),
+        `${inlineList(':warning: Could not DM: ', summary.undelivered.map((u) => `${mentionUser(u.slackUserId)} (${escapeMrkdwn(u.error)})`), SECTION_CHARS - 30)}. Ask them yourself.`,
       ),
     );
   }
