@@ -62,16 +62,14 @@ export async function answerPullRequest(options: {
   if (state === null) return { ephemeral: `GitHub has no pull request #${number} any more, so there is nothing to answer for it.` };
 
   const recorded = await recordAnswer({ prisma: deps.db.prisma, train, number, authorSlackId: userId, answer, headSha: value.headSha, now });
-  if (recorded.changed) {
-    // The answer is stored: a summary that cannot be updated now is updated by the next answer or sweep.
-    const ownerSlackId = await findOwnerOfTrain(deps, train);
-    await refreshOwnerSummary({ deps, train, ownerSlackId, now, create: false }).catch((error: unknown) =>
-      log.warn({ err: error }, 'reminders: could not update the owner summary after an answer'),
-    );
-  }
-  const stored = await deps.db.prisma.pullRequestAnswer.findUnique({ where: { train_number: { train, number } } });
-  const status = answerStatusText(stored ? { answer, answeredAt: stored.answeredAt } : null, settings);
   if (!recorded.changed) return { ephemeral: `You had already answered ${ANSWER_TEXT[answer]} for #${number}; nothing changed.` };
+  // The answer is stored and audited. Should Slack fail to update the owner's summary now, telling the
+  // author "something went wrong" would be untrue: it is logged, and the next answer or sweep updates it.
+  const ownerSlackId = await findOwnerOfTrain(deps, train);
+  await refreshOwnerSummary({ deps, train, ownerSlackId, now, create: false }).catch((error: unknown) =>
+    log.warn({ err: error }, 'reminders: could not update the owner summary after an answer'),
+  );
+  const status = answerStatusText({ answer, answeredAt: now }, settings);
   if (!options.original || options.original.blocks.length === 0) return { ephemeral: `Recorded: ${status}` };
   return { replace: { text: options.original.text, blocks: markAnswered(options.original.blocks, number, status) } };
 }
