@@ -15,7 +15,9 @@ FROM node:24-slim AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the client is generated in the build stage, not by install scripts.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# --omit=optional: @prisma/client's optional peers (the prisma CLI with its dev server, TypeScript)
+# are otherwise installed too: 418 MB of node_modules instead of 169 MB.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
 FROM node:24-slim
 ENV NODE_ENV=production \

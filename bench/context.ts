@@ -36,13 +36,16 @@ export interface BenchContext {
   readonly harness: Harness;
   readonly bare: BareBolt;
   /** Slash command requests sent so far, per app (warm-up included). */
-  readonly requestsSent: Record<AppUnderTest, number>;
+  readonly requestsSent: Record<string, number>;
   readonly load: LoadGenerator;
+  /** `/slack/events` of the bot and of bare Bolt. */
+  readonly eventsUrls: Record<AppUnderTest, string>;
   /**
-   * Sends `count` signed `/release <text>` (each with its own trigger_id), at
-   * most `concurrency` at once; resolves with the client-side ack latencies (ms).
+   * Sends `count` signed `/release <text>` (each with its own trigger_id) to
+   * `eventsUrl`, at most `concurrency` at once; resolves with the client-side
+   * ack latencies (ms). Answers to any app but bare Bolt are waited for by settle().
    */
-  sendBlock(block: { app: AppUnderTest; text: string; count: number; concurrency: number }): Promise<number[]>;
+  sendBlock(block: { app: string; eventsUrl: string; text: string; count: number; concurrency: number }): Promise<number[]>;
   /**
    * Waits until every command sent to the bot since the last call has had its
    * final answer and no work is in flight, then forgets the fakes' logs.
@@ -63,16 +66,20 @@ export function createBenchContext(options: { options: BenchOptions; harness: Ha
   let sequence = 0;
   /** Commands sent to the bot since the last settle: response_url id → what and when (Date.now(), as the fake records). */
   const awaiting = new Map<string, { text: string; sentAt: number }>();
-  const requestsSent: Record<AppUnderTest, number> = { ours: 0, bare: 0 };
+  const requestsSent: Record<string, number> = { ours: 0, bare: 0 };
   const started = performance.now();
 
-  /** Final answers so far, by response_url id. */
-  const finalAnswers = (): Set<string> => {
-    const ids = new Set<string>();
-    for (const response of slack.responses) {
-      if (awaiting.has(response.id) && !JSON.stringify(response.body).includes(PARTIAL_MARK)) ids.add(response.id);
+  /** Final answers so far, by response_url id; slack.responses is scanned once (it is emptied by settle()). */
+  const finals = new Set<string>();
+  let scanned = 0;
+  const answered = (): number => {
+    for (; scanned < slack.responses.length; scanned += 1) {
+      const response = slack.responses[scanned];
+      if (response && !JSON.stringify(response.body).includes(PARTIAL_MARK)) finals.add(response.id);
     }
-    return ids;
+    let count = 0;
+    for (const id of awaiting.keys()) if (finals.has(id)) count += 1;
+    return count;
   };
 
   return {
@@ -81,22 +88,23 @@ export function createBenchContext(options: { options: BenchOptions; harness: Ha
     bare,
     requestsSent,
     load,
+    eventsUrls: { ours: `${harness.bot.url}/slack/events`, bare: bare.eventsUrl },
     async sendBlock(block) {
       const firstSequence = sequence + 1;
       sequence += block.count;
-      requestsSent[block.app] += block.count;
+      requestsSent[block.app] = (requestsSent[block.app] ?? 0) + block.count;
       const result = await load.run({ ...block, firstSequence });
-      if (block.app === 'ours') for (const { responseId, sentAt } of result.sent) awaiting.set(responseId, { text: block.text, sentAt });
+      if (block.app !== 'bare') for (const { responseId, sentAt } of result.sent) awaiting.set(responseId, { text: block.text, sentAt });
       return result.latencies;
     },
     async settle(timeoutMs = 60_000) {
       const deadline = performance.now() + timeoutMs;
       const inFlight = harness.bot.app.deps.inFlight;
-      while (finalAnswers().size < awaiting.size || inFlight.size > 0) {
+      while (answered() < awaiting.size || inFlight.size > 0) {
         if (performance.now() > deadline) {
           throw new Error(
             `the bot's background work did not settle within ${timeoutMs} ms: ` +
-              `${finalAnswers().size} of ${awaiting.size} final answers, ${inFlight.size} tasks in flight`,
+              `${answered()} of ${awaiting.size} final answers, ${inFlight.size} tasks in flight`,
           );
         }
         await sleep(5);
@@ -122,6 +130,8 @@ export function createBenchContext(options: { options: BenchOptions; harness: Ha
         });
       }
       awaiting.clear();
+      finals.clear();
+      scanned = 0;
       // Keep the fakes' logs small: they live in this process too.
       slack.reset();
       harness.github.resetRequests();

@@ -20,59 +20,55 @@ import { RESPONSE_ID, startInlineLoadGenerator, startThreadLoadGenerator, type L
 import type { LoadWorkerData } from './load-protocol';
 import { renderJson, renderText, type BenchReport } from './report';
 import { ackLatencySection } from './sections/ack-latency';
+import { botProcessSection } from './sections/bot-process';
 import { githubRequestsSection } from './sections/github-requests';
 import { processSection } from './sections/process';
 
-/**
- * `/release` acks before it even parses the subcommand, so `help` exercises the
- * same code up to ack() as `status`, without GitHub. The volume runs use it:
- * the bot's GitHub queries go out at most one per second (plugin-throttling's
- * write limiter also holds GraphQL queries), so 1 000 status commands would
- * leave ~17 minutes of queued work behind.
- */
-const HELP_VOLUME = ackLatencySection({
-  title: '/release help at volume: ack latency (client side, until the HTTP response arrives)',
-  text: 'help',
-  keyPrefix: 'release_help',
+/** The issue's figures: `/release status` at concurrency 1 and 20, the bot beside bare Bolt. */
+const STATUS = ackLatencySection({
+  title: '/release status: ack latency (client side, until the HTTP response arrives) and answer time',
+  text: 'status',
+  keyPrefix: 'status',
+  bareKeyPrefix: 'bare_bolt',
   warmup: [
     { perApp: 60, concurrency: 1 },
     { perApp: 200, concurrency: 20 },
   ],
-  idlePerApp: 60,
+  idlePerApp: 0,
   levels: [
     { concurrency: 1, perApp: 200, blockSize: 20 },
     { concurrency: 20, perApp: 1000, blockSize: 100 },
   ],
   headlineConcurrency: 20,
-  targetQualifier: '(/release help: same code up to ack())',
+  targets: true,
   notes: [
-    'The /release listener calls ack() before it parses the subcommand: HTTP server, signature check, Bolt middleware and listener up to ack() are the same for help and status.',
-    'help is used for volume because the bot answers at most one status per second (see below); its background work is a database insert and one response_url POST.',
-    'c1_idle: one request at a time with the bot\'s background work settled before each: the ack path alone, without contention.',
+    'first/final answer: from sending the command to its response_url POST; the bot posts a partial dashboard first when GitHub takes over 2 s.',
+    'GitHub queries leave the bot at most one per second (plugin-throttling); concurrent status commands share one read (src/github/client.ts).',
   ],
 });
 
-/** The real thing, as many as the bot can answer within the run (about one per second). */
-const STATUS = ackLatencySection({
-  title: '/release status: ack latency and answer time (client side)',
-  text: 'status',
-  keyPrefix: 'status',
-  warmup: [{ perApp: 2, concurrency: 1 }],
-  idlePerApp: 0,
-  levels: [
-    { concurrency: 1, perApp: 16, blockSize: 4 },
-    { concurrency: 20, perApp: 20, blockSize: 20 },
-  ],
-  headlineConcurrency: 20,
-  targetQualifier: '(/release status)',
-  notes: [
-    'Few samples (p99 = the slowest request): each status costs the bot at least 1 s of GitHub queue, so the sample is what drains within the run.',
-    'first/final answer: from sending the command to the response_url POST; above 2 s the bot first posts a partial dashboard, then replaces it.',
-  ],
+/**
+ * The ack path alone: one request at a time, the bot's work settled before
+ * each. `/release` acks before it parses the subcommand, so `help` runs the
+ * same code up to ack() as `status` without costing a second of GitHub queue.
+ */
+const ACK_PATH_IDLE = ackLatencySection({
+  title: '/release help, one at a time with the bot idle: the ack path alone',
+  text: 'help',
+  keyPrefix: 'release_help',
+  warmup: [],
+  idlePerApp: 60,
+  levels: [],
+  headlineConcurrency: 1,
+  targets: false,
+  notes: ['The /release listener calls ack() before it parses the subcommand: up to ack(), help and status run the same code.'],
 });
 
-/** Run in this order; `processSection` last (peak RSS and totals of the whole run). */
-const SECTIONS: BenchSection[] = [HELP_VOLUME, STATUS, githubRequestsSection(), processSection()];
+/**
+ * Run in this order: the bot process before the GitHub section (which grows the
+ * fake repository to 500 open PRs), `processSection` last (peak RSS, totals).
+ */
+const SECTIONS: BenchSection[] = [STATUS, ACK_PATH_IDLE, botProcessSection(), githubRequestsSection(), processSection()];
 
 /** Open PRs while the latency is measured. */
 const OPEN_PULL_REQUESTS = 10;
@@ -114,7 +110,6 @@ async function main(): Promise<void> {
     growOpenPullRequests(harness.github, OPEN_PULL_REQUESTS);
     bare = await startBareBolt({ signingSecret: SIGNING_SECRET, slack: harness.slack });
     const loadData: LoadWorkerData = {
-      eventsUrls: { ours: `${harness.bot.url}/slack/events`, bare: bare.eventsUrl },
       signingSecret: SIGNING_SECRET,
       teamId: harness.slack.teamId,
       apiAppId: harness.slack.appId,

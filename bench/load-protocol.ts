@@ -1,8 +1,6 @@
 /** Messages between the benchmark and its load generator thread (bench/load-worker.ts). */
 
 export interface LoadWorkerData {
-  /** Events URL of each app under test, by name. */
-  eventsUrls: Record<string, string>;
   signingSecret: string;
   teamId: string;
   apiAppId: string;
@@ -14,6 +12,9 @@ export interface LoadWorkerData {
 
 export interface LoadBlockRequest {
   id: number;
+  /** Where to send: an app's `/slack/events`. */
+  eventsUrl: string;
+  /** Names the app in response ids (`<app>-<sequence>`) and errors. */
   app: string;
   text: string;
   count: number;

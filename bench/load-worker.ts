@@ -12,10 +12,10 @@ const data = workerData as LoadWorkerData;
 const port = parentPort;
 if (!port) throw new Error('bench/load-worker must run as a worker thread');
 
-const senders = createSenders(data);
+const senderFor = createSenders(data);
 
 port.on('message', (request: LoadBlockRequest) => {
-  runBlock(senders, data, request).then(
+  runBlock(senderFor, data, request).then(
     (result) => port.postMessage({ id: request.id, ok: true, result } satisfies LoadWorkerReply),
     (error: unknown) => port.postMessage({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies LoadWorkerReply),
   );

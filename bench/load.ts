@@ -26,22 +26,26 @@ export async function runPool(count: number, concurrency: number, task: (index: 
   return results;
 }
 
-export function createSenders(data: LoadWorkerData): Record<string, SlackRequestSender> {
-  const senders: Record<string, SlackRequestSender> = {};
-  for (const [app, eventsUrl] of Object.entries(data.eventsUrls)) {
-    senders[app] = createSlackRequestSender({ eventsUrl, signingSecret: data.signingSecret, teamId: data.teamId, apiAppId: data.apiAppId });
-  }
-  return senders;
+/** Request senders by events URL, made on first use. */
+export function createSenders(data: LoadWorkerData): (eventsUrl: string) => SlackRequestSender {
+  const senders = new Map<string, SlackRequestSender>();
+  return (eventsUrl) => {
+    let sender = senders.get(eventsUrl);
+    if (!sender) {
+      sender = createSlackRequestSender({ eventsUrl, signingSecret: data.signingSecret, teamId: data.teamId, apiAppId: data.apiAppId });
+      senders.set(eventsUrl, sender);
+    }
+    return sender;
+  };
 }
 
 /** Sends one block of `/release <text>` to one app; every request has its own trigger_id and connection. */
 export async function runBlock(
-  senders: Record<string, SlackRequestSender>,
+  senderFor: (eventsUrl: string) => SlackRequestSender,
   data: LoadWorkerData,
   request: Omit<LoadBlockRequest, 'id'>,
 ): Promise<LoadBlockResult> {
-  const sender = senders[request.app];
-  if (!sender) throw new Error(`no events URL for ${request.app}`);
+  const sender = senderFor(request.eventsUrl);
   const sent: LoadBlockResult['sent'] = [];
   const latencies = await runPool(request.count, request.concurrency, async (index) => {
     const sequence = request.firstSequence + index;
@@ -72,8 +76,8 @@ export interface LoadGenerator {
 
 /** The load generator on the benchmark's own event loop (shares it with the bot and the fakes). */
 export function startInlineLoadGenerator(data: LoadWorkerData): LoadGenerator {
-  const senders = createSenders(data);
-  return { mode: 'inline', run: (block) => runBlock(senders, data, block), close: async () => undefined };
+  const senderFor = createSenders(data);
+  return { mode: 'inline', run: (block) => runBlock(senderFor, data, block), close: async () => undefined };
 }
 
 /** The load generator on its own thread (the compiled bench/load-worker.js beside this file). */
@@ -128,12 +132,14 @@ export interface InterleavedRun {
   blockSize: number;
   /** Slash command text. */
   text: string;
+  /** The app measured against bare Bolt; default the bot in this process. */
+  subject?: { app: string; eventsUrl: string };
 }
 
 export interface InterleavedResult {
-  /** Ack latencies (ms), per app. */
+  /** Ack latencies (ms) of the subject (`ours`) and of bare Bolt (`bare`). */
   acks: Record<AppUnderTest, number[]>;
-  /** The bot's answers through response_url. */
+  /** The subject's answers through response_url. */
   replies: ReplyRecord[];
 }
 
@@ -144,15 +150,18 @@ export interface InterleavedResult {
  * the baseline's block nor piles up.
  */
 export async function runInterleaved(context: BenchContext, run: InterleavedRun): Promise<InterleavedResult> {
+  const subject = run.subject ?? { app: 'ours', eventsUrl: context.eventsUrls.ours };
+  const bare = { app: 'bare', eventsUrl: context.eventsUrls.bare };
   const acks: Record<AppUnderTest, number[]> = { ours: [], bare: [] };
   const replies: ReplyRecord[] = [];
   const rounds = Math.ceil(run.perApp / run.blockSize);
   for (let round = 0; round < rounds; round += 1) {
     const count = Math.min(run.blockSize, run.perApp - round * run.blockSize);
     const order: AppUnderTest[] = round % 2 === 0 ? ['ours', 'bare'] : ['bare', 'ours'];
-    for (const app of order) {
-      acks[app].push(...(await context.sendBlock({ app, text: run.text, count, concurrency: run.concurrency })));
-      if (app === 'ours') replies.push(...(await context.settle()));
+    for (const which of order) {
+      const target = which === 'ours' ? subject : bare;
+      acks[which].push(...(await context.sendBlock({ ...target, text: run.text, count, concurrency: run.concurrency })));
+      if (which === 'ours') replies.push(...(await context.settle()));
     }
   }
   return { acks, replies };

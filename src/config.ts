@@ -142,6 +142,8 @@ export const settingsSchema = z.object({
         .optional(),
     })
     .default({ users: [] }),
+  /** Seconds a gathered dashboard is reused by `/release status` and the Home tab (a burst of requests costs one read); 0 turns it off. */
+  statusCacheSeconds: z.number().min(0).max(300).default(5),
   /** URL where stage reports its deployed version (JSON field `version`). */
   stageVersionUrl: z.url().default('https://accounts.stage.mozaws.net/__version__'),
   /** URL where production reports its deployed version (JSON field `version`). */

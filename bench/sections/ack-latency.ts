@@ -22,14 +22,16 @@ export interface AckLatencyOptions {
   text: string;
   /** Figure keys start with it: `status` gives `status_ack_p50_ms_c1`. */
   keyPrefix: string;
+  /** Bare Bolt's keys start with it; default `bare_bolt_<keyPrefix>` (`bare_bolt` gives `bare_bolt_ack_p50_ms_c1`). */
+  bareKeyPrefix?: string;
   warmup: { perApp: number; concurrency: number }[];
   /** One request at a time, the bot's background work settled before each: the ack path alone. */
   idlePerApp: number;
   levels: AckLatencyLevel[];
   /** The level the unsuffixed ratios and the p99 target refer to. */
   headlineConcurrency: number;
-  /** Worded after each target, e.g. '(/release help, same ack path)'. */
-  targetQualifier: string;
+  /** Hold the figures to the issue's ack targets (p99 at the headline level, p50 ratio at every level). */
+  targets: boolean;
   notes: string[];
 }
 
@@ -38,7 +40,7 @@ const P50_RATIO_LIMIT = 1.3;
 
 const round = (value: number, decimals = 3): number => Number(value.toFixed(decimals));
 
-function latencyFigures(prefix: string, suffix: string, label: string, ours: number[], bare: number[]): Figure[] {
+function latencyFigures(prefix: string, barePrefix: string, suffix: string, label: string, ours: number[], bare: number[]): Figure[] {
   const oursP50 = percentile(ours, 50);
   const oursP99 = percentile(ours, 99);
   const bareP50 = percentile(bare, 50);
@@ -46,8 +48,8 @@ function latencyFigures(prefix: string, suffix: string, label: string, ours: num
   return [
     { key: `${prefix}_ack_p50_ms_${suffix}`, label: `bot ack p50, ${label}`, value: round(oursP50), unit: 'ms', decimals: 2 },
     { key: `${prefix}_ack_p99_ms_${suffix}`, label: `bot ack p99, ${label}`, value: round(oursP99), unit: 'ms', decimals: 2 },
-    { key: `bare_bolt_${prefix}_ack_p50_ms_${suffix}`, label: `bare Bolt ack p50, ${label}`, value: round(bareP50), unit: 'ms', decimals: 2 },
-    { key: `bare_bolt_${prefix}_ack_p99_ms_${suffix}`, label: `bare Bolt ack p99, ${label}`, value: round(bareP99), unit: 'ms', decimals: 2 },
+    { key: `${barePrefix}_ack_p50_ms_${suffix}`, label: `bare Bolt ack p50, ${label}`, value: round(bareP50), unit: 'ms', decimals: 2 },
+    { key: `${barePrefix}_ack_p99_ms_${suffix}`, label: `bare Bolt ack p99, ${label}`, value: round(bareP99), unit: 'ms', decimals: 2 },
     { key: `${prefix}_ack_p50_ratio_vs_bare_bolt_${suffix}`, label: `p50 ratio bot/bare, ${label}`, value: round(oursP50 / bareP50), unit: '×', decimals: 2 },
     { key: `${prefix}_ack_p99_ratio_vs_bare_bolt_${suffix}`, label: `p99 ratio bot/bare, ${label}`, value: round(oursP99 / bareP99), unit: '×', decimals: 2 },
     { key: `${prefix}_ack_samples_${suffix}`, label: `requests measured per app, ${label}`, value: ours.length, unit: '', decimals: 0 },
@@ -68,6 +70,7 @@ function replyFigures(prefix: string, suffix: string, label: string, replies: Re
 
 export function ackLatencySection(options: AckLatencyOptions): BenchSection {
   const { keyPrefix: prefix } = options;
+  const barePrefix = options.bareKeyPrefix ?? `bare_bolt_${prefix}`;
   return {
     title: options.title,
     async run(context): Promise<SectionResult> {
@@ -82,7 +85,7 @@ export function ackLatencySection(options: AckLatencyOptions): BenchSection {
       if (options.idlePerApp > 0) {
         context.progress(`idle: /release ${options.text}, ${options.idlePerApp} per app, one at a time, the bot settled before each`);
         const idle = await runInterleaved(context, { concurrency: 1, perApp: options.idlePerApp, blockSize: 1, text: options.text });
-        figures.push(...latencyFigures(prefix, 'c1_idle', 'concurrency 1, bot idle', idle.acks.ours, idle.acks.bare));
+        figures.push(...latencyFigures(prefix, barePrefix, 'c1_idle', 'concurrency 1, bot idle', idle.acks.ours, idle.acks.bare));
         replies.push(...idle.replies);
       }
 
@@ -93,7 +96,7 @@ export function ackLatencySection(options: AckLatencyOptions): BenchSection {
         const result = await runInterleaved(context, { ...level, text: options.text });
         const suffix = `c${level.concurrency}`;
         const label = `concurrency ${level.concurrency}`;
-        figures.push(...latencyFigures(prefix, suffix, label, result.acks.ours, result.acks.bare));
+        figures.push(...latencyFigures(prefix, barePrefix, suffix, label, result.acks.ours, result.acks.bare));
         figures.push(...replyFigures(prefix, suffix, label, result.replies));
         replies.push(...result.replies);
       }
@@ -111,24 +114,26 @@ export function ackLatencySection(options: AckLatencyOptions): BenchSection {
       const partial = replies.filter((r) => r.partial).length;
       const missing = replies.filter((r) => r.githubMissing).length;
       const posts = replies.reduce((sum, r) => sum + r.posts, 0);
-      figures.push({ key: `${prefix}_replies_received`, label: 'commands the bot answered through response_url (measured runs)', value: sent, unit: '', decimals: 0 });
+      figures.push({ key: `${prefix}_replies_received`, label: 'measured commands the bot answered through response_url', value: sent, unit: '', decimals: 0 });
 
-      const targets: Target[] = [
-        {
+      const qualifier = `(/release ${options.text})`;
+      const targets: Target[] = [];
+      if (options.targets) {
+        targets.push({
           figureKey: `${prefix}_ack_p99_ms_${headline}`,
-          description: `ack p99 < ${P99_LIMIT_MS} ms at concurrency ${options.headlineConcurrency} ${options.targetQualifier}`,
+          description: `ack p99 < ${P99_LIMIT_MS} ms at concurrency ${options.headlineConcurrency} ${qualifier}`,
           comparison: '<',
           limit: P99_LIMIT_MS,
-        },
-        ...options.levels.map(
-          (level): Target => ({
+        });
+        for (const level of options.levels) {
+          targets.push({
             figureKey: `${prefix}_ack_p50_ratio_vs_bare_bolt_c${level.concurrency}`,
-            description: `bot p50 within ${P50_RATIO_LIMIT}× of bare Bolt's at concurrency ${level.concurrency} ${options.targetQualifier}`,
+            description: `bot p50 within ${P50_RATIO_LIMIT}× of bare Bolt's at concurrency ${level.concurrency} ${qualifier}`,
             comparison: '<=',
             limit: P50_RATIO_LIMIT,
-          }),
-        ),
-      ];
+          });
+        }
+      }
       return {
         figures,
         targets,

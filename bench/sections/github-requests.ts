@@ -27,8 +27,10 @@ export function githubRequestsSection(cases: GitHubRequestsCase[] = DEFAULT_GITH
         if (open > item.openPullRequests) throw new Error(`the fake repository already has ${open} open PRs, more than ${item.openPullRequests}`);
         growOpenPullRequests(github, item.openPullRequests);
         await context.settle();
+        // Past the time for which the bot reuses a GitHub read (statusCacheSeconds): this status reads afresh.
+        context.harness.clock.advance(60_000);
         context.progress(`one /release status with ${item.openPullRequests} open PRs`);
-        await context.sendBlock({ app: 'ours', text: 'status', count: 1, concurrency: 1 });
+        await context.sendBlock({ app: 'ours', eventsUrl: context.eventsUrls.ours, text: 'status', count: 1, concurrency: 1 });
         // Read the request log before settle() forgets it; the command is done when nothing is in flight.
         await waitForQuiet(context);
         const requests = [...github.requests];

@@ -7,9 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../logger';
 import { PrismaClient } from '../generated/prisma/client';
@@ -161,6 +159,10 @@ async function openPostgres(options: {
 }
 
 async function openEmbedded(options: { dataDir: string; logger: Logger }): Promise<Database> {
+  // Loaded only for the embedded database (about 12 MB that a PostgreSQL deployment does not need).
+  // require, not import(): Jest's module system cannot run a dynamic import without a flag.
+  const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  const { PrismaPGlite } = require('pglite-prisma-adapter') as typeof import('pglite-prisma-adapter');
   const directory = path.resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
   const db = await PGlite.create(directory);

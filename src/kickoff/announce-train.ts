@@ -95,18 +95,29 @@ function parseTrainValue(value: string | undefined): number {
   return train;
 }
 
-/** "I'm on it": the owner confirms. Returns the updated message. */
-export async function confirmTrainOwnership(options: {
+/** A button press on a kickoff announcement. */
+export interface KickoffAnswer {
   deps: AppDeps;
+  /** The button's value: the train number. */
   trainValue: string | undefined;
   userId: string;
   now: Date;
+  /** The announcement as it is now, to be updated. */
   original: { text: string; blocks: Block[] };
-}): Promise<{ text: string; blocks: Block[] }> {
-  const { deps, userId, now } = options;
-  const train = parseTrainValue(options.trainValue);
-  const assignment = await deps.db.prisma.trainAssignment.findUnique({ where: { train } });
+}
+
+/** The train a kickoff button is about, and its announced assignment. */
+async function findAnnouncedTrain(answer: KickoffAnswer) {
+  const train = parseTrainValue(answer.trainValue);
+  const assignment = await answer.deps.db.prisma.trainAssignment.findUnique({ where: { train } });
   if (!assignment?.announcedAt) throw new InvalidInputError(`Train ${train} has not been announced.`);
+  return { train, assignment };
+}
+
+/** "I'm on it": the owner confirms. Returns the updated message. */
+export async function confirmTrainOwnership(answer: KickoffAnswer): Promise<{ text: string; blocks: Block[] }> {
+  const { deps, userId, now } = answer;
+  const { train, assignment } = await findAnnouncedTrain(answer);
   if (assignment.slackUserId !== userId) {
     throw new PermissionDeniedError(`Only ${mentionUser(assignment.slackUserId)}, the owner of train ${train}, can confirm it.`);
   }
@@ -118,7 +129,7 @@ export async function confirmTrainOwnership(options: {
   if (updated.count === 1) {
     await recordAudit(deps.db.prisma, { actor: userId, action: 'kickoff.confirm', subject: `train:${train}`, at: now });
   }
-  return renderAnswered(options.original, `:white_check_mark: ${mentionUser(userId)} confirmed train ${train}.`);
+  return renderAnswered(answer.original, `:white_check_mark: ${mentionUser(userId)} confirmed train ${train}.`);
 }
 
 /**
@@ -126,17 +137,9 @@ export async function confirmTrainOwnership(options: {
  * skips this train (and is owed the next one they can take), the train is
  * re-planned and announced again.
  */
-export async function declineTrainOwnership(options: {
-  deps: AppDeps;
-  trainValue: string | undefined;
-  userId: string;
-  now: Date;
-  original: { text: string; blocks: Block[] };
-}): Promise<{ text: string; blocks: Block[] }> {
-  const { deps, userId, now } = options;
-  const train = parseTrainValue(options.trainValue);
-  const assignment = await deps.db.prisma.trainAssignment.findUnique({ where: { train } });
-  if (!assignment?.announcedAt) throw new InvalidInputError(`Train ${train} has not been announced.`);
+export async function declineTrainOwnership(answer: KickoffAnswer): Promise<{ text: string; blocks: Block[] }> {
+  const { deps, userId, now } = answer;
+  const { train, assignment } = await findAnnouncedTrain(answer);
   const owner = assignment.slackUserId;
   if (owner !== userId && !(await deps.admins.isAdmin(userId, now))) {
     throw new PermissionDeniedError(`Only ${mentionUser(owner)}, the owner of train ${train}, or an admin can hand it on.`);
@@ -156,8 +159,8 @@ export async function declineTrainOwnership(options: {
     await recordAudit(tx, { actor: userId, action: 'kickoff.decline', subject: `train:${train}`, details: { owner }, at: now });
     return true;
   });
-  if (!released) return renderAnswered(options.original, `Train ${train} was already handed on.`);
+  if (!released) return renderAnswered(answer.original, `Train ${train} was already handed on.`);
   const note = `${mentionUser(owner)} can't take it, so the rotation picked the next person.`;
   await announceTrain({ deps, train, now, note });
-  return renderAnswered(options.original, `:arrows_counterclockwise: ${mentionUser(owner)} can't take train ${train}; it was announced again below.`);
+  return renderAnswered(answer.original, `:arrows_counterclockwise: ${mentionUser(owner)} can't take train ${train}; it was announced again below.`);
 }

@@ -2,19 +2,46 @@
  * Keeps track of work that goes on after a request has been answered (Slack
  * wants an ack within 3 s; the real answer follows), so that a graceful stop
  * can wait for it instead of cutting it off.
+ *
+ * Work given as a function is queued: at most `maxConcurrent` run at once.
+ * Under a burst of requests the event loop then stays free to ack new ones
+ * between steps of the work, instead of interleaving twenty pipelines.
  */
 export class InFlightWork {
   private readonly running = new Set<Promise<unknown>>();
+  private readonly waiting: Array<() => void> = [];
+  private active = 0;
   private closed = false;
 
-  /** Tracks `work` until it settles and returns it unchanged (its rejection still reaches the caller). */
-  run<T>(work: Promise<T>): Promise<T> {
-    const tracked: Promise<unknown> = work.then(
+  constructor(private readonly maxConcurrent = 4) {}
+
+  /**
+   * Tracks `work` until it settles and returns its result (its rejection still
+   * reaches the caller). A function is started when a slot is free; a promise
+   * is already running and is only tracked.
+   */
+  run<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const started = typeof work === 'function' ? this.whenSlotFree().then(work).finally(() => this.releaseSlot()) : work;
+    const tracked: Promise<unknown> = started.then(
       () => this.running.delete(tracked),
       () => this.running.delete(tracked),
     );
     this.running.add(tracked);
-    return work;
+    return started;
+  }
+
+  private whenSlotFree(): Promise<void> {
+    if (this.active < this.maxConcurrent) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private releaseSlot(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active -= 1;
   }
 
   get size(): number {

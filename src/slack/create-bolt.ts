@@ -74,7 +74,7 @@ export function createBolt(options: BoltOptions): BoltApp {
     }
   };
   if (options.appToken) {
-    const app = new App({ authorize, appToken: options.appToken, socketMode: true, logger, clientOptions });
+    const app = new App({ authorize, appToken: options.appToken, socketMode: true, logger, clientOptions, convoStore: false });
     return { app, mode: 'socket', eventsListener: undefined, client, warmUp: warm };
   }
   if (!options.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
@@ -84,6 +84,7 @@ export function createBolt(options: BoltOptions): BoltApp {
     // Ack as soon as the listener calls ack(); the answer follows through response_url.
     processBeforeResponse: false,
   });
-  const app = new App({ authorize, receiver, logger, clientOptions });
+  // convoStore: false: Bolt's conversation store middleware runs on every request and the bot does not use it.
+  const app = new App({ authorize, receiver, logger, clientOptions, convoStore: false });
   return { app, mode: 'http', eventsListener: receiver.requestListener, client, warmUp: warm };
 }

@@ -84,45 +84,58 @@ export function buildStatusReport(options: {
   };
 }
 
-/** Fetches from GitHub and builds the report; never throws for a GitHub failure. */
-export async function gatherStatus(options: {
-  now: Date;
-  calendar: TrainCalendar;
-  settings: Settings;
+/** What the dashboard reads from GitHub: the snapshot, or why it is missing. Never throws for a GitHub failure. */
+export async function readGitHubForStatus(options: {
   github: GitHubClient;
+  settings: Settings;
   logger: Logger;
-  ownerUserId: string | null;
-  notes?: StoredNote[];
-  answers?: Map<number, StoredAnswer>;
-}): Promise<StatusReport> {
-  let snapshot = null;
-  const missing: string[] = [];
+}): Promise<{ snapshot: Awaited<ReturnType<GitHubClient['getStatusSnapshot']>> | null; missing: string[] }> {
   try {
-    snapshot = await options.github.getStatusSnapshot({
+    const snapshot = await options.github.getStatusSnapshot({
       baseBranch: options.settings.mainBranch,
       checkName: options.settings.ciCheckName,
     });
+    return { snapshot, missing: [] };
   } catch (error) {
     if (!(error instanceof GitHubError)) throw error;
     options.logger.warn({ err: error }, 'status: GitHub failed');
-    missing.push(`${error.userMessage} Tags, CI and open pull requests are not shown.`);
+    return { snapshot: null, missing: [`${error.userMessage} Tags, CI and open pull requests are not shown.`] };
   }
-  return buildStatusReport({ ...options, snapshot, missing });
 }
 
-/** The report for whoever is looking now: owner from the roster, the rest from GitHub. */
-export async function gatherStatusForViewer(options: { deps: AppDeps; now: Date }): Promise<StatusReport> {
+const recentReads = new WeakMap<AppDeps, { at: number; read: ReturnType<typeof readGitHubForStatus> }>();
+
+/**
+ * GitHub's part of the dashboard, reused for `statusCacheSeconds`: a burst of
+ * `/release status` (everyone looking after an announcement) costs one read.
+ * A failed read is not reused; `fresh` (the Refresh button) always reads again.
+ */
+function readGitHubShared(deps: AppDeps, now: Date, fresh: boolean): ReturnType<typeof readGitHubForStatus> {
+  const ttlMs = deps.config.settings.statusCacheSeconds * 1000;
+  const recent = recentReads.get(deps);
+  const age = recent ? now.getTime() - recent.at : Number.POSITIVE_INFINITY;
+  if (!fresh && recent && age >= 0 && age < ttlMs) return recent.read;
+  const read = readGitHubForStatus({ github: deps.github, settings: deps.config.settings, logger: deps.logger });
+  const entry = { at: now.getTime(), read };
+  recentReads.set(deps, entry);
+  void read.then(
+    ({ snapshot }) => {
+      if (!snapshot && recentReads.get(deps) === entry) recentReads.delete(deps);
+    },
+    () => {
+      if (recentReads.get(deps) === entry) recentReads.delete(deps);
+    },
+  );
+  return read;
+}
+
+/** The dashboard's data for whoever is looking at `now`: the owner from the roster, the rest from GitHub. */
+export async function getStatusReport(options: { deps: AppDeps; now: Date; fresh?: boolean }): Promise<StatusReport> {
   const { deps, now } = options;
-  const ownerUserId = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train);
-  const { notes, answers } = await loadTrainNotesAndAnswers(deps, now);
-  return gatherStatus({
-    notes,
-    answers,
-    now,
-    calendar: deps.calendar,
-    settings: deps.config.settings,
-    github: deps.github,
-    logger: deps.logger,
-    ownerUserId,
-  });
+  const [ownerUserId, { snapshot, missing }, { notes, answers }] = await Promise.all([
+    findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train),
+    readGitHubShared(deps, now, options.fresh ?? false),
+    loadTrainNotesAndAnswers(deps, now),
+  ]);
+  return buildStatusReport({ now, calendar: deps.calendar, settings: deps.config.settings, snapshot, missing, ownerUserId, notes, answers });
 }

@@ -5,9 +5,10 @@
  */
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../app';
-import { gatherStatus, buildStatusReport, loadTrainNotesAndAnswers } from './gather-status';
+import { buildStatusReport, getStatusReport, loadTrainNotesAndAnswers } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
+import { yieldToEventLoop } from '../server/yield';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
 const FIRST_ANSWER_WITHIN_MS = 2_000;
@@ -20,19 +21,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
     maxArgs: 0,
     async run(context) {
       const { settings } = deps.config;
-      const calendarTrain = deps.calendar.trainInProgress(context.now);
-      const ownerUserId = await findOwnerOfTrain(deps, calendarTrain.train);
-      const { notes, answers } = await loadTrainNotesAndAnswers(deps, context.now);
-      const full = gatherStatus({
-        notes,
-        answers,
-        now: context.now,
-        calendar: deps.calendar,
-        settings,
-        github: deps.github,
-        logger: deps.logger,
-        ownerUserId,
-      });
+      const full = getStatusReport({ deps, now: context.now });
       let timer: NodeJS.Timeout | undefined;
       const early = await Promise.race([
         full,
@@ -41,23 +30,31 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         }),
       ]);
       clearTimeout(timer);
+      // Many statuses wait on one shared GitHub read: let new requests be acked between their renders.
+      await yieldToEventLoop();
       if (early) {
         await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
         return;
       }
+      const ownerUserId = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train);
+      const { notes, answers } = await loadTrainNotesAndAnswers(deps, context.now);
       const partial = buildStatusReport({
+        notes,
+        answers,
         now: context.now,
         calendar: deps.calendar,
         settings,
         snapshot: null,
         missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
         ownerUserId,
-        notes,
-        answers,
       });
       await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
-      const report = await full;
-      await context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) });
+      // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.
+      void deps.inFlight.run(
+        full
+          .then((report) => context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) }))
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'status: could not send the full dashboard')),
+      );
     },
   };
 }

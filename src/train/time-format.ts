@@ -47,9 +47,34 @@ function assertInstant(value: Date, name: string): void {
   }
 }
 
+// Creating an Intl.DateTimeFormat is costly (and its ICU memory is outside the
+// JS heap): luxon's zone check and its 'ZZZZ' token build a new one on every
+// call, so both are done here once per zone and kept.
+const validZones = new Map<string, boolean>();
+const abbreviationFormats = new Map<string, Intl.DateTimeFormat>();
+
+function isValidZone(zone: string): boolean {
+  let valid = validZones.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    validZones.set(zone, valid);
+  }
+  return valid;
+}
+
+/** The zone's abbreviation at `instant` ('PST', 'EDT', 'UTC', 'GMT+1'), in English. */
+function abbreviation(instant: Date, zone: string): string {
+  let format = abbreviationFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat(LOCALE, { timeZone: zone, timeZoneName: 'short' });
+    abbreviationFormats.set(zone, format);
+  }
+  return format.formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value ?? zone;
+}
+
 function inZone(instant: Date, zone: string): DateTime<true> {
   assertInstant(instant, 'instant');
-  if (typeof zone !== 'string' || !IANAZone.isValidZone(zone)) {
+  if (typeof zone !== 'string' || !isValidZone(zone)) {
     throw new RangeError(`Unknown time zone ${JSON.stringify(zone)}`);
   }
   const dateTime = DateTime.fromJSDate(instant, { zone }).setLocale(LOCALE);
@@ -64,9 +89,10 @@ function inZone(instant: Date, zone: string): DateTime<true> {
  * Throws `RangeError` for an unknown zone.
  */
 export function zoneLabel(instant: Date, zone: string): string {
-  const abbreviation = inZone(instant, zone).toFormat('ZZZZ');
-  const us = /^([A-Z]{1,3})[SD]T$/.exec(abbreviation);
-  return us === null ? abbreviation : `${us[1]}T`;
+  inZone(instant, zone);
+  const name = abbreviation(instant, zone);
+  const us = /^([A-Z]{1,3})[SD]T$/.exec(name);
+  return us === null ? name : `${us[1]}T`;
 }
 
 /**
@@ -78,13 +104,13 @@ export function formatInZone(instant: Date, zone: string, style: ZonedFormatStyl
   const dateTime = inZone(instant, zone);
   switch (style) {
     case 'full':
-      return dateTime.toFormat('ccc d LLL yyyy, HH:mm ZZZZ');
+      return `${dateTime.toFormat('ccc d LLL yyyy, HH:mm')} ${abbreviation(instant, zone)}`;
     case 'short':
-      return dateTime.toFormat('ccc d LLL, HH:mm ZZZZ');
+      return `${dateTime.toFormat('ccc d LLL, HH:mm')} ${abbreviation(instant, zone)}`;
     case 'date':
       return dateTime.toFormat('ccc d LLL yyyy');
     case 'time':
-      return dateTime.toFormat('HH:mm ZZZZ');
+      return `${dateTime.toFormat('HH:mm')} ${abbreviation(instant, zone)}`;
   }
 }
 

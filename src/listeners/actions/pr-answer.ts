@@ -11,12 +11,13 @@ export function prAnswer(deps: AppDeps, answer: Answer) {
   return async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
     await ack();
     const now = deps.now();
-    const work = (async () => {
+    // Queued behind a free work slot: a burst of answers right before the cutoff leaves the acks room.
+    const work = async () => {
       const original = body.message ? { text: body.message.text ?? '', blocks: (body.message.blocks ?? []) as Block[] } : null;
       const reply = await answerPullRequest({ deps, userId: body.user.id, answer, value: action.value, now, original });
       if ('replace' in reply) await respond({ replace_original: true, ...reply.replace });
       else await respond({ response_type: 'ephemeral', replace_original: false, text: reply.ephemeral });
-    })();
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    };
+    await deps.inFlight.run(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

@@ -3,7 +3,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import type { AppDeps } from '../../app';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { publishAppHome } from '../../status/app-home';
-import { gatherStatusForViewer } from '../../status/gather-status';
+import { getStatusReport } from '../../status/gather-status';
 import { renderStatus } from '../../status/status-view';
 
 export function statusRefresh(deps: AppDeps) {
@@ -13,10 +13,10 @@ export function statusRefresh(deps: AppDeps) {
     const now = deps.now();
     const work = (async () => {
       if (body.view?.type === 'home') {
-        await publishAppHome({ deps, client, userId: body.user.id, now });
+        await publishAppHome({ deps, client, userId: body.user.id, now, fresh: true });
         return;
       }
-      const report = await gatherStatusForViewer({ deps, now });
+      const report = await getStatusReport({ deps, now, fresh: true });
       await respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, deps.config.settings) });
     })();
     await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));

@@ -3,6 +3,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { AppDeps } from '../../app';
 import { createHelpSubcommand, routeCommand, type Subcommand } from '../../commands/router';
 import { claimDelivery } from '../../slack/deliveries';
+import { yieldToEventLoop } from '../../server/yield';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { createNotesSubcommand } from '../../notes/notes-command';
 import { createRotationSubcommand } from '../../rotation/rotation-command';
@@ -23,7 +24,9 @@ export function releaseCommand(deps: AppDeps) {
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     await ack();
     const now = deps.now();
-    const work = (async () => {
+    const work = async () => {
+      // Acks of other requests first: everything below can wait a moment.
+      await yieldToEventLoop();
       // Slack re-sends a request it thinks was not acknowledged; a replayed trigger_id was handled already.
       if (!(await claimDelivery({ sql: deps.db.sql, key: `command:${command.trigger_id}`, now }))) {
         logger.info({ triggerId: command.trigger_id }, 'duplicate delivery of a command ignored');
@@ -35,7 +38,7 @@ export function releaseCommand(deps: AppDeps) {
         command: command.command,
         context: { userId: command.user_id, channelId: command.channel_id, triggerId: command.trigger_id, now, respond, client },
       });
-    })();
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    };
+    await deps.inFlight.run(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

@@ -1,0 +1,192 @@
+/**
+ * The bot alone in its own process (the compiled src/main.js, as `npm start`
+ * runs it), against the same fakes and PostgreSQL: its own peak RSS, which the
+ * benchmark's process cannot show (it also holds the fakes, bare Bolt and the
+ * load generator), and its ack latency without sharing an event loop with them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SIGNING_SECRET } from '../../test/support/harness';
+import { dropSchema, freshSchemaName, urlForSchema } from '../../test/support/database';
+import type { BenchContext } from '../context';
+import { percentile, type BenchSection, type Figure, type SectionResult } from '../figures';
+import { runInterleaved } from '../load';
+
+export interface BotProcessOptions {
+  /** `/release <text>` sent to the bot process, interleaved with bare Bolt. */
+  load: { text: string; warmup: number; perApp: number; concurrency: number; blockSize: number };
+  rssLimitMb: number;
+  /** NODE_OPTIONS for the bot process (e.g. '--max-old-space-size=96'); from BENCH_BOT_NODE_OPTIONS. */
+  nodeOptions?: string;
+}
+
+export const DEFAULT_BOT_PROCESS: BotProcessOptions = {
+  load: { text: 'status', warmup: 200, perApp: 1000, concurrency: 20, blockSize: 100 },
+  rssLimitMb: 150,
+  ...(process.env.BENCH_BOT_NODE_OPTIONS ? { nodeOptions: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
+};
+
+const STARTED_MESSAGE = 'release-conductor is running';
+
+interface RunningChild {
+  child: ChildProcess;
+  port: number;
+  /** stderr and non-JSON stdout, for error messages. */
+  output: () => string;
+}
+
+/** kB figures of /proc/<pid>/status (Linux), e.g. VmHWM (peak RSS) and VmRSS. */
+function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  if (!match?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(match[1]);
+}
+
+function startChild(env: Record<string, string>, cwd: string, timeoutMs = 30_000): Promise<RunningChild> {
+  const mainJs = path.resolve(__dirname, '..', '..', 'src', 'main.js');
+  const child = spawn(process.execPath, [mainJs], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let buffered = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the bot did not start within ${timeoutMs} ms: ${output.slice(-2000)}`));
+    }, timeoutMs);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`the bot exited during start (code ${code}, signal ${signal}): ${output.slice(-2000)}`));
+    };
+    child.once('exit', onExit);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+        let port: unknown;
+        try {
+          const entry: unknown = JSON.parse(line);
+          if (typeof entry === 'object' && entry !== null && 'msg' in entry && entry.msg === STARTED_MESSAGE && 'port' in entry) port = entry.port;
+        } catch {
+          output += `${line}\n`;
+        }
+        if (typeof port === 'number') {
+          clearTimeout(timer);
+          child.off('exit', onExit);
+          resolve({ child, port, output: () => output });
+        }
+      }
+    });
+  });
+}
+
+function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+const round = (value: number, decimals = 3): number => Number(value.toFixed(decimals));
+
+export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCESS): BenchSection {
+  return {
+    title: 'The bot alone in its own process (node .bench-dist/src/main.js), same fakes and load',
+    async run(context: BenchContext): Promise<SectionResult> {
+      const { slack, github } = context.harness;
+      const schema = freshSchemaName('bench');
+      const dir = mkdtempSync(path.join(tmpdir(), 'conductor-bench-'));
+      let running: RunningChild | undefined;
+      try {
+        context.progress('starting the bot as a separate process');
+        running = await startChild(
+          {
+            SLACK_BOT_TOKEN: slack.botToken,
+            SLACK_SIGNING_SECRET: SIGNING_SECRET,
+            SLACK_API_URL: slack.apiUrl,
+            GITHUB_TOKEN: github.token,
+            GITHUB_API_URL: github.url,
+            DATABASE_URL: urlForSchema(schema),
+            PORT: '0',
+            DATA_DIR: dir,
+            LOG_LEVEL: 'info',
+            ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+          },
+          dir,
+        );
+        const pid = running.child.pid;
+        if (pid === undefined) throw new Error('the bot process has no pid');
+        const rssAfterStartMb = procStatusKb(pid, 'VmRSS') / 1024;
+        const subject = { app: 'child', eventsUrl: `http://127.0.0.1:${running.port}/slack/events` };
+        const { load } = options;
+        const prs = [...github.pullRequests.values()].filter((pr) => pr.state === 'OPEN').length;
+        const run = { subject, concurrency: load.concurrency, blockSize: load.blockSize, text: load.text };
+        context.progress(`bot process: warm-up, ${load.warmup} /release ${load.text} per app at concurrency ${load.concurrency}`);
+        await runInterleaved(context, { ...run, perApp: load.warmup, blockSize: load.warmup });
+        context.progress(`bot process: ${load.perApp} /release ${load.text} per app at concurrency ${load.concurrency} (blocks of ${load.blockSize})`);
+        const measured = await runInterleaved(context, { ...run, perApp: load.perApp });
+
+        const rssPeakMb = procStatusKb(pid, 'VmHWM') / 1024;
+        const oursP50 = percentile(measured.acks.ours, 50);
+        const oursP99 = percentile(measured.acks.ours, 99);
+        const bareP50 = percentile(measured.acks.bare, 50);
+        const bareP99 = percentile(measured.acks.bare, 99);
+        const key = `${load.text}_ack`;
+        const c = `c${load.concurrency}`;
+        const what = `/release ${load.text}, concurrency ${load.concurrency}`;
+        const finals = measured.replies.map((r) => r.finalMs);
+        const figures: Figure[] = [
+          { key: 'bot_process_rss_after_start_mb', label: 'bot process RSS after start', value: round(rssAfterStartMb, 1), unit: 'MB', decimals: 1 },
+          { key: 'bot_process_rss_peak_mb', label: 'bot process peak RSS (VmHWM)', value: round(rssPeakMb, 1), unit: 'MB', decimals: 1 },
+          { key: `bot_process_${key}_p50_ms_${c}`, label: `bot process ack p50, ${what}`, value: round(oursP50), unit: 'ms', decimals: 2 },
+          { key: `bot_process_${key}_p99_ms_${c}`, label: `bot process ack p99, ${what}`, value: round(oursP99), unit: 'ms', decimals: 2 },
+          { key: `bot_process_bare_bolt_${key}_p50_ms_${c}`, label: `bare Bolt ack p50 (interleaved), ${what}`, value: round(bareP50), unit: 'ms', decimals: 2 },
+          { key: `bot_process_bare_bolt_${key}_p99_ms_${c}`, label: `bare Bolt ack p99 (interleaved), ${what}`, value: round(bareP99), unit: 'ms', decimals: 2 },
+          { key: `bot_process_${key}_p50_ratio_vs_bare_bolt_${c}`, label: `p50 ratio bot process/bare, ${what}`, value: round(oursP50 / bareP50), unit: '×', decimals: 2 },
+          { key: `bot_process_${key}_p99_ratio_vs_bare_bolt_${c}`, label: `p99 ratio bot process/bare, ${what}`, value: round(oursP99 / bareP99), unit: '×', decimals: 2 },
+          { key: `bot_process_${load.text}_reply_final_p50_ms_${c}`, label: `bot process final answer p50, ${what}`, value: percentile(finals, 50), unit: 'ms', decimals: 0 },
+          { key: `bot_process_${load.text}_reply_final_max_ms_${c}`, label: `bot process final answer max, ${what}`, value: Math.max(...finals), unit: 'ms', decimals: 0 },
+        ];
+        return {
+          figures,
+          targets: [
+            { figureKey: 'bot_process_rss_peak_mb', description: `peak RSS < ${options.rssLimitMb} MB (the bot alone, in its own process)`, comparison: '<', limit: options.rssLimitMb },
+            { figureKey: `bot_process_${key}_p99_ms_${c}`, description: `ack p99 < 50 ms at concurrency ${load.concurrency} (bot in its own process, /release ${load.text})`, comparison: '<', limit: 50 },
+            {
+              figureKey: `bot_process_${key}_p50_ratio_vs_bare_bolt_${c}`,
+              description: `bot p50 within 1.3× of bare Bolt's at concurrency ${load.concurrency} (bot in its own process, /release ${load.text})`,
+              comparison: '<=',
+              limit: 1.3,
+            },
+          ],
+          notes: [
+            'The bot runs as `npm start` would run it (LOG_LEVEL info, logs read for its port), with its own event loop; the fakes, bare Bolt and the load generator stay in the benchmark process.' +
+              (options.nodeOptions ? ` NODE_OPTIONS=${options.nodeOptions} (BENCH_BOT_NODE_OPTIONS).` : ''),
+            `Load on it: ${load.warmup + load.perApp} /release ${load.text} (${prs} open PRs); every command got its final answer through response_url.`,
+          ],
+        };
+      } finally {
+        if (running) {
+          const code = await stopChild(running.child);
+          if (code !== 0) context.progress(`the bot process exited with code ${code}: ${running.output().slice(-500)}`);
+        }
+        await dropSchema(schema);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
