@@ -55,6 +55,11 @@ export class InFlightWork {
   /** Stops accepting the idea of new work and waits for what runs, at most `timeoutMs`. Returns true if all finished. */
   async drain(timeoutMs: number): Promise<boolean> {
     this.closed = true;
+    return this.idle(timeoutMs);
+  }
+
+  /** Waits until nothing runs (at most `timeoutMs`). Returns true if all finished. */
+  async idle(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);

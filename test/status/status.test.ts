@@ -1,5 +1,17 @@
 import { startHarness, type Harness } from '../support/harness';
 
+const SLOW = 'GitHub is slow to answer';
+
+/**
+ * The dashboard the caller ends up with: the first answer, or, when GitHub was
+ * slow (a loaded machine), the full one that replaced it.
+ */
+async function finalAnswer(h: Harness): Promise<Record<string, unknown>> {
+  await h.slack.waitForResponses(1, 8000);
+  if (JSON.stringify(h.slack.responses[0]?.body).includes(SLOW)) await h.slack.waitForResponses(2, 20000);
+  return h.slack.responses.at(-1)?.body ?? {};
+}
+
 function arrangeRepository(h: Harness): void {
   const github = h.github;
   const base = github.addCommit({ message: 'start', date: '2026-10-20T12:00:00Z' });
@@ -28,13 +40,17 @@ function arrangeRepository(h: Harness): void {
 describe('/release status', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ now: '2026-11-02T17:00:00Z' });
+    h = await startHarness({ now: '2026-11-02T16:50:00Z' });
     arrangeRepository(h);
   });
   afterAll(async () => {
     await h.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    // The previous test's answers are all in, so none lands in this one.
+    await h.bot.app.deps.inFlight.idle(20_000);
+    // Each test is a new moment: past the 5 s for which a GitHub read is reused.
+    h.clock.advance(10_000);
     h.slack.reset();
     h.slack.responses.length = 0;
     h.github.resetRequests();
@@ -43,8 +59,7 @@ describe('/release status', () => {
 
   test('shows the train, cutoff in PT/ET/UTC and the viewer’s zone, latest tag with CI, and open PRs', async () => {
     await h.sender.sendSlashCommand({ text: 'status', userId: 'U0VIEWER1' });
-    await h.slack.waitForResponses(1, 5000);
-    const body = h.slack.responses[0]?.body ?? {};
+    const body = await finalAnswer(h);
     expect(body.response_type).toBe('ephemeral');
     const text = JSON.stringify(body.blocks);
     expect(text).toContain('Train 302: main is building it');
@@ -64,10 +79,18 @@ describe('/release status', () => {
     expect(h.github.requests).toHaveLength(1);
   });
 
+  test('a burst of status requests shares one GitHub read', async () => {
+    await Promise.all([1, 2, 3, 4, 5].map(() => h.sender.sendSlashCommand({ text: 'status' })));
+    await h.slack.waitForResponses(5, 8000);
+    await h.bot.app.deps.inFlight.idle(20_000);
+    expect(h.github.requests).toHaveLength(1);
+    // Five people, five full dashboards (each maybe after a partial one).
+    expect(h.slack.responses.filter((r) => JSON.stringify(r.body).includes('v1.301.1'))).toHaveLength(5);
+  });
+
   test('PR titles from GitHub are escaped before they reach mrkdwn', async () => {
     await h.sender.sendSlashCommand({ text: 'status' });
-    await h.slack.waitForResponses(1, 5000);
-    const text = JSON.stringify(h.slack.responses[0]?.body.blocks);
+    const text = JSON.stringify((await finalAnswer(h)).blocks);
     expect(text).toContain('Fix &lt;!channel&gt; &amp; &lt;@U999&gt; in emails');
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('<@U999>');
@@ -76,8 +99,7 @@ describe('/release status', () => {
   test('GitHub failing (5xx) gives a partial status that says what is missing', async () => {
     h.github.injectFault({ status: 502 }, { times: 5 });
     await h.sender.sendSlashCommand({ text: 'status' });
-    await h.slack.waitForResponses(1, 8000);
-    const text = JSON.stringify(h.slack.responses[0]?.body);
+    const text = JSON.stringify(await finalAnswer(h));
     expect(text).toMatch(/Wed 4 Nov.*10:00 PT/);
     expect(text).toMatch(/GitHub is not answering.*Tags, CI and open pull requests are not shown/);
     expect(text).not.toContain('Latest tag');
@@ -86,8 +108,7 @@ describe('/release status', () => {
   test('GitHub refusing (403 rate limit) gives a partial status too', async () => {
     h.github.injectFault({ secondaryRateLimit: { retryAfterSeconds: 120 } }, { times: 3 });
     await h.sender.sendSlashCommand({ text: 'status' });
-    await h.slack.waitForResponses(1, 8000);
-    const text = JSON.stringify(h.slack.responses[0]?.body);
+    const text = JSON.stringify(await finalAnswer(h));
     expect(text).toMatch(/GitHub is rate-limiting the bot; try again in 2 min/);
     expect(text).toContain('Tags, CI and open pull requests are not shown');
   });
