@@ -319,7 +319,10 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
     const lines = message.merged.map((pr) => {
       const answer = answers.get(pr.number);
       if (answer?.answer === 'roll' && answer.answeredAt.getTime() < Date.parse(pr.mergedAt)) {
-        surprises.push(`• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)} was merged at ${shortTime(new Date(pr.mergedAt), settings)}, after the answer "roll to the next train" (${shortTime(answer.answeredAt, settings)}).`);
+        surprises.push(
+          `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)} was merged at ${shortTime(new Date(pr.mergedAt), settings)}, ` +
+            `after the answer _roll to the next train_ (${shortTime(answer.answeredAt, settings)}).`,
+        );
       }
       return `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)}`;
     });
@@ -333,7 +336,7 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
       return `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)}: ${answer ? ANSWER_TEXT[answer.answer] : '_no answer_'}`;
     });
     blocks.push(...listSections(`*Rolls to train ${train.train + 1}* (${lines.length} still open):`, lines.length > 0 ? lines : ['_none_'], 6));
-    if (drafts.length > 0) blocks.push(context(`${drafts.length} draft${drafts.length === 1 ? '' : 's'} roll too.`));
+    if (drafts.length > 0) blocks.push(context(`${drafts.length} ${drafts.length === 1 ? 'draft rolls' : 'drafts roll'} too.`));
   }
   if (surprises.length > 0) blocks.push(section(`:eyes: *Surprises*\n${surprises.join('\n')}`));
   blocks.push(divider(), ...listSections(`*Deploy notes* for train ${train.train}:`, message.notes.length > 0 ? renderNoteLines(message.notes) : ['_none_'], 6));

@@ -1,11 +1,12 @@
 /**
  * The answer buttons' bad inputs and faults: pressed twice, by someone else,
  * after the cutoff, for a PR merged or closed meanwhile, with a value that is
- * not ours, with GitHub down, and after the owner's summary was deleted.
+ * not ours, with GitHub down, and after the owner's summary was deleted; and a
+ * PR merged after its author said it would roll, reported as a surprise.
  */
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { startHarness, type Harness } from '../support/harness';
-import { ALICE, BOB, CAROL, CUTOFF, MALLORY, PR, SWEEP_1, after, arrangeCutoffDay, dmsWith, press, settings, tickAt } from './cutoff-day';
+import { ALICE, BOB, CAROL, CUTOFF, MALLORY, PR, SWEEP_1, after, arrangeCutoffDay, blocksText, channelMessages, dmsWith, press, settings, tickAt } from './cutoff-day';
 
 describe('answering a PR sweep', () => {
   let h: Harness;
@@ -91,11 +92,30 @@ describe('answering a PR sweep', () => {
     expect(await h.bot.database.prisma.reminderMessage.count({ where: { kind: 'owner-summary' } })).toBe(1);
   });
 
-  test('pressed after the cutoff: the train was cut, the PR rolls', async () => {
+  test('a PR merged after its author said it would roll is a surprise in the cutoff message', async () => {
+    // Carol's last answer for #3 was "roll"; then it is merged before the cutoff anyway.
+    h.github.mergePullRequest(PR.limits, '2026-11-04T17:30:00Z');
+    await tickAt([h], after(CUTOFF));
+    const [cutoff] = channelMessages(h);
+    const text = blocksText(cutoff);
+    expect(text).toMatch(/\*Made it\* \(3 merged since train 301 was cut\)/);
+    expect(text).toMatch(
+      /:eyes: \*Surprises\*\\n• <[^>]+\|#3 Rate limits> by <@U0CAROL01> was merged at 09:30 PST, after the answer _roll to the next train_ \(07:20 PST\)\./,
+    );
+    // #2 is still open: Bob said it would land, and it rolls (that is no surprise to report, just its answer).
+    expect(text).toMatch(/#2 Fix [^•]*by <@U0BOB0001>: :white_check_mark: will land in time/);
+  });
+
+  test('pressed after the cutoff: the train was cut, the PR rolls (or rode it, if merged before)', async () => {
     h.clock.set(after(CUTOFF, 5));
-    const reply = await press(h, { userId: CAROL, dm: dm(CAROL), number: PR.limits, actionId: 'pr_answer_land' });
-    expect(reply.response_type).toBe('ephemeral');
-    expect(reply.text).toBe('Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC; your PR #3 rolls to train 303. Your answer was not recorded.');
-    expect((await answers()).find((a) => a.number === 3)?.answer).toBe('roll');
+    const rolled = await press(h, { userId: BOB, dm: dm(BOB), number: PR.emails, actionId: 'pr_answer_roll' });
+    expect(rolled.response_type).toBe('ephemeral');
+    expect(rolled.text).toBe('Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC; your PR #2 rolls to train 303. Your answer was not recorded.');
+    const rode = await press(h, { userId: CAROL, dm: dm(CAROL), number: PR.limits, actionId: 'pr_answer_land' });
+    expect(rode.text).toBe('Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC. #3 was merged before that: it rides train 302. Nothing to answer.');
+    expect((await answers()).map((a) => [a.number, a.answer])).toEqual([
+      [2, 'land'],
+      [3, 'roll'],
+    ]);
   });
 });

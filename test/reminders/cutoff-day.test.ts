@@ -171,7 +171,7 @@ describe('a cutoff day', () => {
     expect(text).toMatch(/#2 Fix &lt;!channel&gt; &amp; &lt;@U999&gt; in emails> by <@U0BOB0001>: :arrow_right: rolls to the next train/);
     expect(text).toMatch(/#3 Rate limits> by <@U0CAROL01>: :grey_question: not sure/);
     expect(text).toMatch(/#5 Docs> by `dave-gh` _\(author not on Slack\)_: _no answer_/);
-    expect(text).toContain('1 draft roll too.');
+    expect(text).toContain('1 draft rolls too.');
     expect(text).not.toContain('Surprises');
     expect(text).toMatch(/\*Deploy notes\* for train 302:\\n• :rotating_light: \*SRE:\* Run the auth-server migration before the deploy _\(<@U0ERIN001>\)_\\n• Restart the mailer/);
     expect(text).toContain('<@U0ALICE01>: tag it with `/release tag`.');
