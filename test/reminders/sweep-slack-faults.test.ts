@@ -69,3 +69,20 @@ test('a 429 storm on chat.postMessage is waited out: every DM goes out once', as
     await h.close();
   }
 });
+
+test('a DM left mid-post by a replica that died is never sent again; the owner’s summary says it is unconfirmed', async () => {
+  const h = await startHarness({ settings, now: '2026-11-04T14:00:00Z' });
+  try {
+    await arrangeCutoffDay(h);
+    // A replica claimed Carol's DM of this sweep, and died before Slack answered.
+    await h.bot.database.prisma.reminderMessage.create({
+      data: { train: 302, kind: 'sweep-dm', scheduledAt: SWEEP_1, recipient: CAROL, status: 'sending', createdAt: SWEEP_1, updatedAt: SWEEP_1 },
+    });
+    await tickAt([h], after(SWEEP_1));
+    expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 0]);
+    const summary = dmsWith(h, ALICE).find((m) => m.text.startsWith('Train 302:'));
+    expect(blocksText(summary)).toContain(':warning: Could not DM: <@U0CAROL01> (not confirmed by Slack). Ask them yourself.');
+  } finally {
+    await h.close();
+  }
+});
