@@ -49,23 +49,20 @@ export async function runSweep(options: { deps: AppDeps; train: number; schedule
     return null;
   }
   const ownerSlackId = await findOwnerOfTrain(deps, train);
+  // The open PRs, then everyone's Slack user: should either fail, no DM has gone out yet.
   let open: PullRequestSummary[];
-  try {
-    open = await readOpenPullRequests(deps);
-  } catch (error) {
-    if (options.lastAttempt && error instanceof GitHubError) await tellSweepFailed({ deps, train, scheduledAt, now, ownerSlackId, reason: error.userMessage });
-    throw error;
-  }
-
-  // Everyone's Slack user first: should a lookup fail, no DM has gone out yet.
-  const directory = await createAuthorDirectory({ deps });
   const slackUsers = new Map<number, string | null>();
   try {
+    open = await readOpenPullRequests(deps);
+    const directory = await createAuthorDirectory({ deps });
     for (const pr of open) slackUsers.set(pr.number, await directory.slackUserFor(pr.authorLogin));
   } catch (error) {
     if (options.lastAttempt) {
-      const reason = error instanceof GitHubError ? error.userMessage : 'Looking up PR authors on Slack failed.';
-      await tellSweepFailed({ deps, train, scheduledAt, now, ownerSlackId, reason });
+      const reason = error instanceof GitHubError ? error.userMessage : 'Something went wrong on my side; the error is in the bot’s logs.';
+      // The sweep's own error is what the scheduler records; failing to tell is logged beside it.
+      await tellSweepFailed({ deps, train, scheduledAt, now, ownerSlackId, reason }).catch((tellError: unknown) =>
+        log.error({ err: tellError }, 'could not tell anyone that the PR sweep could not run'),
+      );
     }
     throw error;
   }
