@@ -12,6 +12,7 @@ import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import { createKickoffJobs } from './kickoff/kickoff-jobs';
 import { createPatchJobs } from './patches/patch-jobs';
+import { createReminderJobs } from './reminders/reminder-jobs';
 import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
@@ -91,6 +92,7 @@ export function buildApp(options: {
   const scheduler = createScheduler<AppDeps>({
     jobs: [
       ...createKickoffJobs({ calendar: deps.calendar, settings }),
+      ...createReminderJobs({ calendar: deps.calendar, settings }),
       ...createPatchJobs({ settings }),
       createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone }),
     ],

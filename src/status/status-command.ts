@@ -5,7 +5,7 @@
  */
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../app';
-import { buildStatusReport, getStatusReport } from './gather-status';
+import { buildStatusReport, getStatusReport, loadTrainNotesAndAnswers } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
 import { yieldToEventLoop } from '../server/yield';
@@ -37,11 +37,14 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
         return;
       }
-      const [ownerUserId, patches] = await Promise.all([
+      const [ownerUserId, patches, { notes, answers }] = await Promise.all([
         findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train),
         loadPatchOverview(deps.db.prisma),
+        loadTrainNotesAndAnswers(deps, context.now),
       ]);
       const partial = buildStatusReport({
+        notes,
+        answers,
         now: context.now,
         calendar: deps.calendar,
         settings,
