@@ -13,18 +13,4 @@ export {
   type UnavailableReason,
 } from './errors';
 export { createOctokit, DEFAULT_REQUEST_TIMEOUT_MS, MAX_RATE_LIMIT_WAIT_SECONDS, type ConfiguredOctokit, type OctokitFactoryOptions } from './octokit';
-export type {
-  CommitComparison,
-  CommitSummary,
-  MergeableState,
-  MergedPullRequest,
-  MergedPullRequestsOptions,
-  PullRequestDetails,
-  PullRequestState,
-  PullRequestSummary,
-  ReviewDecision,
-  StatusSnapshot,
-  StatusSnapshotOptions,
-  TagCheck,
-  TagSummary,
-} from './types';
+export type * from './types';

@@ -5,7 +5,7 @@ import { envSchema, settingsSchema } from '../../src/config';
 
 const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 /** The names in the first column of the README's tables: | `NAME` | … */
-const documented = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]));
+const documented = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1] ?? ""));
 
 /** Setting names, with one level of nesting spelled `parent.child`. */
 function settingNames(): string[] {
