@@ -23,6 +23,7 @@ import { ackLatencySection } from './sections/ack-latency';
 import { botProcessSection } from './sections/bot-process';
 import { githubRequestsSection } from './sections/github-requests';
 import { processSection } from './sections/process';
+import { prSweepSection } from './sections/pr-sweep';
 
 /** The issue's figures: `/release status` at concurrency 1 and 20, the bot beside bare Bolt. */
 const STATUS = ackLatencySection({
@@ -68,7 +69,14 @@ const ACK_PATH_IDLE = ackLatencySection({
  * Run in this order: the bot process before the GitHub section (which grows the
  * fake repository to 500 open PRs), `processSection` last (peak RSS, totals).
  */
-const SECTIONS: BenchSection[] = [STATUS, ACK_PATH_IDLE, botProcessSection(), githubRequestsSection(), processSection()];
+const SECTIONS: BenchSection[] = [
+  STATUS,
+  ACK_PATH_IDLE,
+  botProcessSection(),
+  githubRequestsSection(),
+  prSweepSection(),
+  processSection(),
+];
 
 /** Open PRs while the latency is measured. */
 const OPEN_PULL_REQUESTS = 10;

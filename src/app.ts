@@ -13,6 +13,7 @@ import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
 import { createKickoffJobs } from './kickoff/kickoff-jobs';
 import { createPatchJobs } from './patches/patch-jobs';
+import { createReminderJobs } from './reminders/reminder-jobs';
 import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
@@ -97,6 +98,7 @@ export function buildApp(options: {
   const scheduler = createScheduler<AppDeps>({
     jobs: [
       ...createKickoffJobs({ calendar: deps.calendar, settings }),
+      ...createReminderJobs({ calendar: deps.calendar, settings }),
       ...createPatchJobs({ settings }),
       createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone }),
       createTagWatchJob(),

@@ -103,6 +103,19 @@ export const settingsSchema = z.object({
   kickoffGraceMinutes: z.number().int().min(1).max(7 * 24 * 60).default(180),
   /** Hours after the kickoff announcement by which the owner should confirm; then the admins are told. */
   kickoffConfirmHours: z.number().min(0.25).max(72).default(4),
+  /** Working days (Mon–Fri, not `holidays`) before the cutoff day on which the check-in is posted; 0 posts it on the cutoff day. */
+  checkInWorkingDaysBefore: z.number().int().min(0).max(10).default(1),
+  /** Time of day (in `timeZone`) of the check-in in the team channel: the owner, the cutoff, the open PRs by author. */
+  checkInTime: timeOfDay.default('10:00'),
+  /** Minutes before the cutoff at which a PR sweep asks each PR author, by DM, whether their PRs will land; one sweep per entry. */
+  sweepMinutesBeforeCutoff: z
+    .array(z.number().int().min(1).max(7 * 24 * 60))
+    .refine((list) => new Set(list).size === list.length, 'each sweep time may appear once')
+    .default([180, 60]),
+  /** Pull requests with any of these labels (compared without case) are left out of the check-in, the sweeps and the cutoff message. */
+  ignoredPullRequestLabels: z.array(z.string().min(1)).default([]),
+  /** How late (minutes) a check-in, PR sweep or cutoff message may still run: retries after a failure, or a restart. A sweep never runs after the cutoff. */
+  reminderGraceMinutes: z.number().int().min(1).max(24 * 60).default(30),
   /** Days between two trains. */
   cadenceDays: z.number().int().min(1).max(60).default(14),
   /** One train whose cut date is known; every other train is counted from it. */

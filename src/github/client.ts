@@ -15,10 +15,34 @@ import {
   type PullRequestPage,
   type StatusSnapshotResponse,
 } from './status-snapshot';
-import type { CommitComparison, CommitSummary, PullRequestDetails, PullRequestSummary, StatusSnapshot, StatusSnapshotOptions } from './types';
+import { MERGED_PULL_REQUESTS_QUERY, readMergedPage, type MergedPullRequestsResponse } from './merged-pull-requests';
+import type {
+  CommitComparison,
+  CommitSummary,
+  MergedPullRequest,
+  MergedPullRequestsOptions,
+  PullRequestDetails,
+  PullRequestState,
+  PullRequestSummary,
+  StatusSnapshot,
+  StatusSnapshotOptions,
+} from './types';
 
-export type { CommitComparison, CommitSummary, PullRequestDetails } from './types';
-export type { MergeableState, PullRequestSummary, ReviewDecision, StatusSnapshot, StatusSnapshotOptions, TagCheck, TagSummary } from './types';
+export type {
+  CommitComparison,
+  CommitSummary,
+  MergeableState,
+  MergedPullRequest,
+  MergedPullRequestsOptions,
+  PullRequestDetails,
+  PullRequestState,
+  PullRequestSummary,
+  ReviewDecision,
+  StatusSnapshot,
+  StatusSnapshotOptions,
+  TagCheck,
+  TagSummary,
+} from './types';
 export type { CheckRunSummary, CommitStatusSummary, CommitWithMessage, ReleaseGitHubApi, WorkflowRunSummary } from './releases';
 
 export interface GitHubClientOptions {
@@ -73,6 +97,24 @@ export interface GitHubClient extends ReleaseGitHubApi {
    * @throws GitHubError when GitHub cannot answer
    */
   listTagNames(prefix: string): Promise<string[]>;
+  /**
+   * The public e-mail on a GitHub profile (REST `GET /users/{login}`, field
+   * `email`); null when the account has none or does not exist.
+   * @throws GitHubError when GitHub cannot answer
+   */
+  getPublicEmail(login: string): Promise<string | null>;
+  /**
+   * Pull requests merged into `baseBranch` at or after `since`, oldest merge
+   * first: one GraphQL request per 100 pull requests updated since then.
+   * @throws GitHubError
+   */
+  listMergedPullRequestsSince(options: MergedPullRequestsOptions): Promise<MergedPullRequest[]>;
+  /**
+   * Where one pull request stands (open, closed or merged), or null when it
+   * does not exist. One REST request.
+   * @throws GitHubError when GitHub cannot answer
+   */
+  getPullRequestState(number: number): Promise<PullRequestState | null>;
 }
 
 /** GitHub answers 404, or 422 "No commit found for SHA", for a ref it does not know. */
@@ -218,6 +260,58 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           merged: data.merged,
           mergeCommitSha: data.merged ? data.merge_commit_sha : null,
           baseRef: data.base.ref,
+        };
+      } catch (err) {
+        if (toGitHubError(err) instanceof GitHubNotFoundError) return null;
+        return call(`reading pull request #${number}`, () => Promise.reject(err));
+      }
+    },
+
+    async getPublicEmail(login) {
+      try {
+        const { data } = await octokit.rest.users.getByUsername({ username: login });
+        return 'email' in data && typeof data.email === 'string' && data.email !== '' ? data.email : null;
+      } catch (err) {
+        if (toGitHubError(err) instanceof GitHubNotFoundError) return null;
+        return call(`reading the profile of ${login}`, () => Promise.reject(err));
+      }
+    },
+
+    listMergedPullRequestsSince({ baseBranch, since }) {
+      return call('listing merged pull requests', async () => {
+        const merged = new Map<number, MergedPullRequest>();
+        let cursor: string | null = null;
+        for (let pages = 1; ; pages++) {
+          const response: MergedPullRequestsResponse = await graphql<MergedPullRequestsResponse>(
+            octokit,
+            MERGED_PULL_REQUESTS_QUERY,
+            'MergedPullRequests',
+            { owner, name: repo, base: baseBranch, cursor },
+          );
+          if (!response.repository) throw repositoryNotFound();
+          const page = response.repository.pullRequests;
+          const { merged: found, reachedOlder } = readMergedPage(page, since);
+          for (const pr of found) merged.set(pr.number, pr);
+          cursor = page.pageInfo.endCursor;
+          if (reachedOlder || !page.pageInfo.hasNextPage || cursor === null) break;
+          if (pages >= MAX_PULL_REQUEST_PAGES) {
+            log.warn({ pages, merged: merged.size }, 'GitHub: too many pages of merged pull requests, stopping');
+            break;
+          }
+        }
+        return [...merged.values()].sort((a, b) => a.mergedAt.localeCompare(b.mergedAt) || a.number - b.number);
+      });
+    },
+
+    async getPullRequestState(number) {
+      try {
+        const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+        return {
+          number: data.number,
+          state: data.merged ? 'merged' : data.state === 'open' ? 'open' : 'closed',
+          mergedAt: data.merged_at ?? null,
+          headSha: data.head.sha,
+          authorLogin: data.user?.login ?? null,
         };
       } catch (err) {
         if (toGitHubError(err) instanceof GitHubNotFoundError) return null;

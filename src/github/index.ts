@@ -14,4 +14,4 @@ export {
 } from './errors';
 export { createOctokit, DEFAULT_REQUEST_TIMEOUT_MS, MAX_RATE_LIMIT_WAIT_SECONDS, type ConfiguredOctokit, type OctokitFactoryOptions } from './octokit';
 export type { CheckRunSummary, CommitStatusSummary, CommitWithMessage, ReleaseGitHubApi, WorkflowRunSummary } from './releases';
-export type { CommitComparison, CommitSummary, PullRequestDetails, MergeableState, PullRequestSummary, ReviewDecision, StatusSnapshot, StatusSnapshotOptions, TagCheck, TagSummary } from './types';
+export type * from './types';

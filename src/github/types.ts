@@ -87,3 +87,32 @@ export interface PullRequestDetails {
   /** The branch it targets (or was merged into). */
   baseRef: string;
 }
+
+/** A pull request merged into the base branch. */
+export interface MergedPullRequest {
+  number: number;
+  title: string;
+  url: string;
+  /** null when the author's account was deleted ("ghost"). */
+  authorLogin: string | null;
+  /** ISO instant. */
+  mergedAt: string;
+  headSha: string;
+  labels: string[];
+}
+
+export interface MergedPullRequestsOptions {
+  baseBranch: string;
+  /** Pull requests merged at or after this instant (e.g. the last cut). */
+  since: Date;
+}
+
+/** Where one pull request stands now. */
+export interface PullRequestState {
+  number: number;
+  state: 'open' | 'closed' | 'merged';
+  /** ISO instant, when merged. */
+  mergedAt: string | null;
+  headSha: string;
+  authorLogin: string | null;
+}

@@ -9,6 +9,8 @@ import type { Settings } from '../config';
 import { GitHubError } from '../github/errors';
 import type { GitHubClient, PullRequestSummary } from '../github/client';
 import type { Logger } from '../logger';
+import { listNotes, type StoredNote } from '../notes/notes-store';
+import { loadAnswers, type StoredAnswer } from '../reminders/answer-store';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
 import { loadPatchOverview, type PatchOverview } from '../patches/patch-overview';
@@ -37,8 +39,19 @@ export interface StatusReport {
   missing: string[];
   /** Planned dot releases and patch requests awaiting a decision (from the database). */
   patches: PatchOverview | null;
+  /** Deploy notes of the train in progress. */
+  notes: StoredNote[];
+  /** PR authors' answers for the train in progress, by PR number. */
+  answers: Map<number, StoredAnswer>;
   /** The latest cut the bot made or watched, and its step (from the database). */
   tagging: TaggingStep | null;
+}
+
+/** The deploy notes and PR answers of the train in progress. */
+export async function loadTrainNotesAndAnswers(deps: AppDeps, now: Date): Promise<{ notes: StoredNote[]; answers: Map<number, StoredAnswer> }> {
+  const train = deps.calendar.trainInProgress(now).train;
+  const [notes, answers] = await Promise.all([listNotes(deps.db.prisma, train), loadAnswers(deps.db.prisma, train)]);
+  return { notes, answers };
 }
 
 /** Builds the report; GitHub's answer is optional. */
@@ -50,6 +63,8 @@ export function buildStatusReport(options: {
   missing: string[];
   ownerUserId: string | null;
   patches?: PatchOverview | null;
+  notes?: StoredNote[];
+  answers?: Map<number, StoredAnswer>;
   tagging?: TaggingStep | null;
 }): StatusReport {
   const { snapshot, settings } = options;
@@ -73,6 +88,8 @@ export function buildStatusReport(options: {
     ownerUserId: options.ownerUserId,
     missing: options.missing,
     patches: options.patches ?? null,
+    notes: options.notes ?? [],
+    answers: options.answers ?? new Map(),
     tagging: options.tagging ?? null,
   };
 }
@@ -125,11 +142,23 @@ function readGitHubShared(deps: AppDeps, now: Date, fresh: boolean): ReturnType<
 /** The dashboard's data for whoever is looking at `now`: the owner from the roster, the rest from GitHub. */
 export async function getStatusReport(options: { deps: AppDeps; now: Date; fresh?: boolean }): Promise<StatusReport> {
   const { deps, now } = options;
-  const [ownerUserId, patches, tagging, { snapshot, missing }] = await Promise.all([
+  const [ownerUserId, patches, { snapshot, missing }, { notes, answers }, tagging] = await Promise.all([
     findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train),
     loadPatchOverview(deps.db.prisma),
-    loadTaggingStep(deps),
     readGitHubShared(deps, now, options.fresh ?? false),
+    loadTrainNotesAndAnswers(deps, now),
+    loadTaggingStep(deps),
   ]);
-  return buildStatusReport({ now, calendar: deps.calendar, settings: deps.config.settings, snapshot, missing, ownerUserId, patches, tagging });
+  return buildStatusReport({
+    now,
+    calendar: deps.calendar,
+    settings: deps.config.settings,
+    snapshot,
+    missing,
+    ownerUserId,
+    patches,
+    notes,
+    answers,
+    tagging,
+  });
 }

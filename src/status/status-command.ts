@@ -5,7 +5,7 @@
  */
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../app';
-import { buildStatusReport, getStatusReport } from './gather-status';
+import { buildStatusReport, getStatusReport, loadTrainNotesAndAnswers } from './gather-status';
 import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
 import { yieldToEventLoop } from '../server/yield';
@@ -38,12 +38,15 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
         return;
       }
-      const [ownerUserId, patches, tagging] = await Promise.all([
+      const [ownerUserId, patches, { notes, answers }, tagging] = await Promise.all([
         findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train),
         loadPatchOverview(deps.db.prisma),
+        loadTrainNotesAndAnswers(deps, context.now),
         loadTaggingStep(deps),
       ]);
       const partial = buildStatusReport({
+        notes,
+        answers,
         now: context.now,
         calendar: deps.calendar,
         settings,

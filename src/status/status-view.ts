@@ -6,6 +6,8 @@ import type { Settings } from '../config';
 import type { PullRequestSummary } from '../github/client';
 import { actions, button, context, divider, fields, header, section, type Block } from '../slack/blocks';
 import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { renderNoteLines } from '../notes/notes-view';
+import { ANSWER_TEXT, type StoredAnswer } from '../reminders/answer-store';
 import { formatCountdown, formatInZones } from '../train/time-format';
 import type { StatusReport, TagStatus } from './gather-status';
 import { PATCH_REQUEST_OPEN_ACTION } from '../patches/patch-messages';
@@ -33,7 +35,10 @@ function describeCheck(tag: TagStatus, checkName: string): string {
   return `${name}: ${emoji} ${url ? link(url, word) : escapeMrkdwn(word)}`;
 }
 
-function describePullRequest(pr: PullRequestSummary): string {
+/** Deploy notes listed by text; the rest are counted. */
+const LISTED_NOTES = 5;
+
+function describePullRequest(pr: PullRequestSummary, answer?: StoredAnswer): string {
   const author = pr.authorLogin ? escapeMrkdwn(pr.authorLogin) : 'unknown author';
   const notes: string[] = [];
   if (pr.isDraft) notes.push('draft');
@@ -42,12 +47,26 @@ function describePullRequest(pr: PullRequestSummary): string {
   else if (pr.reviewDecision === 'REVIEW_REQUIRED') notes.push('needs review');
   if (pr.checksState === 'FAILURE' || pr.checksState === 'ERROR') notes.push('CI failing');
   const suffix = notes.length > 0 ? ` _(${notes.join(', ')})_` : '';
-  return `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${author}${suffix}`;
+  const answered = answer ? `: ${ANSWER_TEXT[answer.answer]}` : '';
+  return `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${author}${suffix}${answered}`;
 }
 
-function pullRequestBlock(pullRequests: PullRequestSummary[], mainBranch: string): Block {
+function notesBlock(report: StatusReport): Block {
+  const { notes } = report;
+  const train = report.calendarTrain.train;
+  if (notes.length === 0) return context(`*Deploy notes* for train ${train}: none yet (\`/release notes add <text>\`)`);
+  const sre = notes.filter((n) => n.forSre).length;
+  const lines = renderNoteLines(notes).slice(0, LISTED_NOTES);
+  const more = notes.length - lines.length;
+  return section(
+    `*Deploy notes* for train ${train} (${notes.length}${sre > 0 ? `, ${sre} for SRE` : ''}):\n${lines.join('\n')}` +
+      (more > 0 ? `\n…and ${more} more (\`/release notes list\`)` : ''),
+  );
+}
+
+function pullRequestBlock(pullRequests: PullRequestSummary[], mainBranch: string, answers: Map<number, StoredAnswer>): Block {
   if (pullRequests.length === 0) return section(`*Open PRs into \`${escapeMrkdwn(mainBranch)}\`:* none`);
-  const listed = pullRequests.slice(0, LISTED_PULL_REQUESTS).map(describePullRequest);
+  const listed = pullRequests.slice(0, LISTED_PULL_REQUESTS).map((pr) => describePullRequest(pr, answers.get(pr.number)));
   const more = pullRequests.length - listed.length;
   const authors = new Set(pullRequests.map((pr) => pr.authorLogin ?? '?')).size;
   return section(
@@ -92,10 +111,11 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
           : '*Latest tag:* none yet',
       ),
     );
-    blocks.push(divider(), pullRequestBlock(github.pullRequests, settings.mainBranch));
+    blocks.push(divider(), pullRequestBlock(github.pullRequests, settings.mainBranch, report.answers));
   }
   if (report.tagging) blocks.push(...renderTaggingSection(report.tagging));
   if (report.patches) blocks.push(...renderPatchOverview(report.patches, now));
+  blocks.push(notesBlock(report));
   for (const missing of report.missing) blocks.push(context(`:warning: ${escapeMrkdwn(missing)}`));
   blocks.push(
     actions('status', [

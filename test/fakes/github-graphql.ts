@@ -450,6 +450,7 @@ function rootValue(state: FakeGitHubState): Obj {
       state: pr.state,
       closed: pr.state !== 'OPEN',
       merged: pr.state === 'MERGED',
+      mergedAt: pr.mergedAt,
       mergeable: pr.mergeable,
       reviewDecision: pr.reviewDecision,
       baseRefName: pr.base,

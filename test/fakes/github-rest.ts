@@ -29,7 +29,7 @@ export interface RestResponse {
 // --- payload shapes ----------------------------------------------------------
 
 type RestSimpleUser = Pick<S['simple-user'], 'login' | 'id' | 'node_id' | 'avatar_url' | 'url' | 'html_url' | 'type' | 'site_admin'>;
-type RestPublicUser = RestSimpleUser & Pick<S['public-user'], 'name' | 'company' | 'created_at' | 'updated_at'>;
+type RestPublicUser = RestSimpleUser & Pick<S['public-user'], 'name' | 'company' | 'email' | 'created_at' | 'updated_at'>;
 type RestGitRef = Pick<S['git-ref'], 'ref' | 'node_id' | 'url' | 'object'>;
 type RestTag = Pick<S['tag'], 'name' | 'commit' | 'zipball_url' | 'tarball_url' | 'node_id'>;
 type RestCommit = Pick<S['commit'], 'sha' | 'node_id' | 'url' | 'html_url' | 'comments_url' | 'parents'> & {
@@ -254,7 +254,7 @@ function buildRoutes(state: FakeGitHubState): Route[] {
       created_at: pr.createdAt,
       updated_at: pr.updatedAt,
       closed_at: open ? null : pr.updatedAt,
-      merged_at: pr.state === 'MERGED' ? pr.updatedAt : null,
+      merged_at: pr.state === 'MERGED' ? (pr.mergedAt ?? pr.updatedAt) : null,
       merge_commit_sha: pr.mergeCommitSha,
       draft: pr.isDraft,
       merged: pr.state === 'MERGED',
@@ -538,7 +538,7 @@ function buildRoutes(state: FakeGitHubState): Route[] {
     R('GET', '^\\/users\\/([^/]+)$', (req, [login = '']) => {
       const user = state.users.get(login.toLowerCase()) ?? state.users.get(login.replace(/\[bot\]$/, '').toLowerCase());
       if (!user) return notFound();
-      const body: RestPublicUser = { ...simpleUser(req.apiUrl, user), name: user.name, company: null, created_at: '2020-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z' };
+      const body: RestPublicUser = { ...simpleUser(req.apiUrl, user), name: user.name, company: null, email: user.email, created_at: '2020-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z' };
       return { status: 200, body };
     }),
 

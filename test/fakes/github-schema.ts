@@ -435,6 +435,7 @@ type PullRequest implements Node & UniformResourceLocatable {
   labels(after: String, before: String, first: Int, last: Int, orderBy: LabelOrder = {field: CREATED_AT, direction: ASC}): LabelConnection
   mergeable: MergeableState!
   merged: Boolean!
+  mergedAt: DateTime
   number: Int!
   permalink: URI!
   repository: Repository!

@@ -68,6 +68,8 @@ export interface FakePullRequest {
   mergeCommitSha: string | null;
   createdAt: string;
   updatedAt: string;
+  /** When it was merged (state MERGED), else null. */
+  mergedAt: string | null;
 }
 
 export interface FakeCheckRun {
@@ -99,6 +101,8 @@ export interface FakeUser {
   id: number;
   name: string | null;
   type: 'User' | 'Bot';
+  /** The public e-mail on the profile (REST `email`), null when not public. */
+  email: string | null;
 }
 
 export interface FakeWorkflow {
@@ -164,6 +168,8 @@ export interface AddPullRequestInput {
   /** With state MERGED: the merge commit (default: none; see `mergePullRequest`). */
   mergeCommitSha?: string | null;
   createdAt?: string;
+  /** For state MERGED; default createdAt. */
+  mergedAt?: string;
 }
 
 export interface SetCheckRunInput {
@@ -289,8 +295,8 @@ export class FakeGitHubState {
     return tag;
   }
 
-  addUser(login: string, options: { name?: string | null; type?: 'User' | 'Bot' } = {}): FakeUser {
-    const user: FakeUser = { login, id: this.nextId(), name: options.name ?? null, type: options.type ?? 'User' };
+  addUser(login: string, options: { name?: string | null; type?: 'User' | 'Bot'; email?: string | null } = {}): FakeUser {
+    const user: FakeUser = { login, id: this.nextId(), name: options.name ?? null, type: options.type ?? 'User', email: options.email ?? null };
     this.users.set(login.toLowerCase(), user);
     return user;
   }
@@ -326,26 +332,41 @@ export class FakeGitHubState {
       mergeCommitSha: input.mergeCommitSha ?? null,
       createdAt,
       updatedAt: createdAt,
+      mergedAt: input.state === 'MERGED' ? (input.mergedAt ?? createdAt) : null,
     };
     this.pullRequests.set(number, pr);
     return pr;
   }
 
   /**
-   * Merges a pull request as GitHub's "squash and merge" does: one new commit
-   * on top of the base branch, which moves; the PR becomes MERGED with that
-   * commit as its merge commit. Returns the merge commit's sha.
+   * Merges an open pull request as GitHub's "squash and merge" does: one new
+   * commit on top of the base branch, which moves; the PR becomes MERGED with
+   * that commit as its merge commit, merged at `at` (default: the commit's
+   * date). Returns the merge commit's sha.
    */
-  mergePullRequest(number: number, options: { date?: string } = {}): string {
+  mergePullRequest(number: number, at?: string): string {
     const pr = this.pullRequests.get(number);
     if (!pr) throw new Error(`fake GitHub: no pull request #${number}`);
-    if (pr.state !== 'OPEN') throw new Error(`fake GitHub: pull request #${number} is not open`);
+    if (pr.state !== 'OPEN') throw new Error(`fake GitHub: pull request #${number} is ${pr.state}, not open`);
     const baseHead = this.branches.get(pr.base);
-    const sha = this.addCommit({ message: `${pr.title} (#${number})`, parents: baseHead ? [baseHead] : [], authorLogin: pr.authorLogin, ...(options.date ? { date: options.date } : {}) });
+    const sha = this.addCommit({
+      message: `${pr.title} (#${number})`,
+      parents: baseHead ? [baseHead] : [],
+      authorLogin: pr.authorLogin,
+      ...(at ? { date: at } : {}),
+    });
     this.branches.set(pr.base, sha);
-    pr.state = 'MERGED';
-    pr.mergeCommitSha = sha;
+    const mergedAt = at ?? this.requireCommit(sha).date;
+    Object.assign(pr, { state: 'MERGED' as const, mergeCommitSha: sha, mergedAt, updatedAt: mergedAt });
     return sha;
+  }
+
+  /** Closes an open pull request without merging it. */
+  closePullRequest(number: number, at: string): FakePullRequest {
+    const pr = this.pullRequests.get(number);
+    if (!pr) throw new Error(`fake GitHub: no pull request #${number}`);
+    if (pr.state !== 'OPEN') throw new Error(`fake GitHub: pull request #${number} is ${pr.state}, not open`);
+    return Object.assign(pr, { state: 'CLOSED' as const, updatedAt: at });
   }
 
   updatePullRequest(number: number, changes: Partial<Omit<FakePullRequest, 'number'>>): FakePullRequest {

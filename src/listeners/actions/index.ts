@@ -3,6 +3,8 @@ import type { AppDeps } from '../../app';
 import { STATUS_REFRESH_ACTION } from '../../status/status-view';
 import { KICKOFF_CONFIRM_ACTION, KICKOFF_DECLINE_ACTION } from '../../kickoff/kickoff-view';
 import { kickoffConfirm, kickoffDecline } from './kickoff-answer';
+import { PR_ANSWER_ACTIONS } from '../../reminders/views';
+import { prAnswer } from './pr-answer';
 import { statusRefresh } from './status-refresh';
 import {
   PATCH_APPROVE_ACTION,
@@ -42,6 +44,9 @@ export function registerActions(app: App, deps: AppDeps): void {
   app.action(PATCH_DECLINE_ACTION, patchDecline(deps));
   app.action(PATCH_ASK_ACTION, patchAsk(deps));
   app.action(PATCH_WITHDRAW_ACTION, patchWithdraw(deps));
+  app.action(PR_ANSWER_ACTIONS.land, prAnswer(deps, 'land'));
+  app.action(PR_ANSWER_ACTIONS.roll, prAnswer(deps, 'roll'));
+  app.action(PR_ANSWER_ACTIONS.unsure, prAnswer(deps, 'unsure'));
   app.action(TAG_CONFIRM_ACTION, tagConfirm(deps));
   app.action(TAG_CANCEL_ACTION, tagCancel(deps));
   app.action(TAG_RETRY_ACTION, tagRetry(deps));

@@ -6,6 +6,7 @@ import { claimDelivery } from '../../slack/deliveries';
 import { yieldToEventLoop } from '../../server/yield';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { createPatchesSubcommand, createRequestPatchSubcommand } from '../../patches/patch-commands';
+import { createNotesSubcommand } from '../../notes/notes-command';
 import { createRotationSubcommand } from '../../rotation/rotation-command';
 import { createScheduleSubcommand } from '../../schedule/schedule-command';
 import { createStatusSubcommand } from '../../status/status-command';
@@ -17,6 +18,7 @@ export function listSubcommands(deps: AppDeps): Subcommand[] {
     createStatusSubcommand(deps),
     createScheduleSubcommand(deps),
     createRotationSubcommand(deps),
+    createNotesSubcommand(deps),
     createRequestPatchSubcommand(deps),
     createPatchesSubcommand(deps),
     createTagSubcommand(deps),

@@ -1,0 +1,70 @@
+/**
+ * Deploy notes: what the deploy of a train needs to know, written by anyone
+ * in Slack instead of a shared document; special steps are flagged for SRE.
+ * A note belongs to the train in progress when it is written. Adding and
+ * removing are audited in the same transaction.
+ */
+import { recordAudit } from '../audit/record-audit';
+import { InvalidInputError } from '../errors';
+import type { PrismaClient } from '../generated/prisma/client';
+
+/** Longest note, in characters. */
+export const MAX_NOTE_LENGTH = 1000;
+
+export interface StoredNote {
+  id: number;
+  train: number;
+  text: string;
+  forSre: boolean;
+  authorSlackId: string;
+  createdAt: Date;
+}
+
+/** The notes of a train, oldest first. */
+export async function listNotes(prisma: PrismaClient, train: number): Promise<StoredNote[]> {
+  return prisma.deployNote.findMany({ where: { train }, orderBy: { id: 'asc' } });
+}
+
+export async function addNote(options: {
+  prisma: PrismaClient;
+  train: number;
+  text: string;
+  forSre: boolean;
+  authorSlackId: string;
+  now: Date;
+}): Promise<StoredNote> {
+  const text = options.text.trim();
+  if (text === '') throw new InvalidInputError('Write the note after the command, e.g. `/release notes add Run the auth-server migration first`.');
+  if (text.length > MAX_NOTE_LENGTH) {
+    throw new InvalidInputError(`That note is ${text.length} characters long; keep it under ${MAX_NOTE_LENGTH} (link to a document for more).`);
+  }
+  const { prisma, train, forSre, authorSlackId, now } = options;
+  return prisma.$transaction(async (tx) => {
+    const note = await tx.deployNote.create({ data: { train, text, forSre, authorSlackId, createdAt: now } });
+    await recordAudit(tx, {
+      actor: authorSlackId,
+      action: 'notes.add',
+      subject: `train:${train}`,
+      details: { id: note.id, forSre, text },
+      at: now,
+    });
+    return note;
+  });
+}
+
+/** Deletes a note (the caller has checked who may); returns it, or null when it was already gone. */
+export async function removeNote(options: { prisma: PrismaClient; note: StoredNote; actor: string; now: Date }): Promise<boolean> {
+  const { prisma, note, actor, now } = options;
+  return prisma.$transaction(async (tx) => {
+    const deleted = await tx.deployNote.deleteMany({ where: { id: note.id } });
+    if (deleted.count === 0) return false;
+    await recordAudit(tx, {
+      actor,
+      action: 'notes.remove',
+      subject: `train:${note.train}`,
+      details: { id: note.id, forSre: note.forSre, text: note.text, author: note.authorSlackId },
+      at: now,
+    });
+    return true;
+  });
+}

@@ -1,0 +1,13 @@
+/** Deploy notes as mrkdwn lines: SRE steps first and flagged; every note escaped. */
+import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
+import type { StoredNote } from './notes-store';
+
+/** One line per note, SRE steps first. */
+export function renderNoteLines(notes: readonly StoredNote[], options: { withIds?: boolean } = {}): string[] {
+  const ordered = [...notes.filter((n) => n.forSre), ...notes.filter((n) => !n.forSre)];
+  return ordered.map((note) => {
+    const id = options.withIds ? `\`${note.id}\` ` : '';
+    const flag = note.forSre ? ':rotating_light: *SRE:* ' : '';
+    return `• ${id}${flag}${escapeMrkdwn(note.text)} _(${mentionUser(note.authorSlackId)})_`;
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * GitHub login → Slack user: the roster's GitHub login (compared without
+ * case), else the public e-mail on the GitHub profile looked up in Slack
+ * (`users.lookupByEmail`), else nobody ("author not on Slack"). One directory
+ * per sweep: each login is looked up once.
+ */
+import type { AppDeps } from '../app';
+import { loadRoster } from '../rotation/roster-store';
+import { slackErrorCode } from './message-ledger';
+
+export interface AuthorDirectory {
+  /** The Slack user id of the GitHub user `login`, or null when they are not on Slack. */
+  slackUserFor(login: string | null): Promise<string | null>;
+}
+
+/** Slack's answers that mean "no such person", as opposed to Slack failing. */
+const NOT_FOUND_ERRORS = new Set(['users_not_found', 'user_not_found']);
+
+export async function createAuthorDirectory(options: {
+  deps: AppDeps;
+  /** Match through the roster only: no GitHub or Slack lookups. */
+  rosterOnly?: boolean;
+}): Promise<AuthorDirectory> {
+  const { deps } = options;
+  const roster = await loadRoster(deps.db.prisma);
+  const byLogin = new Map<string, string>();
+  for (const member of roster.members) {
+    if (member.githubLogin) byLogin.set(member.githubLogin.toLowerCase(), member.slackUserId);
+  }
+  const cache = new Map<string, Promise<string | null>>();
+
+  async function lookUp(login: string): Promise<string | null> {
+    const rostered = byLogin.get(login.toLowerCase());
+    if (rostered) return rostered;
+    if (options.rosterOnly) return null;
+    const email = await deps.github.getPublicEmail(login);
+    if (!email) return null;
+    try {
+      const { user } = await deps.slack.users.lookupByEmail({ email });
+      if (!user?.id || user.deleted || user.is_bot) return null;
+      return user.id;
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code !== undefined && NOT_FOUND_ERRORS.has(code)) return null;
+      throw error;
+    }
+  }
+
+  return {
+    slackUserFor(login) {
+      if (!login) return Promise.resolve(null);
+      const key = login.toLowerCase();
+      let known = cache.get(key);
+      if (!known) {
+        known = lookUp(login);
+        // A failed lookup is not remembered: the retried sweep asks again.
+        known.catch(() => cache.delete(key));
+        cache.set(key, known);
+      }
+      return known;
+    },
+  };
+}

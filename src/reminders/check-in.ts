@@ -1,0 +1,62 @@
+/**
+ * The check-in, a working day before the cutoff: tells the team channel who
+ * owns the train, when the cutoff is (PT/ET/UTC and each reader's own zone),
+ * the open PRs into main by author, and asks for deploy notes. Posted once
+ * (the message ledger); when GitHub fails on the last attempt it goes out
+ * without the PR list rather than not at all.
+ */
+import type { AppDeps } from '../app';
+import { recordAudit } from '../audit/record-audit';
+import { GitHubError } from '../github/errors';
+import type { PullRequestSummary } from '../github/client';
+import { loadRoster } from '../rotation/roster-store';
+import { findOwnerOfTrain } from '../status/owner';
+import { postOnce } from './message-ledger';
+import { readOpenPullRequests } from './sweep';
+import { renderCheckIn } from './views';
+
+export async function postCheckIn(options: { deps: AppDeps; train: number; scheduledAt: Date; now: Date; lastAttempt: boolean }): Promise<void> {
+  const { deps, train, scheduledAt, now } = options;
+  const { settings } = deps.config;
+  const schedule = deps.calendar.getTrain(train);
+  if (now >= schedule.cutoff) {
+    deps.logger.warn({ train }, 'reminders: the check-in is due after the cutoff; not posting it');
+    return;
+  }
+  let pullRequests: PullRequestSummary[] | null = null;
+  let githubProblem: string | null = null;
+  try {
+    pullRequests = await readOpenPullRequests(deps);
+  } catch (error) {
+    if (!(error instanceof GitHubError) || !options.lastAttempt) throw error;
+    githubProblem = error.userMessage;
+  }
+  const ownerSlackId = await findOwnerOfTrain(deps, train);
+  const emoji = ownerSlackId ? ((await loadRoster(deps.db.prisma)).members.find((m) => m.slackUserId === ownerSlackId)?.emoji ?? null) : null;
+  const noteCount = await deps.db.prisma.deployNote.count({ where: { train } });
+  const message = renderCheckIn(
+    { train: schedule, owner: ownerSlackId ? { slackUserId: ownerSlackId, emoji } : null, pullRequests, githubProblem, noteCount },
+    settings,
+    now,
+  );
+  const outcome = await postOnce({
+    sql: deps.db.sql,
+    key: { train, kind: 'check-in', scheduledAt, recipient: settings.announcementChannel },
+    now,
+    ...(options.lastAttempt ? { giveUp: true } : {}),
+    post: async () => {
+      const posted = await deps.slack.chat.postMessage({ channel: settings.announcementChannel, ...message, unfurl_links: false });
+      return { channel: posted.channel ?? settings.announcementChannel, ts: posted.ts ?? '' };
+    },
+  });
+  if (outcome.outcome === 'failed') throw new Error(`the check-in of train ${train} could not be posted: ${outcome.error}`);
+  if (outcome.outcome === 'posted') {
+    await recordAudit(deps.db.prisma, {
+      actor: 'system',
+      action: 'reminders.check-in',
+      subject: `train:${train}`,
+      details: { ts: outcome.ts, openPullRequests: pullRequests?.length ?? null },
+      at: now,
+    });
+  }
+}

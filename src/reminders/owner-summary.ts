@@ -1,0 +1,97 @@
+/**
+ * The release owner's summary of a train's sweeps: ONE direct message per
+ * train, posted by the first sweep and updated in place (`chat.update`) by
+ * later sweeps and by every answer. Refreshes of one train take turns (an
+ * advisory lock, across replicas), so the last update shows every answer; a
+ * summary someone deleted is posted again.
+ */
+import type { AppDeps } from '../app';
+import { loadAnswers, loadSweptPullRequests } from './answer-store';
+import { findMessage, listMessages, postOnce, replaceTs, slackErrorCode, type MessageKey } from './message-ledger';
+import { renderOwnerSummary } from './views';
+
+/** Advisory lock namespace of summary refreshes ("summ"); the second key is the train. */
+const SUMMARY_LOCK = 0x73756d6d;
+
+/** The ledger key of a train's summary: one per train and owner, keyed on the cutoff. */
+export function summaryKey(deps: AppDeps, train: number, ownerSlackId: string): MessageKey {
+  return { train, kind: 'owner-summary', scheduledAt: deps.calendar.getTrain(train).cutoff, recipient: ownerSlackId };
+}
+
+/** Opens (or finds) the DM with `userId` and returns its channel id. */
+export async function openDm(deps: AppDeps, userId: string): Promise<string> {
+  const opened = await deps.slack.conversations.open({ users: userId });
+  const channel = opened.channel?.id;
+  if (!channel) throw new Error(`Slack opened no DM channel with ${userId}`);
+  return channel;
+}
+
+/**
+ * Renders the summary of `train` from the database and posts it (`create`:
+ * the sweeps) or updates it. Without a summary posted yet and without
+ * `create` (an answer came first), nothing is posted.
+ */
+export async function refreshOwnerSummary(options: {
+  deps: AppDeps;
+  train: number;
+  ownerSlackId: string | null;
+  now: Date;
+  create: boolean;
+  cut?: boolean;
+  giveUp?: boolean;
+}): Promise<void> {
+  const { deps, train, ownerSlackId, now } = options;
+  if (!ownerSlackId) {
+    deps.logger.warn({ train }, 'reminders: train has no owner; no summary to post');
+    return;
+  }
+  const key = summaryKey(deps, train, ownerSlackId);
+  await deps.db.sql.withSession(async (session) => {
+    await session.query(`SELECT pg_advisory_lock($1, $2)`, [SUMMARY_LOCK, train]);
+    try {
+      const [swept, answers, dms] = await Promise.all([
+        loadSweptPullRequests(deps.db.prisma, train),
+        loadAnswers(deps.db.prisma, train),
+        listMessages({ sql: deps.db.sql, train, kind: 'sweep-dm' }),
+      ]);
+      const latestSweepAt = swept.reduce<Date | null>((latest, pr) => (latest === null || pr.lastSweepAt > latest ? pr.lastSweepAt : latest), null);
+      const undelivered = dms
+        .filter((dm) => dm.status !== 'sent' && latestSweepAt !== null && dm.scheduledAt.getTime() === latestSweepAt.getTime())
+        .map((dm) => ({ slackUserId: dm.recipient, error: dm.status === 'failed' ? (dm.error ?? 'failed') : 'not confirmed by Slack' }));
+      const message = renderOwnerSummary(
+        { train: deps.calendar.getTrain(train), swept, answers, latestSweepAt, undelivered, cut: options.cut ?? false },
+        deps.config.settings,
+        now,
+      );
+      const existing = await findMessage({ sql: deps.db.sql, key });
+      if (existing?.status === 'sent' && existing.channel && existing.ts) {
+        try {
+          await deps.slack.chat.update({ channel: existing.channel, ts: existing.ts, ...message });
+          return;
+        } catch (error) {
+          if (slackErrorCode(error) !== 'message_not_found') throw error;
+          // Someone deleted it: post it again and remember the new one.
+          deps.logger.info({ train }, 'reminders: the owner summary was deleted; posting it again');
+          const channel = await openDm(deps, ownerSlackId);
+          const posted = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+          if (posted.ts) await replaceTs({ sql: deps.db.sql, id: existing.id, oldTs: existing.ts, channel: posted.channel ?? channel, ts: posted.ts, now });
+          return;
+        }
+      }
+      if (existing || !options.create) return;
+      await postOnce({
+        sql: deps.db.sql,
+        key,
+        now,
+        ...(options.giveUp ? { giveUp: true } : {}),
+        post: async () => {
+          const channel = await openDm(deps, ownerSlackId);
+          const posted = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+          return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
+        },
+      });
+    } finally {
+      await session.query(`SELECT pg_advisory_unlock($1, $2)`, [SUMMARY_LOCK, train]);
+    }
+  });
+}

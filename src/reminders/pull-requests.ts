@@ -1,0 +1,60 @@
+/**
+ * Pure rules about open pull requests before a cutoff: which ones the
+ * reminders look at (ignored labels out), what stands between each and
+ * merging, and how they group by author.
+ */
+import type { PullRequestSummary } from '../github/client';
+
+/** What stands between a pull request and merging. */
+export type Blocker = 'ci-failing' | 'changes-requested' | 'review-required' | 'conflict';
+
+/** Words for each blocker, as people say them. */
+export const BLOCKER_TEXT: Record<Blocker, string> = {
+  'ci-failing': 'CI failing',
+  'changes-requested': 'changes requested',
+  'review-required': 'review missing',
+  conflict: 'merge conflict',
+};
+
+const BLOCKER_EMOJI: Record<Blocker, string> = {
+  'ci-failing': ':x:',
+  'changes-requested': ':memo:',
+  'review-required': ':eyes:',
+  conflict: ':no_entry:',
+};
+
+/** What stands between `pr` and merging, most serious first. */
+export function findBlockers(pr: Pick<PullRequestSummary, 'mergeable' | 'reviewDecision' | 'checksState'>): Blocker[] {
+  const blockers: Blocker[] = [];
+  if (pr.mergeable === 'CONFLICTING') blockers.push('conflict');
+  if (pr.checksState === 'FAILURE' || pr.checksState === 'ERROR') blockers.push('ci-failing');
+  if (pr.reviewDecision === 'CHANGES_REQUESTED') blockers.push('changes-requested');
+  else if (pr.reviewDecision === 'REVIEW_REQUIRED') blockers.push('review-required');
+  return blockers;
+}
+
+/** "CI failing, review missing", with emoji; or that nothing is in the way. */
+export function describeBlockers(blockers: readonly string[]): string {
+  const known = blockers.filter((b): b is Blocker => b in BLOCKER_TEXT);
+  if (known.length === 0) return ':white_check_mark: nothing in the way';
+  return known.map((b) => `${BLOCKER_EMOJI[b]} ${BLOCKER_TEXT[b]}`).join(' · ');
+}
+
+/** Pull requests without any of the ignored labels (compared without case). */
+export function withoutIgnored<T extends Pick<PullRequestSummary, 'labels'>>(pullRequests: T[], ignoredLabels: readonly string[]): T[] {
+  const ignored = new Set(ignoredLabels.map((label) => label.toLowerCase()));
+  if (ignored.size === 0) return pullRequests;
+  return pullRequests.filter((pr) => !pr.labels.some((label) => ignored.has(label.toLowerCase())));
+}
+
+/** Groups by a key, keeping first-seen order of keys and the order within each group. */
+export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,88 @@
+/**
+ * Slack failing during a PR sweep: one DM failing (the retry carries on where
+ * the sweep stopped, nobody is DMed twice), one DM refused for good (not
+ * retried; the owner's summary says so), and a 429 storm (waited out: every
+ * DM once).
+ */
+import { startHarness, type Harness } from '../support/harness';
+import { ALICE, BOB, CAROL, SWEEP_1, SWEEP_2, after, arrangeCutoffDay, blocksText, dmsWith, settings, tickAt } from './cutoff-day';
+
+const sweepRuns = (h: Harness) =>
+  h.bot.database.sql.query<{ scheduledAt: Date; status: string; attempts: number }>(
+    `SELECT "scheduledAt", status, attempts FROM job_runs WHERE job = 'pr-sweep' ORDER BY "scheduledAt"`,
+  );
+
+describe('Slack failing during a sweep', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ settings, now: '2026-11-04T14:00:00Z' });
+    await arrangeCutoffDay(h);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  test('a DM Slack fails to post is sent by the retry, which skips those already sent', async () => {
+    // DMs go out in PR order: Alice's, Bob's, Carol's. Slack fails the first; the sweep carries on.
+    h.slack.failNext('chat.postMessage', { error: 'internal_error' });
+    await tickAt([h], after(SWEEP_1));
+    expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([1, 1, 1]);
+    expect(dmsWith(h, ALICE)[0]?.text).toMatch(/^Train 302: /); // the summary, not the question
+    expect(await sweepRuns(h)).toEqual([expect.objectContaining({ status: 'failed', attempts: 1 })]);
+    await tickAt([h], after(SWEEP_1, 7));
+    expect(await sweepRuns(h)).toEqual([expect.objectContaining({ status: 'done', attempts: 2 })]);
+    // Everyone has exactly one DM; Alice also has the summary.
+    expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 1]);
+    const sent = await h.bot.database.prisma.reminderMessage.findMany({ where: { kind: 'sweep-dm' }, orderBy: { recipient: 'asc' } });
+    expect(sent.map((m) => [m.recipient, m.status])).toEqual([
+      [ALICE, 'sent'],
+      [BOB, 'sent'],
+      [CAROL, 'sent'],
+    ]);
+  });
+
+  test('a DM Slack refuses for good is not retried, and the owner’s summary says so', async () => {
+    h.slack.failNext('conversations.open', { error: 'cannot_dm_bot' });
+    await tickAt([h], after(SWEEP_2));
+    expect(await sweepRuns(h)).toEqual([expect.objectContaining({ status: 'done' }), expect.objectContaining({ status: 'done', attempts: 1 })]);
+    const failed = await h.bot.database.prisma.reminderMessage.findMany({ where: { kind: 'sweep-dm', scheduledAt: SWEEP_2, status: 'failed' } });
+    expect(failed.map((m) => [m.recipient, m.error])).toEqual([[ALICE, 'cannot_dm_bot']]);
+    const summary = dmsWith(h, ALICE).find((m) => m.text.startsWith('Train 302:'));
+    expect(blocksText(summary)).toContain(':warning: Could not DM: <@U0ALICE01> (cannot_dm_bot). Ask them yourself.');
+  });
+});
+
+test('a 429 storm on chat.postMessage is waited out: every DM goes out once', async () => {
+  const h = await startHarness({ settings, now: '2026-11-04T14:00:00Z' });
+  try {
+    await arrangeCutoffDay(h);
+    h.slack.rateLimitStorm('chat.postMessage', { retryAfterSeconds: 1, count: 2 });
+    const started = Date.now();
+    await tickAt([h], after(SWEEP_1));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(h.slack.pendingFaults('chat.postMessage')).toBe(0);
+    expect(await sweepRuns(h)).toEqual([expect.objectContaining({ status: 'done', attempts: 1 })]);
+    expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 1]);
+    const answered = h.slack.callsTo('chat.postMessage').filter((c) => c.response?.status === 200);
+    expect(answered).toHaveLength(4);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a DM left mid-post by a replica that died is never sent again; the owner’s summary says it is unconfirmed', async () => {
+  const h = await startHarness({ settings, now: '2026-11-04T14:00:00Z' });
+  try {
+    await arrangeCutoffDay(h);
+    // A replica claimed Carol's DM of this sweep, and died before Slack answered.
+    await h.bot.database.prisma.reminderMessage.create({
+      data: { train: 302, kind: 'sweep-dm', scheduledAt: SWEEP_1, recipient: CAROL, status: 'sending', createdAt: SWEEP_1, updatedAt: SWEEP_1 },
+    });
+    await tickAt([h], after(SWEEP_1));
+    expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 0]);
+    const summary = dmsWith(h, ALICE).find((m) => m.text.startsWith('Train 302:'));
+    expect(blocksText(summary)).toContain(':warning: Could not DM: <@U0CAROL01> (not confirmed by Slack). Ask them yourself.');
+  } finally {
+    await h.close();
+  }
+});
