@@ -169,7 +169,7 @@ export const settingsSchema = z.object({
       /** After this many hours in one state the watch stops (lateness was reported long before). */
       giveUpHours: z.number().int().min(1).max(14 * 24).default(24),
     })
-    .prefault({}),
+    .default({ pollMinutes: 1, maxPollMinutes: 5, webhookPollMinutes: 15, runAppearMinutes: 10, runMinutes: 30, ciMinutes: 120, stageMinutes: 120, giveUpHours: 24 }),
   /** URL where stage reports its deployed version (JSON field `version`). */
   stageVersionUrl: z.url().default('https://accounts.stage.mozaws.net/__version__'),
   /** URL where production reports its deployed version (JSON field `version`). */
