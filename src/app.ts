@@ -10,6 +10,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
+import { createWebhookListener } from './github/webhooks';
 import { createKickoffJobs } from './kickoff/kickoff-jobs';
 import { createPatchJobs } from './patches/patch-jobs';
 import { createReminderJobs } from './reminders/reminder-jobs';
@@ -18,6 +19,9 @@ import { createScheduler, type Scheduler } from './scheduler';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
+import { claimDelivery } from './slack/deliveries';
+import { applyGitHubEvent } from './tagging/github-events';
+import { createTagWatchJob } from './tagging/watch-job';
 import { createTrainCalendar, type TrainCalendar } from './train/calendar';
 
 /** Everything a listener, job or use case may use. */
@@ -44,6 +48,8 @@ export interface BuiltApp {
   mode: 'http' | 'socket';
   /** `POST /slack/events` in HTTP mode. */
   eventsListener: RequestListener | undefined;
+  /** `POST /github/webhooks`, when GITHUB_WEBHOOK_SECRET is set. */
+  githubWebhookListener: RequestListener | undefined;
   deps: AppDeps;
   start(): Promise<void>;
   /** Waits for work in flight (at most `drainMs`), then disconnects. */
@@ -95,6 +101,7 @@ export function buildApp(options: {
       ...createReminderJobs({ calendar: deps.calendar, settings }),
       ...createPatchJobs({ settings }),
       createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone }),
+      createTagWatchJob(),
     ],
     deps,
     sql: deps.db.sql,
@@ -102,11 +109,29 @@ export function buildApp(options: {
     now: options.now,
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
+  const webhookSecret = config.env.GITHUB_WEBHOOK_SECRET;
+  const webhookLogger = options.logger.child({ module: 'github-webhooks' });
+  const githubWebhookListener = webhookSecret
+    ? createWebhookListener({
+        secret: webhookSecret,
+        logger: options.logger,
+        onEvent: (event, deliveryId) =>
+          deps.inFlight.run(
+            (async () => {
+              const now = deps.now();
+              // GitHub redelivers on request, and may deliver twice: handle each delivery once.
+              if (deliveryId && !(await claimDelivery({ sql: deps.db.sql, key: `github:${deliveryId}`, now }))) return;
+              await applyGitHubEvent({ deps, event, now });
+            })().catch((error: unknown) => webhookLogger.error({ err: error, deliveryId }, 'a GitHub webhook could not be applied; the watcher will catch up')),
+          ),
+      })
+    : undefined;
   return {
     bolt: bolt.app,
     scheduler,
     mode: bolt.mode,
     eventsListener: bolt.eventsListener,
+    githubWebhookListener,
     deps,
     async start() {
       void bolt.warmUp();

@@ -40,6 +40,11 @@ export const envSchema = z.object({
     SLACK_API_URL: z.url('expected a URL such as "https://slack.com/api/"').default('https://slack.com/api/'),
     /** GitHub token with `repo` and `workflow` scopes (or a fine-grained token with contents, actions and pull requests). */
     GITHUB_TOKEN: z.string().min(1, 'expected a GitHub token'),
+    /**
+     * Secret of the repository's webhook (`check_run` and `workflow_run` events sent to `POST /github/webhooks`).
+     * When set, the tagging watcher follows GitHub's events and polls only as a safety net; unset: it polls.
+     */
+    GITHUB_WEBHOOK_SECRET: z.string().min(16, 'expected the webhook secret (at least 16 characters)').optional(),
     /** Base URL of GitHub's REST API (GraphQL is at `<this>/graphql`); tests point it at a fake server. */
     GITHUB_API_URL: z.url('expected a URL such as "https://api.github.com"').default('https://api.github.com'),
     /** PostgreSQL connection string. Unset: an embedded database (PGlite) under `DATA_DIR`. */
@@ -144,6 +149,27 @@ export const settingsSchema = z.object({
     .default({ users: [] }),
   /** Seconds a gathered dashboard is reused by `/release status` and the Home tab (a burst of requests costs one read); 0 turns it off. */
   statusCacheSeconds: z.number().min(0).max(300).default(5),
+  /** Watching a cut (`/release tag`): how often GitHub and stage are asked, and when lateness is reported. */
+  tagWatch: z
+    .object({
+      /** First wait between two looks at GitHub or stage, in minutes; each look without news doubles it. */
+      pollMinutes: z.number().int().min(1).max(60).default(1),
+      /** Longest wait between two looks, in minutes. */
+      maxPollMinutes: z.number().int().min(1).max(120).default(5),
+      /** With GitHub webhooks configured (`GITHUB_WEBHOOK_SECRET`): minutes between the safety-net looks at GitHub. */
+      webhookPollMinutes: z.number().int().min(1).max(240).default(15),
+      /** How long a dispatched run may take to appear before it is reported missing (and a retry offered). */
+      runAppearMinutes: z.number().int().min(1).max(240).default(10),
+      /** How long the tagging workflow may run before it is reported late. */
+      runMinutes: z.number().int().min(1).max(24 * 60).default(30),
+      /** How long CI on the tag may take before it is reported late. */
+      ciMinutes: z.number().int().min(1).max(24 * 60).default(120),
+      /** How long after CI passed stage may take to report the new tag before it is reported not there yet. */
+      stageMinutes: z.number().int().min(1).max(24 * 60).default(120),
+      /** After this many hours in one state the watch stops (lateness was reported long before). */
+      giveUpHours: z.number().int().min(1).max(14 * 24).default(24),
+    })
+    .default({ pollMinutes: 1, maxPollMinutes: 5, webhookPollMinutes: 15, runAppearMinutes: 10, runMinutes: 30, ciMinutes: 120, stageMinutes: 120, giveUpHours: 24 }),
   /** URL where stage reports its deployed version (JSON field `version`). */
   stageVersionUrl: z.url().default('https://accounts.stage.mozaws.net/__version__'),
   /** URL where production reports its deployed version (JSON field `version`). */

@@ -73,6 +73,7 @@ export async function startBot(options: {
       instanceId: options.tuning?.instanceId,
     });
     const routes: Record<string, RequestListener> = app.eventsListener ? { '/slack/events': app.eventsListener } : {};
+    if (app.githubWebhookListener) routes['/github/webhooks'] = app.githubWebhookListener;
     const httpServer = createHttpServer({
       logger,
       routes,

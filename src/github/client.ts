@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { GitHubNotFoundError, toGitHubError } from './errors';
 import { createOctokit, type ConfiguredOctokit } from './octokit';
+import { createReleaseApi, type ReleaseGitHubApi } from './releases';
 import {
   OPEN_PULL_REQUESTS_QUERY,
   PAGE_SIZE,
@@ -42,6 +43,7 @@ export type {
   TagCheck,
   TagSummary,
 } from './types';
+export type { CheckRunSummary, CommitStatusSummary, CommitWithMessage, ReleaseGitHubApi, WorkflowRunSummary } from './releases';
 
 export interface GitHubClientOptions {
   token: string;
@@ -56,7 +58,8 @@ export interface GitHubClientOptions {
   retry?: { retries: number; minRetryAfterMs?: number };
 }
 
-export interface GitHubClient {
+/** Also what cutting and watching a release needs (src/github/releases.ts). */
+export interface GitHubClient extends ReleaseGitHubApi {
   readonly owner: string;
   readonly repo: string;
   /**
@@ -189,6 +192,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   return {
     owner,
     repo,
+    ...createReleaseApi({ octokit, owner, repo, call }),
 
     async getStatusSnapshot({ baseBranch, checkName, maxTags = PAGE_SIZE }) {
       if (!Number.isInteger(maxTags) || maxTags < 1 || maxTags > PAGE_SIZE) {

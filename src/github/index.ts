@@ -13,4 +13,5 @@ export {
   type UnavailableReason,
 } from './errors';
 export { createOctokit, DEFAULT_REQUEST_TIMEOUT_MS, MAX_RATE_LIMIT_WAIT_SECONDS, type ConfiguredOctokit, type OctokitFactoryOptions } from './octokit';
+export type { CheckRunSummary, CommitStatusSummary, CommitWithMessage, ReleaseGitHubApi, WorkflowRunSummary } from './releases';
 export type * from './types';

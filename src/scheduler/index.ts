@@ -10,6 +10,7 @@ export {
   markDone,
   markFailed,
   markMissed,
+  pruneFires,
   truncateError,
   MAX_ERROR_LENGTH,
   type ClaimFireOptions,

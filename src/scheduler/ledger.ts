@@ -255,3 +255,12 @@ export async function markMissed(options: {
   );
   return abandoned.length > 0;
 }
+
+/** Deletes the settled rows (done, missed) of `job` scheduled before `before`; for jobs that fire every few minutes. */
+export async function pruneFires(options: { sql: SqlSession; job: string; before: Date }): Promise<number> {
+  const rows = await options.sql.query<{ job: string }>(
+    `DELETE FROM "job_runs" WHERE "job" = $1 AND "scheduledAt" < $2 AND "status" IN ('done', 'missed') RETURNING "job"`,
+    [options.job, options.before],
+  );
+  return rows.length;
+}

@@ -15,6 +15,7 @@ import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
 import { loadPatchOverview, type PatchOverview } from '../patches/patch-overview';
 import { findOwnerOfTrain } from './owner';
+import { loadTaggingStep, type TaggingStep } from './tagging-section';
 
 export interface TagStatus {
   name: string;
@@ -42,6 +43,8 @@ export interface StatusReport {
   notes: StoredNote[];
   /** PR authors' answers for the train in progress, by PR number. */
   answers: Map<number, StoredAnswer>;
+  /** The latest cut the bot made or watched, and its step (from the database). */
+  tagging: TaggingStep | null;
 }
 
 /** The deploy notes and PR answers of the train in progress. */
@@ -62,6 +65,7 @@ export function buildStatusReport(options: {
   patches?: PatchOverview | null;
   notes?: StoredNote[];
   answers?: Map<number, StoredAnswer>;
+  tagging?: TaggingStep | null;
 }): StatusReport {
   const { snapshot, settings } = options;
   let github: StatusReport['github'] = null;
@@ -86,6 +90,7 @@ export function buildStatusReport(options: {
     patches: options.patches ?? null,
     notes: options.notes ?? [],
     answers: options.answers ?? new Map(),
+    tagging: options.tagging ?? null,
   };
 }
 
@@ -137,11 +142,12 @@ function readGitHubShared(deps: AppDeps, now: Date, fresh: boolean): ReturnType<
 /** The dashboard's data for whoever is looking at `now`: the owner from the roster, the rest from GitHub. */
 export async function getStatusReport(options: { deps: AppDeps; now: Date; fresh?: boolean }): Promise<StatusReport> {
   const { deps, now } = options;
-  const [ownerUserId, patches, { snapshot, missing }, { notes, answers }] = await Promise.all([
+  const [ownerUserId, patches, { snapshot, missing }, { notes, answers }, tagging] = await Promise.all([
     findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train),
     loadPatchOverview(deps.db.prisma),
     readGitHubShared(deps, now, options.fresh ?? false),
     loadTrainNotesAndAnswers(deps, now),
+    loadTaggingStep(deps),
   ]);
   return buildStatusReport({
     now,
@@ -153,5 +159,6 @@ export async function getStatusReport(options: { deps: AppDeps; now: Date; fresh
     patches,
     notes,
     answers,
+    tagging,
   });
 }

@@ -10,6 +10,7 @@ import { renderStatus } from './status-view';
 import { findOwnerOfTrain } from './owner';
 import { yieldToEventLoop } from '../server/yield';
 import { loadPatchOverview } from '../patches/patch-overview';
+import { loadTaggingStep } from './tagging-section';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
 const FIRST_ANSWER_WITHIN_MS = 2_000;
@@ -37,10 +38,11 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
         return;
       }
-      const [ownerUserId, patches, { notes, answers }] = await Promise.all([
+      const [ownerUserId, patches, { notes, answers }, tagging] = await Promise.all([
         findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train),
         loadPatchOverview(deps.db.prisma),
         loadTrainNotesAndAnswers(deps, context.now),
+        loadTaggingStep(deps),
       ]);
       const partial = buildStatusReport({
         notes,
@@ -52,6 +54,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
         missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
         ownerUserId,
         patches,
+        tagging,
       });
       await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
       // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.

@@ -12,6 +12,7 @@ import { formatCountdown, formatInZones } from '../train/time-format';
 import type { StatusReport, TagStatus } from './gather-status';
 import { PATCH_REQUEST_OPEN_ACTION } from '../patches/patch-messages';
 import { renderPatchOverview } from '../patches/patch-overview';
+import { renderTaggingSection } from './tagging-section';
 
 /** The dashboard's Refresh button. */
 export const STATUS_REFRESH_ACTION = 'status_refresh';
@@ -112,6 +113,7 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
     );
     blocks.push(divider(), pullRequestBlock(github.pullRequests, settings.mainBranch, report.answers));
   }
+  if (report.tagging) blocks.push(...renderTaggingSection(report.tagging));
   if (report.patches) blocks.push(...renderPatchOverview(report.patches, now));
   blocks.push(notesBlock(report));
   for (const missing of report.missing) blocks.push(context(`:warning: ${escapeMrkdwn(missing)}`));

@@ -100,6 +100,14 @@ type RestWorkflowRun = Pick<
   | 'workflow_url'
 > & { actor: RestSimpleUser; triggering_actor: RestSimpleUser; pull_requests: [] };
 
+type RestCombinedStatus = Pick<S['combined-commit-status'], 'state' | 'sha' | 'total_count' | 'commit_url' | 'url'> & {
+  statuses: Array<Pick<S['simple-commit-status'], 'id' | 'node_id' | 'url' | 'avatar_url' | 'state' | 'description' | 'target_url' | 'context' | 'created_at' | 'updated_at'>>;
+};
+type RestIssue = Pick<S['issue'], 'id' | 'node_id' | 'url' | 'html_url' | 'number' | 'state' | 'title' | 'body' | 'created_at' | 'updated_at'> & {
+  user: RestSimpleUser;
+  labels: Array<{ name: string }>;
+};
+
 // --- routing -------------------------------------------------------------------
 
 type Handler = (request: RestRequest, params: string[]) => RestResponse;
@@ -376,6 +384,37 @@ function buildRoutes(state: FakeGitHubState): Route[] {
       };
     }),
 
+    R('GET', `${repo}\\/commits\\/(.+)\\/status$`, (req, [, , ref = '']) => {
+      const sha = state.resolveCommitish(ref);
+      if (!sha) return unprocessable(`No commit found for SHA: ${ref}`);
+      const statuses = state.commitStatuses.filter((s) => s.sha === sha);
+      const combined: RestCombinedStatus['state'] = statuses.some((s) => s.state === 'failure' || s.state === 'error')
+        ? 'failure'
+        : statuses.length === 0 || statuses.some((s) => s.state === 'pending')
+          ? 'pending'
+          : 'success';
+      const body: RestCombinedStatus = {
+        state: combined,
+        sha,
+        total_count: statuses.length,
+        statuses: statuses.map((s) => ({
+          id: s.id,
+          node_id: Buffer.from(`SC:${s.id}`).toString('base64'),
+          url: `${repoApi(req.apiUrl)}/statuses/${sha}`,
+          avatar_url: null,
+          state: s.state,
+          description: s.description,
+          target_url: s.targetUrl,
+          context: s.context,
+          created_at: s.createdAt,
+          updated_at: s.createdAt,
+        })),
+        commit_url: `${repoApi(req.apiUrl)}/commits/${sha}`,
+        url: `${repoApi(req.apiUrl)}/commits/${sha}/status`,
+      };
+      return { status: 200, body };
+    }),
+
     R('GET', `${repo}\\/commits\\/(.+)$`, (req, [, , ref = '']) => {
       const sha = state.resolveCommitish(ref);
       if (!sha) return unprocessable(`No commit found for SHA: ${ref}`);
@@ -468,6 +507,32 @@ function buildRoutes(state: FakeGitHubState): Route[] {
     R('GET', `${repo}\\/actions\\/runs\\/(\\d+)$`, (req, [, , id = '']) => {
       const run = state.workflowRuns.get(Number(id));
       return run ? { status: 200, body: workflowRun(req.apiUrl, run) } : notFound();
+    }),
+
+    R('POST', `${repo}\\/issues$`, (req) => {
+      const body = isRecord(req.body) ? req.body : {};
+      const title = typeof body.title === 'string' ? body.title.trim() : '';
+      if (!title) return unprocessable('Validation Failed: title is missing');
+      const labels = Array.isArray(body.labels) ? body.labels.filter((l): l is string => typeof l === 'string') : [];
+      const number = Math.max(0, ...state.pullRequests.keys(), ...state.issues.map((i) => i.number)) + 1;
+      const createdAt = (state.now ? state.now() : new Date(Date.UTC(2024, 0, 1))).toISOString();
+      const issue = { number, title, body: typeof body.body === 'string' ? body.body : '', labels, authorLogin: state.viewerLogin, createdAt };
+      state.issues.push(issue);
+      const payload: RestIssue = {
+        id: 200_000 + number,
+        node_id: Buffer.from(`I:${number}`).toString('base64'),
+        url: `${repoApi(req.apiUrl)}/issues/${number}`,
+        html_url: `${repoWeb}/issues/${number}`,
+        number,
+        state: 'open',
+        title,
+        body: issue.body === '' ? null : issue.body,
+        user: simpleUser(req.apiUrl, state.ensureUser(state.viewerLogin)),
+        labels: labels.map((name) => ({ name })),
+        created_at: createdAt,
+        updated_at: createdAt,
+      };
+      return { status: 201, body: payload };
     }),
 
     R('GET', '^\\/users\\/([^/]+)$', (req, [login = '']) => {

@@ -134,6 +134,15 @@ export interface FakeWorkflowRun {
   runStartedAt: string | null;
 }
 
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  authorLogin: string;
+  createdAt: string;
+}
+
 export interface FakeWorkflowDispatch {
   workflow: string;
   ref: string;
@@ -208,6 +217,13 @@ export class FakeGitHubState {
   readonly workflowRuns = new Map<number, FakeWorkflowRun>();
   /** Every accepted `workflow_dispatch`, oldest first. */
   readonly workflowDispatches: FakeWorkflowDispatch[] = [];
+  /** Issues filed through `POST /repos/{owner}/{repo}/issues`. */
+  readonly issues: FakeIssue[] = [];
+  /**
+   * GitHub's clock, for the dates of what the fake creates by itself (runs
+   * started by a dispatch, issues). Unset: deterministic dates from 2024.
+   */
+  now: (() => Date) | undefined;
 
   private commitCounter = 0;
   private prCounter = 0;
@@ -428,7 +444,7 @@ export class FakeGitHubState {
     if (!workflow) throw new Error(`fake GitHub: no workflow ${workflowFile}`);
     const headBranch = input.headBranch === undefined ? 'main' : input.headBranch;
     const headSha = input.headSha ?? (headBranch ? this.branches.get(headBranch) : undefined) ?? this.addCommit();
-    const createdAt = input.createdAt ?? new Date(EPOCH + this.nextId() * 1000).toISOString();
+    const createdAt = input.createdAt ?? (this.now ? this.now() : new Date(EPOCH + this.nextId() * 1000)).toISOString();
     const status = input.status ?? 'queued';
     const runNumber = [...this.workflowRuns.values()].filter((r) => r.workflowId === workflow.id).length + 1;
     const run: FakeWorkflowRun = {

@@ -51,6 +51,8 @@ export async function startHarness(
     /** Start the scheduler (its catch-up tick and minute tick); default false: tests tick by hand. */
     runScheduler?: boolean;
     instanceId?: string;
+    /** More environment variables (e.g. GITHUB_WEBHOOK_SECRET). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Harness> {
   const slack = options.slack ?? (await startFakeSlack());
@@ -60,6 +62,8 @@ export async function startHarness(
   const configPath = path.join(dir, 'conductor.yml');
   writeFileSync(configPath, stringify(options.settings ?? {}));
   const clock = new FakeClock(new Date(options.now ?? '2026-11-02T17:00:00Z'));
+  // What the fake GitHub creates by itself (runs started by a dispatch) is dated by the test's clock.
+  if (!options.github) github.now = clock.now;
   const bot = await startBot({
     env: {
       SLACK_BOT_TOKEN: slack.botToken,
@@ -71,6 +75,7 @@ export async function startHarness(
       CONDUCTOR_CONFIG: configPath,
       PORT: '0',
       DATA_DIR: dir,
+      ...options.env,
     },
     logger: silentLogger,
     host: '127.0.0.1',

@@ -18,6 +18,20 @@ import { PATCH_REQUEST_TRAIN_ACTION } from '../../patches/request-view';
 import { patchApprove, patchAsk, patchDecline, patchWithdraw } from './patch-decision';
 import { patchRequestOpen, patchRideAlong } from './patch-request-open';
 import { patchRequestTrain } from './patch-request-train';
+import {
+  TAG_CANCEL_ACTION,
+  TAG_CONFIRM_ACTION,
+  TAG_FILE_ISSUE_ACTION,
+  TAG_FILE_ISSUE_CONFIRM_ACTION,
+  TAG_FLAKY_ACTION,
+  TAG_RETRY_ACTION,
+} from '../../tagging/tag-view';
+import { tagCancel } from './tag-cancel';
+import { tagConfirm } from './tag-confirm';
+import { tagFileIssue } from './tag-file-issue';
+import { tagFileIssueConfirm } from './tag-file-issue-confirm';
+import { tagKnownFlaky } from './tag-known-flaky';
+import { tagRetry } from './tag-retry';
 
 export function registerActions(app: App, deps: AppDeps): void {
   app.action(STATUS_REFRESH_ACTION, statusRefresh(deps));
@@ -33,4 +47,10 @@ export function registerActions(app: App, deps: AppDeps): void {
   app.action(PR_ANSWER_ACTIONS.land, prAnswer(deps, 'land'));
   app.action(PR_ANSWER_ACTIONS.roll, prAnswer(deps, 'roll'));
   app.action(PR_ANSWER_ACTIONS.unsure, prAnswer(deps, 'unsure'));
+  app.action(TAG_CONFIRM_ACTION, tagConfirm(deps));
+  app.action(TAG_CANCEL_ACTION, tagCancel(deps));
+  app.action(TAG_RETRY_ACTION, tagRetry(deps));
+  app.action(TAG_FILE_ISSUE_ACTION, tagFileIssue(deps));
+  app.action(TAG_FILE_ISSUE_CONFIRM_ACTION, tagFileIssueConfirm(deps));
+  app.action(TAG_FLAKY_ACTION, tagKnownFlaky(deps));
 }

@@ -10,6 +10,7 @@ import { createNotesSubcommand } from '../../notes/notes-command';
 import { createRotationSubcommand } from '../../rotation/rotation-command';
 import { createScheduleSubcommand } from '../../schedule/schedule-command';
 import { createStatusSubcommand } from '../../status/status-command';
+import { createTagSubcommand } from '../../tagging/tag-command';
 
 /** Every `/release` subcommand, in the order `help` lists them. */
 export function listSubcommands(deps: AppDeps): Subcommand[] {
@@ -20,6 +21,7 @@ export function listSubcommands(deps: AppDeps): Subcommand[] {
     createNotesSubcommand(deps),
     createRequestPatchSubcommand(deps),
     createPatchesSubcommand(deps),
+    createTagSubcommand(deps),
   ];
   subcommands.push(createHelpSubcommand(() => subcommands));
   return subcommands;

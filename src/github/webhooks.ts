@@ -1,0 +1,151 @@
+// GitHub's webhooks: `POST /github/webhooks`, signed with the webhook's secret
+// (`X-Hub-Signature-256`, HMAC-SHA256 of the raw body), answered at once; the
+// events the bot uses (`workflow_run`, `check_run`) are parsed into the
+// adapter's plain data and handed over. Knows nothing of the features.
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { CheckRunSummary, WorkflowRunSummary } from './releases';
+
+/** GitHub sends at most 25 MB; the events used here are a few kB. */
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export type GitHubEvent =
+  | { kind: 'workflow_run'; action: string; repository: string; workflowPath: string; run: WorkflowRunSummary }
+  | { kind: 'check_run'; action: string; repository: string; checkRun: CheckRunSummary }
+  | { kind: 'other'; name: string };
+
+/** True when `signature` (the `X-Hub-Signature-256` header) signs `body` with `secret`. Timing-safe. */
+export function verifyWebhookSignature(options: { secret: string; body: Buffer; signature: string | undefined }): boolean {
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(options.signature ?? '');
+  if (!match?.[1]) return false;
+  const expected = createHmac('sha256', options.secret).update(options.body).digest();
+  const given = Buffer.from(match[1], 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** Reads an event's payload; `other` for events (or shapes) the bot does not use. */
+export function parseWebhookEvent(name: string, payload: unknown): GitHubEvent {
+  const body = record(payload);
+  const repository = text(record(body.repository).full_name) ?? '';
+  const action = text(body.action) ?? '';
+  if (name === 'workflow_run') {
+    const run = record(body.workflow_run);
+    if (typeof run.id !== 'number' || !text(run.head_sha)) return { kind: 'other', name };
+    return {
+      kind: 'workflow_run',
+      action,
+      repository,
+      workflowPath: text(run.path) ?? '',
+      run: {
+        id: run.id,
+        status: text(run.status) ?? 'queued',
+        conclusion: text(run.conclusion),
+        htmlUrl: text(run.html_url) ?? '',
+        createdAt: text(run.created_at) ?? '',
+        event: text(run.event) ?? '',
+        headBranch: text(run.head_branch),
+        headSha: text(run.head_sha) ?? '',
+      },
+    };
+  }
+  if (name === 'check_run') {
+    const check = record(body.check_run);
+    if (typeof check.id !== 'number' || !text(check.name) || !text(check.head_sha)) return { kind: 'other', name };
+    return {
+      kind: 'check_run',
+      action,
+      repository,
+      checkRun: {
+        id: check.id,
+        name: text(check.name) ?? '',
+        headSha: text(check.head_sha) ?? '',
+        status: text(check.status) ?? 'queued',
+        conclusion: text(check.conclusion),
+        detailsUrl: text(check.details_url),
+        htmlUrl: text(check.html_url),
+      },
+    };
+  }
+  return { kind: 'other', name };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The `POST /github/webhooks` route: 401 unless the signature is right; then
+ * 202 at once and `onEvent` in the background (with GitHub's delivery id, for
+ * deduplicating redeliveries). `ping` gets 200.
+ */
+export function createWebhookListener(options: {
+  secret: string;
+  logger: Logger;
+  onEvent: (event: GitHubEvent, deliveryId: string) => Promise<void>;
+}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const logger = options.logger.child({ module: 'github-webhooks' });
+  return async (req, res) => {
+    if (req.method !== 'POST') {
+      send(res, 405, { error: 'method not allowed' });
+      return;
+    }
+    const body = await readBody(req);
+    if (body === null) {
+      send(res, 413, { error: 'payload too large' });
+      return;
+    }
+    const signature = req.headers['x-hub-signature-256'];
+    if (!verifyWebhookSignature({ secret: options.secret, body, signature: Array.isArray(signature) ? signature[0] : signature })) {
+      logger.warn({ delivery: req.headers['x-github-delivery'] }, 'GitHub webhook with a missing or wrong signature refused');
+      send(res, 401, { error: 'bad signature' });
+      return;
+    }
+    const name = String(req.headers['x-github-event'] ?? '');
+    const deliveryId = String(req.headers['x-github-delivery'] ?? '');
+    let payload: unknown;
+    try {
+      const raw = body.toString('utf8');
+      // A webhook may be set to send `application/x-www-form-urlencoded` (`payload=<json>`).
+      const form = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+      payload = JSON.parse(form ? (new URLSearchParams(raw).get('payload') ?? '') : raw);
+    } catch {
+      send(res, 400, { error: 'not JSON' });
+      return;
+    }
+    if (name === 'ping') {
+      send(res, 200, { ok: true });
+      return;
+    }
+    send(res, 202, { accepted: true });
+    await options.onEvent(parseWebhookEvent(name, payload), deliveryId);
+  };
+}

@@ -1,0 +1,18 @@
+/** "Retry the cut" in a train's thread, offered after a confirmed failure: dispatch once more, once. */
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AppDeps } from '../../app';
+import { replyToFailure } from '../../slack/reply-to-failure';
+import { retryCut } from '../../tagging/cut-train';
+
+export function tagRetry(deps: AppDeps) {
+  const logger = deps.logger.child({ module: 'tagging' });
+  return async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+    await ack();
+    const now = deps.now();
+    const work = (async () => {
+      const text = await retryCut({ deps, userId: body.user.id, now, value: action.value });
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    })();
+    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * GitHub's webhooks, applied to the releases being watched: a `workflow_run`
+ * of the tagging or image workflow, a `check_run` of the CI check on a tag.
+ * Each advances the release it concerns as the watcher would, without asking
+ * GitHub again; the watcher's polls remain the safety net.
+ */
+import type { AppDeps } from '../app';
+import type { GitHubEvent } from '../github/webhooks';
+import { flushNotices } from './notices';
+import { lookSoon, type TagRelease } from './release-store';
+import { advanceRelease, type Facts } from './watch-release';
+
+function isWorkflow(path: string, file: string): boolean {
+  return path === file || path.endsWith(`/${file}`);
+}
+
+/** Applies one event. Returns the ids of the releases it concerned. */
+export async function applyGitHubEvent(options: { deps: AppDeps; event: GitHubEvent; now: Date }): Promise<number[]> {
+  const { deps, event, now } = options;
+  const { settings } = deps.config;
+  const prisma = deps.db.prisma;
+  if (event.kind === 'other') return [];
+  if (event.repository.toLowerCase() !== settings.repository.toLowerCase()) return [];
+  let targets: TagRelease[] = [];
+  let facts: Facts;
+  if (event.kind === 'workflow_run') {
+    const { run } = event;
+    facts = { run };
+    const id = BigInt(run.id);
+    if (isWorkflow(event.workflowPath, settings.tagWorkflow)) {
+      targets = await prisma.tagRelease.findMany({ where: { OR: [{ runId: id }, { runId: null, state: { in: ['requested', 'dispatched'] } }] }, orderBy: { id: 'asc' } });
+    } else if (isWorkflow(event.workflowPath, settings.imageWorkflow)) {
+      targets = await prisma.tagRelease.findMany({
+        where: { OR: [{ imageRunId: id }, { imageRunId: null, state: { in: ['image_requested', 'image_dispatched'] } }] },
+        orderBy: { id: 'asc' },
+      });
+    }
+    // A run already followed by a release is that release's; otherwise the first release it matches adopts it.
+    const owner = targets.find((release) => release.runId === id || release.imageRunId === id);
+    if (owner) targets = [owner];
+  } else {
+    const { checkRun } = event;
+    if (checkRun.name !== settings.ciCheckName) return [];
+    facts = { checkRun };
+    targets = await prisma.tagRelease.findMany({ where: { state: 'tagged', tagSha: checkRun.headSha } });
+    if (targets.length === 0) {
+      // CI on a commit we do not know yet: maybe the tag of a release still waiting to see it. Look soon.
+      const waiting = await prisma.tagRelease.findMany({ where: { state: { in: ['dispatched', 'run_succeeded'] } }, select: { id: true } });
+      await lookSoon(prisma, waiting.map((row) => row.id), now);
+      return [];
+    }
+  }
+  const touched: number[] = [];
+  for (const release of targets) {
+    const after = await advanceRelease({ deps, release, now, facts });
+    if (after && after.version !== release.version) {
+      touched.push(release.id);
+      // One run belongs to one release.
+      if (event.kind === 'workflow_run') break;
+    }
+  }
+  if (touched.length > 0) await flushNotices({ deps, now, releaseIds: touched });
+  return touched;
+}

@@ -1,0 +1,66 @@
+/**
+ * Posts the notice outbox: messages written with the change that causes them
+ * (see release-store.ts), posted in the train's thread in order, each once.
+ * A notice is claimed before it is posted; a failed post releases the claim so
+ * that the next flush tries again, while a claim left by a process that died
+ * mid-post is never posted again (at most once: never twice).
+ */
+import type { AppDeps } from '../app';
+import type { Block } from '../slack/blocks';
+import { ensureTrainThread } from './train-thread';
+
+/** Advisory lock namespace for flushing one release's notices ("ntce"). */
+const NOTICE_LOCK = 0x6e746365;
+
+/** Posts the pending notices of `releaseIds` (default: every release with one). Never throws for Slack failures. */
+export async function flushNotices(options: { deps: AppDeps; now: Date; releaseIds?: number[] }): Promise<void> {
+  const { deps, now } = options;
+  const pending = await deps.db.prisma.tagReleaseNotice.findMany({
+    where: { postedAt: null, claimedAt: null, ...(options.releaseIds ? { releaseId: { in: options.releaseIds } } : {}) },
+    select: { releaseId: true },
+    distinct: ['releaseId'],
+  });
+  for (const { releaseId } of pending) {
+    await flushRelease(deps, releaseId, now);
+  }
+}
+
+async function flushRelease(deps: AppDeps, releaseId: number, now: Date): Promise<void> {
+  const logger = deps.logger.child({ module: 'tagging', releaseId });
+  await deps.db.sql.withSession(async (session) => {
+    const [lock] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [NOTICE_LOCK, releaseId]);
+    // Another process is posting this release's notices; it or the next tick posts ours.
+    if (!lock?.locked) return;
+    try {
+      const release = await deps.db.prisma.tagRelease.findUnique({ where: { id: releaseId }, select: { train: true } });
+      if (!release) return;
+      const notices = await deps.db.prisma.tagReleaseNotice.findMany({ where: { releaseId, postedAt: null, claimedAt: null }, orderBy: { id: 'asc' } });
+      for (const notice of notices) {
+        const claimed = await deps.db.prisma.tagReleaseNotice.updateMany({ where: { id: notice.id, claimedAt: null }, data: { claimedAt: now } });
+        if (claimed.count !== 1) continue;
+        let ts: string | null;
+        try {
+          const thread = await ensureTrainThread({ deps, train: release.train, now });
+          const blocks = Array.isArray(notice.blocks) ? (notice.blocks as unknown as Block[]) : [];
+          const posted = await deps.slack.chat.postMessage({
+            channel: thread.channel,
+            thread_ts: thread.ts,
+            text: notice.text,
+            ...(blocks.length > 0 ? { blocks } : {}),
+            unfurl_links: false,
+          });
+          ts = posted.ts ?? null;
+        } catch (error) {
+          // Not posted: release the claim so the next flush tries again, keeping the order.
+          await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { claimedAt: null } });
+          logger.warn({ err: error, notice: notice.key }, 'tagging: could not post a notice in the train thread; will try again');
+          return;
+        }
+        // Posted: should recording it fail, the claim stays and the notice is not posted again.
+        await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { postedAt: now, ts } });
+      }
+    } finally {
+      await session.query('SELECT pg_advisory_unlock($1, $2)', [NOTICE_LOCK, releaseId]);
+    }
+  });
+}

@@ -1,0 +1,131 @@
+/** Shared set-up of the tagging tests: a team, a roster, a repository with two trains cut, and ways to press things. */
+import { randomUUID } from 'node:crypto';
+import { importRoster } from '../../src/rotation/roster-store';
+import type { FakeSlackMessage } from '../fakes/slack-server';
+import { arrangeTaggingRepository } from '../fakes/tag-release-workflow';
+import { startHarness, type Harness } from '../support/harness';
+
+export const CHANNEL = 'C0TEAM001';
+export const ADMIN = 'U0ADMIN01';
+export const ALICE = 'U0ALICE01';
+export const BOB = 'U0BOB0001';
+export const CAROL = 'U0CAROL01';
+export const MINUTE = 60_000;
+/** Wednesday 18 November 2026, 10:30 PT: train 303's cutoff has passed (the calendar is on 304). */
+export const AFTER_CUTOFF = '2026-11-18T18:30:00Z';
+export const SETTINGS = { announcementChannel: CHANNEL, admins: { users: [ADMIN] } };
+
+/** Alice owns train 303, Bob 304, Carol 305; the repository's latest train is 302. */
+export async function arrangeTeam(h: Harness): Promise<string> {
+  for (const [id, name] of [
+    [ADMIN, 'admin'],
+    [ALICE, 'alice'],
+    [BOB, 'bob'],
+    [CAROL, 'carol'],
+  ] as const) {
+    h.slack.addUser({ id, name });
+  }
+  await importRoster({
+    prisma: h.bot.database.prisma,
+    actor: ADMIN,
+    now: h.clock.now(),
+    startTrain: 303,
+    members: [ALICE, BOB, CAROL].map((slackUserId) => ({ slackUserId, displayName: slackUserId, githubLogin: null, timeZone: null })),
+  });
+  return arrangeTaggingRepository(h.github);
+}
+
+export async function startTaggingHarness(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
+  return startHarness({ settings: SETTINGS, now: AFTER_CUTOFF, ...options });
+}
+
+type Body = Record<string, unknown>;
+
+/** `/release tag` as `userId`: the ephemeral reply. */
+export async function askToTag(h: Harness, userId: string): Promise<Body> {
+  const id = `cmd-${randomUUID()}`;
+  const reply = await h.sender.sendSlashCommand({ text: 'tag', userId, channelId: CHANNEL, responseUrl: h.slack.responseUrl(id, { channel: CHANNEL, user: userId }) });
+  if (reply.status !== 200) throw new Error(`/release tag answered HTTP ${reply.status}`);
+  const [response] = await waitForResponse(h, id);
+  return response ?? {};
+}
+
+async function waitForResponse(h: Harness, id: string, timeoutMs = 8000): Promise<Body[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (h.slack.responsesTo(id).length === 0) {
+    if (Date.now() > deadline) throw new Error(`no response to ${id} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return h.slack.responsesTo(id).map((r) => r.body);
+}
+
+/** Presses a button (on an ephemeral message, or on `message` in the channel) and returns the first reply. */
+export async function press(h: Harness, userId: string, actionId: string, value: string | undefined, message?: FakeSlackMessage): Promise<Body> {
+  const id = `act-${randomUUID()}`;
+  const channel = message?.channel ?? CHANNEL;
+  const payload = h.sender.blockActionsPayload({
+    userId,
+    actionId,
+    ...(value !== undefined ? { value } : {}),
+    channelId: channel,
+    ...(message ? { messageTs: message.ts, message: { ...message } } : {}),
+    responseUrl: h.slack.responseUrl(id, { channel, user: userId, ...(message ? { ts: message.ts } : {}) }),
+  });
+  const reply = await h.sender.sendBlockActions(payload);
+  if (reply.status !== 200) throw new Error(`the button answered HTTP ${reply.status}`);
+  const [response] = await waitForResponse(h, id);
+  return response ?? {};
+}
+
+/** The value of the button `actionId` in a message's blocks. */
+export function buttonValue(body: Body | FakeSlackMessage, actionId: string): string | undefined {
+  const blocks = (body as { blocks?: unknown[] }).blocks ?? [];
+  for (const block of blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>) {
+    for (const element of block.elements ?? []) if (element.action_id === actionId) return element.value;
+  }
+  return undefined;
+}
+
+export function textOf(body: Body | FakeSlackMessage): string {
+  return `${String((body as { text?: unknown }).text ?? '')}\n${JSON.stringify((body as { blocks?: unknown }).blocks ?? [])}`;
+}
+
+/** Waits until the bot has no work in flight (webhooks and button presses finish after their answer). */
+export async function settle(h: Harness, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (h.bot.app.deps.inFlight.size > 0) {
+    if (Date.now() > deadline) throw new Error('the bot still had work in flight');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The ts of the latest message: what `threadReplies(h, since)` counts from. */
+export function lastTs(h: Harness): string {
+  return h.slack.messages.at(-1)?.ts ?? '0';
+}
+
+/** Messages posted in threads of the team channel (the train threads) after `since`, oldest first. */
+export function threadReplies(h: Harness, since = '0'): FakeSlackMessage[] {
+  return h.slack.messagesIn(CHANNEL).filter((m) => m.thread_ts !== undefined && m.thread_ts !== m.ts && Number(m.ts) > Number(since));
+}
+
+/** Moves the clock by `minutes` and runs the scheduler's tick (the watcher among its jobs). */
+export async function tick(h: Harness, minutes = 1): Promise<void> {
+  h.clock.advance(minutes * MINUTE);
+  const report = await h.bot.app.scheduler.tick(h.clock.now());
+  const failed = report.failed.filter((f) => f.job === 'tag-watch');
+  if (failed.length > 0) throw new Error(`the watcher failed: ${failed.map((f) => f.error).join('; ')}`);
+}
+
+/** The release row of train 303's cut. */
+export function cutOf(h: Harness, train = 303) {
+  return h.bot.database.prisma.tagRelease.findUnique({ where: { train_patch: { train, patch: 0 } } });
+}
+
+/** `/release tag` and Confirm as Alice; returns the reply to Confirm. */
+export async function cutTrain(h: Harness, userId = ALICE): Promise<Body> {
+  const confirmation = await askToTag(h, userId);
+  const value = buttonValue(confirmation, 'tag_confirm');
+  if (!value) throw new Error(`no Confirm button in ${textOf(confirmation)}`);
+  return press(h, userId, 'tag_confirm', value);
+}
