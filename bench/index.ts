@@ -24,6 +24,7 @@ import { botProcessSection } from './sections/bot-process';
 import { githubRequestsSection } from './sections/github-requests';
 import { processSection } from './sections/process';
 import { prSweepSection } from './sections/pr-sweep';
+import { taggingPollingSection } from './sections/tagging-polling';
 
 /** The issue's figures: `/release status` at concurrency 1 and 20, the bot beside bare Bolt. */
 const STATUS = ackLatencySection({
@@ -75,6 +76,7 @@ const SECTIONS: BenchSection[] = [
   botProcessSection(),
   githubRequestsSection(),
   prSweepSection(),
+  taggingPollingSection(),
   processSection(),
 ];
 
