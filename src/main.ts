@@ -119,32 +119,42 @@ function describeStartupFailure(error: unknown): string[] | undefined {
 /** Runs the bot until SIGTERM or SIGINT. A `.env` file in the working directory fills in unset variables. */
 export async function runMain(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let bot: RunningBot;
+  let bot: RunningBot | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals, running: RunningBot) => {
+    const deadline = setTimeout(() => {
+      process.stderr.write(`release-conductor: did not stop within ${STOP_DEADLINE_MS} ms of ${signal}; exiting\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`release-conductor: error while stopping: ${scrubSecrets(error instanceof Error ? error.message : String(error))}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  // Listening before start-up has finished (the server answers /readyz while the
+  // scheduler catches up): a signal then stops the bot as soon as it has started.
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled ??= signal;
+    if (bot) stop(signal, bot);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     bot = await startBot({ env: process.env });
   } catch (error) {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     const lines = describeStartupFailure(error);
     if (!lines) throw error;
     process.stderr.write(`${lines.join('\n')}\n`);
     process.exitCode = 1;
     return;
   }
-  const onSignal = (signal: NodeJS.Signals) => {
-    const deadline = setTimeout(() => {
-      process.stderr.write(`release-conductor: did not stop within ${STOP_DEADLINE_MS} ms of ${signal}; exiting\n`);
-      process.exit(1);
-    }, STOP_DEADLINE_MS);
-    deadline.unref();
-    bot.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`release-conductor: error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  if (signalled) stop(signalled, bot);
 }
 
 if (require.main === module) {

@@ -41,6 +41,17 @@ describe('the bot as a process', () => {
     expect(migrate.output()).toMatch(/Database is up to date \(\d+ migration\(s\) applied before\)/);
   });
 
+  it('a SIGTERM during start-up still stops cleanly, with exit code 0', async () => {
+    const port = await freePort();
+    const bot = spawnNode('main.js', [], { ...slackEnv, DATA_DIR: dataDir, PORT: String(port) });
+    // As soon as the database is open (before the server listens and the jobs start).
+    const deadline = Date.now() + 30_000;
+    while (!bot.output().includes('"msg":"database connected"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(bot.output()).toContain('"msg":"stopped"');
+  });
+
   it('exits non-zero on bad configuration with one line per field, no stack trace and no secret', async () => {
     const secret = 'xoxp-this-is-a-user-token-not-a-bot-token';
     const bot = spawnNode('main.js', [], { SLACK_BOT_TOKEN: secret, PORT: 'eighty', DATA_DIR: dataDir });
