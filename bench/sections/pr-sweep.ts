@@ -8,6 +8,7 @@
  * fake Slack rate-limits chat.postMessage (429 with Retry-After: 1, a few
  * times); and that every DM went out, once.
  */
+import { SWEEP_JOB } from '../../src/reminders/cutoff-message';
 import { performance } from 'node:perf_hooks';
 import { importRoster } from '../../src/rotation/roster-store';
 import type { FakeSlackCall } from '../../test/fakes/slack-server';
@@ -102,6 +103,9 @@ interface SweepRun {
 }
 
 async function sweep(h: Harness, at: Date, expectedAuthors: readonly string[]): Promise<SweepRun> {
+  // The other jobs (tag watch, patch reminders, housekeeping) first, so that the
+  // measured tick runs the sweep alone and only its requests are counted.
+  await h.bot.app.scheduler.tick(new Date(at.getTime() - MINUTE));
   h.github.resetRequests();
   h.slack.calls.length = 0;
   const tickAt = new Date(at.getTime() + MINUTE);
@@ -120,7 +124,10 @@ async function sweep(h: Harness, at: Date, expectedAuthors: readonly string[]): 
     if (author && String(call.args.text).includes('will your PRs land in time?')) dmsByAuthor.set(author, (dmsByAuthor.get(author) ?? 0) + 1);
   }
   if (report.failed.length > 0) throw new Error(`the sweep failed: ${report.failed.map((f) => f.error).join('; ')}`);
-  if (report.ran.length !== 1) throw new Error(`expected one sweep to run at ${tickAt.toISOString()}, ran ${report.ran.length}`);
+  const sweeps = report.ran.filter((fire) => fire.job === SWEEP_JOB);
+  if (sweeps.length !== 1) {
+    throw new Error(`expected one PR sweep to run at ${tickAt.toISOString()}, ran: ${report.ran.map((fire) => fire.job).join(', ') || 'nothing'}`);
+  }
   return {
     ms,
     githubRequests: requests.length,

@@ -13,7 +13,7 @@ export class InFlightWork {
   private active = 0;
   private closed = false;
 
-  constructor(private readonly maxConcurrent = 4) {}
+  constructor(private readonly maxConcurrent = 2) {}
 
   /**
    * Tracks `work` until it settles and returns its result (its rejection still

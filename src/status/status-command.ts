@@ -22,47 +22,53 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
     summary: 'the train at a glance: owner, cutoff countdown, open PRs, latest tag and its CI',
     maxArgs: 0,
     async run(context) {
-      const { settings } = deps.config;
-      const full = getStatusReport({ deps, now: context.now });
-      let timer: NodeJS.Timeout | undefined;
-      const early = await Promise.race([
-        full,
-        new Promise<undefined>((resolve) => {
-          timer = setTimeout(resolve, FIRST_ANSWER_WITHIN_MS, undefined);
-        }),
-      ]);
-      clearTimeout(timer);
-      // Many statuses wait on one shared GitHub read: let new requests be acked between their renders.
-      await yieldToEventLoop();
-      if (early) {
-        await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
-        return;
-      }
-      const [ownerUserId, patches, { notes, answers }, tagging] = await Promise.all([
-        findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train),
-        loadPatchOverview(deps.db.prisma),
-        loadTrainNotesAndAnswers(deps, context.now),
-        loadTaggingStep(deps),
-      ]);
-      const partial = buildStatusReport({
-        notes,
-        answers,
-        now: context.now,
-        calendar: deps.calendar,
-        settings,
-        snapshot: null,
-        missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
-        ownerUserId,
-        patches,
-        tagging,
-      });
-      await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
-      // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.
-      void deps.inFlight.run(
-        full
-          .then((report) => context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) }))
-          .catch((error: unknown) => deps.logger.error({ err: error }, 'status: could not send the full dashboard')),
-      );
+      // The dashboard is the heaviest answer: it takes one of the few work slots (see InFlightWork),
+      // so a burst of them cannot hold up acks or other commands (a modal must open within 3 s).
+      await deps.inFlight.run(() => answerStatus(context));
     },
   };
+
+  async function answerStatus(context: Parameters<Subcommand['run']>[0]): Promise<void> {
+    const { settings } = deps.config;
+    const full = getStatusReport({ deps, now: context.now });
+    let timer: NodeJS.Timeout | undefined;
+    const early = await Promise.race([
+      full,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(resolve, FIRST_ANSWER_WITHIN_MS, undefined);
+      }),
+    ]);
+    clearTimeout(timer);
+    // Many statuses wait on one shared GitHub read: let new requests be acked between their renders.
+    await yieldToEventLoop();
+    if (early) {
+      await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
+      return;
+    }
+    const [ownerUserId, patches, { notes, answers }, tagging] = await Promise.all([
+      findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train),
+      loadPatchOverview(deps.db.prisma),
+      loadTrainNotesAndAnswers(deps, context.now),
+      loadTaggingStep(deps),
+    ]);
+    const partial = buildStatusReport({
+      notes,
+      answers,
+      now: context.now,
+      calendar: deps.calendar,
+      settings,
+      snapshot: null,
+      missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
+      ownerUserId,
+      patches,
+      tagging,
+    });
+    await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
+    // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.
+    void deps.inFlight.run(
+      full
+        .then((report) => context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) }))
+        .catch((error: unknown) => deps.logger.error({ err: error }, 'status: could not send the full dashboard')),
+    );
+  }
 }
