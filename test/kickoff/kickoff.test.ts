@@ -1,5 +1,5 @@
+import { importTeam } from '../support/team';
 import { createTrainCalendar } from '../../src/train/calendar';
-import { importRoster } from '../../src/rotation/roster-store';
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -12,20 +12,11 @@ const kickoffOf = (train: number) => calendar.getTrain(train).kickoff;
 const MINUTE = 60_000;
 
 async function importThree(h: Harness, startTrain: number): Promise<void> {
-  for (const [id, name] of [
-    [ALICE, 'alice'],
-    [BOB, 'bob'],
-    [CAROL, 'carol'],
-    [ADMIN, 'admin'],
-  ] as const) {
-    h.slack.addUser({ id, name });
-  }
-  await importRoster({
-    prisma: h.bot.database.prisma,
-    actor: ADMIN,
-    now: h.clock.now(),
+  await importTeam(h, {
+    people: { [ALICE]: 'alice', [BOB]: 'bob', [CAROL]: 'carol', [ADMIN]: 'admin' },
+    rotation: [ALICE, BOB, CAROL],
     startTrain,
-    members: [ALICE, BOB, CAROL].map((slackUserId) => ({ slackUserId, displayName: slackUserId, githubLogin: null, timeZone: null })),
+    actor: ADMIN,
   });
 }
 

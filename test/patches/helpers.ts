@@ -4,7 +4,7 @@
  * (train 302) and production (train 301), and a roster that makes Bob the
  * owner of train 302 and Alice of train 301.
  */
-import { importRoster } from '../../src/rotation/roster-store';
+import { importTeam } from '../support/team';
 import type { FakeSlackMessage, FakeSlackView } from '../fakes/slack-server';
 import { stateValue, type SlackStateValue } from '../fakes/slack-client';
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
@@ -68,22 +68,11 @@ export async function startScene(options: { settings?: Record<string, unknown> }
   const open = github.addPullRequest({ title: 'Still in review', authorLogin: 'dev-two' });
   const unmerged = github.addCommit({ parents: [second], message: 'Experiment on a branch' });
 
-  for (const [id, name] of [
-    [ADMIN, 'admin'],
-    [ALICE, 'alice'],
-    [BOB, 'bob'],
-    [CAROL, 'carol'],
-    [ENGINEER, 'engineer'],
-    [OTHER, 'other'],
-  ] as const) {
-    h.slack.addUser({ id, name });
-  }
-  await importRoster({
-    prisma: h.bot.database.prisma,
-    actor: ADMIN,
-    now: h.clock.now(),
+  await importTeam(h, {
+    people: { [ADMIN]: 'admin', [ALICE]: 'alice', [BOB]: 'bob', [CAROL]: 'carol', [ENGINEER]: 'engineer', [OTHER]: 'other' },
+    rotation: [ALICE, BOB, CAROL],
     startTrain: 301,
-    members: [ALICE, BOB, CAROL].map((slackUserId) => ({ slackUserId, displayName: slackUserId, githubLogin: null, timeZone: null })),
+    actor: ADMIN,
   });
   return {
     h,

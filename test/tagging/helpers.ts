@@ -1,6 +1,6 @@
 /** Shared set-up of the tagging tests: a team, a roster, a repository with two trains cut, and ways to press things. */
+import { importTeam } from '../support/team';
 import { randomUUID } from 'node:crypto';
-import { importRoster } from '../../src/rotation/roster-store';
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { arrangeTaggingRepository } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
@@ -17,20 +17,11 @@ export const SETTINGS = { announcementChannel: CHANNEL, admins: { users: [ADMIN]
 
 /** Alice owns train 303, Bob 304, Carol 305; the repository's latest train is 302. */
 export async function arrangeTeam(h: Harness): Promise<string> {
-  for (const [id, name] of [
-    [ADMIN, 'admin'],
-    [ALICE, 'alice'],
-    [BOB, 'bob'],
-    [CAROL, 'carol'],
-  ] as const) {
-    h.slack.addUser({ id, name });
-  }
-  await importRoster({
-    prisma: h.bot.database.prisma,
-    actor: ADMIN,
-    now: h.clock.now(),
+  await importTeam(h, {
+    people: { [ADMIN]: 'admin', [ALICE]: 'alice', [BOB]: 'bob', [CAROL]: 'carol' },
+    rotation: [ALICE, BOB, CAROL],
     startTrain: 303,
-    members: [ALICE, BOB, CAROL].map((slackUserId) => ({ slackUserId, displayName: slackUserId, githubLogin: null, timeZone: null })),
+    actor: ADMIN,
   });
   return arrangeTaggingRepository(h.github);
 }
