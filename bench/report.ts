@@ -59,7 +59,11 @@ export function renderText(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One JSON object: every figure by its key (the key names the unit), then the targets and notes. */
+/**
+ * One JSON object on one line: every figure by its key (the key names the
+ * unit), then the targets and notes. One line, so that behind npm's own banner
+ * (`npm run bench` without `-s`) the last line is still the whole object.
+ */
 export function renderJson(report: BenchReport): string {
   const figures: Record<string, number> = {};
   for (const [key, figure] of allFigures(report)) figures[key] = figure.value;
@@ -77,7 +81,5 @@ export function renderJson(report: BenchReport): string {
       started_at: report.meta.startedAt,
       bench_duration_s: Number(report.meta.durationS.toFixed(1)),
     },
-    null,
-    2,
   )}\n`;
 }
