@@ -83,9 +83,11 @@ export async function startBot(options: {
     await app.start();
     logger.info({ port: server.port, mode: app.mode, database: database.description }, 'release-conductor is running');
   } catch (error) {
-    await server?.close().catch(() => undefined);
-    await app?.stop().catch(() => undefined);
-    await database.close().catch(() => undefined);
+    // The start-up error is the one to report; failures while undoing the start are only logged.
+    const logCleanup = (what: string) => (cleanupError: unknown) => logger.warn({ err: cleanupError }, `could not ${what} after a failed start`);
+    await server?.close().catch(logCleanup('close the HTTP server'));
+    await app?.stop().catch(logCleanup('stop the app'));
+    await database.close().catch(logCleanup('close the database'));
     throw error;
   }
   const runningServer = server;
