@@ -14,6 +14,8 @@ export function createPruneDeliveriesJob<Deps extends { db: { sql: SqlPort } }>(
   return {
     name: 'prune-slack-deliveries',
     graceMs: DAY_MS,
+    // Housekeeping: a run missed while the bot was down is not worth a warning.
+    lookbackMs: DAY_MS,
     firesBetween(from, to) {
       const fires: Date[] = [];
       let day = DateTime.fromJSDate(from, { zone: options.timeZone }).startOf('day').set({ hour: 3 });
