@@ -139,26 +139,68 @@ function readGitHubShared(deps: AppDeps, now: Date, fresh: boolean): ReturnType<
   return read;
 }
 
-/** The dashboard's data for whoever is looking at `now`: the owner from the roster, the rest from GitHub. */
-export async function getStatusReport(options: { deps: AppDeps; now: Date; fresh?: boolean }): Promise<StatusReport> {
-  const { deps, now } = options;
-  const [ownerUserId, patches, { snapshot, missing }, { notes, answers }, tagging] = await Promise.all([
+/** The dashboard's parts that come from the database (the rest comes from GitHub). */
+interface LocalParts {
+  ownerUserId: string | null;
+  patches: PatchOverview | null;
+  notes: StoredNote[];
+  answers: Map<number, StoredAnswer>;
+  tagging: TaggingStep | null;
+}
+
+/**
+ * One cheap query whose answer changes whenever a table the dashboard reads
+ * changes (a row added, removed or updated): while it stays the same, the
+ * database's part of the dashboard is reused, for `statusCacheSeconds` at most.
+ */
+const DASHBOARD_FINGERPRINT = `
+SELECT concat_ws('|',
+  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM roster_members),
+  (SELECT count(*) || '/' || coalesce(max(id)::text, '') FROM roster_skips),
+  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM train_assignments),
+  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM app_state),
+  (SELECT count(*) || '/' || coalesce(max(id)::text, '') FROM deploy_notes),
+  (SELECT count(*) || '/' || coalesce(max("answeredAt")::text, '') FROM pull_request_answers),
+  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM patch_requests),
+  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM dot_releases),
+  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') || '/' || coalesce(max("stateSince")::text, '') FROM tag_releases),
+  (SELECT count(*) || '/' || coalesce(max("createdAt")::text, '') FROM train_threads)
+) AS fingerprint`;
+
+const recentLocalParts = new WeakMap<AppDeps, { at: number; key: string; parts: Promise<LocalParts> }>();
+
+async function loadLocalParts(deps: AppDeps, now: Date): Promise<LocalParts> {
+  const [ownerUserId, patches, { notes, answers }, tagging] = await Promise.all([
     findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train),
     loadPatchOverview(deps.db.prisma),
-    readGitHubShared(deps, now, options.fresh ?? false),
     loadTrainNotesAndAnswers(deps, now),
     loadTaggingStep(deps),
   ]);
-  return buildStatusReport({
-    now,
-    calendar: deps.calendar,
-    settings: deps.config.settings,
-    snapshot,
-    missing,
-    ownerUserId,
-    patches,
-    notes,
-    answers,
-    tagging,
+  return { ownerUserId, patches, notes, answers, tagging };
+}
+
+/** The database's part of the dashboard: reused while nothing it reads has changed (and the same train is in progress). */
+async function readLocalShared(deps: AppDeps, now: Date, fresh: boolean): Promise<LocalParts> {
+  const ttlMs = deps.config.settings.statusCacheSeconds * 1000;
+  if (ttlMs === 0) return loadLocalParts(deps, now);
+  const [row] = await deps.db.sql.query<{ fingerprint: string }>(DASHBOARD_FINGERPRINT);
+  const key = `${deps.calendar.trainInProgress(now).train}|${row?.fingerprint ?? ''}`;
+  const recent = recentLocalParts.get(deps);
+  const age = recent ? now.getTime() - recent.at : Number.POSITIVE_INFINITY;
+  if (!fresh && recent && recent.key === key && age >= 0 && age < ttlMs) return recent.parts;
+  const parts = loadLocalParts(deps, now);
+  const entry = { at: now.getTime(), key, parts };
+  recentLocalParts.set(deps, entry);
+  parts.catch(() => {
+    if (recentLocalParts.get(deps) === entry) recentLocalParts.delete(deps);
   });
+  return parts;
+}
+
+/** The dashboard's data for whoever is looking at `now`: the roster, notes, answers, patches and cuts from the database, the rest from GitHub. */
+export async function getStatusReport(options: { deps: AppDeps; now: Date; fresh?: boolean }): Promise<StatusReport> {
+  const { deps, now } = options;
+  const fresh = options.fresh ?? false;
+  const [local, { snapshot, missing }] = await Promise.all([readLocalShared(deps, now, fresh), readGitHubShared(deps, now, fresh)]);
+  return buildStatusReport({ now, calendar: deps.calendar, settings: deps.config.settings, snapshot, missing, ...local });
 }

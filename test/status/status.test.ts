@@ -1,4 +1,5 @@
 import { startHarness, type Harness } from '../support/harness';
+import { importTeam } from '../support/team';
 
 const SLOW = 'GitHub is slow to answer';
 
@@ -86,6 +87,17 @@ describe('/release status', () => {
     expect(h.github.requests).toHaveLength(1);
     // Five people, five full dashboards (each maybe after a partial one).
     expect(h.slack.responses.filter((r) => JSON.stringify(r.body).includes('v1.301.1'))).toHaveLength(5);
+  });
+
+  test('a change in the database shows at once, within the seconds a dashboard is reused', async () => {
+    await h.sender.sendSlashCommand({ text: 'status' });
+    expect(JSON.stringify(await finalAnswer(h))).toContain('no owner assigned');
+    await h.bot.app.deps.inFlight.idle(20_000);
+    h.slack.responses.length = 0;
+    // Same instant: the dashboard would be reused, but the roster changed.
+    await importTeam(h, { people: { U0OWNER01: 'owner' }, rotation: ['U0OWNER01'], startTrain: 302, actor: 'U0ADMIN01' });
+    await h.sender.sendSlashCommand({ text: 'status' });
+    expect(JSON.stringify(await finalAnswer(h))).toContain('*Release owner*\\n<@U0OWNER01>');
   });
 
   test('PR titles from GitHub are escaped before they reach mrkdwn', async () => {
