@@ -147,7 +147,7 @@ export const settingsSchema = z.object({
         .optional(),
     })
     .default({ users: [] }),
-  /** Seconds a gathered dashboard is reused by `/release status` and the Home tab (a burst of requests costs one read); 0 turns it off. */
+  /** Seconds a dashboard's GitHub read (and its database read, while nothing it reads changed) is reused by `/release status` and the Home tab: a burst of requests costs one read; 0 turns it off. */
   statusCacheSeconds: z.number().min(0).max(300).default(5),
   /** Watching a cut (`/release tag`): how often GitHub and stage are asked, and when lateness is reported. */
   tagWatch: z
