@@ -12,7 +12,7 @@
 import type { AppDeps } from '../app';
 import { recordAudit } from '../audit/record-audit';
 import type { Settings } from '../config';
-import type { ScheduledJob } from '../scheduler';
+import { pruneFires, type ScheduledJob } from '../scheduler';
 import { section } from '../slack/blocks';
 import { mentionUser } from '../slack/mrkdwn';
 import { announceDotRelease, deliverPatchRequest, findTrainOwner, mentionAdmins, openDm, sendPatchOutcome } from './patch-delivery';
@@ -27,6 +27,8 @@ const SETTLE_MS = MINUTE;
 export const PATCH_SWEEP_JOB = 'patch-request-sweep';
 
 /** Multiples of `stepMs` since the epoch in (from, to]. */
+const DAY = 24 * 60 * MINUTE;
+
 export function multiplesBetween(from: Date, to: Date, stepMs: number): Date[] {
   const fires: Date[] = [];
   for (let t = Math.floor(from.getTime() / stepMs) * stepMs + stepMs; t <= to.getTime(); t += stepMs) fires.push(new Date(t));
@@ -41,7 +43,13 @@ export function createPatchJobs(options: { settings: Settings }): Array<Schedule
       graceMs: stepMs,
       lookbackMs: stepMs,
       firesBetween: (from, to) => multiplesBetween(from, to, stepMs),
-      run: (deps, { now }) => sweepPatchRequests({ deps, now }),
+      async run(deps, { now, scheduledAt }) {
+        await sweepPatchRequests({ deps, now });
+        // Its ledger would grow by a row every few minutes: once a day, forget fires older than a week.
+        if (scheduledAt.getTime() % DAY === 0) {
+          await pruneFires({ sql: deps.db.sql, job: PATCH_SWEEP_JOB, before: new Date(now.getTime() - 7 * DAY) });
+        }
+      },
     },
   ];
 }
