@@ -54,6 +54,20 @@ export function finishTagRun(github: FakeGitHub, run: FakeWorkflowRun, conclusio
   return { train, tag, sha: run.headSha };
 }
 
+/** The run that dispatching `tag-release.yml` started (the first); fails the test when there is none. */
+export function theTagRun(github: FakeGitHub): FakeWorkflowRun {
+  const [run] = runsOf(github, TAG_WORKFLOW);
+  if (!run) throw new Error('fake GitHub: tag-release.yml was not dispatched');
+  return run;
+}
+
+/** Lets a tag-release run succeed (branch and tag pushed, as the workflow does); returns the cut. */
+export function succeedTagRun(github: FakeGitHub, run: FakeWorkflowRun): { train: number; tag: string; sha: string } {
+  const cut = finishTagRun(github, run, 'success');
+  if (!cut) throw new Error('fake tag-release.yml: a successful run cut nothing');
+  return cut;
+}
+
 /** Sets the CI check run on a commit (queued, in progress, or completed with a conclusion). */
 export function setCi(github: FakeGitHub, sha: string, status: 'queued' | 'in_progress' | 'completed', conclusion?: CheckRunConclusion): number {
   return github.setCheckRun(sha, {

@@ -5,7 +5,7 @@
  * issue" after a confirmation, "Known flaky"), and the image workflow.
  */
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
-import { finishTagRun, IMAGE_WORKFLOW, runsOf, setCi, TAG_WORKFLOW } from '../fakes/tag-release-workflow';
+import { finishTagRun, IMAGE_WORKFLOW, runsOf, setCi, succeedTagRun, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
 import { ADMIN, AFTER_CUTOFF, ALICE, arrangeTeam, buttonValue, CAROL, cutOf, cutTrain, lastTs, press, settle, SETTINGS, textOf, threadReplies, tick } from './helpers';
 
@@ -24,8 +24,7 @@ describe('failures after the dispatch', () => {
       await arrangeTeam(h);
       const mark = lastTs(h);
       await cutTrain(h);
-      const [run] = runsOf(h.github, TAG_WORKFLOW);
-      if (!run) throw new Error('no run');
+      const run = theTagRun(h.github);
       // Before the failure is confirmed, nothing offers a retry.
       expect(threadReplies(h, mark).some((m) => buttonValue(m, 'tag_retry') !== undefined)).toBe(false);
       finishTagRun(h.github, run, 'failure');
@@ -88,10 +87,8 @@ describe('failures after the dispatch', () => {
       await arrangeTeam(h);
       const mark = lastTs(h);
       await cutTrain(h);
-      const [run] = runsOf(h.github, TAG_WORKFLOW);
-      if (!run) throw new Error('no run');
-      const cut = finishTagRun(h.github, run, 'success');
-      if (!cut) throw new Error('no cut');
+      const run = theTagRun(h.github);
+      const cut = succeedTagRun(h.github, run);
       h.github.setCommitStatus(cut.sha, { context: 'ci/circleci: unit-test', state: 'success', targetUrl: 'https://circleci.com/gh/mozilla/fxa/1' });
       h.github.setCommitStatus(cut.sha, { context: 'ci/circleci: functional-tests <playwright>', state: 'failure', targetUrl: 'https://circleci.com/gh/mozilla/fxa/2' });
       setCi(h.github, cut.sha, 'completed', 'failure');
@@ -151,10 +148,8 @@ describe('failures after the dispatch', () => {
       await arrangeTeam(h);
       const mark = lastTs(h);
       await cutTrain(h);
-      const [run] = runsOf(h.github, TAG_WORKFLOW);
-      if (!run) throw new Error('no run');
-      const cut = finishTagRun(h.github, run, 'success');
-      if (!cut) throw new Error('no cut');
+      const run = theTagRun(h.github);
+      const cut = succeedTagRun(h.github, run);
       setCi(h.github, cut.sha, 'completed', 'success');
       await tick(h);
       await tick(h);

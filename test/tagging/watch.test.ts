@@ -5,7 +5,7 @@
  * survived and reported once.
  */
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
-import { finishTagRun, runsOf, setCi, TAG_WORKFLOW } from '../fakes/tag-release-workflow';
+import { setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
 import { watchPushedTag } from '../../src/tagging/watch-pushed-tag';
 import { startHarness, type Harness } from '../support/harness';
 import { ALICE, arrangeTeam, AFTER_CUTOFF, cutOf, cutTrain, lastTs, SETTINGS, settle, threadReplies, tick } from './helpers';
@@ -35,15 +35,13 @@ describe('watching a cut through CI to stage (polling)', () => {
       await arrangeTeam(h);
       const mark = lastTs(h);
       await cutTrain(h);
-      const [run] = runsOf(h.github, TAG_WORKFLOW);
-      if (!run) throw new Error('no run');
+      const run = theTagRun(h.github);
       h.github.updateWorkflowRun(run.id, { status: 'in_progress' });
       await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'dispatched', runId: BigInt(run.id), runStatus: 'in_progress' });
       expect(await status(h)).toContain('tagging workflow running for `v1.303.0`');
 
-      const cut = finishTagRun(h.github, run, 'success');
-      if (!cut) throw new Error('no cut');
+      const cut = succeedTagRun(h.github, run);
       setCi(h.github, cut.sha, 'queued');
       for (let i = 0; i < 3; i++) await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'tagged', tagSha: cut.sha });
@@ -82,10 +80,8 @@ describe('watching a cut through CI to stage (polling)', () => {
       await arrangeTeam(h);
       const mark = lastTs(h);
       await cutTrain(h);
-      const [run] = runsOf(h.github, TAG_WORKFLOW);
-      if (!run) throw new Error('no run');
-      const cut = finishTagRun(h.github, run, 'success');
-      if (!cut) throw new Error('no cut');
+      const run = theTagRun(h.github);
+      const cut = succeedTagRun(h.github, run);
       setCi(h.github, cut.sha, 'in_progress');
       await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'tagged' });
@@ -124,10 +120,8 @@ describe('watching a cut through CI to stage (polling)', () => {
       expect(await cutOf(first)).toMatchObject({ state: 'dispatched', runId: null });
       await first.bot.stop();
 
-      const [run] = runsOf(github, TAG_WORKFLOW);
-      if (!run) throw new Error('no run');
-      const cut = finishTagRun(github, run, 'success');
-      if (!cut) throw new Error('no cut');
+      const run = theTagRun(github);
+      const cut = succeedTagRun(github, run);
       setCi(github, cut.sha, 'completed', 'success');
       const second = await startHarness({ settings: settings(), schema, slack, github, now: new Date(first.clock.now().getTime() + 5 * 60_000).toISOString() });
       try {
@@ -177,10 +171,8 @@ describe('watching a cut through CI to stage (polling)', () => {
       await arrangeTeam(h);
       const mark = lastTs(h);
       await cutTrain(h);
-      const [run] = runsOf(h.github, TAG_WORKFLOW);
-      if (!run) throw new Error('no run');
-      const cut = finishTagRun(h.github, run, 'success');
-      if (!cut) throw new Error('no cut');
+      const run = theTagRun(h.github);
+      const cut = succeedTagRun(h.github, run);
       setCi(h.github, cut.sha, 'completed', 'success');
       await tick(h);
       await tick(h);
@@ -221,10 +213,8 @@ describe('watching a cut through CI to stage (polling)', () => {
     try {
       await arrangeTeam(h);
       await cutTrain(h);
-      const [run] = runsOf(h.github, TAG_WORKFLOW);
-      if (!run) throw new Error('no run');
-      const cut = finishTagRun(h.github, run, 'success');
-      if (!cut) throw new Error('no cut');
+      const run = theTagRun(h.github);
+      const cut = succeedTagRun(h.github, run);
       setCi(h.github, cut.sha, 'in_progress');
       await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'tagged' });

@@ -4,7 +4,7 @@
  * the tagging run, a `check_run` reports CI. Polling stays as a slow safety net.
  */
 import { checkRunPayload, sendWebhook, signWebhook, workflowRunPayload } from '../fakes/github-webhooks';
-import { finishTagRun, runsOf, setCi, TAG_WORKFLOW } from '../fakes/tag-release-workflow';
+import { setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
 import { AFTER_CUTOFF, arrangeTeam, cutOf, cutTrain, lastTs, settle, SETTINGS, threadReplies, tick } from './helpers';
 
@@ -44,8 +44,7 @@ describe('GitHub webhooks', () => {
     await cutTrain(h);
     const dispatchIndex = h.github.requests.findIndex((r) => r.method === 'POST' && r.path.endsWith('/dispatches'));
     expect(dispatchIndex).toBeGreaterThanOrEqual(0);
-    const [run] = runsOf(h.github, TAG_WORKFLOW);
-    if (!run) throw new Error('no run');
+    const run = theTagRun(h.github);
 
     // Someone else's repository: ignored.
     const foreign = workflowRunPayload(h.github, run, 'requested');
@@ -59,8 +58,7 @@ describe('GitHub webhooks', () => {
 
     expect(await deliver('workflow_run', workflowRunPayload(h.github, run, 'requested'))).toBe(202);
     expect(await cutOf(h)).toMatchObject({ state: 'dispatched', runId: BigInt(run.id) });
-    const cut = finishTagRun(h.github, run, 'success');
-    if (!cut) throw new Error('no cut');
+    const cut = succeedTagRun(h.github, run);
     const completed = workflowRunPayload(h.github, run, 'completed');
     expect(await deliver('workflow_run', completed, 'delivery-run-completed')).toBe(202);
     expect(await cutOf(h)).toMatchObject({ state: 'tagged', tagSha: cut.sha });
