@@ -102,6 +102,9 @@ export function threadReplies(h: Harness, since = '0'): FakeSlackMessage[] {
 
 /** Moves the clock by `minutes` and runs the scheduler's tick (the watcher among its jobs). */
 export async function tick(h: Harness, minutes = 1): Promise<void> {
+  // A minute later, a button's own work (and its flush of the notices, which a
+  // concurrent flush would leave to the next one) has long finished.
+  await settle(h);
   h.clock.advance(minutes * MINUTE);
   const report = await h.bot.app.scheduler.tick(h.clock.now());
   const failed = report.failed.filter((f) => f.job === 'tag-watch');
