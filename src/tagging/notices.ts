@@ -25,15 +25,29 @@ export async function flushNotices(options: { deps: AppDeps; now: Date; releaseI
   }
 }
 
+/**
+ * Posts one release's pending notices. A flusher that finds another one busy
+ * leaves its notices to it: the busy one looks again after it lets go of the
+ * lock, so a notice written while it was posting is not left for the next tick.
+ */
 async function flushRelease(deps: AppDeps, releaseId: number, now: Date): Promise<void> {
+  for (;;) {
+    const outcome = await flushReleaseOnce(deps, releaseId, now);
+    if (outcome !== 'flushed') return;
+    const waiting = await deps.db.prisma.tagReleaseNotice.count({ where: { releaseId, postedAt: null, claimedAt: null } });
+    if (waiting === 0) return;
+  }
+}
+
+async function flushReleaseOnce(deps: AppDeps, releaseId: number, now: Date): Promise<'flushed' | 'busy' | 'failed'> {
   const logger = deps.logger.child({ module: 'tagging', releaseId });
-  await deps.db.sql.withSession(async (session) => {
+  return deps.db.sql.withSession(async (session) => {
     const [lock] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [NOTICE_LOCK, releaseId]);
-    // Another process is posting this release's notices; it or the next tick posts ours.
-    if (!lock?.locked) return;
+    // Another flusher is posting this release's notices; it looks again when it is done.
+    if (!lock?.locked) return 'busy';
     try {
       const release = await deps.db.prisma.tagRelease.findUnique({ where: { id: releaseId }, select: { train: true } });
-      if (!release) return;
+      if (!release) return 'failed';
       const notices = await deps.db.prisma.tagReleaseNotice.findMany({ where: { releaseId, postedAt: null, claimedAt: null }, orderBy: { id: 'asc' } });
       for (const notice of notices) {
         const claimed = await deps.db.prisma.tagReleaseNotice.updateMany({ where: { id: notice.id, claimedAt: null }, data: { claimedAt: now } });
@@ -54,11 +68,12 @@ async function flushRelease(deps: AppDeps, releaseId: number, now: Date): Promis
           // Not posted: release the claim so the next flush tries again, keeping the order.
           await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { claimedAt: null } });
           logger.warn({ err: error, notice: notice.key }, 'tagging: could not post a notice in the train thread; will try again');
-          return;
+          return 'failed';
         }
         // Posted: should recording it fail, the claim stays and the notice is not posted again.
         await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { postedAt: now, ts } });
       }
+      return 'flushed';
     } finally {
       await session.query('SELECT pg_advisory_unlock($1, $2)', [NOTICE_LOCK, releaseId]);
     }
