@@ -7,7 +7,7 @@
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
 import { finishTagRun, IMAGE_WORKFLOW, runsOf, setCi, succeedTagRun, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
-import { ADMIN, AFTER_CUTOFF, ALICE, arrangeTeam, buttonValue, CAROL, cutOf, cutTrain, lastTs, press, settle, SETTINGS, textOf, threadReplies, tick } from './helpers';
+import { ADMIN, AFTER_CUTOFF, ALICE, arrangeTeam, buttonValue, CAROL, cutOf, cutTrain, lastTs, press, settle, SETTINGS, textOf, repliesNow, tick } from './helpers';
 
 describe('failures after the dispatch', () => {
   let stage: FakeEnvironments;
@@ -26,12 +26,12 @@ describe('failures after the dispatch', () => {
       await cutTrain(h);
       const run = theTagRun(h.github);
       // Before the failure is confirmed, nothing offers a retry.
-      expect(threadReplies(h, mark).some((m) => buttonValue(m, 'tag_retry') !== undefined)).toBe(false);
+      expect((await repliesNow(h, mark)).some((m) => buttonValue(m, 'tag_retry') !== undefined)).toBe(false);
       finishTagRun(h.github, run, 'failure');
       await tick(h);
       await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'run_failed', runConclusion: 'failure' });
-      const failed = threadReplies(h, mark).find((m) => m.text.includes('tagging run for train 303 ended with failure'));
+      const failed = (await repliesNow(h, mark)).find((m) => m.text.includes('tagging run for train 303 ended with failure'));
       if (!failed) throw new Error('no failure message');
       expect(failed.text).toContain(`<https://github.com/mozilla/fxa/actions/runs/${run.id}|the run and its logs>`);
       const retry = buttonValue(failed, 'tag_retry');
@@ -46,7 +46,7 @@ describe('failures after the dispatch', () => {
       expect(texts.filter((t) => /out of date|at the same moment/.test(t))).toHaveLength(1);
       expect(h.github.workflowDispatches).toHaveLength(2);
       expect(await cutOf(h)).toMatchObject({ state: 'dispatched', attempt: 2, runId: null });
-      expect(threadReplies(h, mark).filter((m) => m.text.includes('is cutting train 303 (attempt 2)'))).toHaveLength(1);
+      expect((await repliesNow(h, mark)).filter((m) => m.text.includes('is cutting train 303 (attempt 2)'))).toHaveLength(1);
       // An old Retry after the new dispatch is refused.
       const stale = await press(h, ALICE, 'tag_retry', retry, failed);
       expect(String(stale.text)).toContain('That retry button is out of date');
@@ -68,7 +68,7 @@ describe('failures after the dispatch', () => {
       for (let i = 0; i < 12; i++) await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'run_missing' });
       for (let i = 0; i < 4; i++) await tick(h, 5);
-      const missing = threadReplies(h, mark).filter((m) => m.text.includes('No run of tag-release.yml appeared'));
+      const missing = (await repliesNow(h, mark)).filter((m) => m.text.includes('No run of tag-release.yml appeared'));
       expect(missing).toHaveLength(1);
       // GitHub was slow: the run exists now.
       const late = h.github.addWorkflowRun(TAG_WORKFLOW, { headBranch: 'main', event: 'workflow_dispatch', status: 'in_progress', createdAt: new Date(h.clock.now().getTime() - 20 * 60_000).toISOString() });
@@ -95,7 +95,7 @@ describe('failures after the dispatch', () => {
       await tick(h);
       await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'ci_failed', ciConclusion: 'failure' });
-      const failure = threadReplies(h, mark).find((m) => m.text.includes('CI failed on v1.303.0'));
+      const failure = (await repliesNow(h, mark)).find((m) => m.text.includes('CI failed on v1.303.0'));
       if (!failure) throw new Error('no failure message');
       expect(failure.text).toContain('• <https://circleci.com/gh/mozilla/fxa/2|ci/circleci: functional-tests &lt;playwright&gt;>');
       expect(failure.text).not.toContain('unit-test');
@@ -128,7 +128,7 @@ describe('failures after the dispatch', () => {
       const twice = await press(h, ADMIN, 'tag_known_flaky', value, failure);
       expect(String(twice.text)).toContain('<@U0ALICE01> already recorded this failure as known flaky.');
       expect(await cutOf(h)).toMatchObject({ flakyBy: ALICE, issueBy: ALICE, issueNumber: issue?.number });
-      const replies = threadReplies(h, mark).map((m) => m.text);
+      const replies = (await repliesNow(h, mark)).map((m) => m.text);
       expect(replies.filter((t) => t.includes('filed <https://github.com/mozilla/fxa/issues/'))).toHaveLength(1);
       expect(replies.filter((t) => t.includes('recorded the CI failure as known flaky'))).toHaveLength(1);
       const audit = await h.bot.database.prisma.auditEvent.findMany({ where: { action: { in: ['tag.ci-issue', 'tag.ci-flaky'] } } });
@@ -166,7 +166,7 @@ describe('failures after the dispatch', () => {
       stage.set('stage', 'v1.303.0');
       for (let i = 0; i < 3; i++) await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'on_stage' });
-      expect(threadReplies(h, mark).map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark', 'whale', 'whale', 'rocket']);
+      expect((await repliesNow(h, mark)).map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark', 'whale', 'whale', 'rocket']);
       expect(h.github.workflowDispatches).toHaveLength(2);
     } finally {
       await h.close();

@@ -1,4 +1,5 @@
 /** Shared set-up of the tagging tests: a team, a roster, a repository with two trains cut, and ways to press things. */
+import { flushNotices } from '../../src/tagging/notices';
 import { importTeam } from '../support/team';
 import { randomUUID } from 'node:crypto';
 import type { FakeSlackMessage } from '../fakes/slack-server';
@@ -96,6 +97,17 @@ export function lastTs(h: Harness): string {
 }
 
 /** Messages posted in threads of the team channel (the train threads) after `since`, oldest first. */
+/**
+ * The thread as of the next flush of the notice outbox: once the bot's work in
+ * flight is done, pending notices are posted (a flush that found another one
+ * busy leaves them to the next: at most a tick later in production).
+ */
+export async function repliesNow(h: Harness, since = '0'): Promise<FakeSlackMessage[]> {
+  await settle(h);
+  await flushNotices({ deps: h.bot.app.deps, now: h.clock.now() });
+  return threadReplies(h, since);
+}
+
 export function threadReplies(h: Harness, since = '0'): FakeSlackMessage[] {
   return h.slack.messagesIn(CHANNEL).filter((m) => m.thread_ts !== undefined && m.thread_ts !== m.ts && Number(m.ts) > Number(since));
 }

@@ -20,7 +20,7 @@ import {
   SETTINGS,
   startTaggingHarness,
   textOf,
-  threadReplies,
+  repliesNow,
 } from './helpers';
 
 describe('/release tag: confirming (the guard)', () => {
@@ -73,7 +73,7 @@ describe('/release tag: confirming (the guard)', () => {
     // No kickoff announcement: the thread was created at first need, and the news posted in it.
     const root = h.slack.messagesIn(CHANNEL).find((m) => /Train 303/.test(m.text) && m.thread_ts === undefined);
     expect(root?.text).toContain('Train 303: tagging, CI and stage, in this thread.');
-    const replies = threadReplies(h, mark);
+    const replies = (await repliesNow(h, mark));
     expect(replies.map((m) => m.thread_ts)).toEqual([root?.ts]);
     expect(replies[0]?.text).toContain('<@U0ALICE01> is cutting train 303: I dispatched tag-release.yml on main');
     const audit = await h.bot.database.prisma.auditEvent.findMany({ where: { subject: 'tag:v1.303.0' }, orderBy: { id: 'asc' } });
@@ -94,7 +94,7 @@ describe('/release tag: confirming (the guard)', () => {
       const before = roots();
       const { value } = await confirmation(ALICE);
       await press(h, ALICE, 'tag_confirm', value);
-      expect(threadReplies(h, mark).at(-1)).toMatchObject({ thread_ts: '1700000000.000100', text: expect.stringContaining('is cutting train 303') });
+      expect((await repliesNow(h, mark)).at(-1)).toMatchObject({ thread_ts: '1700000000.000100', text: expect.stringContaining('is cutting train 303') });
       expect(roots()).toBe(before);
     } finally {
       await h.bot.database.prisma.trainAssignment.delete({ where: { train: 303 } });
@@ -142,7 +142,7 @@ describe('/release tag: confirming (the guard)', () => {
     expect(String(reply.text)).toContain('GitHub cannot find the workflow `tag-release.yml` in mozilla/fxa');
     expect(String(reply.text)).toContain('Nothing was dispatched.');
     expect(await cutOf(h)).toMatchObject({ state: 'refused', dispatchedAt: null, nextCheckAt: null });
-    expect(threadReplies(h, mark)).toHaveLength(0);
+    expect((await repliesNow(h, mark))).toHaveLength(0);
     // Fixed: the refused record does not hold the train.
     h.github.addWorkflow(TAG_WORKFLOW, { inputs: {}, createRunOnDispatch: true });
     const retried = await press(h, ALICE, 'tag_confirm', value);
@@ -173,7 +173,7 @@ describe('/release tag: confirming (the guard)', () => {
       expect([a, b].filter((r) => String(r.text).includes('Dispatched'))).toHaveLength(1);
       expect([a, b].filter((r) => String(r.text).includes('already being cut'))).toHaveLength(1);
       expect(h.github.workflowDispatches).toHaveLength(1);
-      expect(threadReplies(h, mark).filter((m) => m.text.includes('is cutting train 303'))).toHaveLength(1);
+      expect((await repliesNow(h, mark)).filter((m) => m.text.includes('is cutting train 303'))).toHaveLength(1);
     } finally {
       await second.close();
     }

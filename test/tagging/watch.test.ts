@@ -8,7 +8,7 @@ import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-s
 import { setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
 import { watchPushedTag } from '../../src/tagging/watch-pushed-tag';
 import { startHarness, type Harness } from '../support/harness';
-import { ALICE, arrangeTeam, AFTER_CUTOFF, cutOf, cutTrain, lastTs, SETTINGS, settle, threadReplies, tick } from './helpers';
+import { ALICE, arrangeTeam, AFTER_CUTOFF, cutOf, cutTrain, lastTs, SETTINGS, settle, repliesNow, tick } from './helpers';
 
 describe('watching a cut through CI to stage (polling)', () => {
   let stage: FakeEnvironments;
@@ -58,7 +58,7 @@ describe('watching a cut through CI to stage (polling)', () => {
       expect(await cutOf(h)).toMatchObject({ state: 'on_stage', stageVersion: '1.303.0', nextCheckAt: null });
       for (let i = 0; i < 3; i++) await tick(h, 10);
 
-      const replies = threadReplies(h, mark);
+      const replies = (await repliesNow(h, mark));
       expect(new Set(replies.map((m) => m.thread_ts)).size).toBe(1);
       expect(replies.map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark', 'rocket']);
       expect(replies[1]?.text).toContain(`Tagged v1.303.0 (branch train-303) at <https://github.com/mozilla/fxa/commit/${cut.sha}|${cut.sha.slice(0, 7)}>. Watching CI (test_and_deploy_tag).`);
@@ -91,16 +91,16 @@ describe('watching a cut through CI to stage (polling)', () => {
       const during = await cutOf(h);
       expect(during).toMatchObject({ state: 'tagged' });
       expect(during?.lastError).toMatch(/GitHub HTTP 502/);
-      expect(threadReplies(h, mark).map((m) => m.text)).toEqual([expect.stringContaining('is cutting train 303'), expect.stringContaining('Tagged v1.303.0')]);
+      expect((await repliesNow(h, mark)).map((m) => m.text)).toEqual([expect.stringContaining('is cutting train 303'), expect.stringContaining('Tagged v1.303.0')]);
       h.github.clearFaults();
       // 30 minutes in "tagged": late, reported once, with the CI link.
       for (let i = 0; i < 8; i++) await tick(h, 5);
-      const late = threadReplies(h, mark).filter((m) => m.text.includes('has not finished'));
+      const late = (await repliesNow(h, mark)).filter((m) => m.text.includes('has not finished'));
       expect(late.map((m) => m.text)).toEqual([expect.stringMatching(/CI on v1\.303\.0 has not finished after 3\d minutes \(<https:\/\/app\.circleci\.com\/pipelines\/github\/mozilla\/fxa\/4242\|CI>\)/)]);
       // Two hours in "tagged": the watch stops, once.
       for (let i = 0; i < 12; i++) await tick(h, 10);
       expect(await cutOf(h)).toMatchObject({ state: 'ci_timeout', nextCheckAt: null });
-      const replies = threadReplies(h, mark).map((m) => m.text);
+      const replies = (await repliesNow(h, mark)).map((m) => m.text);
       expect(replies.filter((t) => t.includes('has not finished'))).toHaveLength(1);
       expect(replies.filter((t) => t.includes('Stopped watching after 2 hours: tagged v1.303.0; CI running.'))).toHaveLength(1);
       expect(replies).toHaveLength(4);
@@ -128,7 +128,7 @@ describe('watching a cut through CI to stage (polling)', () => {
         await tick(second);
         await tick(second);
         expect(await cutOf(second)).toMatchObject({ state: 'ci_passed', runId: BigInt(run.id), tagSha: cut.sha });
-        expect(threadReplies(second, mark).map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark']);
+        expect((await repliesNow(second, mark)).map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark']);
         expect(github.workflowDispatches).toHaveLength(1);
       } finally {
         await second.close();
@@ -153,7 +153,7 @@ describe('watching a cut through CI to stage (polling)', () => {
       for (let i = 0; i < 15; i++) await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'run_missing', nextCheckAt: null });
       for (let i = 0; i < 5; i++) await tick(h, 5);
-      const replies = threadReplies(h, mark).map((m) => m.text);
+      const replies = (await repliesNow(h, mark)).map((m) => m.text);
       expect(replies).toEqual([
         expect.stringContaining('GitHub did not confirm the dispatch clearly; I am checking whether a run started, and will not dispatch again by myself.'),
         expect.stringContaining('No run of tag-release.yml appeared within 10 minutes of the dispatch for train 303.'),
@@ -178,7 +178,7 @@ describe('watching a cut through CI to stage (polling)', () => {
       await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'ci_passed' });
       for (let i = 0; i < 8; i++) await tick(h, 5);
-      const late = threadReplies(h, mark).filter((m) => m.text.includes('not on stage yet'));
+      const late = (await repliesNow(h, mark)).filter((m) => m.text.includes('not on stage yet'));
       expect(late.map((m) => m.text)).toEqual([expect.stringContaining('Train 303 is not on stage yet, 20 minutes after CI passed (stage reports 1.302.0).')]);
       expect(await cutOf(h)).toMatchObject({ state: 'ci_passed' });
     } finally {
@@ -202,7 +202,7 @@ describe('watching a cut through CI to stage (polling)', () => {
       for (let i = 0; i < 3; i++) await tick(h);
       expect(await cutOf(h, 302)).toBeNull();
       expect(await h.bot.database.prisma.tagRelease.findUnique({ where: { tag: 'v1.302.1' } })).toMatchObject({ state: 'on_stage' });
-      expect(threadReplies(h, mark).map((m) => m.text.split(':')[1])).toEqual(['label', 'white_check_mark', 'rocket']);
+      expect((await repliesNow(h, mark)).map((m) => m.text.split(':')[1])).toEqual(['label', 'white_check_mark', 'rocket']);
     } finally {
       await h.close();
     }

@@ -6,7 +6,7 @@
 import { checkRunPayload, sendWebhook, signWebhook, workflowRunPayload } from '../fakes/github-webhooks';
 import { setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
-import { AFTER_CUTOFF, arrangeTeam, cutOf, cutTrain, lastTs, settle, SETTINGS, threadReplies, tick } from './helpers';
+import { AFTER_CUTOFF, arrangeTeam, cutOf, cutTrain, lastTs, settle, SETTINGS, repliesNow, tick } from './helpers';
 
 const SECRET = 'webhook-secret-of-the-tests-0123';
 
@@ -83,7 +83,7 @@ describe('GitHub webhooks', () => {
 
     const used = h.github.requests.slice(dispatchIndex).map((r) => `${r.method} ${r.path}`);
     expect(used).toEqual(['POST /repos/mozilla/fxa/actions/workflows/tag-release.yml/dispatches', 'GET /repos/mozilla/fxa/commits/v1.303.0']);
-    expect(threadReplies(h, mark).map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark']);
+    expect((await repliesNow(h, mark)).map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark']);
   });
 
   test('CI failing, told by a webhook: the failing jobs are read once and listed', async () => {
@@ -99,7 +99,7 @@ describe('GitHub webhooks', () => {
     expect(await deliver('check_run', checkRunPayload(h.github, check, 'completed'))).toBe(202);
     expect(await cutOf(h)).toMatchObject({ state: 'ci_failed' });
     expect(h.github.requests.slice(before).map((r) => r.path)).toEqual(['/repos/mozilla/fxa/commits/' + release.tagSha + '/status']);
-    expect(threadReplies(h, mark).map((m) => m.text)).toEqual([expect.stringContaining('<https://circleci.com/gh/mozilla/fxa/7|ci/circleci: integration>')]);
+    expect((await repliesNow(h, mark)).map((m) => m.text)).toEqual([expect.stringContaining('<https://circleci.com/gh/mozilla/fxa/7|ci/circleci: integration>')]);
   });
 
   test('without a webhook secret there is no webhook endpoint', async () => {
