@@ -3,7 +3,7 @@ import { flushNotices } from '../../src/tagging/notices';
 import { importTeam } from '../support/team';
 import { randomUUID } from 'node:crypto';
 import type { FakeSlackMessage } from '../fakes/slack-server';
-import { arrangeTaggingRepository } from '../fakes/tag-release-workflow';
+import { arrangeTaggingRepository, TAG_WORKFLOW } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
 
 export const CHANNEL = 'C0TEAM001';
@@ -134,4 +134,18 @@ export async function cutTrain(h: Harness, userId = ALICE): Promise<Body> {
   const value = buttonValue(confirmation, 'tag_confirm');
   if (!value) throw new Error(`no Confirm button in ${textOf(confirmation)}`);
   return press(h, userId, 'tag_confirm', value);
+}
+
+/** Forgets any cut of train 303, on GitHub and in the bot, and puts main back at `mainHead`. */
+export async function forgetCut(h: Harness, mainHead: string): Promise<void> {
+  await settle(h);
+  await h.bot.database.prisma.tagRelease.deleteMany({});
+  await h.bot.database.prisma.trainThread.deleteMany({});
+  h.github.workflowDispatches.length = 0;
+  h.github.workflowRuns.clear();
+  h.github.tags.delete('v1.303.0');
+  h.github.branches.delete('train-303');
+  h.github.clearFaults();
+  h.github.setBranch('main', mainHead);
+  if (!h.github.findWorkflow(TAG_WORKFLOW)) h.github.addWorkflow(TAG_WORKFLOW, { inputs: {}, createRunOnDispatch: true });
 }

@@ -3,7 +3,6 @@
  * tag, branch, commit, what made it and what rolls, warnings, blockers), and
  * refusals that dispatch nothing.
  */
-import { TAG_WORKFLOW } from '../fakes/tag-release-workflow';
 import type { Harness } from '../support/harness';
 import {
   ADMIN,
@@ -18,6 +17,7 @@ import {
   settle,
   startTaggingHarness,
   textOf,
+  forgetCut,
 } from './helpers';
 
 describe('/release tag: the confirmation', () => {
@@ -36,16 +36,7 @@ describe('/release tag: the confirmation', () => {
 
   /** Forgets any cut of train 303, on GitHub and in the bot. */
   async function reset(): Promise<void> {
-    await settle(h);
-    await h.bot.database.prisma.tagRelease.deleteMany({});
-    await h.bot.database.prisma.trainThread.deleteMany({});
-    h.github.workflowDispatches.length = 0;
-    h.github.workflowRuns.clear();
-    h.github.tags.delete('v1.303.0');
-    h.github.branches.delete('train-303');
-    h.github.clearFaults();
-    h.github.setBranch('main', mainHead);
-    if (!h.github.findWorkflow(TAG_WORKFLOW)) h.github.addWorkflow(TAG_WORKFLOW, { inputs: {}, createRunOnDispatch: true });
+    await forgetCut(h, mainHead);
   }
   beforeEach(reset);
 

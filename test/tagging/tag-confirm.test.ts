@@ -21,6 +21,7 @@ import {
   startTaggingHarness,
   textOf,
   repliesNow,
+  forgetCut,
 } from './helpers';
 
 describe('/release tag: confirming (the guard)', () => {
@@ -41,16 +42,7 @@ describe('/release tag: confirming (the guard)', () => {
 
   /** Forgets any cut of train 303, on GitHub and in the bot. */
   async function reset(): Promise<void> {
-    await settle(h);
-    await h.bot.database.prisma.tagRelease.deleteMany({});
-    await h.bot.database.prisma.trainThread.deleteMany({});
-    h.github.workflowDispatches.length = 0;
-    h.github.workflowRuns.clear();
-    h.github.tags.delete('v1.303.0');
-    h.github.branches.delete('train-303');
-    h.github.clearFaults();
-    h.github.setBranch('main', mainHead);
-    if (!h.github.findWorkflow(TAG_WORKFLOW)) h.github.addWorkflow(TAG_WORKFLOW, { inputs: {}, createRunOnDispatch: true });
+    await forgetCut(h, mainHead);
     mark = lastTs(h);
   }
   beforeEach(reset);
