@@ -321,7 +321,7 @@ export async function swapTrains(options: {
     const plan = planFromSnapshot(snapshot, options.calendar, Math.min(a, b), Math.max(a, b));
     const ownerA = plan.find((p) => p.train === a)?.slackUserId ?? null;
     const ownerB = plan.find((p) => p.train === b)?.slackUserId ?? null;
-    if (!ownerA || !ownerB) throw new InvalidInputError(`Train ${ownerA ? b : a} has no owner to swap.`);
+    if (!ownerA || !ownerB) throw new InvalidInputError(`Train ${ownerA ? b : a} has no owner to swap (nobody on the roster can take it); use \`/release rotation override ${ownerA ? b : a} @user\` instead.`);
     for (const [train, owner] of [
       [a, ownerB],
       [b, ownerA],

@@ -29,7 +29,7 @@ async function loadFailure(options: { deps: AppDeps; userId: string; now: Date; 
   const { deps, userId, now } = options;
   const { id, attempt } = parseReleaseValue(options.value);
   const release = await findRelease(deps.db.prisma, id);
-  if (!release) throw new InvalidInputError('I have no record of that release.');
+  if (!release) throw new InvalidInputError('I have no record of the tag this button is about; it may be from an old message. `/release status` shows the current one.');
   await requireTagger({ deps, userId, now, train: release.train, action: options.action });
   if (release.state !== 'ci_failed' || release.attempt !== attempt) {
     throw new InvalidInputError(`That button is out of date: ${describeState(release.state, release.tag)}.`);

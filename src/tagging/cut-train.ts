@@ -135,7 +135,7 @@ export async function retryCut(options: { deps: AppDeps; userId: string; now: Da
   const { settings } = deps.config;
   const { id, attempt } = parseReleaseValue(options.value);
   const release = await findRelease(deps.db.prisma, id);
-  if (!release) throw new InvalidInputError('I have no record of that cut.');
+  if (!release) throw new InvalidInputError('I have no record of the cut this button is about; it may be from an old message. Start again with `/release tag`.');
   await requireTagger({ deps, userId, now, train: release.train, action: `retry the cut of train ${release.train}` });
   if (release.attempt !== attempt || !RETRYABLE_STATES.has(release.state as TagState)) {
     throw new InvalidInputError(`That retry button is out of date: ${describeState(release.state, escapeMrkdwn(release.tag))} (attempt ${release.attempt}). ${NOTHING}`);
