@@ -180,7 +180,7 @@ async function loadLocalParts(deps: AppDeps, now: Date): Promise<LocalParts> {
 }
 
 /** The database's part of the dashboard: reused while nothing it reads has changed (and the same train is in progress). */
-async function readLocalShared(deps: AppDeps, now: Date, fresh: boolean): Promise<LocalParts> {
+export async function readLocalShared(deps: AppDeps, now: Date, fresh: boolean): Promise<LocalParts> {
   const ttlMs = deps.config.settings.statusCacheSeconds * 1000;
   if (ttlMs === 0) return loadLocalParts(deps, now);
   const [row] = await deps.db.sql.query<{ fingerprint: string }>(DASHBOARD_FINGERPRINT);

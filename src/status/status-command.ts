@@ -5,12 +5,9 @@
  */
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../app';
-import { buildStatusReport, getStatusReport, loadTrainNotesAndAnswers } from './gather-status';
+import { buildStatusReport, getStatusReport, readLocalShared } from './gather-status';
 import { renderStatus } from './status-view';
-import { findOwnerOfTrain } from './owner';
 import { yieldToEventLoop } from '../server/yield';
-import { loadPatchOverview } from '../patches/patch-overview';
-import { loadTaggingStep } from './tagging-section';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
 const FIRST_ANSWER_WITHIN_MS = 2_000;
@@ -45,23 +42,15 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
       await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
       return;
     }
-    const [ownerUserId, patches, { notes, answers }, tagging] = await Promise.all([
-      findOwnerOfTrain(deps, deps.calendar.trainInProgress(context.now).train),
-      loadPatchOverview(deps.db.prisma),
-      loadTrainNotesAndAnswers(deps, context.now),
-      loadTaggingStep(deps),
-    ]);
+    // The database's part was read (and kept) for the full report already: the same read, not a second one.
+    const local = await readLocalShared(deps, context.now, false);
     const partial = buildStatusReport({
-      notes,
-      answers,
       now: context.now,
       calendar: deps.calendar,
       settings,
       snapshot: null,
       missing: ['GitHub is slow to answer: tags, CI and open pull requests will appear here in a moment.'],
-      ownerUserId,
-      patches,
-      tagging,
+      ...local,
     });
     await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
     // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.
