@@ -16,6 +16,7 @@ import { createPatchJobs } from './patches/patch-jobs';
 import { createReminderJobs } from './reminders/reminder-jobs';
 import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
+import { AcksFirst } from './server/acks-first';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
@@ -50,6 +51,8 @@ export interface BuiltApp {
   eventsListener: RequestListener | undefined;
   /** `POST /github/webhooks`, when GITHUB_WEBHOOK_SECRET is set. */
   githubWebhookListener: RequestListener | undefined;
+  /** Give it to the HTTP server: the work that follows an ack waits until a burst of requests has been acked. */
+  acksFirst: AcksFirst;
   deps: AppDeps;
   start(): Promise<void>;
   /** Waits for work in flight (at most `drainMs`), then disconnects. */
@@ -79,6 +82,7 @@ export function buildApp(options: {
     logger: options.logger,
     retryConfig: options.slackRetryConfig,
   });
+  const acksFirst = new AcksFirst();
   const deps: AppDeps = {
     ...options,
     calendar: createTrainCalendar({
@@ -90,7 +94,7 @@ export function buildApp(options: {
       skips: settings.skips,
       holidays: settings.holidays,
     }),
-    inFlight: new InFlightWork(),
+    inFlight: new InFlightWork({ acksFirst }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
     slack: bolt.client,
   };
@@ -132,6 +136,7 @@ export function buildApp(options: {
     mode: bolt.mode,
     eventsListener: bolt.eventsListener,
     githubWebhookListener,
+    acksFirst,
     deps,
     async start() {
       void bolt.warmUp();

@@ -77,6 +77,7 @@ export async function startBot(options: {
     const httpServer = createHttpServer({
       logger,
       routes,
+      acksFirst: app.acksFirst,
       isReady: () => isMigrated({ sql: database.sql, migrations }),
     });
     server = await listen(httpServer, config.env.PORT, options.host);

@@ -18,14 +18,14 @@ export interface BotProcessOptions {
   /** `/release <text>` sent to the bot process, interleaved with bare Bolt. */
   load: { text: string; warmup: number; perApp: number; concurrency: number; blockSize: number };
   rssLimitMb: number;
-  /** NODE_OPTIONS for the bot process (e.g. '--max-old-space-size=96'); from BENCH_BOT_NODE_OPTIONS. */
-  nodeOptions?: string;
+  /** Extra node options for the bot process, put before the script (e.g. '--cpu-prof'); from BENCH_BOT_NODE_ARGS. */
+  nodeArgs?: string[];
 }
 
 export const DEFAULT_BOT_PROCESS: BotProcessOptions = {
-  load: { text: 'status', warmup: 200, perApp: 1000, concurrency: 20, blockSize: 100 },
+  load: { text: 'status', warmup: 1000, perApp: 1000, concurrency: 20, blockSize: 100 },
   rssLimitMb: 150,
-  ...(process.env.BENCH_BOT_NODE_OPTIONS ? { nodeOptions: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
+  ...(process.env.BENCH_BOT_NODE_ARGS ? { nodeArgs: process.env.BENCH_BOT_NODE_ARGS.split(/\s+/).filter(Boolean) } : {}),
 };
 
 const STARTED_MESSAGE = 'release-conductor is running';
@@ -45,9 +45,9 @@ function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return Number(match[1]);
 }
 
-function startChild(env: Record<string, string>, cwd: string, timeoutMs = 30_000): Promise<RunningChild> {
+function startChild(env: Record<string, string>, cwd: string, nodeArgs: string[], timeoutMs = 30_000): Promise<RunningChild> {
   const mainJs = path.resolve(__dirname, '..', '..', 'src', 'main.js');
-  const child = spawn(process.execPath, [mainJs], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, mainJs], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let buffered = '';
   return new Promise((resolve, reject) => {
@@ -124,9 +124,9 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
             PORT: '0',
             DATA_DIR: dir,
             LOG_LEVEL: 'info',
-            ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
           },
           dir,
+          options.nodeArgs ?? [],
         );
         const pid = running.child.pid;
         if (pid === undefined) throw new Error('the bot process has no pid');
@@ -175,7 +175,7 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
           ],
           notes: [
             'The bot runs as `npm start` would run it (LOG_LEVEL info, logs read for its port), with its own event loop; the fakes, bare Bolt and the load generator stay in the benchmark process.' +
-              (options.nodeOptions ? ` NODE_OPTIONS=${options.nodeOptions} (BENCH_BOT_NODE_OPTIONS).` : ''),
+              (options.nodeArgs ? ` Node options: ${options.nodeArgs.join(' ')} (BENCH_BOT_NODE_ARGS).` : ''),
             `Load on it: ${load.warmup + load.perApp} /release ${load.text} (${prs} open PRs); every command got its final answer through response_url.`,
           ],
         };

@@ -7,6 +7,7 @@
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger';
+import type { AcksFirst } from './acks-first';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -16,6 +17,8 @@ export interface HttpServerOptions {
   isReady: () => Promise<boolean>;
   /** Routes by exact path, e.g. `/slack/events` → Bolt's request listener. */
   routes: Record<string, RequestListener | RouteHandler>;
+  /** Told of every request from its arrival until its response is sent, so that follow-up work lets acks go first. */
+  acksFirst?: AcksFirst;
 }
 
 export interface RunningHttpServer {
@@ -34,6 +37,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export function createHttpServer(options: HttpServerOptions): http.Server {
   const logger = options.logger.child({ module: 'http' });
   return http.createServer((req, res) => {
+    if (options.acksFirst) res.once('close', options.acksFirst.requestOpened());
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       sendJson(res, 200, { status: 'ok' });

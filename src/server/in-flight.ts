@@ -3,17 +3,41 @@
  * wants an ack within 3 s; the real answer follows), so that a graceful stop
  * can wait for it instead of cutting it off.
  *
- * Work given as a function is queued: at most `maxConcurrent` run at once.
- * Under a burst of requests the event loop then stays free to ack new ones
- * between steps of the work, instead of interleaving twenty pipelines.
+ * Work given as a function is queued: at most `maxConcurrent` run at once,
+ * and each starts only when the requests of a burst have been acked (see
+ * AcksFirst), instead of interleaving twenty pipelines with the acks.
  */
+import { setImmediate } from 'node:timers/promises';
+import type { AcksFirst } from './acks-first';
+
+export interface InFlightWorkOptions {
+  /** Functions run at most this many at once (default 2). */
+  maxConcurrent?: number;
+  /** The HTTP server's request count: follow-up work waits for a quiet moment. Without it, only for a turn of the event loop. */
+  acksFirst?: AcksFirst;
+}
+
 export class InFlightWork {
   private readonly running = new Set<Promise<unknown>>();
   private readonly waiting: Array<() => void> = [];
   private active = 0;
   private closed = false;
 
-  constructor(private readonly maxConcurrent = 2) {}
+  private readonly maxConcurrent: number;
+  private readonly acksFirst: AcksFirst | undefined;
+
+  constructor(options: InFlightWorkOptions = {}) {
+    this.maxConcurrent = options.maxConcurrent ?? 2;
+    this.acksFirst = options.acksFirst;
+  }
+
+  /**
+   * Resolves when the requests that are waiting to be acked have been: call
+   * it in work that follows an ack before each step nobody is waiting on.
+   */
+  afterAcks(): Promise<void> {
+    return this.acksFirst ? this.acksFirst.whenQuiet() : setImmediate();
+  }
 
   /**
    * Tracks `work` until it settles and returns its result (its rejection still
@@ -21,7 +45,13 @@ export class InFlightWork {
    * is already running and is only tracked.
    */
   run<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
-    const started = typeof work === 'function' ? this.whenSlotFree().then(work).finally(() => this.releaseSlot()) : work;
+    const started =
+      typeof work === 'function'
+        ? this.whenSlotFree()
+            .then(() => this.afterAcks())
+            .then(work)
+            .finally(() => this.releaseSlot())
+        : work;
     const tracked: Promise<unknown> = started.then(
       () => this.running.delete(tracked),
       () => this.running.delete(tracked),

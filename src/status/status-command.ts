@@ -7,7 +7,6 @@ import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../app';
 import { buildStatusReport, getStatusReport, readLocalShared } from './gather-status';
 import { renderStatus } from './status-view';
-import { yieldToEventLoop } from '../server/yield';
 
 /** How long to wait for GitHub before showing a first, partial answer. */
 const FIRST_ANSWER_WITHIN_MS = 2_000;
@@ -37,7 +36,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
     ]);
     clearTimeout(timer);
     // Many statuses wait on one shared GitHub read: let new requests be acked between their renders.
-    await yieldToEventLoop();
+    await deps.inFlight.afterAcks();
     if (early) {
       await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
       return;

@@ -3,7 +3,6 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { AppDeps } from '../../app';
 import { createHelpSubcommand, routeCommand, type Subcommand } from '../../commands/router';
 import { claimDelivery } from '../../slack/deliveries';
-import { yieldToEventLoop } from '../../server/yield';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { createPatchesSubcommand, createRequestPatchSubcommand } from '../../patches/patch-commands';
 import { createNotesSubcommand } from '../../notes/notes-command';
@@ -35,7 +34,7 @@ export function releaseCommand(deps: AppDeps) {
     const now = deps.now();
     const work = async () => {
       // Acks of other requests first: everything below can wait a moment.
-      await yieldToEventLoop();
+      await deps.inFlight.afterAcks();
       // Slack re-sends a request it thinks was not acknowledged; a replayed trigger_id was handled already.
       if (!(await claimDelivery({ sql: deps.db.sql, key: `command:${command.trigger_id}`, now }))) {
         logger.info({ triggerId: command.trigger_id }, 'duplicate delivery of a command ignored');
