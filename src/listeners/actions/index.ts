@@ -1,4 +1,5 @@
-import type { App } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockButtonAction, BlockStaticSelectAction, SlackAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { dispatchById, exactlyOneOf } from '../dispatch';
 import type { AppDeps } from '../../app';
 import { STATUS_REFRESH_ACTION } from '../../status/status-view';
 import { KICKOFF_CONFIRM_ACTION, KICKOFF_DECLINE_ACTION } from '../../kickoff/kickoff-view';
@@ -33,24 +34,35 @@ import { tagFileIssueConfirm } from './tag-file-issue-confirm';
 import { tagKnownFlaky } from './tag-known-flaky';
 import { tagRetry } from './tag-retry';
 
-export function registerActions(app: App, deps: AppDeps): void {
-  app.action(STATUS_REFRESH_ACTION, statusRefresh(deps));
-  app.action(KICKOFF_CONFIRM_ACTION, kickoffConfirm(deps));
-  app.action(KICKOFF_DECLINE_ACTION, kickoffDecline(deps));
-  app.action(PATCH_REQUEST_OPEN_ACTION, patchRequestOpen(deps));
-  app.action(PATCH_RIDE_ALONG_ACTION, patchRideAlong(deps));
-  app.action(PATCH_REQUEST_TRAIN_ACTION, patchRequestTrain(deps));
-  app.action(PATCH_APPROVE_ACTION, patchApprove(deps));
-  app.action(PATCH_DECLINE_ACTION, patchDecline(deps));
-  app.action(PATCH_ASK_ACTION, patchAsk(deps));
-  app.action(PATCH_WITHDRAW_ACTION, patchWithdraw(deps));
-  app.action(PR_ANSWER_ACTIONS.land, prAnswer(deps, 'land'));
-  app.action(PR_ANSWER_ACTIONS.roll, prAnswer(deps, 'roll'));
-  app.action(PR_ANSWER_ACTIONS.unsure, prAnswer(deps, 'unsure'));
-  app.action(TAG_CONFIRM_ACTION, tagConfirm(deps));
-  app.action(TAG_CANCEL_ACTION, tagCancel(deps));
-  app.action(TAG_RETRY_ACTION, tagRetry(deps));
-  app.action(TAG_FILE_ISSUE_ACTION, tagFileIssue(deps));
-  app.action(TAG_FILE_ISSUE_CONFIRM_ACTION, tagFileIssueConfirm(deps));
-  app.action(TAG_FLAKY_ACTION, tagKnownFlaky(deps));
+type Listener<A extends SlackAction> = (args: SlackActionMiddlewareArgs<A> & AllMiddlewareArgs) => Promise<void>;
+
+/** Every button, by action_id; one Bolt listener dispatches to them (see dispatch.ts). */
+function buttons(deps: AppDeps): Map<string, Listener<BlockButtonAction>> {
+  return new Map([
+    [STATUS_REFRESH_ACTION, statusRefresh(deps)],
+    [KICKOFF_CONFIRM_ACTION, kickoffConfirm(deps)],
+    [KICKOFF_DECLINE_ACTION, kickoffDecline(deps)],
+    [PATCH_REQUEST_OPEN_ACTION, patchRequestOpen(deps)],
+    [PATCH_RIDE_ALONG_ACTION, patchRideAlong(deps)],
+    [PATCH_APPROVE_ACTION, patchApprove(deps)],
+    [PATCH_DECLINE_ACTION, patchDecline(deps)],
+    [PATCH_ASK_ACTION, patchAsk(deps)],
+    [PATCH_WITHDRAW_ACTION, patchWithdraw(deps)],
+    [PR_ANSWER_ACTIONS.land, prAnswer(deps, 'land')],
+    [PR_ANSWER_ACTIONS.roll, prAnswer(deps, 'roll')],
+    [PR_ANSWER_ACTIONS.unsure, prAnswer(deps, 'unsure')],
+    [TAG_CONFIRM_ACTION, tagConfirm(deps)],
+    [TAG_CANCEL_ACTION, tagCancel(deps)],
+    [TAG_RETRY_ACTION, tagRetry(deps)],
+    [TAG_FILE_ISSUE_ACTION, tagFileIssue(deps)],
+    [TAG_FILE_ISSUE_CONFIRM_ACTION, tagFileIssueConfirm(deps)],
+    [TAG_FLAKY_ACTION, tagKnownFlaky(deps)],
+  ]);
 }
+
+export function registerActions(app: App, deps: AppDeps): void {
+  const byId = buttons(deps);
+  app.action<BlockButtonAction>(exactlyOneOf(byId.keys()), dispatchById(byId, ({ action }) => action.action_id));
+  app.action<BlockStaticSelectAction>(PATCH_REQUEST_TRAIN_ACTION, patchRequestTrain(deps));
+}
+
