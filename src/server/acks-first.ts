@@ -36,6 +36,8 @@ export class AcksFirst {
   private lastClosedAt = Number.NEGATIVE_INFINITY;
   private readonly waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** When `timer` fires (clock ms). */
+  private timerAt = Number.POSITIVE_INFINITY;
   private releasing = false;
 
   constructor(options: AcksFirstOptions = {}) {
@@ -86,14 +88,14 @@ export class AcksFirst {
   /** Releases one waiter per turn of the event loop while it is quiet (and every overdue one); otherwise sets a timer. */
   private schedule(): void {
     if (this.releasing) return;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     const first = this.waiters[0];
-    if (!first) return;
+    if (!first) {
+      this.clearTimer();
+      return;
+    }
     const now = this.clock();
     if (this.isQuiet(now) || first.deadline <= now) {
+      this.clearTimer();
       // setImmediate runs after the poll phase: requests that arrived by now are read (and counted) first.
       this.releasing = true;
       setImmediate(() => {
@@ -110,9 +112,22 @@ export class AcksFirst {
     }
     const quietAt = this.open === 0 ? this.lastClosedAt + this.quietMs : Number.POSITIVE_INFINITY;
     const wakeAt = Math.min(quietAt, first.deadline);
+    // A burst calls this once per request: keep a timer that fires early enough instead of making a new one.
+    if (this.timer && this.timerAt <= wakeAt) return;
+    this.clearTimer();
+    const delay = Math.max(1, Math.ceil(wakeAt - now));
+    this.timerAt = now + delay;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
       this.schedule();
-    }, Math.max(1, Math.ceil(wakeAt - now)));
+    }, delay);
+  }
+
+  private clearTimer(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
   }
 }
