@@ -122,6 +122,23 @@ export function formatInZone(instant: Date, zone: string, style: ZonedFormatStyl
  * Throws `RangeError` for an empty list or an unknown zone.
  */
 export function formatInZones(instant: Date, zones: readonly string[] = DEFAULT_DISPLAY_ZONES): string {
+  assertInstant(instant, 'instant');
+  const key = `${instant.getTime()} ${zones.join(' ')}`;
+  const known = zonesLines.get(key);
+  if (known !== undefined) return known;
+  const line = renderZonesLine(instant, zones);
+  if (zonesLines.size >= ZONES_LINES_KEPT) zonesLines.clear();
+  zonesLines.set(key, line);
+  return line;
+}
+
+// formatInZones is pure, and the instants it is asked about are few (each
+// train's cutoff and kickoff) while luxon's formatting is the costliest step
+// of rendering a dashboard: its lines are kept, up to a bound.
+const ZONES_LINES_KEPT = 256;
+const zonesLines = new Map<string, string>();
+
+function renderZonesLine(instant: Date, zones: readonly string[]): string {
   const [first] = zones;
   if (first === undefined) throw new RangeError('formatInZones needs at least one zone');
   const firstDate = inZone(instant, first);

@@ -41,6 +41,19 @@ describe('formatInZones', () => {
   it('needs at least one zone', () => {
     expect(() => formatInZones(WINTER_CUTOFF, [])).toThrow(RangeError);
   });
+
+  it('answers again the same way, and a line kept for some zones is never given for others', () => {
+    const line = formatInZones(WINTER_CUTOFF, ['Europe/Berlin', 'UTC']);
+    expect(formatInZones(WINTER_CUTOFF, ['Europe/Berlin', 'UTC'])).toBe(line);
+    expect(formatInZones(WINTER_CUTOFF, ['UTC', 'Europe/Berlin'])).toBe('Wed 4 Nov, 18:00 UTC / 19:00 GMT+1');
+    expect(formatInZones(new Date(WINTER_CUTOFF.getTime() + 60_000), ['Europe/Berlin', 'UTC'])).toBe('Wed 4 Nov, 19:01 GMT+1 / 18:01 UTC');
+  });
+
+  it('refuses an unknown zone every time it is asked, and an invalid date', () => {
+    expect(() => formatInZones(WINTER_CUTOFF, ['Mars/Olympus_Mons'])).toThrow(RangeError);
+    expect(() => formatInZones(WINTER_CUTOFF, ['Mars/Olympus_Mons'])).toThrow(RangeError);
+    expect(() => formatInZones(new Date(Number.NaN))).toThrow(RangeError);
+  });
 });
 
 describe('zoneLabel', () => {
