@@ -17,7 +17,7 @@ function kickoffAnswer(deps: AppDeps, answer: Answer) {
       const updated = await answer({ deps, trainValue: action.value, userId: body.user.id, now, original });
       await respond({ replace_original: true, ...updated });
     })();
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }
 

@@ -17,7 +17,7 @@ function patchDecision(deps: AppDeps, handle: Handler) {
       const reply = await handle({ deps, requestId, userId: body.user.id, now, triggerId: body.trigger_id, client });
       if (reply) await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
     })();
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }
 

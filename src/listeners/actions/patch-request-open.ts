@@ -17,7 +17,7 @@ function openRequestModal(deps: AppDeps, rideAlong: boolean) {
       now,
       ...(rideAlong ? { preset: { reason: 'ride-along' as const, ...(train !== undefined ? { train } : {}) } } : {}),
     });
-    await deps.inFlight.run(
+    void deps.inFlight.run(
       work.catch((error: unknown) =>
         // From the Home tab there is no response_url: the failure can only be logged.
         body.response_url ? replyToFailure({ error, respond, logger }) : logger.error({ err: error }, 'could not open the patch request modal'),

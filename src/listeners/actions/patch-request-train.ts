@@ -11,6 +11,6 @@ export function patchRequestTrain(deps: AppDeps) {
     if (!view) return;
     const work = redrawPatchRequestModal({ client, view, selectedTrain: action.selected_option?.value });
     // A modal has no response_url: a failure to redraw leaves the form as it was, and is logged.
-    await deps.inFlight.run(work.catch((error: unknown) => logger.warn({ err: error, viewId: view.id }, 'could not redraw the patch request modal')));
+    void deps.inFlight.run(work.catch((error: unknown) => logger.warn({ err: error, viewId: view.id }, 'could not redraw the patch request modal')));
   };
 }

@@ -18,6 +18,6 @@ export function prAnswer(deps: AppDeps, answer: Answer) {
       if ('replace' in reply) await respond({ replace_original: true, ...reply.replace });
       else await respond({ response_type: 'ephemeral', replace_original: false, text: reply.ephemeral });
     };
-    await deps.inFlight.run(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.run(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

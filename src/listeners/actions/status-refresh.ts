@@ -19,6 +19,6 @@ export function statusRefresh(deps: AppDeps) {
       const report = await getStatusReport({ deps, now, fresh: true });
       await respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, deps.config.settings) });
     })();
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

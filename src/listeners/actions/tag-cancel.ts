@@ -8,6 +8,6 @@ export function tagCancel(deps: AppDeps) {
   return async ({ ack, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
     await ack();
     const work = respond({ response_type: 'ephemeral', replace_original: true, text: 'Cancelled: nothing was done.' });
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

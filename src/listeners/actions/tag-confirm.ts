@@ -13,6 +13,6 @@ export function tagConfirm(deps: AppDeps) {
       const text = await confirmCut({ deps, userId: body.user.id, now, value: action.value });
       await respond({ response_type: 'ephemeral', replace_original: true, text });
     })();
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

@@ -13,6 +13,6 @@ export function tagRetry(deps: AppDeps) {
       const text = await retryCut({ deps, userId: body.user.id, now, value: action.value });
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     })();
-    await deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

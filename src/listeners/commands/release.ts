@@ -47,6 +47,6 @@ export function releaseCommand(deps: AppDeps) {
         context: { userId: command.user_id, channelId: command.channel_id, triggerId: command.trigger_id, now, respond, client },
       });
     };
-    await deps.inFlight.run(work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.run(work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

@@ -13,6 +13,6 @@ export function appHomeOpened(deps: AppDeps) {
       if (!(await claimDelivery({ sql: deps.db.sql, key: `event:${body.event_id}`, now }))) return;
       await publishAppHome({ deps, client, userId: event.user, now });
     })();
-    await deps.inFlight.run(work.catch((error: unknown) => logger.error({ err: error }, 'could not publish the App Home')));
+    void deps.inFlight.run(work.catch((error: unknown) => logger.error({ err: error }, 'could not publish the App Home')));
   };
 }
