@@ -19,9 +19,14 @@ function text(parts: unknown[]): string {
 /** A Bolt `Logger` writing to a pino child logger. */
 export function createBoltLogger(logger: Logger): BoltLogger {
   let child = logger.child({ module: 'bolt' });
+  // Bolt and the Web API client log at debug level on every request and call: format only what is written.
   return {
-    debug: (...parts: unknown[]) => child.debug(text(parts)),
-    info: (...parts: unknown[]) => child.info(text(parts)),
+    debug: (...parts: unknown[]) => {
+      if (child.isLevelEnabled('debug')) child.debug(text(parts));
+    },
+    info: (...parts: unknown[]) => {
+      if (child.isLevelEnabled('info')) child.info(text(parts));
+    },
     warn: (...parts: unknown[]) => child.warn(text(parts)),
     error: (...parts: unknown[]) => {
       const error = parts.find((part): part is Error => part instanceof Error);
