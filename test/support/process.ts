@@ -2,8 +2,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readProductionNodeOptions } from './production-command';
 
 export const distDir = path.resolve(__dirname, '..', '..', 'dist');
+
+/** The node options production gives dist/main.js (package.json start:prod). */
+const productionNodeOptions = readProductionNodeOptions(path.resolve(__dirname, '..', '..'));
 
 export interface BotProcess {
   child: ChildProcess;
@@ -12,8 +16,10 @@ export interface BotProcess {
   exited: Promise<number | string>;
 }
 
+/** Runs dist/<script>; main.js with the node options production gives it. */
 export function spawnNode(script: string, args: string[], env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, [path.join(distDir, script), ...args], {
+  const nodeOptions = script === 'main.js' ? productionNodeOptions : [];
+  const child = spawn(process.execPath, [...nodeOptions, path.join(distDir, script), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
