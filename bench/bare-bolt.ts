@@ -6,7 +6,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import type { FakeSlack } from '../test/fakes/slack-server';
 
 export interface BareBolt {
   url: string;
@@ -17,13 +16,13 @@ export interface BareBolt {
   close(): Promise<void>;
 }
 
-export async function startBareBolt(options: { signingSecret: string; slack: FakeSlack }): Promise<BareBolt> {
-  const { signingSecret, slack } = options;
+export async function startBareBolt(options: { signingSecret: string; botToken: string; slackApiUrl: string }): Promise<BareBolt> {
+  const { signingSecret, botToken, slackApiUrl } = options;
   const receiver = new HTTPReceiver({ signingSecret, logLevel: LogLevel.ERROR });
   const app = new App({
     receiver,
-    token: slack.botToken,
-    clientOptions: { slackApiUrl: slack.apiUrl },
+    token: botToken,
+    clientOptions: { slackApiUrl },
     // Bolt's default console logger would write INFO lines to stdout (the JSON report lives there).
     logLevel: LogLevel.ERROR,
   });

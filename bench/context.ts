@@ -43,7 +43,7 @@ export interface BenchContext {
   /**
    * Sends `count` signed `/release <text>` (each with its own trigger_id) to
    * `eventsUrl`, at most `concurrency` at once; resolves with the client-side
-   * ack latencies (ms). Answers to any app but bare Bolt are waited for by settle().
+   * ack latencies (ms). Answers to any app but bare Bolt (`bare…`) are waited for by settle().
    */
   sendBlock(block: { app: string; eventsUrl: string; text: string; count: number; concurrency: number }): Promise<number[]>;
   /**
@@ -94,7 +94,8 @@ export function createBenchContext(options: { options: BenchOptions; harness: Ha
       sequence += block.count;
       requestsSent[block.app] = (requestsSent[block.app] ?? 0) + block.count;
       const result = await load.run({ ...block, firstSequence });
-      if (block.app !== 'bare') for (const { responseId, sentAt } of result.sent) awaiting.set(responseId, { text: block.text, sentAt });
+      // Bare Bolt apps (`bare`, `bare-process`) only ack; every other app answers through response_url.
+      if (!block.app.startsWith('bare')) for (const { responseId, sentAt } of result.sent) awaiting.set(responseId, { text: block.text, sentAt });
       return result.latencies;
     },
     async settle(timeoutMs = 60_000) {

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     harness = await startHarness({ now: BOT_NOW });
     arrangeRepository(harness.github);
     growOpenPullRequests(harness.github, OPEN_PULL_REQUESTS);
-    bare = await startBareBolt({ signingSecret: SIGNING_SECRET, slack: harness.slack });
+    bare = await startBareBolt({ signingSecret: SIGNING_SECRET, botToken: harness.slack.botToken, slackApiUrl: harness.slack.apiUrl });
     const loadData: LoadWorkerData = {
       signingSecret: SIGNING_SECRET,
       teamId: harness.slack.teamId,

@@ -134,6 +134,8 @@ export interface InterleavedRun {
   text: string;
   /** The app measured against bare Bolt; default the bot in this process. */
   subject?: { app: string; eventsUrl: string };
+  /** The bare Bolt it is measured against (its app name starts with `bare`); default the one in this process. */
+  baseline?: { app: string; eventsUrl: string };
 }
 
 export interface InterleavedResult {
@@ -151,7 +153,7 @@ export interface InterleavedResult {
  */
 export async function runInterleaved(context: BenchContext, run: InterleavedRun): Promise<InterleavedResult> {
   const subject = run.subject ?? { app: 'ours', eventsUrl: context.eventsUrls.ours };
-  const bare = { app: 'bare', eventsUrl: context.eventsUrls.bare };
+  const bare = run.baseline ?? { app: 'bare', eventsUrl: context.eventsUrls.bare };
   const acks: Record<AppUnderTest, number[]> = { ours: [], bare: [] };
   const replies: ReplyRecord[] = [];
   const rounds = Math.ceil(run.perApp / run.blockSize);

@@ -50,19 +50,27 @@ function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return Number(match[1]);
 }
 
-function startChild(env: Record<string, string>, cwd: string, nodeArgs: string[], timeoutMs = 30_000): Promise<RunningChild> {
-  const mainJs = path.resolve(__dirname, '..', '..', 'src', 'main.js');
-  const child = spawn(process.execPath, [...nodeArgs, mainJs], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The compiled bot (as `npm run start:prod` runs dist/main.js) and bare Bolt's process entry. */
+const BOT_MAIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
+const BARE_BOLT_MAIN = path.resolve(__dirname, '..', 'bare-bolt-main.js');
+
+/**
+ * Starts `script` and resolves once it prints the JSON line with its port: the
+ * bot's "running" log line, or bare Bolt's `{"port": N}`.
+ */
+function startChild(options: { name: string; script: string; env: Record<string, string>; cwd: string; nodeArgs: string[] }, timeoutMs = 30_000): Promise<RunningChild> {
+  const { name, env, cwd } = options;
+  const child = spawn(process.execPath, [...options.nodeArgs, options.script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let buffered = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the bot did not start within ${timeoutMs} ms: ${output.slice(-2000)}`));
+      reject(new Error(`${name} did not start within ${timeoutMs} ms: ${output.slice(-2000)}`));
     }, timeoutMs);
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearTimeout(timer);
-      reject(new Error(`the bot exited during start (code ${code}, signal ${signal}): ${output.slice(-2000)}`));
+      reject(new Error(`${name} exited during start (code ${code}, signal ${signal}): ${output.slice(-2000)}`));
     };
     child.once('exit', onExit);
     child.stderr?.setEncoding('utf8');
@@ -80,7 +88,8 @@ function startChild(env: Record<string, string>, cwd: string, nodeArgs: string[]
         let port: unknown;
         try {
           const entry: unknown = JSON.parse(line);
-          if (typeof entry === 'object' && entry !== null && 'msg' in entry && entry.msg === STARTED_MESSAGE && 'port' in entry) port = entry.port;
+          const ready = typeof entry === 'object' && entry !== null && 'port' in entry && (!('msg' in entry) || entry.msg === STARTED_MESSAGE);
+          if (ready) port = entry.port;
         } catch {
           output += `${line}\n`;
         }
@@ -110,16 +119,20 @@ const round = (value: number, decimals = 3): number => Number(value.toFixed(deci
 
 export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCESS): BenchSection {
   return {
-    title: 'The bot alone in its own process (node .bench-dist/src/main.js), same fakes and load',
+    title: 'The bot alone in its own process (as npm run start:prod runs it) beside bare Bolt in a process of its own',
     async run(context: BenchContext): Promise<SectionResult> {
       const { slack, github } = context.harness;
       const schema = freshSchemaName('bench');
       const dir = mkdtempSync(path.join(tmpdir(), 'conductor-bench-'));
       let running: RunningChild | undefined;
+      let bareRunning: RunningChild | undefined;
+      const nodeArgs = [...options.productionNodeOptions, ...(options.nodeArgs ?? [])];
       try {
-        context.progress('starting the bot as a separate process');
-        running = await startChild(
-          {
+        context.progress('starting the bot and bare Bolt, each as a process of its own');
+        running = await startChild({
+          name: 'the bot',
+          script: BOT_MAIN,
+          env: {
             SLACK_BOT_TOKEN: slack.botToken,
             SLACK_SIGNING_SECRET: SIGNING_SECRET,
             SLACK_API_URL: slack.apiUrl,
@@ -130,22 +143,32 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
             DATA_DIR: dir,
             LOG_LEVEL: 'info',
           },
-          dir,
-          [...options.productionNodeOptions, ...(options.nodeArgs ?? [])],
-        );
+          cwd: dir,
+          nodeArgs,
+        });
+        bareRunning = await startChild({
+          name: 'bare Bolt',
+          script: BARE_BOLT_MAIN,
+          env: { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl },
+          cwd: dir,
+          nodeArgs,
+        });
         const pid = running.child.pid;
-        if (pid === undefined) throw new Error('the bot process has no pid');
+        const barePid = bareRunning.child.pid;
+        if (pid === undefined || barePid === undefined) throw new Error('a child process has no pid');
         const rssAfterStartMb = procStatusKb(pid, 'VmRSS') / 1024;
         const subject = { app: 'child', eventsUrl: `http://127.0.0.1:${running.port}/slack/events` };
+        const baseline = { app: 'bare-process', eventsUrl: `http://127.0.0.1:${bareRunning.port}/slack/events` };
         const { load } = options;
         const prs = [...github.pullRequests.values()].filter((pr) => pr.state === 'OPEN').length;
-        const run = { subject, concurrency: load.concurrency, blockSize: load.blockSize, text: load.text };
+        const run = { subject, baseline, concurrency: load.concurrency, blockSize: load.blockSize, text: load.text };
         context.progress(`bot process: warm-up, ${load.warmup} /release ${load.text} per app at concurrency ${load.concurrency}`);
         await runInterleaved(context, { ...run, perApp: load.warmup, blockSize: load.warmup });
         context.progress(`bot process: ${load.perApp} /release ${load.text} per app at concurrency ${load.concurrency} (blocks of ${load.blockSize})`);
         const measured = await runInterleaved(context, { ...run, perApp: load.perApp });
 
         const rssPeakMb = procStatusKb(pid, 'VmHWM') / 1024;
+        const bareRssPeakMb = procStatusKb(barePid, 'VmHWM') / 1024;
         const oursP50 = percentile(measured.acks.ours, 50);
         const oursP99 = percentile(measured.acks.ours, 99);
         const bareP50 = percentile(measured.acks.bare, 50);
@@ -158,10 +181,11 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
           { key: 'bot_process_rss_after_start_mb', label: 'bot process RSS after start', value: round(rssAfterStartMb, 1), unit: 'MB', decimals: 1 },
           { key: 'bot_process_rss_peak_mb', label: 'bot process peak RSS (VmHWM)', value: round(rssPeakMb, 1), unit: 'MB', decimals: 1 },
           { key: 'rss_peak_mb', label: 'peak RSS of the bot (the bot process above)', value: round(rssPeakMb, 1), unit: 'MB', decimals: 1 },
+          { key: 'bare_bolt_process_rss_peak_mb', label: 'bare Bolt process peak RSS, for comparison', value: round(bareRssPeakMb, 1), unit: 'MB', decimals: 1 },
           { key: `bot_process_${key}_p50_ms_${c}`, label: `bot process ack p50, ${what}`, value: round(oursP50), unit: 'ms', decimals: 2 },
           { key: `bot_process_${key}_p99_ms_${c}`, label: `bot process ack p99, ${what}`, value: round(oursP99), unit: 'ms', decimals: 2 },
-          { key: `bot_process_bare_bolt_${key}_p50_ms_${c}`, label: `bare Bolt ack p50 (interleaved), ${what}`, value: round(bareP50), unit: 'ms', decimals: 2 },
-          { key: `bot_process_bare_bolt_${key}_p99_ms_${c}`, label: `bare Bolt ack p99 (interleaved), ${what}`, value: round(bareP99), unit: 'ms', decimals: 2 },
+          { key: `bot_process_bare_bolt_${key}_p50_ms_${c}`, label: `bare Bolt process ack p50 (interleaved), ${what}`, value: round(bareP50), unit: 'ms', decimals: 2 },
+          { key: `bot_process_bare_bolt_${key}_p99_ms_${c}`, label: `bare Bolt process ack p99 (interleaved), ${what}`, value: round(bareP99), unit: 'ms', decimals: 2 },
           { key: `bot_process_${key}_p50_ratio_vs_bare_bolt_${c}`, label: `p50 ratio bot process/bare, ${what}`, value: round(oursP50 / bareP50), unit: '×', decimals: 2 },
           { key: `bot_process_${key}_p99_ratio_vs_bare_bolt_${c}`, label: `p99 ratio bot process/bare, ${what}`, value: round(oursP99 / bareP99), unit: '×', decimals: 2 },
           { key: `bot_process_${load.text}_reply_final_p50_ms_${c}`, label: `bot process final answer p50, ${what}`, value: percentile(finals, 50), unit: 'ms', decimals: 0 },
@@ -180,13 +204,15 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
             },
           ],
           notes: [
-            'The bot runs as `npm run start:prod` runs it (LOG_LEVEL info, logs read for its port), with its own event loop; the fakes, bare Bolt and the load generator stay in the benchmark process.',
-            `Node options: ${options.productionNodeOptions.join(' ') || 'none'} (package.json start:prod, as in the Docker image)` +
+            'The bot runs as `npm run start:prod` runs it (LOG_LEVEL info, logs read for its port), and bare Bolt in a process of its own beside it, ' +
+              'with the same node options: like for like. The fakes and the load generator stay in the benchmark process.',
+            `Node options of both: ${options.productionNodeOptions.join(' ') || 'none'} (package.json start:prod, as in the Docker image)` +
               (options.nodeArgs ? `, then ${options.nodeArgs.join(' ')} (BENCH_BOT_NODE_ARGS).` : '.'),
             `Load on it: ${load.warmup + load.perApp} /release ${load.text} (${prs} open PRs); every command got its final answer through response_url.`,
           ],
         };
       } finally {
+        if (bareRunning) await stopChild(bareRunning.child);
         if (running) {
           const code = await stopChild(running.child);
           if (code !== 0) context.progress(`the bot process exited with code ${code}: ${running.output().slice(-500)}`);
