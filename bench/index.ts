@@ -38,7 +38,7 @@ const STATUS = ackLatencySection({
   ],
   idlePerApp: 0,
   levels: [
-    { concurrency: 1, perApp: 200, blockSize: 20 },
+    { concurrency: 1, perApp: 400, blockSize: 20 },
     { concurrency: 20, perApp: 1000, blockSize: 100 },
   ],
   headlineConcurrency: 20,
