@@ -85,7 +85,7 @@ export class AcksFirst {
     return this.open === 0 && now - this.lastClosedAt >= this.quietMs;
   }
 
-  /** Releases one waiter per turn of the event loop while it is quiet (and every overdue one); otherwise sets a timer. */
+  /** Releases one waiter per turn of the event loop while it is quiet or the first has waited `maxDeferMs`; otherwise sets a timer. */
   private schedule(): void {
     if (this.releasing) return;
     const first = this.waiters[0];
