@@ -111,6 +111,7 @@ export function buildApp(options: {
     sql: deps.db.sql,
     logger: options.logger,
     now: options.now,
+    beforeEachJob: () => deps.inFlight.afterAcks(),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
   const webhookSecret = config.env.GITHUB_WEBHOOK_SECRET;

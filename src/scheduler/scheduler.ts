@@ -66,6 +66,12 @@ export interface SchedulerOptions<Deps> {
   retryDelayMs?: number;
   /** Attempts per fire at most (failures and dead claimants count). Default `DEFAULT_MAX_ATTEMPTS` (5). */
   maxAttempts?: number;
+  /**
+   * Awaited before each job's turn in a tick. The app passes
+   * `InFlightWork.afterAcks`: a job waits until the Slack requests arriving
+   * meanwhile have been acked (a second at most), like all other follow-up work.
+   */
+  beforeEachJob?: () => Promise<void>;
 }
 
 /** One fire of one job. */
@@ -297,6 +303,7 @@ export function createScheduler<Deps>(options: SchedulerOptions<Deps>): Schedule
     await Promise.all(
       jobs.map(async (job) => {
         try {
+          await options.beforeEachJob?.();
           await tickJob(job, now, report);
         } catch (error) {
           report.errors.push({ job: job.name, error: errorText(error) });

@@ -221,3 +221,37 @@ describe('daylight saving time', () => {
     ]);
   });
 });
+
+describe('acks first', () => {
+  it('a tick runs no job until beforeEachJob lets it (the app waits for Slack requests to be acked)', async () => {
+    const cutoff = calendar.getTrain(303).cutoff;
+    const channel: Posted[] = [];
+    const job = cutoffAnnouncement({ name: 'waits-for-acks', graceMs: HOUR });
+    let letGo: () => void = () => undefined;
+    const acked = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    let asked = 0;
+    const scheduler = createScheduler({
+      jobs: [job],
+      deps: { channel },
+      sql: test.db.sql,
+      logger: silentLogger,
+      now: () => plus(cutoff, MINUTE),
+      instanceId: 'busy',
+      beforeEachJob: () => {
+        asked += 1;
+        return acked;
+      },
+    });
+    const tick = scheduler.tick(plus(cutoff, MINUTE));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(asked).toBe(1);
+    expect(channel).toEqual([]);
+    expect(await getFire({ sql: test.db.sql, job: 'waits-for-acks', scheduledAt: cutoff })).toBeUndefined();
+    letGo();
+    const report = await tick;
+    expect(report.ran).toEqual([{ job: 'waits-for-acks', scheduledAt: cutoff, attempt: 1 }]);
+    expect(channel).toHaveLength(1);
+  });
+});
