@@ -53,6 +53,9 @@ export interface CompletedSection extends SectionResult {
 }
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples. */
+/** `value` to `decimals` places, as a number (for the JSON report). */
+export const round = (value: number, decimals = 3): number => Number(value.toFixed(decimals));
+
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) throw new Error('percentile of no samples');
   const sorted = [...samples].sort((a, b) => a - b);

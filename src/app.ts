@@ -85,15 +85,7 @@ export function buildApp(options: {
   const acksFirst = new AcksFirst();
   const deps: AppDeps = {
     ...options,
-    calendar: createTrainCalendar({
-      anchor: settings.anchor,
-      cadenceDays: settings.cadenceDays,
-      cutoffTime: settings.cutoffTime,
-      kickoffTime: settings.kickoffTime,
-      timeZone: settings.timeZone,
-      skips: settings.skips,
-      holidays: settings.holidays,
-    }),
+    calendar: createTrainCalendar(settings),
     inFlight: new InFlightWork({ acksFirst }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
     slack: bolt.client,
@@ -121,7 +113,7 @@ export function buildApp(options: {
         secret: webhookSecret,
         logger: options.logger,
         onEvent: (event, deliveryId) =>
-          deps.inFlight.run(
+          deps.inFlight.follow(() =>
             (async () => {
               const now = deps.now();
               // GitHub redelivers on request, and may deliver twice: handle each delivery once.
@@ -146,7 +138,7 @@ export function buildApp(options: {
     },
     async stop(stopOptions) {
       await scheduler.stop();
-      const drained = await deps.inFlight.drain(stopOptions?.drainMs ?? 8_000);
+      const drained = await deps.inFlight.idle(stopOptions?.drainMs ?? 8_000);
       if (!drained) options.logger.warn({ unfinished: deps.inFlight.size }, 'stopped with work still in flight');
       if (bolt.mode === 'socket') await bolt.app.stop();
     },

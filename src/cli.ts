@@ -88,7 +88,7 @@ async function printSchedule(args: string[], env: Record<string, string | undefi
     throw new UsageError(`--count expects a whole number from 1 to ${MAX_SCHEDULE_COUNT}, not "${scrubSecrets(values.count ?? '')}"`);
   }
   const from = parseFrom(values.from, settings.timeZone, now);
-  const calendar = createTrainCalendar({ ...settings });
+  const calendar = createTrainCalendar(settings);
   const logger = createLogger({ level: 'silent' });
   const database = await openScheduleDatabase(env, logger, io);
   try {

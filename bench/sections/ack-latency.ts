@@ -5,7 +5,7 @@
  * the bot's answer through response_url then took.
  */
 import type { ReplyRecord } from '../context';
-import { percentile, type BenchSection, type Figure, type SectionResult, type Target } from '../figures';
+import { percentile, round, type BenchSection, type Figure, type SectionResult, type Target } from '../figures';
 import { runInterleaved } from '../load';
 
 export interface AckLatencyLevel {
@@ -38,7 +38,6 @@ export interface AckLatencyOptions {
 const P99_LIMIT_MS = 50;
 const P50_RATIO_LIMIT = 1.3;
 
-const round = (value: number, decimals = 3): number => Number(value.toFixed(decimals));
 
 function latencyFigures(prefix: string, barePrefix: string, suffix: string, label: string, ours: number[], bare: number[]): Figure[] {
   const oursP50 = percentile(ours, 50);

@@ -8,10 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SIGNING_SECRET } from '../../test/support/harness';
-import { dropSchema, freshSchemaName, urlForSchema } from '../../test/support/database';
+import { fakesEnv, SIGNING_SECRET } from '../../test/support/harness';
+import { dropSchema, freshSchemaName } from '../../test/support/database';
 import type { BenchContext } from '../context';
-import { percentile, type BenchSection, type Figure, type SectionResult } from '../figures';
+import { percentile, round, type BenchSection, type Figure, type SectionResult } from '../figures';
 import { runInterleaved } from '../load';
 import { readProductionNodeOptions } from '../../test/support/production-command';
 
@@ -115,7 +115,6 @@ function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<number | nu
   });
 }
 
-const round = (value: number, decimals = 3): number => Number(value.toFixed(decimals));
 
 export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCESS): BenchSection {
   return {
@@ -133,12 +132,7 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
           name: 'the bot',
           script: BOT_MAIN,
           env: {
-            SLACK_BOT_TOKEN: slack.botToken,
-            SLACK_SIGNING_SECRET: SIGNING_SECRET,
-            SLACK_API_URL: slack.apiUrl,
-            GITHUB_TOKEN: github.token,
-            GITHUB_API_URL: github.url,
-            DATABASE_URL: urlForSchema(schema),
+            ...fakesEnv({ slack, github, schema }),
             PORT: '0',
             DATA_DIR: dir,
             LOG_LEVEL: 'info',

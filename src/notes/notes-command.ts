@@ -11,7 +11,7 @@ import type { AppDeps } from '../app';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
-import { findOwnerOfTrain } from '../status/owner';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { formatInZones } from '../train/time-format';
 import { addNote, listNotes, removeNote } from './notes-store';
 import { renderNoteLines } from './notes-view';

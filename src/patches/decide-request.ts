@@ -8,12 +8,14 @@
 import type { types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../app';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { section } from '../slack/blocks';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { openModal } from '../slack/open-modal';
 import { nextPatchNumber } from '../train/versions';
-import { announceDotRelease, findTrainOwner, openDm, refreshRequestMessages, sendPatchOutcome } from './patch-delivery';
+import { openDm } from '../slack/dm';
+import { announceDotRelease, refreshRequestMessages, sendPatchOutcome } from './patch-delivery';
 import { approvePatchRequest, describeSettled, loadPatchRequest, recordPatchQuestion, settlePatchRequest, type PatchRequestRecord } from './patch-store';
 import { readTrainTags } from './train-landscape';
 import { hasPlannedDotRelease } from './verify-request';
@@ -40,7 +42,7 @@ async function requireRequest(deps: AppDeps, requestId: number): Promise<PatchRe
 
 /** The train's owner or an admin; anyone else gets the reason. */
 async function requireDecider(deps: AppDeps, train: number, userId: string, now: Date): Promise<void> {
-  const owner = await findTrainOwner(deps, train);
+  const owner = await findOwnerOfTrain(deps, train);
   if (owner === userId) return;
   if (await deps.admins.isAdmin(userId, now)) return;
   throw new PermissionDeniedError(
@@ -242,7 +244,10 @@ export async function withdrawRequest(options: { deps: AppDeps; requestId: numbe
     throw new PermissionDeniedError(`Only ${mentionUser(request.requestedBy)}, who asked for patch request #${request.id}, can withdraw it.`);
   }
   if (request.status === 'approved') {
-    return `Patch request #${request.id} was already approved; ask the owner of train ${request.train} to take it out of the dot release.`;
+    return (
+      `Patch request #${request.id} was already approved and is planned for train ${request.train}'s dot release; I cannot take it out. ` +
+      `If it must not ship, tell the owner of train ${request.train} before they cut the dot release.`
+    );
   }
   if (request.status !== 'pending') return describeSettled(request);
   const withdrawn = await settlePatchRequest({ prisma: deps.db.prisma, requestId: request.id, train: request.train, kind: 'withdraw', actor: userId, reason: null, now });

@@ -9,24 +9,11 @@
  */
 import type { AppDeps } from '../app';
 import { recordAudit } from '../audit/record-audit';
-import { planOwners } from '../rotation/roster-store';
+import { findOwnerOfTrain } from '../rotation/owner';
+import { openDm } from '../slack/dm';
 import { mentionUser } from '../slack/mrkdwn';
 import { loadDotReleasePlan, loadPatchRequest, withAnnouncementLock, type PatchRequestRecord } from './patch-store';
 import { describeOutcome, renderPlanAnnouncement, renderRequestMessage, type Audience } from './patch-messages';
-
-/** The owner of `train` by the rotation (announced trains as announced); null when none is assigned. */
-export async function findTrainOwner(deps: AppDeps, train: number): Promise<string | null> {
-  const [planned] = await planOwners({ prisma: deps.db.prisma, calendar: deps.calendar, fromTrain: train, toTrain: train });
-  return planned?.slackUserId ?? null;
-}
-
-/** The bot's DM channel with a person (conversations.open, scope im:write). */
-export async function openDm(deps: AppDeps, userId: string): Promise<string> {
-  const opened = await deps.slack.conversations.open({ users: userId });
-  const channel = opened.channel?.id;
-  if (!channel) throw new Error(`Slack opened no DM channel with ${userId}`);
-  return channel;
-}
 
 function rendering(deps: AppDeps) {
   const { settings } = deps.config;
@@ -49,7 +36,7 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
   const { prisma } = deps.db;
   let request = await loadPatchRequest(prisma, options.requestId);
   if (!request || request.deliveredAt) return;
-  const ownerUserId = await findTrainOwner(deps, request.train);
+  const ownerUserId = await findOwnerOfTrain(deps, request.train);
   const render = (audience: Audience, current: PatchRequestRecord) => renderRequestMessage(current, audience, { ...rendering(deps), ownerUserId });
   if (!request.ownerTs && ownerUserId) {
     const channel = await openDm(deps, ownerUserId);
@@ -81,7 +68,7 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
 /** Redraws every posted copy of a request (after a decision or a question). A copy that cannot be updated is logged. */
 export async function refreshRequestMessages(options: { deps: AppDeps; request: PatchRequestRecord }): Promise<void> {
   const { deps, request } = options;
-  const ownerUserId = await findTrainOwner(deps, request.train);
+  const ownerUserId = await findOwnerOfTrain(deps, request.train);
   const copies: Array<[string | null, string | null, Audience]> = [
     [request.ownerChannel, request.ownerTs, 'decider'],
     [request.teamChannel, request.teamTs, 'team'],
@@ -138,7 +125,7 @@ export async function announceDotRelease(options: { deps: AppDeps; planId: numbe
   await withAnnouncementLock(deps.db.prisma, options.planId, async (tx) => {
     const plan = await loadDotReleasePlan(tx, options.planId);
     if (!plan || plan.status !== 'planned') return;
-    const ownerUserId = await findTrainOwner(deps, plan.train);
+    const ownerUserId = await findOwnerOfTrain(deps, plan.train);
     const message = renderPlanAnnouncement(plan, { ...rendering(deps), ownerUserId });
     if (plan.announcementChannel && plan.announcementTs) {
       await deps.slack.chat.update({ channel: plan.announcementChannel, ts: plan.announcementTs, ...message });

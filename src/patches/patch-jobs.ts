@@ -10,12 +10,14 @@
  * its period and looks at the rows each time.
  */
 import type { AppDeps } from '../app';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { recordAudit } from '../audit/record-audit';
 import type { Settings } from '../config';
 import { pruneFires, type ScheduledJob } from '../scheduler';
 import { section } from '../slack/blocks';
 import { mentionUser } from '../slack/mrkdwn';
-import { announceDotRelease, deliverPatchRequest, findTrainOwner, mentionAdmins, openDm, sendPatchOutcome } from './patch-delivery';
+import { openDm } from '../slack/dm';
+import { announceDotRelease, deliverPatchRequest, mentionAdmins, sendPatchOutcome } from './patch-delivery';
 import { renderRequestMessage } from './patch-messages';
 import { loadPatchRequest, type PatchRequestRecord } from './patch-store';
 
@@ -71,7 +73,7 @@ async function remind(options: {
   const claimed = await prisma.patchRequest.updateMany({ where: { id: request.id, status: 'pending', [column]: null }, data: { [column]: now } });
   if (claimed.count !== 1) return;
   try {
-    const ownerUserId = await findTrainOwner(deps, request.train);
+    const ownerUserId = await findOwnerOfTrain(deps, request.train);
     const { settings } = deps.config;
     const message = renderRequestMessage(request, 'decider', { repository: settings.repository, displayTimeZones: settings.displayTimeZones, ownerUserId });
     const recipients = kind === 'owner' && ownerUserId ? [ownerUserId] : await deps.admins.listAdmins(now);

@@ -7,11 +7,12 @@
 import type { types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../app';
-import { InvalidInputError } from '../errors';
+import { findOwnerOfTrain } from '../rotation/owner';
+import { AFTER_INTERNAL_FAILURE, InvalidInputError } from '../errors';
 import { GitHubError } from '../github/errors';
 import { openModal } from '../slack/open-modal';
 import { formatInZones } from '../train/time-format';
-import { deliverPatchRequest, findTrainOwner } from './patch-delivery';
+import { deliverPatchRequest } from './patch-delivery';
 import { createPatchRequest, PatchConflictError } from './patch-store';
 import { checkPatchRequestForm, FIELD, type FieldErrors, type PatchReason } from './request-input';
 import {
@@ -62,7 +63,7 @@ export async function openPatchRequestModal(options: {
     view = renderUnavailableModal(
       error instanceof GitHubError
         ? `I cannot look up the trains right now: ${error.userMessage}`
-        : 'Something went wrong on my side while looking up the trains. The error is in the bot’s logs.',
+        : `Something went wrong on my side while looking up the trains. ${AFTER_INTERNAL_FAILURE}`,
     );
   }
   // The hash makes Slack refuse the update if the view changed meanwhile (it cannot: the loading view has no inputs).
@@ -120,7 +121,7 @@ export async function submitPatchRequest(options: {
   const { request: verified } = verification;
   const state = decodeState(view.private_metadata);
   const trainWhere = state?.landscape.trains.find((t) => t.train === verified.train)?.where ?? 'cut';
-  const ownerUserId = await findTrainOwner(deps, verified.train);
+  const ownerUserId = await findOwnerOfTrain(deps, verified.train);
   let stored;
   try {
     stored = await createPatchRequest({ prisma, verified, form, viewId: view.id, requestedBy: userId, trainWhere, ownerAtRequest: ownerUserId, now });

@@ -11,7 +11,7 @@ import { GitHubError } from '../github/errors';
 import type { PullRequestState } from '../github/client';
 import type { Block } from '../slack/blocks';
 import { mentionUser } from '../slack/mrkdwn';
-import { findOwnerOfTrain } from '../status/owner';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { formatInZones } from '../train/time-format';
 import { ANSWER_TEXT, recordAnswer, type Answer } from './answer-store';
 import { refreshOwnerSummary } from './owner-summary';

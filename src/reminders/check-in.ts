@@ -10,7 +10,7 @@ import { recordAudit } from '../audit/record-audit';
 import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';
 import { loadRoster } from '../rotation/roster-store';
-import { findOwnerOfTrain } from '../status/owner';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { postOnce } from './message-ledger';
 import { readOpenPullRequests } from './sweep';
 import { renderCheckIn } from './views';

@@ -13,7 +13,7 @@ import { GitHubError } from '../github/errors';
 import type { MergedPullRequest, PullRequestSummary } from '../github/client';
 import { listNotes } from '../notes/notes-store';
 import { listFires } from '../scheduler';
-import { findOwnerOfTrain } from '../status/owner';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { loadAnswers, loadSweptPullRequests } from './answer-store';
 import { createAuthorDirectory } from './author-directory';
 import { postOnce } from './message-ledger';

@@ -6,6 +6,7 @@
  * summary someone deleted is posted again.
  */
 import type { AppDeps } from '../app';
+import { openDm } from '../slack/dm';
 import { loadAnswers, loadSweptPullRequests } from './answer-store';
 import { findMessage, listMessages, postOnce, replaceTs, slackErrorCode, type MessageKey } from './message-ledger';
 import { renderOwnerSummary } from './views';
@@ -16,14 +17,6 @@ const SUMMARY_LOCK = 0x73756d6d;
 /** The ledger key of a train's summary: one per train and owner, keyed on the cutoff. */
 export function summaryKey(deps: AppDeps, train: number, ownerSlackId: string): MessageKey {
   return { train, kind: 'owner-summary', scheduledAt: deps.calendar.getTrain(train).cutoff, recipient: ownerSlackId };
-}
-
-/** Opens (or finds) the DM with `userId` and returns its channel id. */
-export async function openDm(deps: AppDeps, userId: string): Promise<string> {
-  const opened = await deps.slack.conversations.open({ users: userId });
-  const channel = opened.channel?.id;
-  if (!channel) throw new Error(`Slack opened no DM channel with ${userId}`);
-  return channel;
 }
 
 /**

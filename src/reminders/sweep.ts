@@ -12,12 +12,13 @@ import type { AppDeps } from '../app';
 import { recordAudit } from '../audit/record-audit';
 import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';
-import { findOwnerOfTrain } from '../status/owner';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { formatInZones } from '../train/time-format';
 import { loadAnswers, loadSweptPullRequests, recordSweptPullRequests, type SweptPullRequest } from './answer-store';
 import { createAuthorDirectory } from './author-directory';
 import { postOnce } from './message-ledger';
-import { openDm, refreshOwnerSummary } from './owner-summary';
+import { openDm } from '../slack/dm';
+import { refreshOwnerSummary } from './owner-summary';
 import { findBlockers, groupBy, withoutIgnored } from './pull-requests';
 import { renderAuthorDm, shortTime } from './views';
 
@@ -58,7 +59,7 @@ export async function runSweep(options: { deps: AppDeps; train: number; schedule
     for (const pr of open) slackUsers.set(pr.number, await directory.slackUserFor(pr.authorLogin));
   } catch (error) {
     if (options.lastAttempt) {
-      const reason = error instanceof GitHubError ? error.userMessage : 'Something went wrong on my side; the error is in the bot’s logs.';
+      const reason = error instanceof GitHubError ? error.userMessage : 'Something went wrong on my side; whoever runs release-conductor will find the details in its logs.';
       // The sweep's own error is what the scheduler records; failing to tell is logged beside it.
       await tellSweepFailed({ deps, train, scheduledAt, now, ownerSlackId, reason }).catch((tellError: unknown) =>
         log.error({ err: tellError }, 'could not tell anyone that the PR sweep could not run'),

@@ -21,7 +21,6 @@ export class InFlightWork {
   private readonly running = new Set<Promise<unknown>>();
   private readonly waiting: Array<() => void> = [];
   private active = 0;
-  private closed = false;
 
   private readonly maxConcurrent: number;
   private readonly acksFirst: AcksFirst | undefined;
@@ -40,18 +39,30 @@ export class InFlightWork {
   }
 
   /**
-   * Tracks `work` until it settles and returns its result (its rejection still
-   * reaches the caller). A function is started when a slot is free; a promise
+   * The work that follows a listener's ack: started once the requests arriving
+   * meanwhile have been acked, and tracked until it settles (its result and
+   * rejection reach the caller). Takes no slot: a modal must open within 3 s.
+   */
+  follow<T>(work: () => Promise<T>): Promise<T> {
+    return this.track(this.afterAcks().then(work));
+  }
+
+  /**
+   * Heavy work (a dashboard): started when a slot is free and the requests
+   * arriving meanwhile have been acked; tracked until it settles. A promise
    * is already running and is only tracked.
    */
   run<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
-    const started =
-      typeof work === 'function'
-        ? this.whenSlotFree()
-            .then(() => this.afterAcks())
-            .then(work)
-            .finally(() => this.releaseSlot())
-        : work;
+    if (typeof work !== 'function') return this.track(work);
+    return this.track(
+      this.whenSlotFree()
+        .then(() => this.afterAcks())
+        .then(work)
+        .finally(() => this.releaseSlot()),
+    );
+  }
+
+  private track<T>(started: Promise<T>): Promise<T> {
     const tracked: Promise<unknown> = started.then(
       () => this.running.delete(tracked),
       () => this.running.delete(tracked),
@@ -76,16 +87,6 @@ export class InFlightWork {
 
   get size(): number {
     return this.running.size;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  /** Stops accepting the idea of new work and waits for what runs, at most `timeoutMs`. Returns true if all finished. */
-  async drain(timeoutMs: number): Promise<boolean> {
-    this.closed = true;
-    return this.idle(timeoutMs);
   }
 
   /** Waits until nothing runs (at most `timeoutMs`). Returns true if all finished. */

@@ -14,12 +14,17 @@ export function mentionUser(userId: string): string {
   return `<@${userId.replace(/[^A-Z0-9]/gi, '')}>`;
 }
 
+/** A channel from the settings: an id (`C…`/`G…`) becomes a channel link, a name is shown as written. */
+export function channelLabel(channel: string): string {
+  return /^[CG][A-Z0-9]{2,}$/.test(channel) ? `<#${channel}>` : escapeMrkdwn(channel);
+}
+
 /** A link whose label is user text: the label is escaped, `|` included. */
 export function link(url: string, label: string): string {
   return `<${url.replace(/[<>|]/g, encodeURIComponent)}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
 }
 
-/** Slack date formatting: shown in each reader's own time zone, with a fallback text. */
+/** Slack date formatting: shown in each reader's own time zone, with a fallback text (escaped). `slackDateToken` checks the format first. */
 export function slackDate(instant: Date, format: string, fallback: string): string {
   return `<!date^${Math.floor(instant.getTime() / 1000)}^${format}|${escapeMrkdwn(fallback)}>`;
 }

@@ -1,6 +1,6 @@
 /** The edge where errors from a use case become a message for the person who asked. */
 import type { RespondArguments } from '@slack/bolt';
-import { AppError } from '../errors';
+import { AFTER_INTERNAL_FAILURE, AppError } from '../errors';
 import { GitHubError } from '../github/errors';
 import type { Logger } from '../logger';
 import { escapeMrkdwn } from './mrkdwn';
@@ -21,7 +21,7 @@ export async function replyToFailure(options: {
     text = `:warning: ${escapeMrkdwn(error.userMessage)} Nothing was changed; try again in a moment.`;
   } else {
     logger.error({ err: error }, 'request failed');
-    text = ':warning: Something went wrong on my side; nothing was changed. The error is in the bot’s logs.';
+    text = `:warning: Something went wrong on my side; nothing was changed. ${AFTER_INTERNAL_FAILURE}`;
   }
   await options.respond({ response_type: 'ephemeral', text }).catch((replyError: unknown) => {
     logger.error({ err: replyError }, 'could not tell the user about a failure');

@@ -14,7 +14,7 @@ import { loadAnswers, type StoredAnswer } from '../reminders/answer-store';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
 import { loadPatchOverview, type PatchOverview } from '../patches/patch-overview';
-import { findOwnerOfTrain } from './owner';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { loadTaggingStep, type TaggingStep } from './tagging-section';
 
 export interface TagStatus {

@@ -97,7 +97,7 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
     blocks.push(
       context(
         `:warning: The calendar expects train ${calendarTrain.train} to be in progress, but the latest tag says ` +
-          `${github.latestTrain + 1}. Check \`anchor\` in the settings.`,
+          `${github.latestTrain + 1}. The train calendar may be off: ask whoever runs release-conductor to check \`anchor\` in its settings file.`,
       ),
     );
   }

@@ -41,7 +41,9 @@ function alreadyFiled(release: TagRelease): string | null {
   if (release.issueNumber !== null && release.issueUrl) {
     return `${release.issueBy ? mentionUser(release.issueBy) : 'Someone'} already filed ${link(release.issueUrl, `issue #${release.issueNumber}`)} about this failure.`;
   }
-  if (release.issueBy) return `${mentionUser(release.issueBy)} is filing an issue about this failure right now.`;
+  if (release.issueBy) {
+    return `${mentionUser(release.issueBy)} is filing an issue about this failure right now. If none appears in the train's thread within a few minutes, file it on GitHub by hand.`;
+  }
   return null;
 }
 

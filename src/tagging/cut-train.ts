@@ -6,7 +6,7 @@
  */
 import type { AppDeps } from '../app';
 import { InvalidInputError } from '../errors';
-import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
+import { channelLabel, escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { formatBranch, formatTag } from '../train/versions';
 import { dispatchCut, type DispatchResult } from './dispatch';
 import { flushNotices } from './notices';
@@ -43,7 +43,7 @@ export function parseReleaseValue(value: string | undefined): ReleaseValue {
   const id = parsed?.id;
   const attempt = parsed?.attempt;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || typeof attempt !== 'number' || !Number.isSafeInteger(attempt)) {
-    throw new InvalidInputError('That button does not say which release it is about.');
+    throw new InvalidInputError('That button does not say which release it is about; `/release status` shows the current cut.');
   }
   return { id, attempt };
 }
@@ -70,7 +70,7 @@ function describeResult(deps: AppDeps, train: number, result: DispatchResult): s
   const workflow = `\`${escapeMrkdwn(settings.tagWorkflow)}\``;
   switch (result.outcome) {
     case 'dispatched':
-      return `:label: Dispatched ${workflow} for train ${train}. I'll report the run, CI and stage in the train's thread in ${escapeMrkdwn(settings.announcementChannel)}.`;
+      return `:label: Dispatched ${workflow} for train ${train}. I'll report the run, CI and stage in the train's thread in ${channelLabel(settings.announcementChannel)}.`;
     case 'uncertain':
       return (
         `:hourglass: I sent the dispatch of ${workflow} for train ${train}, but GitHub's answer was lost (${result.reason}). ` +

@@ -49,12 +49,14 @@ async function flushReleaseOnce(deps: AppDeps, releaseId: number, now: Date): Pr
       const release = await deps.db.prisma.tagRelease.findUnique({ where: { id: releaseId }, select: { train: true } });
       if (!release) return 'failed';
       const notices = await deps.db.prisma.tagReleaseNotice.findMany({ where: { releaseId, postedAt: null, claimedAt: null }, orderBy: { id: 'asc' } });
+      // The thread is found (or started) once per flush, by the first notice that is posted.
+      let thread: Awaited<ReturnType<typeof ensureTrainThread>> | undefined;
       for (const notice of notices) {
         const claimed = await deps.db.prisma.tagReleaseNotice.updateMany({ where: { id: notice.id, claimedAt: null }, data: { claimedAt: now } });
         if (claimed.count !== 1) continue;
         let ts: string | null;
         try {
-          const thread = await ensureTrainThread({ deps, train: release.train, now });
+          thread ??= await ensureTrainThread({ deps, train: release.train, now });
           const blocks = Array.isArray(notice.blocks) ? (notice.blocks as unknown as Block[]) : [];
           const posted = await deps.slack.chat.postMessage({
             channel: thread.channel,

@@ -5,22 +5,17 @@
  */
 import type { AppDeps } from '../app';
 import { PermissionDeniedError } from '../errors';
-import { planOwners } from '../rotation/roster-store';
+import { findOwnerOfTrain } from '../rotation/owner';
 import { mentionUser } from '../slack/mrkdwn';
-
-async function ownerOf(deps: AppDeps, train: number): Promise<string | null> {
-  const [planned] = await planOwners({ prisma: deps.db.prisma, calendar: deps.calendar, fromTrain: train, toTrain: train });
-  return planned?.slackUserId ?? null;
-}
 
 /** Returns when `userId` may act on train `train`'s cut; otherwise throws with the reason and who may. */
 export async function requireTagger(options: { deps: AppDeps; userId: string; now: Date; train: number; action: string }): Promise<void> {
   const { deps, userId, now, train } = options;
   if (await deps.admins.isAdmin(userId, now)) return;
   const current = deps.calendar.trainInProgress(now).train;
-  const owner = await ownerOf(deps, train);
+  const owner = await findOwnerOfTrain(deps, train);
   if (owner === userId) return;
-  if (current !== train && (await ownerOf(deps, current)) === userId) return;
+  if (current !== train && (await findOwnerOfTrain(deps, current)) === userId) return;
   const who = owner ? `the release owner of train ${train} (${mentionUser(owner)})` : `the release owner of train ${train} (no owner is assigned)`;
   throw new PermissionDeniedError(
     `Only ${who} or an admin can ${options.action}. ` +

@@ -6,16 +6,12 @@
 import type { AppDeps } from '../app';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { PermissionDeniedError } from '../errors';
-import { escapeMrkdwn } from '../slack/mrkdwn';
+import { channelLabel } from '../slack/mrkdwn';
 import { requireTagger } from './permissions';
 import { computeTrainToCut, planCut } from './plan-cut';
 import { renderCutConfirmation } from './tag-view';
 
 /** A channel setting as a reader sees it: a link for an id, the name otherwise. */
-export function channelLabel(channel: string): string {
-  return /^[CG][A-Z0-9]{2,}$/.test(channel) ? `<#${channel}>` : escapeMrkdwn(channel);
-}
-
 /** The owner of the train in progress, an admin, or the owner of the train the workflow would cut. */
 async function requireMayTag(deps: AppDeps, context: CommandContext, tagNames: string[]): Promise<void> {
   const { userId, now } = context;

@@ -126,7 +126,7 @@ async function findDispatchedRun(ctx: StepContext, release: TagRelease, workflow
   const from = new Date(since.getTime() - CLOCK_SKEW_MS);
   const runs = await ctx.deps.github.listWorkflowRuns({ workflow, event: 'workflow_dispatch', createdFrom: from });
   const candidates = runs
-    .filter((run) => run.event === 'workflow_dispatch' && run.headBranch === ctx.settings.mainBranch && Date.parse(run.createdAt) >= from.getTime())
+    .filter((run) => runMatchesDispatch({ settings: ctx.settings, run, since }))
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);
   if (candidates.length === 0) return null;
   const ids = candidates.map((run) => BigInt(run.id));

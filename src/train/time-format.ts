@@ -5,6 +5,7 @@
 // the machine's locale, with a 24-hour clock.
 
 import { DateTime, IANAZone } from 'luxon';
+import { slackDate } from '../slack/mrkdwn';
 
 /** The zones of the FxA team, in display order: Pacific, Eastern, UTC. */
 export const DEFAULT_DISPLAY_ZONES: readonly string[] = Object.freeze([
@@ -195,10 +196,6 @@ export function toIsoWithOffset(instant: Date, zone: string): string {
   return inZone(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZ");
 }
 
-function escapeSlackText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /**
  * A Slack date token, shown in each viewer's own time zone:
  * `<!date^1793815200^{date_short_pretty} at {time}|Wed 4 Nov 2026, 18:00 UTC>`.
@@ -214,7 +211,5 @@ export function slackDateToken(instant: Date, format: string = DEFAULT_SLACK_DAT
     const token = match[1] ?? '';
     if (!SLACK_DATE_TOKENS.has(token)) throw new RangeError(`Unknown Slack date token {${token}}`);
   }
-  const seconds = Math.floor(instant.getTime() / 1000);
-  const text = fallback ?? formatInZone(instant, 'UTC');
-  return `<!date^${seconds}^${format}|${escapeSlackText(text)}>`;
+  return slackDate(instant, format, fallback ?? formatInZone(instant, 'UTC'));
 }

@@ -38,6 +38,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The environment that points the bot at the fakes and at a schema of the test database. */
+export function fakesEnv(options: { slack: FakeSlack; github: FakeGitHub; schema: string }): Record<string, string> {
+  const { slack, github } = options;
+  return {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    GITHUB_TOKEN: github.token,
+    GITHUB_API_URL: github.url,
+    DATABASE_URL: urlForSchema(options.schema),
+  };
+}
+
 export async function startHarness(
   options: {
     /** Settings file contents (defaults: FxA). */
@@ -66,12 +79,7 @@ export async function startHarness(
   if (!options.github) github.now = clock.now;
   const bot = await startBot({
     env: {
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      GITHUB_TOKEN: github.token,
-      GITHUB_API_URL: github.url,
-      DATABASE_URL: urlForSchema(schema),
+      ...fakesEnv({ slack, github, schema }),
       CONDUCTOR_CONFIG: configPath,
       PORT: '0',
       DATA_DIR: dir,

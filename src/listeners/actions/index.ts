@@ -65,4 +65,3 @@ export function registerActions(app: App, deps: AppDeps): void {
   app.action<BlockButtonAction>(exactlyOneOf(byId.keys()), dispatchById(byId, ({ action }) => action.action_id));
   app.action<BlockStaticSelectAction>(PATCH_REQUEST_TRAIN_ACTION, patchRequestTrain(deps));
 }
-

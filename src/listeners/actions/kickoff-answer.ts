@@ -12,12 +12,12 @@ function kickoffAnswer(deps: AppDeps, answer: Answer) {
   return async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
     await ack();
     const now = deps.now();
-    const work = (async () => {
+    const work = async () => {
       const original = { text: body.message?.text ?? '', blocks: (body.message?.blocks ?? []) as Block[] };
       const updated = await answer({ deps, trainValue: action.value, userId: body.user.id, now, original });
       await respond({ replace_original: true, ...updated });
-    })();
-    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    };
+    void deps.inFlight.follow(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }
 

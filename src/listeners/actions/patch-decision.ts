@@ -12,12 +12,12 @@ function patchDecision(deps: AppDeps, handle: Handler) {
   return async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
     await ack();
     const now = deps.now();
-    const work = (async () => {
+    const work = async () => {
       const requestId = parseRequestId(action.value);
       const reply = await handle({ deps, requestId, userId: body.user.id, now, triggerId: body.trigger_id, client });
       if (reply) await respond({ response_type: 'ephemeral', replace_original: false, text: reply });
-    })();
-    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    };
+    void deps.inFlight.follow(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }
 

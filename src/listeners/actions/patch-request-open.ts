@@ -10,15 +10,16 @@ function openRequestModal(deps: AppDeps, rideAlong: boolean) {
     await ack();
     const now = deps.now();
     const train = rideAlong && /^\d{1,6}$/.test(action.value ?? '') ? Number(action.value) : undefined;
-    const work = openPatchRequestModal({
-      deps,
-      client,
-      triggerId: body.trigger_id,
-      now,
-      ...(rideAlong ? { preset: { reason: 'ride-along' as const, ...(train !== undefined ? { train } : {}) } } : {}),
-    });
-    void deps.inFlight.run(
-      work.catch((error: unknown) =>
+    const work = () =>
+      openPatchRequestModal({
+        deps,
+        client,
+        triggerId: body.trigger_id,
+        now,
+        ...(rideAlong ? { preset: { reason: 'ride-along' as const, ...(train !== undefined ? { train } : {}) } } : {}),
+      });
+    void deps.inFlight.follow(() =>
+      work().catch((error: unknown) =>
         // From the Home tab there is no response_url: the failure can only be logged.
         body.response_url ? replyToFailure({ error, respond, logger }) : logger.error({ err: error }, 'could not open the patch request modal'),
       ),

@@ -9,8 +9,8 @@ export function patchRequestTrain(deps: AppDeps) {
     await ack();
     const view = body.view;
     if (!view) return;
-    const work = redrawPatchRequestModal({ client, view, selectedTrain: action.selected_option?.value });
+    const work = () => redrawPatchRequestModal({ client, view, selectedTrain: action.selected_option?.value });
     // A modal has no response_url: a failure to redraw leaves the form as it was, and is logged.
-    void deps.inFlight.run(work.catch((error: unknown) => logger.warn({ err: error, viewId: view.id }, 'could not redraw the patch request modal')));
+    void deps.inFlight.follow(() => work().catch((error: unknown) => logger.warn({ err: error, viewId: view.id }, 'could not redraw the patch request modal')));
   };
 }

@@ -11,14 +11,14 @@ export function statusRefresh(deps: AppDeps) {
   return async ({ ack, body, client, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
     await ack();
     const now = deps.now();
-    const work = (async () => {
+    const work = async () => {
       if (body.view?.type === 'home') {
         await publishAppHome({ deps, client, userId: body.user.id, now, fresh: true });
         return;
       }
       const report = await getStatusReport({ deps, now, fresh: true });
       await respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, deps.config.settings) });
-    })();
-    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    };
+    void deps.inFlight.follow(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

@@ -7,7 +7,7 @@ export function tagCancel(deps: AppDeps) {
   const logger = deps.logger.child({ module: 'tagging' });
   return async ({ ack, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
     await ack();
-    const work = respond({ response_type: 'ephemeral', replace_original: true, text: 'Cancelled: nothing was done.' });
-    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    const work = () => respond({ response_type: 'ephemeral', replace_original: true, text: 'Cancelled: nothing was done.' });
+    void deps.inFlight.follow(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

@@ -9,10 +9,10 @@ export function tagRetry(deps: AppDeps) {
   return async ({ ack, body, action, respond }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
     await ack();
     const now = deps.now();
-    const work = (async () => {
+    const work = async () => {
       const text = await retryCut({ deps, userId: body.user.id, now, value: action.value });
       await respond({ response_type: 'ephemeral', replace_original: false, text });
-    })();
-    void deps.inFlight.run(work.catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    };
+    void deps.inFlight.follow(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

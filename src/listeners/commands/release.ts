@@ -33,8 +33,6 @@ export function releaseCommand(deps: AppDeps) {
     await ack();
     const now = deps.now();
     const work = async () => {
-      // Acks of other requests first: everything below can wait a moment.
-      await deps.inFlight.afterAcks();
       // Slack re-sends a request it thinks was not acknowledged; a replayed trigger_id was handled already.
       if (!(await claimDelivery({ sql: deps.db.sql, key: `command:${command.trigger_id}`, now }))) {
         logger.info({ triggerId: command.trigger_id }, 'duplicate delivery of a command ignored');
@@ -47,6 +45,6 @@ export function releaseCommand(deps: AppDeps) {
         context: { userId: command.user_id, channelId: command.channel_id, triggerId: command.trigger_id, now, respond, client },
       });
     };
-    void deps.inFlight.run(work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
+    void deps.inFlight.follow(() => work().catch((error: unknown) => replyToFailure({ error, respond, logger })));
   };
 }

@@ -9,10 +9,10 @@ export function appHomeOpened(deps: AppDeps) {
   return async ({ event, body, client }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
     if (event.tab !== 'home') return;
     const now = deps.now();
-    const work = (async () => {
+    const work = async () => {
       if (!(await claimDelivery({ sql: deps.db.sql, key: `event:${body.event_id}`, now }))) return;
       await publishAppHome({ deps, client, userId: event.user, now });
-    })();
-    void deps.inFlight.run(work.catch((error: unknown) => logger.error({ err: error }, 'could not publish the App Home')));
+    };
+    void deps.inFlight.follow(() => work().catch((error: unknown) => logger.error({ err: error }, 'could not publish the App Home')));
   };
 }

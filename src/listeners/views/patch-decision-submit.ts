@@ -1,7 +1,7 @@
 /** The decline and question modals' submissions: the reason or question is required; the decision is stored once. */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { AppDeps } from '../../app';
-import { AppError } from '../../errors';
+import { AFTER_INTERNAL_FAILURE, AppError } from '../../errors';
 import { DECISION_TEXT_BLOCK, readDecisionModal, submitDecline, submitQuestion } from '../../patches/decide-request';
 
 type Submit = typeof submitDecline;
@@ -19,7 +19,7 @@ function decisionSubmit(deps: AppDeps, kind: 'decline' | 'question') {
         outcome = await submit({ deps, requestId, reason: text, userId: body.user.id, now });
       } catch (error) {
         // Refusals (not the owner any more, no such request) and failures are shown on the field; the modal stays open.
-        const message = error instanceof AppError ? error.userMessage : 'Something went wrong on my side; nothing was changed. The error is in the bot’s logs.';
+        const message = error instanceof AppError ? error.userMessage : `Something went wrong on my side; nothing was changed. ${AFTER_INTERNAL_FAILURE}`;
         if (error instanceof AppError) logger.info({ err: error }, 'patch decision refused');
         else logger.error({ err: error }, 'patch decision failed');
         await ack({ response_action: 'errors', errors: { [DECISION_TEXT_BLOCK]: message.replace(/<@(\w+)>/g, '@$1') } });

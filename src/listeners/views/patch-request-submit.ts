@@ -5,6 +5,7 @@
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { AppDeps } from '../../app';
+import { AFTER_INTERNAL_FAILURE } from '../../errors';
 import { FIELD } from '../../patches/request-input';
 import { submitPatchRequest } from '../../patches/request-modal';
 
@@ -20,7 +21,7 @@ export function patchRequestSubmit(deps: AppDeps) {
         logger.error({ err: error }, 'patch request submission failed');
         await ack({
           response_action: 'errors',
-          errors: { [FIELD.items]: 'Something went wrong on my side; nothing was sent and what you typed is kept. The error is in the bot’s logs; try again.' },
+          errors: { [FIELD.items]: `Something went wrong on my side; nothing was sent and what you typed is kept. ${AFTER_INTERNAL_FAILURE}` },
         });
         return;
       }
