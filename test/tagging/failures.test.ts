@@ -5,9 +5,8 @@
  * issue" after a confirmation, "Known flaky"), and the image workflow.
  */
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
-import { finishTagRun, IMAGE_WORKFLOW, runsOf, setCi, succeedTagRun, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
-import { startHarness, type Harness } from '../support/harness';
-import { ADMIN, AFTER_CUTOFF, ALICE, arrangeTeam, buttonValue, CAROL, cutOf, cutTrain, lastTs, press, settle, SETTINGS, textOf, repliesNow, tick } from './helpers';
+import { finishTagRun, IMAGE_WORKFLOW, runsOf, setCi, succeedTagRun, TAG_WORKFLOW } from '../fakes/tag-release-workflow';
+import { ADMIN, ALICE, arrangeTeam, buttonValue, CAROL, cutOf, cutTrain, lastTs, press, settle, SETTINGS, textOf, repliesNow, tick, startCut, startTaggingHarness } from './helpers';
 
 describe('failures after the dispatch', () => {
   let stage: FakeEnvironments;
@@ -19,12 +18,9 @@ describe('failures after the dispatch', () => {
   });
 
   test('a failed run is reported with its log link; Retry is offered then, only to the owner, and dispatches once', async () => {
-    const h = await startHarness({ settings: SETTINGS, now: AFTER_CUTOFF });
+    const h = await startTaggingHarness();
     try {
-      await arrangeTeam(h);
-      const mark = lastTs(h);
-      await cutTrain(h);
-      const run = theTagRun(h.github);
+      const { mark, run } = await startCut(h);
       // Before the failure is confirmed, nothing offers a retry.
       expect((await repliesNow(h, mark)).some((m) => buttonValue(m, 'tag_retry') !== undefined)).toBe(false);
       finishTagRun(h.github, run, 'failure');
@@ -57,7 +53,7 @@ describe('failures after the dispatch', () => {
   });
 
   test('a run that never appears is reported once; a retry that finds a late run follows it instead of dispatching', async () => {
-    const h = await startHarness({ settings: SETTINGS, now: AFTER_CUTOFF });
+    const h = await startTaggingHarness();
     try {
       await arrangeTeam(h);
       const workflow = h.github.findWorkflow(TAG_WORKFLOW);
@@ -82,12 +78,9 @@ describe('failures after the dispatch', () => {
   });
 
   test('CI failing on the tag lists the failing jobs; File an issue (after a preview) files one issue; Known flaky is recorded once', async () => {
-    const h = await startHarness({ settings: SETTINGS, now: AFTER_CUTOFF });
+    const h = await startTaggingHarness();
     try {
-      await arrangeTeam(h);
-      const mark = lastTs(h);
-      await cutTrain(h);
-      const run = theTagRun(h.github);
+      const { mark, run } = await startCut(h);
       const cut = succeedTagRun(h.github, run);
       h.github.setCommitStatus(cut.sha, { context: 'ci/circleci: unit-test', state: 'success', targetUrl: 'https://circleci.com/gh/mozilla/fxa/1' });
       h.github.setCommitStatus(cut.sha, { context: 'ci/circleci: functional-tests <playwright>', state: 'failure', targetUrl: 'https://circleci.com/gh/mozilla/fxa/2' });
@@ -143,12 +136,9 @@ describe('failures after the dispatch', () => {
 
   test('with the image workflow configured: CI passed → docker.yml dispatched once with git_tag → images built → on stage', async () => {
     stage.set('stage', '1.302.0');
-    const h = await startHarness({ settings: { ...SETTINGS, dispatchImageWorkflow: true, stageVersionUrl: stage.stageUrl, productionVersionUrl: stage.productionUrl }, now: AFTER_CUTOFF });
+    const h = await startTaggingHarness({ settings: { ...SETTINGS, dispatchImageWorkflow: true, stageVersionUrl: stage.stageUrl, productionVersionUrl: stage.productionUrl } });
     try {
-      await arrangeTeam(h);
-      const mark = lastTs(h);
-      await cutTrain(h);
-      const run = theTagRun(h.github);
+      const { mark, run } = await startCut(h);
       const cut = succeedTagRun(h.github, run);
       setCi(h.github, cut.sha, 'completed', 'success');
       await tick(h);

@@ -3,7 +3,7 @@ import { flushNotices } from '../../src/tagging/notices';
 import { importTeam } from '../support/team';
 import { randomUUID } from 'node:crypto';
 import type { FakeSlackMessage } from '../fakes/slack-server';
-import { arrangeTaggingRepository, TAG_WORKFLOW } from '../fakes/tag-release-workflow';
+import { arrangeTaggingRepository, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
 
 export const CHANNEL = 'C0TEAM001';
@@ -128,12 +128,30 @@ export function cutOf(h: Harness, train = 303) {
   return h.bot.database.prisma.tagRelease.findUnique({ where: { train_patch: { train, patch: 0 } } });
 }
 
+/** `/release tag` as `userId`: the confirmation and the value of its Confirm button. */
+export async function confirmation(h: Harness, userId = ALICE): Promise<{ body: Body; value: string }> {
+  const body = await askToTag(h, userId);
+  const value = buttonValue(body, 'tag_confirm');
+  if (!value) throw new Error(`no Confirm button in ${textOf(body)}`);
+  return { body, value };
+}
+
 /** `/release tag` and Confirm as Alice; returns the reply to Confirm. */
 export async function cutTrain(h: Harness, userId = ALICE): Promise<Body> {
-  const confirmation = await askToTag(h, userId);
-  const value = buttonValue(confirmation, 'tag_confirm');
-  if (!value) throw new Error(`no Confirm button in ${textOf(confirmation)}`);
+  const { value } = await confirmation(h, userId);
   return press(h, userId, 'tag_confirm', value);
+}
+
+/**
+ * The team arranged, then `/release tag` and Confirm as Alice: returns the
+ * timestamp of the channel's last message before the cut (replies come after
+ * it) and the tagging run the dispatch started.
+ */
+export async function startCut(h: Harness): Promise<{ mark: string; run: ReturnType<typeof theTagRun> }> {
+  await arrangeTeam(h);
+  const mark = lastTs(h);
+  await cutTrain(h);
+  return { mark, run: theTagRun(h.github) };
 }
 
 /** Forgets any cut of train 303, on GitHub and in the bot, and puts main back at `mainHead`. */

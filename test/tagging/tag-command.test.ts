@@ -14,10 +14,10 @@ import {
   CAROL,
   cutOf,
   press,
-  settle,
   startTaggingHarness,
   textOf,
   forgetCut,
+  confirmation,
 } from './helpers';
 
 describe('/release tag: the confirmation', () => {
@@ -40,20 +40,13 @@ describe('/release tag: the confirmation', () => {
   }
   beforeEach(reset);
 
-  async function confirmation(userId = ALICE): Promise<{ body: Record<string, unknown>; value: string }> {
-    const body = await askToTag(h, userId);
-    const value = buttonValue(body, 'tag_confirm');
-    if (!value) throw new Error(`no Confirm button in ${textOf(body)}`);
-    return { body, value };
-  }
-
   test('someone who is neither the owner nor an admin is told who may, and nothing happens', async () => {
     const reply = await askToTag(h, CAROL);
     expect(reply.response_type).toBe('ephemeral');
     expect(String(reply.text)).toContain('Only the release owner of train 303 (<@U0ALICE01>) or an admin can cut train 303.');
     expect(buttonValue(reply, 'tag_confirm')).toBeUndefined();
     // A Confirm forged from someone else's confirmation is refused too.
-    const { value } = await confirmation(ALICE);
+    const { value } = await confirmation(h, ALICE);
     const forged = await press(h, CAROL, 'tag_confirm', value);
     expect(String(forged.text)).toContain('Only the release owner of train 303 (<@U0ALICE01>) or an admin can cut train 303.');
     expect(h.github.workflowDispatches).toHaveLength(0);
@@ -61,7 +54,7 @@ describe('/release tag: the confirmation', () => {
   });
 
   test('the owner sees what will happen: train, tag, branch, commit, what made it, what rolls, and Confirm / Cancel', async () => {
-    const { body, value } = await confirmation(ALICE);
+    const { body, value } = await confirmation(h, ALICE);
     const text = textOf(body);
     expect(body.response_type).toBe('ephemeral');
     expect(text).toContain('Cut train 303?');
@@ -110,7 +103,7 @@ describe('/release tag: the confirmation', () => {
   });
 
   test('an existing train branch is shown as a blocker without a Confirm button, and an old Confirm is refused', async () => {
-    const { value } = await confirmation(ALICE);
+    const { value } = await confirmation(h, ALICE);
     h.github.setBranch('train-303', mainHead);
     const reply = await askToTag(h, ALICE);
     expect(textOf(reply)).toContain(':no_entry: The branch `train-303` already exists');
@@ -123,7 +116,7 @@ describe('/release tag: the confirmation', () => {
   });
 
   test('Cancel leaves everything as it was', async () => {
-    await confirmation(ALICE);
+    await confirmation(h, ALICE);
     const reply = await press(h, ALICE, 'tag_cancel', undefined);
     expect(reply).toMatchObject({ replace_original: true, text: 'Cancelled: nothing was done.' });
     expect(await cutOf(h)).toBeNull();

@@ -10,8 +10,6 @@ import {
   ADMIN,
   ALICE,
   arrangeTeam,
-  askToTag,
-  buttonValue,
   CHANNEL,
   cutOf,
   lastTs,
@@ -19,9 +17,9 @@ import {
   settle,
   SETTINGS,
   startTaggingHarness,
-  textOf,
   repliesNow,
   forgetCut,
+  confirmation,
 } from './helpers';
 
 describe('/release tag: confirming (the guard)', () => {
@@ -47,15 +45,8 @@ describe('/release tag: confirming (the guard)', () => {
   }
   beforeEach(reset);
 
-  async function confirmation(userId = ALICE): Promise<{ body: Record<string, unknown>; value: string }> {
-    const body = await askToTag(h, userId);
-    const value = buttonValue(body, 'tag_confirm');
-    if (!value) throw new Error(`no Confirm button in ${textOf(body)}`);
-    return { body, value };
-  }
-
   test('confirming dispatches tag-release.yml on main once, with no inputs, and opens the train thread', async () => {
-    const { value } = await confirmation(ALICE);
+    const { value } = await confirmation(h, ALICE);
     const reply = await press(h, ALICE, 'tag_confirm', value);
     expect(reply.replace_original).toBe(true);
     expect(String(reply.text)).toContain('Dispatched `tag-release.yml` for train 303');
@@ -84,7 +75,7 @@ describe('/release tag: confirming (the guard)', () => {
     try {
       const roots = () => h.slack.messagesIn(CHANNEL).filter((m) => m.thread_ts === undefined).length;
       const before = roots();
-      const { value } = await confirmation(ALICE);
+      const { value } = await confirmation(h, ALICE);
       await press(h, ALICE, 'tag_confirm', value);
       expect((await repliesNow(h, mark)).at(-1)).toMatchObject({ thread_ts: '1700000000.000100', text: expect.stringContaining('is cutting train 303') });
       expect(roots()).toBe(before);
@@ -94,7 +85,7 @@ describe('/release tag: confirming (the guard)', () => {
   });
 
   test('a double confirm (one after the other, and both at once) dispatches once', async () => {
-    const { value } = await confirmation(ALICE);
+    const { value } = await confirmation(h, ALICE);
     const first = await press(h, ALICE, 'tag_confirm', value);
     const second = await press(h, ALICE, 'tag_confirm', value);
     expect(String(first.text)).toContain('Dispatched');
@@ -109,7 +100,7 @@ describe('/release tag: confirming (the guard)', () => {
   });
 
   test('a tag that appeared since the confirmation (cut by hand) is refused; so is a main that moved', async () => {
-    const { value } = await confirmation(ALICE);
+    const { value } = await confirmation(h, ALICE);
     h.github.addTag('v1.303.0', mainHead, { annotated: true });
     const reply = await press(h, ALICE, 'tag_confirm', value);
     expect(String(reply.text)).toContain('The tag `v1.303.0` already exists: train 303 was cut already (not by me). Nothing was dispatched.');
@@ -129,7 +120,7 @@ describe('/release tag: confirming (the guard)', () => {
 
   test('a workflow GitHub cannot find: a clear message, nothing recorded as dispatched, and a later confirm works', async () => {
     h.github.workflows.delete(TAG_WORKFLOW);
-    const { value } = await confirmation(ALICE);
+    const { value } = await confirmation(h, ALICE);
     const reply = await press(h, ALICE, 'tag_confirm', value);
     expect(String(reply.text)).toContain('GitHub cannot find the workflow `tag-release.yml` in mozilla/fxa');
     expect(String(reply.text)).toContain('Nothing was dispatched.');
@@ -148,7 +139,7 @@ describe('/release tag: confirming (the guard)', () => {
       { forbidden: { acceptedScopes: ['workflow'], tokenScopes: ['repo'], message: 'Must have admin rights to Repository.' } },
       { match: (r) => r.method === 'POST' && r.path.endsWith('/dispatches') },
     );
-    const { value } = await confirmation(ALICE);
+    const { value } = await confirmation(h, ALICE);
     const reply = await press(h, ALICE, 'tag_confirm', value);
     expect(String(reply.text)).toContain("GitHub refused to start `tag-release.yml`: the bot's token is missing the `workflow` scope (it has `repo`)");
     expect(String(reply.text)).toContain('Nothing was dispatched.');
@@ -159,7 +150,7 @@ describe('/release tag: confirming (the guard)', () => {
   test('two replicas confirming at once: one dispatch', async () => {
     const second = await startHarness({ settings: SETTINGS, schema: h.schema, slack: h.slack, github: h.github, now: h.clock.now().toISOString(), instanceId: 'replica-b' });
     try {
-      const { value } = await confirmation(ALICE);
+      const { value } = await confirmation(h, ALICE);
       const [a, b] = await Promise.all([press(h, ALICE, 'tag_confirm', value), press(second, ALICE, 'tag_confirm', value)]);
       await settle(second);
       expect([a, b].filter((r) => String(r.text).includes('Dispatched'))).toHaveLength(1);

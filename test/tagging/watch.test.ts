@@ -8,7 +8,7 @@ import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-s
 import { setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
 import { watchPushedTag } from '../../src/tagging/watch-pushed-tag';
 import { startHarness, type Harness } from '../support/harness';
-import { ALICE, arrangeTeam, AFTER_CUTOFF, cutOf, cutTrain, lastTs, SETTINGS, settle, repliesNow, tick } from './helpers';
+import { ALICE, arrangeTeam, cutOf, cutTrain, lastTs, SETTINGS, settle, repliesNow, tick, startCut, startTaggingHarness } from './helpers';
 
 describe('watching a cut through CI to stage (polling)', () => {
   let stage: FakeEnvironments;
@@ -30,12 +30,9 @@ describe('watching a cut through CI to stage (polling)', () => {
 
   test('dispatch → run → tag → CI passed → on stage: each step posted once, in one thread, and shown by /release status', async () => {
     stage.set('stage', '1.302.0');
-    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    const h = await startTaggingHarness({ settings: settings() });
     try {
-      await arrangeTeam(h);
-      const mark = lastTs(h);
-      await cutTrain(h);
-      const run = theTagRun(h.github);
+      const { mark, run } = await startCut(h);
       h.github.updateWorkflowRun(run.id, { status: 'in_progress' });
       await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'dispatched', runId: BigInt(run.id), runStatus: 'in_progress' });
@@ -75,12 +72,9 @@ describe('watching a cut through CI to stage (polling)', () => {
   });
 
   test('GitHub answering 5xx mid-watch is survived quietly; CI that never finishes is reported once, then the watch gives up once', async () => {
-    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    const h = await startTaggingHarness({ settings: settings() });
     try {
-      await arrangeTeam(h);
-      const mark = lastTs(h);
-      await cutTrain(h);
-      const run = theTagRun(h.github);
+      const { mark, run } = await startCut(h);
       const cut = succeedTagRun(h.github, run);
       setCi(h.github, cut.sha, 'in_progress');
       await tick(h);
@@ -110,7 +104,7 @@ describe('watching a cut through CI to stage (polling)', () => {
   });
 
   test('a restart between the dispatch and its result resumes watching from the database', async () => {
-    const first = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    const first = await startTaggingHarness({ settings: settings() });
     const { schema, slack, github } = first;
     try {
       await arrangeTeam(first);
@@ -139,7 +133,7 @@ describe('watching a cut through CI to stage (polling)', () => {
   });
 
   test('a replica that died between taking the guard and dispatching: the watcher never dispatches, looks for a run, reports none once', async () => {
-    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    const h = await startTaggingHarness({ settings: settings() });
     try {
       const mainHead = await arrangeTeam(h);
       const mark = lastTs(h);
@@ -166,12 +160,9 @@ describe('watching a cut through CI to stage (polling)', () => {
 
   test('stage that never shows the new tag is reported once as not there yet', async () => {
     stage.set('stage', '1.302.0');
-    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    const h = await startTaggingHarness({ settings: settings() });
     try {
-      await arrangeTeam(h);
-      const mark = lastTs(h);
-      await cutTrain(h);
-      const run = theTagRun(h.github);
+      const { mark, run } = await startCut(h);
       const cut = succeedTagRun(h.github, run);
       setCi(h.github, cut.sha, 'completed', 'success');
       await tick(h);
@@ -188,7 +179,7 @@ describe('watching a cut through CI to stage (polling)', () => {
 
   test('a dot-release tag pushed by someone else is watched by the same machinery, once', async () => {
     stage.set('stage', '1.303.0');
-    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    const h = await startTaggingHarness({ settings: settings() });
     try {
       const head = await arrangeTeam(h);
       h.github.addTag('v1.302.1', head, { annotated: true });
@@ -209,7 +200,7 @@ describe('watching a cut through CI to stage (polling)', () => {
   });
 
   test('a GitHub rate limit mid-watch: the watcher waits as long as GitHub asks, then carries on', async () => {
-    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF });
+    const h = await startTaggingHarness({ settings: settings() });
     try {
       await arrangeTeam(h);
       await cutTrain(h);

@@ -6,7 +6,7 @@
 import { checkRunPayload, sendWebhook, signWebhook, workflowRunPayload } from '../fakes/github-webhooks';
 import { setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
-import { AFTER_CUTOFF, arrangeTeam, cutOf, cutTrain, lastTs, settle, SETTINGS, repliesNow, tick } from './helpers';
+import { AFTER_CUTOFF, arrangeTeam, cutOf, cutTrain, lastTs, settle, SETTINGS, repliesNow, tick, startTaggingHarness } from './helpers';
 
 const SECRET = 'webhook-secret-of-the-tests-0123';
 
@@ -103,7 +103,7 @@ describe('GitHub webhooks', () => {
   });
 
   test('without a webhook secret there is no webhook endpoint', async () => {
-    const plain = await startHarness({ settings: SETTINGS, now: AFTER_CUTOFF });
+    const plain = await startTaggingHarness();
     try {
       expect(await sendWebhook({ url: `${plain.bot.url}/github/webhooks`, secret: SECRET, event: 'ping', payload: {} })).toBe(404);
     } finally {
