@@ -4,9 +4,9 @@
  */
 import type { RequestListener } from 'node:http';
 import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import { createAdminDirectory, type AdminDirectory } from './auth/admins';
+import { createAdminDirectory } from './auth/admins';
 import type { Config } from './config';
+import type { AppDeps } from './deps';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
@@ -23,24 +23,7 @@ import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
 import { applyGitHubEvent } from './tagging/github-events';
 import { createTagWatchJob } from './tagging/watch-job';
-import { createTrainCalendar, type TrainCalendar } from './train/calendar';
-
-/** Everything a listener, job or use case may use. */
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  db: Database;
-  github: GitHubClient;
-  calendar: TrainCalendar;
-  /** Work still running after Slack's ack; a graceful stop waits for it. */
-  inFlight: InFlightWork;
-  /** Who may do privileged things. */
-  admins: AdminDirectory;
-  /** The bot's Slack Web API client. */
-  slack: WebClient;
-  /** The clock: real in main, fake in tests. Rules receive its reading as `now`. */
-  now: () => Date;
-}
+import { createTrainCalendar } from './train/calendar';
 
 export interface BuiltApp {
   bolt: App;

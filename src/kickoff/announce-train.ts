@@ -4,7 +4,7 @@
  * (later roster changes no longer move it). Also: the owner's answer, and the
  * reminder to admins when no answer came.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/record-audit';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { loadRoster, planFromSnapshot, recordAnnouncement } from '../rotation/roster-store';

@@ -1,5 +1,5 @@
 /** The kickoff's scheduled jobs: the announcement, and the confirmation deadline. */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { Settings } from '../config';
 import type { ScheduledJob } from '../scheduler';
 import type { TrainCalendar } from '../train/calendar';

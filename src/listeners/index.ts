@@ -1,6 +1,6 @@
 /** Registers every Slack listener, by kind. */
 import type { App } from '@slack/bolt';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { registerActions } from './actions';
 import { registerCommands } from './commands';
 import { registerEvents } from './events';

@@ -7,7 +7,7 @@
  *   the train is not cut.
  * Notes show in `/release status` and in the cutoff message.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';

@@ -7,7 +7,7 @@
  */
 import type { types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { section } from '../slack/blocks';

@@ -2,7 +2,7 @@
  * `/release request-patch [train]` (the modal) and `/release patches [train]`
  * (the requests, their decisions and the planned dot releases).
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { Subcommand } from '../commands/router';
 import { InvalidInputError } from '../errors';
 import { escapeMrkdwn, mentionUser, slackDate } from '../slack/mrkdwn';

@@ -7,7 +7,7 @@
  * reminder job, after Slack failed) posts only what is missing; outcomes are
  * claimed before they are sent, so that each is sent once.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/record-audit';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { openDm } from '../slack/dm';

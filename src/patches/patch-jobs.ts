@@ -9,7 +9,7 @@
  * depends on rows in the database), so the sweep fires at fixed multiples of
  * its period and looks at the rows each time.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { recordAudit } from '../audit/record-audit';
 import type { Settings } from '../config';

@@ -6,7 +6,7 @@
  */
 import type { types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { AFTER_INTERNAL_FAILURE, InvalidInputError } from '../errors';
 import { GitHubError } from '../github/errors';

@@ -4,7 +4,7 @@
  * stage or in production, which one `main` is building, and which have a dot
  * release planned. Tags come from GitHub, versions from the environments.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { locateTrain, readDeployedVersions, type TrainWhereabouts } from '../environments/deployed-versions';
 import { findLatestTrain, listReleaseTags } from '../train/versions';
 

@@ -9,7 +9,7 @@
  * run against a deadline: past it, or when GitHub fails, the answer is "I
  * cannot check now" on the commits field and the modal keeps what was typed.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { GitHubError } from '../github/errors';
 import { formatTag } from '../train/versions';
 import { FIELD, joinProblems, type FieldErrors, type PatchItem, type PatchRequestForm } from './request-input';

@@ -5,7 +5,7 @@
  * a double click changes nothing) and audited, and the owner's summary is
  * updated in place.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { GitHubError } from '../github/errors';
 import type { PullRequestState } from '../github/client';

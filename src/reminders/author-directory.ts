@@ -4,7 +4,7 @@
  * (`users.lookupByEmail`), else nobody ("author not on Slack"). One directory
  * per sweep: each login is looked up once.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { loadRoster } from '../rotation/roster-store';
 import { slackErrorCode } from './message-ledger';
 

@@ -5,7 +5,7 @@
  * (the message ledger); when GitHub fails on the last attempt it goes out
  * without the PR list rather than not at all.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/record-audit';
 import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';

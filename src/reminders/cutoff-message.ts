@@ -7,7 +7,7 @@
  * PRs and the merged ones. Posted once; on the last attempt it goes out
  * without what GitHub could not tell.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/record-audit';
 import { GitHubError } from '../github/errors';
 import type { MergedPullRequest, PullRequestSummary } from '../github/client';

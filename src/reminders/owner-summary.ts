@@ -5,7 +5,7 @@
  * advisory lock, across replicas), so the last update shows every answer; a
  * summary someone deleted is posted again.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { openDm } from '../slack/dm';
 import { loadAnswers, loadSweptPullRequests } from './answer-store';
 import { findMessage, listMessages, postOnce, replaceTs, slackErrorCode, type MessageKey } from './message-ledger';

@@ -5,7 +5,7 @@
  * attempt tells people instead (the owner hears that a sweep could not run;
  * the check-in and cutoff message go out with what is known).
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { Settings } from '../config';
 import type { JobRunContext, ScheduledJob } from '../scheduler';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';

@@ -8,7 +8,7 @@
  * sweep, a second replica or a restart never sends one twice, and a retry
  * carries on with those not sent.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/record-audit';
 import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';

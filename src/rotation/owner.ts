@@ -1,5 +1,5 @@
 /** Who owns a train, by the rotation (announced trains as announced). */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { planOwners } from './roster-store';
 
 export async function findOwnerOfTrain(deps: AppDeps, train: number): Promise<string | null> {

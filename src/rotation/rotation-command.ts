@@ -5,7 +5,7 @@
  * current train's owner may edit the list, skip others, swap and override.
  * Every refusal says why; every reply is for the caller only.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';

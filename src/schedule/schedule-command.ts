@@ -1,5 +1,5 @@
 /** `/release schedule [count]`: the next trains, in PT, ET and UTC and the reader's own zone. */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { Subcommand } from '../commands/router';
 import { InvalidInputError } from '../errors';
 import { escapeMrkdwn, mentionUser, slackDate } from '../slack/mrkdwn';

@@ -1,5 +1,5 @@
 /** Direct messages from the bot. */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 
 /** Opens (or finds) the bot's DM channel with `userId` (conversations.open, scope im:write) and returns its id. */
 export async function openDm(deps: Pick<AppDeps, 'slack'>, userId: string): Promise<string> {

@@ -1,6 +1,6 @@
 /** The App Home tab: the same dashboard as `/release status`, published when a person opens it. */
 import type { WebClient } from '@slack/web-api';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { getStatusReport } from './gather-status';
 import { renderStatus } from './status-view';
 

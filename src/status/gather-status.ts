@@ -4,7 +4,7 @@
  * open PRs. When GitHub fails, the report says what is missing instead of
  * failing whole.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { Settings } from '../config';
 import { GitHubError } from '../github/errors';
 import type { GitHubClient, PullRequestSummary } from '../github/client';

@@ -4,7 +4,7 @@
  * the full dashboard replaces it when GitHub answers.
  */
 import type { Subcommand } from '../commands/router';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { buildStatusReport, getStatusReport, readLocalShared } from './gather-status';
 import { renderStatus } from './status-view';
 

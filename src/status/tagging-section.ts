@@ -1,5 +1,5 @@
 /** The dashboard's line about the latest cut: which step it is at, since when, and where its thread is. */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { context, section, type Block } from '../slack/blocks';
 import { escapeMrkdwn, slackDate } from '../slack/mrkdwn';
 import { findLatestRelease } from '../tagging/release-store';

@@ -3,7 +3,7 @@
  * one issue on GitHub with the tag, the failing jobs and their links) and
  * "Known flaky" (recorded). Each happens once, whoever clicks and however often.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { InvalidInputError } from '../errors';
 import type { Block } from '../slack/blocks';
 import { escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';

@@ -4,7 +4,7 @@
  * the tagging workflow once, and say what happened. Also the retry offered
  * after a confirmed failure.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { InvalidInputError } from '../errors';
 import { channelLabel, escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { formatBranch, formatTag } from '../train/versions';

@@ -7,7 +7,7 @@
  * A refusal (workflow not found, token without the scope) records nothing as
  * dispatched and says why.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { GitHubError, GitHubNotFoundError, GitHubPermissionError, GitHubRateLimitedError, GitHubUnavailableError } from '../github/errors';
 import { escapeMrkdwn } from '../slack/mrkdwn';
 import { applyChanges, findRelease, type AuditDraft, type NoticeDraft, type ReleaseChanges, type TagRelease } from './release-store';

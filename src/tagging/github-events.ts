@@ -4,7 +4,7 @@
  * Each advances the release it concerns as the watcher would, without asking
  * GitHub again; the watcher's polls remain the safety net.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { GitHubEvent } from '../github/webhooks';
 import { flushNotices } from './notices';
 import { lookSoon, type TagRelease } from './release-store';

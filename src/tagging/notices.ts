@@ -5,7 +5,7 @@
  * that the next flush tries again, while a claim left by a process that died
  * mid-post is never posted again (at most once: never twice).
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { Block } from '../slack/blocks';
 import { ensureTrainThread } from './train-thread';
 

@@ -3,7 +3,7 @@
  * (of the train in progress, or of the train being cut: after the cutoff the
  * calendar has moved on to the next train while its owner still tags).
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { PermissionDeniedError } from '../errors';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { mentionUser } from '../slack/mrkdwn';

@@ -6,7 +6,7 @@
  * and anything that should make the owner stop (warnings) or that forbids the
  * cut (blockers).
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { InvalidInputError } from '../errors';
 import { GitHubError } from '../github/errors';
 import type { CheckRunSummary, CommitStatusSummary, PullRequestSummary } from '../github/client';

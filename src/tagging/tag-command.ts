@@ -3,7 +3,7 @@
  * confirmation of what cutting the train will do; the Confirm button does it
  * (cut-train.ts).
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { PermissionDeniedError } from '../errors';
 import { channelLabel } from '../slack/mrkdwn';

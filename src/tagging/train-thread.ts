@@ -3,7 +3,7 @@
  * there is one, otherwise a message posted at first need. Created once across
  * replicas (an advisory lock per train), remembered in `train_threads`.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { section } from '../slack/blocks';
 
 /** Advisory lock namespace for thread creation ("thrd"). */

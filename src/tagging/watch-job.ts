@@ -5,7 +5,7 @@
  * backoff), so most ticks ask GitHub nothing. After a restart the next tick
  * carries on from the states in the database.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { GitHubRateLimitedError } from '../github/errors';
 import { pruneFires, type ScheduledJob } from '../scheduler';
 import { flushNotices } from './notices';

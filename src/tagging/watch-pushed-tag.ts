@@ -4,7 +4,7 @@
  * `tagged`, so CI and stage are followed and reported in the train's thread
  * exactly as for a cut. Once per tag.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/record-audit';
 import { formatBranch } from '../train/versions';
 import { flushNotices } from './notices';

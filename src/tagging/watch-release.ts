@@ -6,7 +6,7 @@
  * nothing happens, respects GitHub's rate limits, and reports lateness once
  * per state; with webhooks configured GitHub is polled only as a safety net.
  */
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import type { Settings } from '../config';
 import { readDeployedVersion } from '../environments/deployed-versions';
 import { GitHubError, GitHubRateLimitedError } from '../github/errors';

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from '@slack/bolt';
 import { parse } from 'yaml';
-import type { AppDeps } from '../../src/app';
+import type { AppDeps } from '../../src/deps';
 import { loadConfig } from '../../src/config';
 import { registerListeners } from '../../src/listeners';
 import { InFlightWork } from '../../src/server/in-flight';

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, BlockStaticSelectAction, SlackAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { dispatchById, exactlyOneOf } from '../dispatch';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { STATUS_REFRESH_ACTION } from '../../status/status-view';
 import { KICKOFF_CONFIRM_ACTION, KICKOFF_DECLINE_ACTION } from '../../kickoff/kickoff-view';
 import { kickoffConfirm, kickoffDecline } from './kickoff-answer';

@@ -1,6 +1,6 @@
 /** The kickoff announcement's buttons: "I'm on it" and "I can't, pick the next person". */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { confirmTrainOwnership, declineTrainOwnership } from '../../kickoff/announce-train';
 import type { Block } from '../../slack/blocks';
 import { replyToFailure } from '../../slack/reply-to-failure';

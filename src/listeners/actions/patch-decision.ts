@@ -1,7 +1,7 @@
 /** A patch request's buttons: Approve, Decline (opens a modal), Ask for more information (opens a modal), Withdraw. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { approveRequest, openDecisionModal, parseRequestId, withdrawRequest } from '../../patches/decide-request';
 import { replyToFailure } from '../../slack/reply-to-failure';
 

@@ -1,6 +1,6 @@
 /** "Request a patch" (dashboard) and "Request a ride-along" (a dot-release announcement): open the request modal. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { openPatchRequestModal } from '../../patches/request-modal';
 import { replyToFailure } from '../../slack/reply-to-failure';
 

@@ -1,6 +1,6 @@
 /** The request modal's train picker: redraw the modal to say where the chosen train is. */
 import type { AllMiddlewareArgs, BlockStaticSelectAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { redrawPatchRequestModal } from '../../patches/request-modal';
 
 export function patchRequestTrain(deps: AppDeps) {

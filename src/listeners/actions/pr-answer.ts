@@ -1,6 +1,6 @@
 /** The answer buttons of a PR sweep DM: "Will land in time", "Roll to next train", "Not sure". */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import type { Answer } from '../../reminders/answer-store';
 import { answerPullRequest } from '../../reminders/answer-pull-request';
 import type { Block } from '../../slack/blocks';

@@ -1,6 +1,6 @@
 /** The dashboard's Refresh button: on the Home tab it republishes; on a reply it replaces it. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { publishAppHome } from '../../status/app-home';
 import { getStatusReport } from '../../status/gather-status';

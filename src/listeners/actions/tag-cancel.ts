@@ -1,6 +1,6 @@
 /** Cancel (or Close) on a tagging confirmation: nothing happens, and the confirmation says so. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { replyToFailure } from '../../slack/reply-to-failure';
 
 export function tagCancel(deps: AppDeps) {

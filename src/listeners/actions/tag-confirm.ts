@@ -1,6 +1,6 @@
 /** `/release tag`'s Confirm button: cut the train, once; the confirmation gives way to the outcome. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { confirmCut } from '../../tagging/cut-train';
 

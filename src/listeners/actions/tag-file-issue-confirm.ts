@@ -1,6 +1,6 @@
 /** "File it": files the issue about a CI failure on GitHub, once; the preview gives way to the link. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { fileIssue } from '../../tagging/ci-failure';
 

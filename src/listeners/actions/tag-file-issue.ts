@@ -1,6 +1,6 @@
 /** "File an issue" under a CI failure: shows the issue it would file, with File it / Cancel, to the clicker. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { previewIssue } from '../../tagging/ci-failure';
 

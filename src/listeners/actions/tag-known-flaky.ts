@@ -1,6 +1,6 @@
 /** "Known flaky" under a CI failure: records it, once. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { markKnownFlaky } from '../../tagging/ci-failure';
 

@@ -1,6 +1,6 @@
 /** "Retry the cut" in a train's thread, offered after a confirmed failure: dispatch once more, once. */
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { replyToFailure } from '../../slack/reply-to-failure';
 import { retryCut } from '../../tagging/cut-train';
 

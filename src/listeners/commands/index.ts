@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { releaseCommand } from './release';
 
 export function registerCommands(app: App, deps: AppDeps): void {

@@ -1,6 +1,6 @@
 /** `/release …`: ack at once, then route to the subcommand, once per delivery. */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { createHelpSubcommand, routeCommand, type Subcommand } from '../../commands/router';
 import { claimDelivery } from '../../slack/deliveries';
 import { replyToFailure } from '../../slack/reply-to-failure';

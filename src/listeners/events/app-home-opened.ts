@@ -1,6 +1,6 @@
 /** `app_home_opened`: publish the dashboard on the Home tab. */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { claimDelivery } from '../../slack/deliveries';
 import { publishAppHome } from '../../status/app-home';
 

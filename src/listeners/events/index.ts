@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { appHomeOpened } from './app-home-opened';
 
 export function registerEvents(app: App, deps: AppDeps): void {

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { dispatchById, exactlyOneOf } from '../dispatch';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { PATCH_DECLINE_CALLBACK, PATCH_QUESTION_CALLBACK } from '../../patches/decide-request';
 import { PATCH_REQUEST_CALLBACK } from '../../patches/request-view';
 import { patchDeclineSubmit, patchQuestionSubmit } from './patch-decision-submit';

@@ -1,6 +1,6 @@
 /** The decline and question modals' submissions: the reason or question is required; the decision is stored once. */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { AFTER_INTERNAL_FAILURE, AppError } from '../../errors';
 import { DECISION_TEXT_BLOCK, readDecisionModal, submitDecline, submitQuestion } from '../../patches/decide-request';
 

@@ -4,7 +4,7 @@
  * answered; then delivered to the owner and the channel.
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../deps';
 import { AFTER_INTERNAL_FAILURE } from '../../errors';
 import { FIELD } from '../../patches/request-input';
 import { submitPatchRequest } from '../../patches/request-modal';

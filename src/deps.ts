@@ -1,0 +1,30 @@
+/**
+ * AppDeps: everything a listener, job or use case may use, built once by
+ * `buildApp`. Type-only: it imports adapter types and nothing at run time,
+ * so importing it never pulls a feature or `app.ts` in.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { AdminDirectory } from './auth/admins';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { GitHubClient } from './github/client';
+import type { Logger } from './logger';
+import type { InFlightWork } from './server/in-flight';
+import type { TrainCalendar } from './train/calendar';
+
+/** Everything a listener, job or use case may use. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  github: GitHubClient;
+  calendar: TrainCalendar;
+  /** Work still running after Slack's ack; a graceful stop waits for it. */
+  inFlight: InFlightWork;
+  /** Who may do privileged things. */
+  admins: AdminDirectory;
+  /** The bot's Slack Web API client. */
+  slack: WebClient;
+  /** The clock: real in main, fake in tests. Rules receive its reading as `now`. */
+  now: () => Date;
+}
