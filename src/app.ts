@@ -7,23 +7,42 @@ import type { App } from '@slack/bolt';
 import { createAdminDirectory } from './auth/admins';
 import type { Config } from './config';
 import type { AppDeps } from './deps';
+import type { Feature } from './feature';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
-import { createKickoffJobs } from './kickoff/kickoff-jobs';
-import { createPatchJobs } from './patches/patch-jobs';
-import { createReminderJobs } from './reminders/reminder-jobs';
-import { registerListeners } from './listeners';
 import { createScheduler, type Scheduler } from './scheduler';
 import { AcksFirst } from './server/acks-first';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
+import { registerFeatures } from './slack/register';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
-import { applyGitHubEvent } from './tagging/github-events';
-import { createTagWatchJob } from './tagging/watch-job';
 import { createTrainCalendar } from './train/calendar';
+import { kickoffFeature } from './kickoff';
+import { notesFeature } from './notes';
+import { patchesFeature } from './patches';
+import { remindersFeature } from './reminders';
+import { rotationFeature } from './rotation';
+import { scheduleFeature } from './schedule';
+import { statusFeature } from './status';
+import { taggingFeature } from './tagging';
+
+/**
+ * Every feature, one import each. The order is the order of `/release help`
+ * (by their subcommands) and of the scheduled jobs within a tick.
+ */
+export const FEATURES: readonly Feature[] = [
+  kickoffFeature,
+  remindersFeature,
+  statusFeature,
+  scheduleFeature,
+  rotationFeature,
+  notesFeature,
+  patchesFeature,
+  taggingFeature,
+];
 
 export interface BuiltApp {
   bolt: App;
@@ -73,15 +92,10 @@ export function buildApp(options: {
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
     slack: bolt.client,
   };
-  registerListeners(bolt.app, deps);
+  const features = FEATURES;
+  registerFeatures(bolt.app, deps, features);
   const scheduler = createScheduler<AppDeps>({
-    jobs: [
-      ...createKickoffJobs({ calendar: deps.calendar, settings }),
-      ...createReminderJobs({ calendar: deps.calendar, settings }),
-      ...createPatchJobs({ settings }),
-      createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone }),
-      createTagWatchJob(),
-    ],
+    jobs: [...features.flatMap((feature) => feature.jobs?.(deps) ?? []), createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone })],
     deps,
     sql: deps.db.sql,
     logger: options.logger,
@@ -101,7 +115,7 @@ export function buildApp(options: {
               const now = deps.now();
               // GitHub redelivers on request, and may deliver twice: handle each delivery once.
               if (deliveryId && !(await claimDelivery({ sql: deps.db.sql, key: `github:${deliveryId}`, now }))) return;
-              await applyGitHubEvent({ deps, event, now });
+              for (const feature of features) await feature.githubEvents?.({ deps, event, now });
             })().catch((error: unknown) => webhookLogger.error({ err: error, deliveryId }, 'a GitHub webhook could not be applied; the watcher will catch up')),
           ),
       })

@@ -1,9 +1,16 @@
 /**
- * Application errors: thrown anywhere, caught once at the edge (the Slack
- * listener wrapper, the CLI, main), where `userMessage` is shown to the person
- * and the rest is logged.
+ * Application errors: thrown anywhere, caught once at the edge (see
+ * src/slack/reply-to-failure.ts for Slack, the CLI, main), where `userMessage`
+ * is shown to the person and the rest is logged.
  */
-export class AppError extends Error {
+
+/** What kind of failure it is, for the edge (and logs) to tell apart without `instanceof` chains. */
+export type AppErrorCode = 'permission-denied' | 'invalid-input';
+
+export abstract class AppError extends Error {
+  /** The kind of failure; each subclass has one. */
+  abstract readonly code: AppErrorCode;
+
   constructor(
     /** What the person sees: what went wrong and what to do about it. */
     readonly userMessage: string,
@@ -18,7 +25,11 @@ export class AppError extends Error {
 export const AFTER_INTERNAL_FAILURE = 'Try again in a minute; if it keeps failing, tell whoever runs release-conductor (the details are in its logs).';
 
 /** The person may not do this; the message says who may. */
-export class PermissionDeniedError extends AppError {}
+export class PermissionDeniedError extends AppError {
+  readonly code = 'permission-denied';
+}
 
 /** The person's input is not usable; the message says what is expected. */
-export class InvalidInputError extends AppError {}
+export class InvalidInputError extends AppError {
+  readonly code = 'invalid-input';
+}

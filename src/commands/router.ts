@@ -21,6 +21,10 @@ export interface CommandContext {
   /** Replies to the caller only (ephemeral) unless `response_type: 'in_channel'` is given. */
   respond: (message: RespondArguments) => Promise<unknown>;
   client: WebClient;
+  /** Resolves once the requests waiting for their ack have had it: call it before a step nobody is waiting on. */
+  yieldToAcks: () => Promise<void>;
+  /** Work that goes on after the answer (e.g. a fuller answer replacing it): a graceful stop waits for it. */
+  keepRunning: (work: Promise<unknown>) => void;
 }
 
 export interface Subcommand {
@@ -31,6 +35,8 @@ export interface Subcommand {
   summary: string;
   /** At most this many arguments; more is a mistake shown with the usage. */
   maxArgs: number;
+  /** Heavy work (a dashboard): it runs in one of the few work slots, so a burst cannot hold up acks. */
+  heavy?: boolean;
   run(context: CommandContext): Promise<void>;
 }
 
@@ -46,6 +52,8 @@ export async function routeCommand(options: {
   subcommands: Subcommand[];
   context: Omit<CommandContext, 'args' | 'rest'>;
   command?: string;
+  /** Runs a heavy subcommand in a work slot (default: at once). */
+  runHeavy?: (work: () => Promise<void>) => Promise<void>;
 }): Promise<void> {
   const { subcommands, context } = options;
   const command = options.command ?? '/release';
@@ -72,7 +80,8 @@ export async function routeCommand(options: {
     });
     return;
   }
-  await subcommand.run({ ...context, args: parsed.args, rest: parsed.rest });
+  const run = () => subcommand.run({ ...context, args: parsed.args, rest: parsed.rest });
+  await (subcommand.heavy && options.runHeavy ? options.runHeavy(run) : run());
 }
 
 /** `/release help`: the list of subcommands. */

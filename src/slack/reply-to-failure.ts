@@ -1,29 +1,55 @@
-/** The edge where errors from a use case become a message for the person who asked. */
+/**
+ * The one edge where a failure of a use case becomes words for the person who
+ * asked: an ephemeral reply (`replyToFailure`) or a modal's field error
+ * (`describeFailure`). Nothing else maps errors to messages.
+ */
 import type { RespondArguments } from '@slack/bolt';
 import { AFTER_INTERNAL_FAILURE, AppError } from '../errors';
 import { GitHubError } from '../github/errors';
 import type { Logger } from '../logger';
 import { escapeMrkdwn } from './mrkdwn';
 
+export interface FailureWords {
+  /** mrkdwn for a message (user text inside is escaped). */
+  text: string;
+  /** Plain text for a modal's field error (no mrkdwn there: mentions are written as @U…). */
+  plain: string;
+}
+
+/**
+ * What to tell the person about `error`, logged once at the level it deserves.
+ * `unchanged` says what stayed as it was (default: "nothing was changed").
+ */
+export function describeFailure(options: { error: unknown; logger: Logger; unchanged?: string }): FailureWords {
+  const { error, logger } = options;
+  const unchanged = options.unchanged ?? 'nothing was changed';
+  if (error instanceof AppError) {
+    // Our own words; any user text inside was escaped where it was put in.
+    logger.info({ err: error, code: error.code }, 'request refused or failed with a message for the user');
+    return { text: error.userMessage, plain: error.userMessage.replace(/<@(\w+)>/g, '@$1') };
+  }
+  if (error instanceof GitHubError) {
+    logger.warn({ err: error }, 'GitHub failed while handling a request');
+    const sentence = `${capitalise(unchanged)}; try again in a moment.`;
+    return { text: `${escapeMrkdwn(error.userMessage)} ${sentence}`, plain: `${error.userMessage} ${sentence}` };
+  }
+  logger.error({ err: error }, 'request failed');
+  const text = `Something went wrong on my side; ${unchanged}. ${AFTER_INTERNAL_FAILURE}`;
+  return { text, plain: text };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Tells the person who asked, ephemerally, what went wrong (see describeFailure). Never throws. */
 export async function replyToFailure(options: {
   error: unknown;
   respond: (message: RespondArguments) => Promise<unknown>;
   logger: Logger;
 }): Promise<void> {
-  const { error, logger } = options;
-  let text: string;
-  if (error instanceof AppError) {
-    // Our own words; any user text inside was escaped where it was put in.
-    logger.info({ err: error }, 'request refused or failed with a message for the user');
-    text = `:warning: ${error.userMessage}`;
-  } else if (error instanceof GitHubError) {
-    logger.warn({ err: error }, 'GitHub failed while handling a request');
-    text = `:warning: ${escapeMrkdwn(error.userMessage)} Nothing was changed; try again in a moment.`;
-  } else {
-    logger.error({ err: error }, 'request failed');
-    text = `:warning: Something went wrong on my side; nothing was changed. ${AFTER_INTERNAL_FAILURE}`;
-  }
-  await options.respond({ response_type: 'ephemeral', text }).catch((replyError: unknown) => {
-    logger.error({ err: replyError }, 'could not tell the user about a failure');
+  const { text } = describeFailure(options);
+  await options.respond({ response_type: 'ephemeral', text: `:warning: ${text}` }).catch((replyError: unknown) => {
+    options.logger.error({ err: replyError }, 'could not tell the user about a failure');
   });
 }

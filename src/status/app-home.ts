@@ -5,10 +5,7 @@ import { getStatusReport } from './gather-status';
 import { renderStatus } from './status-view';
 
 export async function publishAppHome(options: { deps: AppDeps; client: WebClient; userId: string; now: Date; fresh?: boolean }): Promise<void> {
-  // The dashboard takes a work slot, like /release status.
-  const report = await options.deps.inFlight.run(() =>
-    getStatusReport({ deps: options.deps, now: options.now, fresh: options.fresh ?? false }),
-  );
+  const report = await getStatusReport({ deps: options.deps, now: options.now, fresh: options.fresh ?? false });
   const { blocks } = renderStatus(report, options.deps.config.settings);
   await options.client.views.publish({ user_id: options.userId, view: { type: 'home', blocks } });
 }

@@ -3,7 +3,7 @@
  * its ack; if GitHub is slow the caller first gets what is known at once, and
  * the full dashboard replaces it when GitHub answers.
  */
-import type { Subcommand } from '../commands/router';
+import type { CommandContext, Subcommand } from '../commands/router';
 import type { AppDeps } from '../deps';
 import { buildStatusReport, getStatusReport, readLocalShared } from './gather-status';
 import { renderStatus } from './status-view';
@@ -17,14 +17,13 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
     usage: 'status',
     summary: 'the train at a glance: owner, cutoff countdown, open PRs, latest tag and its CI',
     maxArgs: 0,
-    async run(context) {
-      // The dashboard is the heaviest answer: it takes one of the few work slots (see InFlightWork),
-      // so a burst of them cannot hold up acks or other commands (a modal must open within 3 s).
-      await deps.inFlight.run(() => answerStatus(context));
-    },
+    // The dashboard is the heaviest answer: it takes one of the few work slots (see InFlightWork),
+    // so a burst of them cannot hold up acks or other commands (a modal must open within 3 s).
+    heavy: true,
+    run: answerStatus,
   };
 
-  async function answerStatus(context: Parameters<Subcommand['run']>[0]): Promise<void> {
+  async function answerStatus(context: CommandContext): Promise<void> {
     const { settings } = deps.config;
     const full = getStatusReport({ deps, now: context.now });
     let timer: NodeJS.Timeout | undefined;
@@ -36,7 +35,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
     ]);
     clearTimeout(timer);
     // Many statuses wait on one shared GitHub read: let new requests be acked between their renders.
-    await deps.inFlight.afterAcks();
+    await context.yieldToAcks();
     if (early) {
       await context.respond({ response_type: 'ephemeral', ...renderStatus(early, settings) });
       return;
@@ -53,7 +52,7 @@ export function createStatusSubcommand(deps: AppDeps): Subcommand {
     });
     await context.respond({ response_type: 'ephemeral', ...renderStatus(partial, settings) });
     // The full dashboard replaces it when GitHub answers; waiting for that holds no work slot.
-    void deps.inFlight.run(
+    context.keepRunning(
       full
         .then((report) => context.respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(report, settings) }))
         .catch((error: unknown) => deps.logger.error({ err: error }, 'status: could not send the full dashboard')),

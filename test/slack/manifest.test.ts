@@ -9,7 +9,8 @@ import { App } from '@slack/bolt';
 import { parse } from 'yaml';
 import type { AppDeps } from '../../src/deps';
 import { loadConfig } from '../../src/config';
-import { registerListeners } from '../../src/listeners';
+import { FEATURES } from '../../src/app';
+import { registerFeatures } from '../../src/slack/register';
 import { InFlightWork } from '../../src/server/in-flight';
 import { silentLogger } from '../support/database';
 
@@ -77,7 +78,7 @@ function registrations() {
   // Registration reads only the configuration; nothing is called.
   const config = loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-manifest-test', SLACK_SIGNING_SECRET: 'manifest-test-secret', GITHUB_TOKEN: 'x' } });
   const deps = { config, logger: silentLogger, inFlight: new InFlightWork() } as unknown as AppDeps;
-  registerListeners(app, deps);
+  registerFeatures(app, deps, FEATURES);
   return seen;
 }
 

@@ -1,0 +1,47 @@
+/**
+ * A Feature: what one feature folder adds to the bot. Each feature's
+ * `index.ts` exports one; `app.ts` lists them, and src/slack/register.ts
+ * merges their tables into one Bolt listener per kind of payload (refusing an
+ * id claimed twice). Adding a subcommand, a button or a job touches only its
+ * feature's folder. Type-only.
+ */
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  BlockStaticSelectAction,
+  SlackActionMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { Subcommand } from './commands/router';
+import type { AppDeps } from './deps';
+import type { GitHubEvent } from './github/webhooks';
+import type { ScheduledJob } from './scheduler';
+
+export type ButtonListener = (args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => Promise<void>;
+export type SelectListener = (args: SlackActionMiddlewareArgs<BlockStaticSelectAction> & AllMiddlewareArgs) => Promise<void>;
+export type ViewListener = (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => Promise<void>;
+export type AppHomeOpenedListener = (args: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => Promise<void>;
+
+/** Builds a listener from the app's dependencies (called once, at start). */
+export type ListenerFactory<L> = (deps: AppDeps) => L;
+
+export interface Feature {
+  /** The folder's name, for logs and the registry's refusals. */
+  name: string;
+  /** `/release` subcommands, in the order `help` lists them. */
+  subcommands?: Array<(deps: AppDeps) => Subcommand>;
+  /** Buttons, by action_id. */
+  buttons?: Readonly<Record<string, ListenerFactory<ButtonListener>>>;
+  /** Static selects, by action_id. */
+  selects?: Readonly<Record<string, ListenerFactory<SelectListener>>>;
+  /** Modal submissions, by callback_id. */
+  views?: Readonly<Record<string, ListenerFactory<ViewListener>>>;
+  /** Events API events the feature answers. */
+  events?: { app_home_opened?: ListenerFactory<AppHomeOpenedListener> };
+  /** GitHub webhook events, each delivery handled once (app.ts claims it first). */
+  githubEvents?: (options: { deps: AppDeps; event: GitHubEvent; now: Date }) => Promise<unknown>;
+  /** Scheduled jobs, exactly once across replicas (see src/scheduler). */
+  jobs?: (deps: Pick<AppDeps, 'calendar' | 'config'>) => Array<ScheduledJob<AppDeps>>;
+}

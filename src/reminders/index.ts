@@ -1,0 +1,15 @@
+/** Cutoff reminders: the check-in, the PR sweeps (DMs with answer buttons, the owner's summary) and the cutoff message. */
+import type { Feature } from '../feature';
+import { createReminderJobs } from './reminder-jobs';
+import { prAnswer } from './slack';
+import { PR_ANSWER_ACTIONS } from './views';
+
+export const remindersFeature: Feature = {
+  name: 'reminders',
+  buttons: {
+    [PR_ANSWER_ACTIONS.land]: (deps) => prAnswer(deps, 'land'),
+    [PR_ANSWER_ACTIONS.roll]: (deps) => prAnswer(deps, 'roll'),
+    [PR_ANSWER_ACTIONS.unsure]: (deps) => prAnswer(deps, 'unsure'),
+  },
+  jobs: ({ calendar, config }) => createReminderJobs({ calendar, settings: config.settings }),
+};

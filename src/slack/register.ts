@@ -1,0 +1,93 @@
+/**
+ * Registers the features' listeners on Bolt: one Bolt listener per kind of
+ * payload (the `/release` command, buttons, selects, modal submissions, the
+ * App Home event), dispatching on the payload's id through the table merged
+ * from every feature. An id claimed by two features is refused at start.
+ *
+ * Why one listener per kind: Bolt runs the middleware of every registered
+ * listener for every request it receives, a slash command included. With a
+ * listener per button that was twenty-odd promise chains per request, the
+ * larger part of what the bot's ack cost above a bare Bolt app (see
+ * `npm run bench`); with one listener per kind it is one, however many
+ * buttons are added.
+ */
+import type { App, BlockButtonAction, BlockStaticSelectAction, ViewSubmitAction } from '@slack/bolt';
+import { releaseCommand, withHelp } from '../commands/release-command';
+import type { Subcommand } from '../commands/router';
+import type { AppDeps } from '../deps';
+import type { AppHomeOpenedListener, ButtonListener, Feature, ListenerFactory, SelectListener, ViewListener } from '../feature';
+
+/** Matches exactly the given ids (Bolt accepts a RegExp wherever it takes an id). */
+export function exactlyOneOf(ids: Iterable<string>): RegExp {
+  const escaped = [...ids].map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (escaped.length === 0) throw new Error('exactlyOneOf: no ids');
+  return new RegExp(`^(?:${escaped.join('|')})$`);
+}
+
+/**
+ * A listener that hands the payload to the table's listener for its id.
+ * Register it with `exactlyOneOf(table.keys())`, so that Bolt only gives it
+ * ids the table has.
+ */
+export function dispatchById<Args>(table: ReadonlyMap<string, (args: Args) => Promise<void>>, idOf: (args: Args) => string): (args: Args) => Promise<void> {
+  return async (args) => {
+    const listener = table.get(idOf(args));
+    if (!listener) throw new Error(`no listener for ${idOf(args)}`);
+    await listener(args);
+  };
+}
+
+/** One table of a kind, merged from every feature: an id two features claim is a mistake found at start. */
+export function mergeTables<L>(options: {
+  kind: string;
+  features: readonly Feature[];
+  pick: (feature: Feature) => Readonly<Record<string, ListenerFactory<L>>> | undefined;
+  deps: AppDeps;
+}): Map<string, L> {
+  const table = new Map<string, L>();
+  const owner = new Map<string, string>();
+  for (const feature of options.features) {
+    for (const [id, factory] of Object.entries(options.pick(feature) ?? {})) {
+      const first = owner.get(id);
+      if (first !== undefined) throw new Error(`${options.kind} id "${id}" is registered by both ${first} and ${feature.name}`);
+      owner.set(id, feature.name);
+      table.set(id, factory(options.deps));
+    }
+  }
+  return table;
+}
+
+/** Registers every feature's listeners on `app`. */
+export function registerFeatures(app: App, deps: AppDeps, features: readonly Feature[]): void {
+  const subcommands: Subcommand[] = [];
+  const subcommandOwner = new Map<string, string>([['help', 'the router']]);
+  for (const feature of features) {
+    for (const create of feature.subcommands ?? []) {
+      const subcommand = create(deps);
+      const first = subcommandOwner.get(subcommand.name);
+      if (first !== undefined) throw new Error(`subcommand "${subcommand.name}" is registered by both ${first} and ${feature.name}`);
+      subcommandOwner.set(subcommand.name, feature.name);
+      subcommands.push(subcommand);
+    }
+  }
+  app.command('/release', releaseCommand(deps, withHelp(subcommands)));
+
+  const buttons = mergeTables<ButtonListener>({ kind: 'button', features, pick: (f) => f.buttons, deps });
+  if (buttons.size > 0) app.action<BlockButtonAction>(exactlyOneOf(buttons.keys()), dispatchById(buttons, ({ action }) => action.action_id));
+  const selects = mergeTables<SelectListener>({ kind: 'select', features, pick: (f) => f.selects, deps });
+  if (selects.size > 0) app.action<BlockStaticSelectAction>(exactlyOneOf(selects.keys()), dispatchById(selects, ({ action }) => action.action_id));
+  const views = mergeTables<ViewListener>({ kind: 'view', features, pick: (f) => f.views, deps });
+  if (views.size > 0) app.view<ViewSubmitAction>(exactlyOneOf(views.keys()), dispatchById(views, ({ view }) => view.callback_id));
+  const homes = mergeTables<AppHomeOpenedListener>({
+    kind: 'event',
+    features,
+    pick: (f) => (f.events?.app_home_opened ? { app_home_opened: f.events.app_home_opened } : undefined),
+    deps,
+  });
+  const home = homes.get('app_home_opened');
+  if (home) app.event('app_home_opened', home);
+
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+}
