@@ -5,7 +5,6 @@
 // the machine's locale, with a 24-hour clock.
 
 import { DateTime, IANAZone } from 'luxon';
-import { slackDate } from '../slack/mrkdwn';
 
 /** The zones of the FxA team, in display order: Pacific, Eastern, UTC. */
 export const DEFAULT_DISPLAY_ZONES: readonly string[] = Object.freeze([
@@ -23,24 +22,7 @@ export const DEFAULT_DISPLAY_ZONES: readonly string[] = Object.freeze([
  */
 export type ZonedFormatStyle = 'full' | 'short' | 'date' | 'time';
 
-/** The default format of `slackDateToken`: 'Nov 4, 2026 at 10:00 AM' in the viewer's zone and locale. */
-export const DEFAULT_SLACK_DATE_FORMAT = '{date_short_pretty} at {time}';
-
 const LOCALE = 'en-US';
-const SLACK_DATE_TOKENS = new Set([
-  'date_num',
-  'date_slash',
-  'date_long',
-  'date_long_full',
-  'date_long_pretty',
-  'date',
-  'date_pretty',
-  'date_short',
-  'date_short_pretty',
-  'time',
-  'time_secs',
-  'ago',
-]);
 
 function assertInstant(value: Date, name: string): void {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
@@ -194,22 +176,4 @@ export function formatCountdown(from: Date, to: Date): string {
  */
 export function toIsoWithOffset(instant: Date, zone: string): string {
   return inZone(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZ");
-}
-
-/**
- * A Slack date token, shown in each viewer's own time zone:
- * `<!date^1793815200^{date_short_pretty} at {time}|Wed 4 Nov 2026, 18:00 UTC>`.
- * `format` may mix text with Slack's tokens (`{date_short_pretty}`, `{time}`,
- * `{ago}`, …); `fallback` is what clients that cannot render the token show
- * (default: the instant in UTC), escaped for Slack. Throws `RangeError` for an
- * unknown token or a format containing `^ | < >`.
- */
-export function slackDateToken(instant: Date, format: string = DEFAULT_SLACK_DATE_FORMAT, fallback?: string): string {
-  assertInstant(instant, 'instant');
-  if (/[\^|<>]/.test(format)) throw new RangeError(`A Slack date format cannot contain ^ | < or >: ${format}`);
-  for (const match of format.matchAll(/\{([^{}]*)\}/g)) {
-    const token = match[1] ?? '';
-    if (!SLACK_DATE_TOKENS.has(token)) throw new RangeError(`Unknown Slack date token {${token}}`);
-  }
-  return slackDate(instant, format, fallback ?? formatInZone(instant, 'UTC'));
 }
