@@ -6,10 +6,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { readLimitedBody, refuseTooLarge } from '../server/read-body';
 import type { CheckRunSummary, WorkflowRunSummary } from './releases';
 
-/** GitHub sends at most 25 MB; the events used here are a few kB. */
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** GitHub sends up to 25 MB, but the events the bot subscribes to are a few kB: anything near a megabyte is not one of them. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type GitHubEvent =
   | { kind: 'workflow_run'; action: string; repository: string; workflowPath: string; run: WorkflowRunSummary }
@@ -84,24 +85,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(null);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /**
  * The `POST /github/webhooks` route: 401 unless the signature is right; then
  * 202 at once and `onEvent` in the background (with GitHub's delivery id, for
@@ -118,11 +101,13 @@ export function createWebhookListener(options: {
       send(res, 405, { error: 'method not allowed' });
       return;
     }
-    const body = await readBody(req);
-    if (body === null) {
-      send(res, 413, { error: 'payload too large' });
+    const reading = await readLimitedBody(req, MAX_BODY_BYTES);
+    if (!reading.ok) {
+      logger.warn({ limit: MAX_BODY_BYTES, delivery: req.headers['x-github-delivery'] }, 'a GitHub webhook over the body limit was refused');
+      refuseTooLarge(res, MAX_BODY_BYTES);
       return;
     }
+    const { body } = reading;
     const signature = req.headers['x-hub-signature-256'];
     if (!verifyWebhookSignature({ secret: options.secret, body, signature: Array.isArray(signature) ? signature[0] : signature })) {
       logger.warn({ delivery: req.headers['x-github-delivery'] }, 'GitHub webhook with a missing or wrong signature refused');

@@ -8,6 +8,7 @@ import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
 import { createBoltLogger } from './bolt-logger';
+import { guardSlackRequests } from './guard-requests';
 
 export interface BoltOptions {
   botToken: string;
@@ -86,5 +87,7 @@ export function createBolt(options: BoltOptions): BoltApp {
   });
   // convoStore: false: Bolt's conversation store middleware runs on every request and the bot does not use it.
   const app = new App({ authorize, receiver, logger, clientOptions, convoStore: false });
-  return { app, mode: 'http', eventsListener: receiver.requestListener, client, warmUp: warm };
+  // Body limit, timestamp window and payload shape are checked before Bolt reads the request (guard-requests.ts).
+  const eventsListener = guardSlackRequests({ listener: receiver.requestListener, logger: options.logger });
+  return { app, mode: 'http', eventsListener, client, warmUp: warm };
 }

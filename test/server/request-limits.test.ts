@@ -1,0 +1,122 @@
+/**
+ * What the HTTP edge refuses before any work is done (the hardening issue's
+ * reproductions 2, 3 and 4): signed bodies that are not a payload, bodies over
+ * the limit, and timestamps outside Slack's five-minute window either way.
+ * After each refusal the bot still answers a real command.
+ */
+import { request } from 'node:http';
+import { DEFAULT_SLACK_BODY_LIMIT } from '../../src/slack/guard-requests';
+import { MAX_BODY_BYTES } from '../../src/github/webhooks';
+import { startHarness, type Harness } from '../support/harness';
+
+const WEBHOOK_SECRET = 'a-webhook-secret-for-tests';
+
+/** Sends headers announcing `announcedBytes` and only the first kilobyte of the body; resolves with the status. */
+function startOversizedPost(url: string, announcedBytes: number, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(announcedBytes), ...headers } });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', reject);
+    req.write('{"a":"' + 'x'.repeat(1024));
+  });
+}
+
+/** Streams `totalBytes` without announcing a length (chunked); resolves with the status the bot answered. */
+function streamChunked(url: string, totalBytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', (error) => (answered ? undefined : reject(error)));
+    const chunk = 'x'.repeat(64 * 1024);
+    let sent = 0;
+    const pump = () => {
+      while (!answered && sent < totalBytes) {
+        sent += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+}
+
+describe('the HTTP edge refuses what must not reach the bot', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  beforeEach(() => {
+    h.slack.reset();
+    h.slack.responses.length = 0;
+  });
+
+  async function stillAnswers(): Promise<void> {
+    h.slack.responses.length = 0;
+    const reply = await h.sender.sendSlashCommand({ text: 'help' });
+    expect(reply.status).toBe(200);
+    await h.slack.waitForResponses(1, 5000);
+    expect(JSON.stringify(h.slack.responses[0]?.body)).toContain('`/release status`');
+  }
+
+  test('a signed form payload=null is refused with 400, and the process lives on', async () => {
+    const reply = await h.sender.sendRaw('payload=null', 'application/x-www-form-urlencoded');
+    expect(reply.status).toBe(400);
+    await stillAnswers();
+  });
+
+  test('a signed JSON body null, a number or an array is refused with 400', async () => {
+    for (const body of ['null', '42', '[]', '"text"']) {
+      const reply = await h.sender.sendRaw(body, 'application/json');
+      expect({ body, status: reply.status }).toEqual({ body, status: 400 });
+    }
+    await stillAnswers();
+  });
+
+  test('a body announced over the limit is refused with 413 before it is read', async () => {
+    const status = await startOversizedPost(`${h.bot.url}/slack/events`, DEFAULT_SLACK_BODY_LIMIT + 1);
+    expect(status).toBe(413);
+    await stillAnswers();
+  });
+
+  test('a chunked body that grows past the limit is refused with 413 while it is sent', async () => {
+    const status = await streamChunked(`${h.bot.url}/slack/events`, 4 * DEFAULT_SLACK_BODY_LIMIT);
+    expect(status).toBe(413);
+    await stillAnswers();
+  });
+
+  test('a GitHub webhook over its limit is refused with 413 too', async () => {
+    const status = await startOversizedPost(`${h.bot.url}/github/webhooks`, MAX_BODY_BYTES + 1, { 'x-github-event': 'check_run' });
+    expect(status).toBe(413);
+  });
+
+  test('correctly signed requests dated outside five minutes, in the future as in the past, do nothing', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    for (const offset of [10 * 60, 365 * 24 * 3600, -10 * 60]) {
+      const reply = await h.sender.sendSlashCommand({ text: 'help' }, { timestampSeconds: nowSeconds + offset });
+      expect({ offset, status: reply.status }).toEqual({ offset, status: 401 });
+    }
+    // Nothing was answered for them.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.slack.responses).toHaveLength(0);
+    // Inside the window (clocks a little apart) is fine.
+    const close = await h.sender.sendSlashCommand({ text: 'help' }, { timestampSeconds: nowSeconds + 4 * 60 });
+    expect(close.status).toBe(200);
+    await h.slack.waitForResponses(1, 5000);
+  });
+});
