@@ -10,9 +10,11 @@ import { escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
 import { parseReleaseValue } from './cut-train';
 import { flushNotices } from './notices';
 import { requireTagger } from './permissions';
-import { applyWhere, findRelease, type TagRelease } from './release-store';
+import { noticeDrafts } from './commit';
+import type { FailingJob } from './outcomes';
+import { applyWhere, findRelease, releaseIssueClaim, type TagRelease } from './release-store';
 import { describeState } from './states';
-import { encodeValue, flakyNotice, issueFiledNotice, renderIssue, renderIssueConfirmation, type FailingJob } from './tag-view';
+import { encodeValue, renderIssue, renderIssueConfirmation } from './tag-view';
 
 function jobsOf(release: TagRelease): FailingJob[] {
   const raw = Array.isArray(release.ciFailures) ? release.ciFailures : [];
@@ -81,7 +83,7 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     created = await deps.github.createIssue({ title: issue.title, body: issue.body });
   } catch (error) {
     // Not filed: let the next click try again.
-    await deps.db.prisma.tagRelease.updateMany({ where: { id: release.id, issueBy: userId, issueNumber: null }, data: { issueBy: null } });
+    await releaseIssueClaim(deps.db.prisma, release.id, userId);
     throw error;
   }
   await applyWhere({
@@ -90,7 +92,7 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     where: { issueBy: userId, issueNumber: null },
     now,
     changes: { issueNumber: created.number, issueUrl: created.url},
-    notices: [issueFiledNotice({ actor: userId, number: created.number, url: created.url, attempt: release.attempt })],
+    notices: noticeDrafts(deps, [{ kind: 'issue-filed', actor: userId, number: created.number, url: created.url, attempt: release.attempt }]),
     audit: { actor: userId, action: 'tag.ci-issue', details: { number: created.number, url: created.url } },
   });
   await flushNotices({ deps, now, releaseIds: [release.id] });
@@ -107,7 +109,7 @@ export async function markKnownFlaky(options: { deps: AppDeps; userId: string; n
     where: { state: 'ci_failed', attempt: release.attempt, flakyBy: null },
     now,
     changes: { flakyBy: userId, flakyAt: now},
-    notices: [flakyNotice({ actor: userId, attempt: release.attempt })],
+    notices: noticeDrafts(deps, [{ kind: 'flaky', actor: userId, attempt: release.attempt }]),
     audit: { actor: userId, action: 'tag.ci-flaky', details: { jobs: jobsOf(release).map((job) => job.name) } },
   });
   if (!recorded) {

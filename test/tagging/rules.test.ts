@@ -4,7 +4,7 @@ import { parseWebhookEvent, verifyWebhookSignature } from '../../src/github/webh
 import { InvalidInputError } from '../../src/errors';
 import { computeTrainToCut, failingCi, pullRequestNumbers } from '../../src/tagging/plan-cut';
 import type { TagRelease } from '../../src/tagging/release-store';
-import { deadlinesOf, nextCheckAt, pollIntervalMs } from '../../src/tagging/watch-release';
+import { deadlinesOf, nextCheckAt, pollIntervalMs } from '../../src/tagging/watch-policy';
 import { signWebhook } from '../fakes/github-webhooks';
 
 const settings = settingsSchema.parse({});
