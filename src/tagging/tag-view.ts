@@ -301,11 +301,17 @@ function imageDispatchedNotice(options: { settings: Settings; tag: string; attem
   );
 }
 
-function imageDoneNotice(options: { settings: Settings; tag: string; attempt: number; ok: boolean; url: string | null; detail: string }): NoticeDraft {
-  const run = options.url ? ` (${link(options.url, 'run')})` : '';
-  return options.ok
-    ? notice(`image_built#${options.attempt}`, `:whale: Images of ${code(options.tag)} built${run}. Waiting for stage.`)
-    : notice(`image_failed#${options.attempt}`, `:x: Building the images of ${code(options.tag)} failed: ${escapeMrkdwn(options.detail)}${run}.`);
+function runLink(url: string | null): string {
+  return url ? ` (${link(url, 'run')})` : '';
+}
+
+function imageBuiltNotice(options: { tag: string; attempt: number; url: string | null }): NoticeDraft {
+  return notice(`image_built#${options.attempt}`, `:whale: Images of ${code(options.tag)} built${runLink(options.url)}. Waiting for stage.`);
+}
+
+function imageFailedNotice(options: { tag: string; attempt: number; url: string | null; failure: ImageFailure }): NoticeDraft {
+  const detail = imageFailureDetail(options.failure);
+  return notice(`image_failed#${options.attempt}`, `:x: Building the images of ${code(options.tag)} failed: ${escapeMrkdwn(detail)}${runLink(options.url)}.`);
 }
 
 function onStageNotice(options: { train: number; tag: string; version: string; attempt: number }): NoticeDraft {
@@ -373,9 +379,9 @@ export function renderNotice(settings: Settings, n: TagNotice): NoticeDraft {
     case 'image-dispatched':
       return imageDispatchedNotice({ settings, ...n });
     case 'image-built':
-      return imageDoneNotice({ settings, tag: n.tag, attempt: n.attempt, ok: true, url: n.url, detail: '' });
+      return imageBuiltNotice(n);
     case 'image-failed':
-      return imageDoneNotice({ settings, tag: n.tag, attempt: n.attempt, ok: false, url: n.url, detail: imageFailureDetail(n.failure) });
+      return imageFailedNotice(n);
     case 'on-stage':
       return onStageNotice(n);
     case 'late':
