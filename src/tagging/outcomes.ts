@@ -116,3 +116,12 @@ export type CutOutcome = { kind: 'dispatch'; train: number; result: DispatchResu
 
 /** A cut's answer to the person: what it did, or why it was refused. */
 export type CutAnswer = CutOutcome | { kind: 'refused'; refusal: CutRefusal };
+
+/** Why a button about a CI failure (file an issue, known flaky) does nothing. */
+export type CiFailureRefusal =
+  | { kind: 'unknown-release' }
+  | { kind: 'out-of-date'; state: string; tag: string }
+  | { kind: 'issue-filed'; by: string | null; number: number; url: string }
+  | { kind: 'issue-being-filed'; by: string }
+  | { kind: 'filing-raced' }
+  | { kind: 'flaky-recorded'; by: string | null };

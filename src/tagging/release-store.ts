@@ -254,22 +254,24 @@ export async function releaseIssueClaim(prisma: PrismaClient, releaseId: number,
   await prisma.tagRelease.updateMany({ where: { id: releaseId, issueBy: userId, issueNumber: null }, data: { issueBy: null } });
 }
 
-/**
- * Starts watching a tag pushed without the tagging workflow: a new release
- * entered at `tagged`, its notices and audit entry, in one transaction; its
- * first look at `checkAt(row)`. Null when the tag is watched already.
- */
-export function startWatchingTag(options: {
-  prisma: PrismaClient;
+/** A tag pushed without the tagging workflow (`v1.N.P` at `sha`), by `actor`, seen at `now`. */
+export interface PushedTag {
   train: number;
   patch: number;
   tag: string;
   sha: string;
   actor: string;
   now: Date;
-  notices: NoticeDraft[];
-  checkAt: (row: TagRelease) => Date | null;
-}): Promise<TagRelease | null> {
+}
+
+/**
+ * Starts watching a tag pushed without the tagging workflow: a new release
+ * entered at `tagged`, its notices and audit entry, in one transaction; its
+ * first look at `checkAt(row)`. Null when the tag is watched already.
+ */
+export function startWatchingTag(
+  options: PushedTag & { prisma: PrismaClient; notices: NoticeDraft[]; checkAt: (row: TagRelease) => Date | null },
+): Promise<TagRelease | null> {
   const { train, patch, tag, sha, actor, now } = options;
   return options.prisma.$transaction(async (tx) => {
     const inserted = await tx.tagRelease.createMany({

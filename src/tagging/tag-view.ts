@@ -4,7 +4,7 @@ import type { PullRequestSummary } from '../github/client';
 import { actions, button, context, header, section, type Block } from '../slack/blocks';
 import { channelLabel, escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
 import { formatCountdown, formatInZones } from '../train/time-format';
-import type { CutBlocker, CutOutcome, CutPlan, CutRefusal, CutWarning, DispatchRefusal, FailingJob, ImageFailure, Lateness, TagNotice, TrainCountProblem } from './outcomes';
+import type { CiFailureRefusal, CutBlocker, CutOutcome, CutPlan, CutRefusal, CutWarning, DispatchRefusal, FailingJob, ImageFailure, Lateness, TagNotice, TrainCountProblem } from './outcomes';
 import type { NoticeDraft } from './release-store';
 import { describeState } from './states';
 
@@ -393,6 +393,34 @@ export function renderNotice(settings: Settings, n: TagNotice): NoticeDraft {
     case 'flaky':
       return flakyNotice(n);
   }
+}
+
+/** Why a button about a CI failure does nothing, for the person who clicked. */
+export function renderCiFailureRefusal(refusal: CiFailureRefusal): string {
+  switch (refusal.kind) {
+    case 'unknown-release':
+      return 'I have no record of the tag this button is about; it may be from an old message. `/release status` shows the current one.';
+    case 'out-of-date':
+      return `That button is out of date: ${describeState(refusal.state, refusal.tag)}.`;
+    case 'issue-filed':
+      return `${refusal.by ? mentionUser(refusal.by) : 'Someone'} already filed ${link(refusal.url, `issue #${refusal.number}`)} about this failure.`;
+    case 'issue-being-filed':
+      return `${mentionUser(refusal.by)} is filing an issue about this failure right now. If none appears in the train's thread within a few minutes, file it on GitHub by hand.`;
+    case 'filing-raced':
+      return 'Someone else acted on this failure at the same moment; look at the thread.';
+    case 'flaky-recorded':
+      return `${refusal.by ? mentionUser(refusal.by) : 'Someone'} already recorded this failure as known flaky.`;
+  }
+}
+
+/** The reply once the issue is filed. */
+export function renderIssueFiled(options: { number: number; url: string; title: string }): string {
+  return `:memo: Filed ${link(options.url, `issue #${options.number}`)}: ${escapeMrkdwn(options.title)}`;
+}
+
+/** The reply once the failure is recorded as known flaky. */
+export function renderFlakyRecorded(tag: string): string {
+  return `:repeat: Recorded the CI failure on \`${tag}\` as known flaky.`;
 }
 
 /** The issue about a CI failure: title and Markdown body (GitHub's, not Slack's). */

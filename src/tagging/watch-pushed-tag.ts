@@ -8,23 +8,16 @@ import type { AppDeps } from '../deps';
 import { formatBranch } from '../train/versions';
 import { noticeDrafts } from './commit';
 import { flushNotices } from './notices';
-import { startWatchingTag, type TagRelease } from './release-store';
+import { startWatchingTag, type PushedTag, type TagRelease } from './release-store';
 import { nextCheckAt } from './watch-policy';
 
 /** Starts watching `tag` (pointing at `sha`); returns null when it is watched already. */
-export async function watchPushedTag(options: {
-  deps: AppDeps;
-  train: number;
-  patch: number;
-  tag: string;
-  sha: string;
-  actor: string;
-  now: Date;
-}): Promise<TagRelease | null> {
-  const { deps, train, tag, sha, now } = options;
+export async function watchPushedTag(options: PushedTag & { deps: AppDeps }): Promise<TagRelease | null> {
+  const { deps, ...pushed } = options;
+  const { train, tag, sha, now } = pushed;
   const { settings } = deps.config;
   const created = await startWatchingTag({
-    ...options,
+    ...pushed,
     prisma: deps.db.prisma,
     notices: noticeDrafts(deps, [{ kind: 'tagged', tag, branch: formatBranch(settings.branchFormat, train), sha, attempt: 1 }]),
     checkAt: (row) => nextCheckAt({ settings, webhooks: deps.githubWebhooks, release: row, now }),
