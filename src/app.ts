@@ -91,6 +91,7 @@ export function buildApp(options: {
     inFlight: new InFlightWork({ acksFirst }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
     slack: bolt.client,
+    githubWebhooks: Boolean(config.env.GITHUB_WEBHOOK_SECRET),
   };
   const features = FEATURES;
   registerFeatures(bolt.app, deps, features);

@@ -23,6 +23,8 @@ export interface AppDeps {
   inFlight: InFlightWork;
   /** Who may do privileged things. */
   admins: AdminDirectory;
+  /** Whether GitHub's webhooks are configured (`GITHUB_WEBHOOK_SECRET`): then the tag watcher polls GitHub only as a safety net. */
+  githubWebhooks: boolean;
   /** The bot's Slack Web API client. */
   slack: WebClient;
   /** The clock: real in main, fake in tests. Rules receive its reading as `now`. */

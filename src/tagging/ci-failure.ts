@@ -6,13 +6,13 @@
 import type { AppDeps } from '../deps';
 import { InvalidInputError } from '../errors';
 import type { Block } from '../slack/blocks';
-import { escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
 import { parseReleaseValue } from './cut-train';
 import { flushNotices } from './notices';
 import { requireTagger } from './permissions';
-import { applyWhere, findRelease, type TagRelease } from './release-store';
-import { describeState } from './states';
-import { encodeValue, flakyNotice, issueFiledNotice, renderIssue, renderIssueConfirmation, type FailingJob } from './tag-view';
+import { noticeDrafts } from './commit';
+import type { CiFailureRefusal, FailingJob } from './outcomes';
+import { applyWhere, findRelease, releaseIssueClaim, type TagRelease } from './release-store';
+import { encodeValue, renderCiFailureRefusal, renderFlakyRecorded, renderIssue, renderIssueConfirmation, renderIssueFiled } from './tag-view';
 
 function jobsOf(release: TagRelease): FailingJob[] {
   const raw = Array.isArray(release.ciFailures) ? release.ciFailures : [];
@@ -24,26 +24,28 @@ function jobsOf(release: TagRelease): FailingJob[] {
   });
 }
 
+/** @throws InvalidInputError saying why the button does nothing */
+function refuse(refusal: CiFailureRefusal): never {
+  throw new InvalidInputError(renderCiFailureRefusal(refusal));
+}
+
 /** The failed release a button is about, checked: it exists, its CI failed, the button is current, the person may act. */
 async function loadFailure(options: { deps: AppDeps; userId: string; now: Date; value: string | undefined; action: string }): Promise<TagRelease> {
   const { deps, userId, now } = options;
   const { id, attempt } = parseReleaseValue(options.value);
   const release = await findRelease(deps.db.prisma, id);
-  if (!release) throw new InvalidInputError('I have no record of the tag this button is about; it may be from an old message. `/release status` shows the current one.');
+  if (!release) refuse({ kind: 'unknown-release' });
   await requireTagger({ deps, userId, now, train: release.train, action: options.action });
   if (release.state !== 'ci_failed' || release.attempt !== attempt) {
-    throw new InvalidInputError(`That button is out of date: ${describeState(release.state, release.tag)}.`);
+    refuse({ kind: 'out-of-date', state: release.state, tag: release.tag });
   }
   return release;
 }
 
-function alreadyFiled(release: TagRelease): string | null {
-  if (release.issueNumber !== null && release.issueUrl) {
-    return `${release.issueBy ? mentionUser(release.issueBy) : 'Someone'} already filed ${link(release.issueUrl, `issue #${release.issueNumber}`)} about this failure.`;
-  }
-  if (release.issueBy) {
-    return `${mentionUser(release.issueBy)} is filing an issue about this failure right now. If none appears in the train's thread within a few minutes, file it on GitHub by hand.`;
-  }
+/** Someone filed (or is filing) the issue already. */
+function alreadyFiled(release: TagRelease): CiFailureRefusal | null {
+  if (release.issueNumber !== null && release.issueUrl) return { kind: 'issue-filed', by: release.issueBy, number: release.issueNumber, url: release.issueUrl };
+  if (release.issueBy) return { kind: 'issue-being-filed', by: release.issueBy };
   return null;
 }
 
@@ -52,7 +54,7 @@ export async function previewIssue(options: { deps: AppDeps; userId: string; now
   const { deps } = options;
   const release = await loadFailure({ ...options, action: 'file an issue about this CI failure' });
   const filed = alreadyFiled(release);
-  if (filed) throw new InvalidInputError(filed);
+  if (filed) refuse(filed);
   const jobs = jobsOf(release);
   const issue = renderIssue({ settings: deps.config.settings, train: release.train, tag: release.tag, sha: release.tagSha, ciUrl: release.ciUrl, jobs });
   return renderIssueConfirmation({ title: issue.title, jobs, value: encodeValue({ id: release.id, attempt: release.attempt }) });
@@ -72,7 +74,7 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
   });
   if (!claimed) {
     const latest = await findRelease(deps.db.prisma, release.id);
-    throw new InvalidInputError((latest && alreadyFiled(latest)) ?? 'Someone else acted on this failure at the same moment; look at the thread.');
+    refuse((latest && alreadyFiled(latest)) ?? { kind: 'filing-raced' });
   }
   const jobs = jobsOf(release);
   const issue = renderIssue({ settings: deps.config.settings, train: release.train, tag: release.tag, sha: release.tagSha, ciUrl: release.ciUrl, jobs });
@@ -81,7 +83,7 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     created = await deps.github.createIssue({ title: issue.title, body: issue.body });
   } catch (error) {
     // Not filed: let the next click try again.
-    await deps.db.prisma.tagRelease.updateMany({ where: { id: release.id, issueBy: userId, issueNumber: null }, data: { issueBy: null } });
+    await releaseIssueClaim(deps.db.prisma, release.id, userId);
     throw error;
   }
   await applyWhere({
@@ -90,11 +92,11 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     where: { issueBy: userId, issueNumber: null },
     now,
     changes: { issueNumber: created.number, issueUrl: created.url},
-    notices: [issueFiledNotice({ actor: userId, number: created.number, url: created.url, attempt: release.attempt })],
+    notices: noticeDrafts(deps, [{ kind: 'issue-filed', actor: userId, number: created.number, url: created.url, attempt: release.attempt }]),
     audit: { actor: userId, action: 'tag.ci-issue', details: { number: created.number, url: created.url } },
   });
   await flushNotices({ deps, now, releaseIds: [release.id] });
-  return `:memo: Filed ${link(created.url, `issue #${created.number}`)}: ${escapeMrkdwn(issue.title)}`;
+  return renderIssueFiled({ number: created.number, url: created.url, title: issue.title });
 }
 
 /** "Known flaky": records it, once. Returns the reply. */
@@ -107,13 +109,13 @@ export async function markKnownFlaky(options: { deps: AppDeps; userId: string; n
     where: { state: 'ci_failed', attempt: release.attempt, flakyBy: null },
     now,
     changes: { flakyBy: userId, flakyAt: now},
-    notices: [flakyNotice({ actor: userId, attempt: release.attempt })],
+    notices: noticeDrafts(deps, [{ kind: 'flaky', actor: userId, attempt: release.attempt }]),
     audit: { actor: userId, action: 'tag.ci-flaky', details: { jobs: jobsOf(release).map((job) => job.name) } },
   });
   if (!recorded) {
     const latest = await findRelease(deps.db.prisma, release.id);
-    throw new InvalidInputError(`${latest?.flakyBy ? mentionUser(latest.flakyBy) : 'Someone'} already recorded this failure as known flaky.`);
+    refuse({ kind: 'flaky-recorded', by: latest?.flakyBy ?? null });
   }
   await flushNotices({ deps, now, releaseIds: [release.id] });
-  return `:repeat: Recorded the CI failure on \`${release.tag}\` as known flaky.`;
+  return renderFlakyRecorded(release.tag);
 }

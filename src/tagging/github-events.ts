@@ -7,8 +7,9 @@
 import type { AppDeps } from '../deps';
 import type { GitHubEvent } from '../github/webhooks';
 import { flushNotices } from './notices';
-import { lookSoon, type TagRelease } from './release-store';
-import { advanceRelease, type Facts } from './watch-release';
+import { listReleasesBeforeTag, listReleasesForRun, listTaggedAt, lookSoon, type TagRelease } from './release-store';
+import { advanceRelease } from './watch-release';
+import type { Facts } from './watch-steps';
 
 function isWorkflow(path: string, file: string): boolean {
   return path === file || path.endsWith(`/${file}`);
@@ -26,27 +27,23 @@ export async function applyGitHubEvent(options: { deps: AppDeps; event: GitHubEv
   if (event.kind === 'workflow_run') {
     const { run } = event;
     facts = { run };
-    const id = BigInt(run.id);
     if (isWorkflow(event.workflowPath, settings.tagWorkflow)) {
-      targets = await prisma.tagRelease.findMany({ where: { OR: [{ runId: id }, { runId: null, state: { in: ['requested', 'dispatched'] } }] }, orderBy: { id: 'asc' } });
+      targets = await listReleasesForRun(prisma, { runId: run.id, image: false });
     } else if (isWorkflow(event.workflowPath, settings.imageWorkflow)) {
-      targets = await prisma.tagRelease.findMany({
-        where: { OR: [{ imageRunId: id }, { imageRunId: null, state: { in: ['image_requested', 'image_dispatched'] } }] },
-        orderBy: { id: 'asc' },
-      });
+      targets = await listReleasesForRun(prisma, { runId: run.id, image: true });
     }
     // A run already followed by a release is that release's; otherwise the first release it matches adopts it.
+    const id = BigInt(run.id);
     const owner = targets.find((release) => release.runId === id || release.imageRunId === id);
     if (owner) targets = [owner];
   } else {
     const { checkRun } = event;
     if (checkRun.name !== settings.ciCheckName) return [];
     facts = { checkRun };
-    targets = await prisma.tagRelease.findMany({ where: { state: 'tagged', tagSha: checkRun.headSha } });
+    targets = await listTaggedAt(prisma, checkRun.headSha);
     if (targets.length === 0) {
       // CI on a commit we do not know yet: maybe the tag of a release still waiting to see it. Look soon.
-      const waiting = await prisma.tagRelease.findMany({ where: { state: { in: ['dispatched', 'run_succeeded'] } }, select: { id: true } });
-      await lookSoon(prisma, waiting.map((row) => row.id), now);
+      await lookSoon(prisma, await listReleasesBeforeTag(prisma), now);
       return [];
     }
   }

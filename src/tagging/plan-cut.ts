@@ -9,50 +9,29 @@
 import type { AppDeps } from '../deps';
 import { InvalidInputError } from '../errors';
 import { GitHubError } from '../github/errors';
-import type { CheckRunSummary, CommitStatusSummary, PullRequestSummary } from '../github/client';
-import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
-import { formatCountdown, formatInZones } from '../train/time-format';
+import type { CheckRunSummary, CommitStatusSummary } from '../github/client';
 import { formatBranch, formatTag, nextTrainNumber, predictWorkflowTrain } from '../train/versions';
+import type { CutBlocker, CutPlan, CutWarning, TrainCountProblem } from './outcomes';
 import { findTrainCut } from './release-store';
-import { describeState, holdsTheTrain } from './states';
+import { holdsTheTrain } from './states';
+import { renderCutRefusal, renderTrainCountProblem } from './tag-view';
 
-export interface CutPlan {
-  train: number;
-  tag: string;
-  branch: string;
-  /** The tag the workflow counts from. */
-  basedOnTag: string;
-  /** The previous train's first tag, when it exists: "made it" counts from there. */
-  previousTag: string | null;
-  source: { sha: string; title: string };
-  /** Commits on main since the previous train's tag, and the PR numbers found in their messages. */
-  madeIt: { totalCommits: number; pullRequests: number[] } | null;
-  /** Open pull requests into the main branch: they roll to the next train. Null when GitHub did not list them. */
-  rolling: PullRequestSummary[] | null;
-  /** mrkdwn lines (already escaped). */
-  warnings: string[];
-  /** mrkdwn lines: reasons the cut cannot go ahead. */
-  blockers: string[];
-}
+export type { CutPlan } from './outcomes';
 
 /** The workflow's number and the release tags' numbering, or why they cannot be used. */
-export function computeTrainToCut(tagNames: string[], tagFormat: string): { train: number; basedOnTag: string } {
+export function trainToCut(tagNames: string[], tagFormat: string): { ok: true; train: number; basedOnTag: string } | { ok: false; problem: TrainCountProblem } {
   const predicted = predictWorkflowTrain(tagNames);
   const intended = nextTrainNumber(tagNames, tagFormat);
-  if (predicted === null || intended === null) {
-    throw new InvalidInputError(
-      'The repository has no release tag to count from, so the tagging workflow cannot compute a train number. ' +
-        'Push the first release tag by hand; nothing was dispatched.',
-    );
-  }
-  if (predicted.train !== intended) {
-    throw new InvalidInputError(
-      `The tagging workflow would cut *train ${predicted.train}*: it counts from \`${escapeMrkdwn(predicted.basedOnTag)}\`, ` +
-        `the highest tag without a hyphen in git's version order. The release tags say the next train is *${intended}*. ` +
-        `Rename or delete the tag \`${escapeMrkdwn(predicted.basedOnTag)}\` (or give it a hyphen) and try again; nothing was dispatched.`,
-    );
-  }
-  return { train: intended, basedOnTag: predicted.basedOnTag };
+  if (predicted === null || intended === null) return { ok: false, problem: { kind: 'no-release-tag' } };
+  if (predicted.train !== intended) return { ok: false, problem: { kind: 'numbering-disagrees', predicted: predicted.train, basedOnTag: predicted.basedOnTag, intended } };
+  return { ok: true, train: intended, basedOnTag: predicted.basedOnTag };
+}
+
+/** The train to cut; @throws InvalidInputError saying why the tags do not give one. */
+export function computeTrainToCut(tagNames: string[], tagFormat: string): { train: number; basedOnTag: string } {
+  const counted = trainToCut(tagNames, tagFormat);
+  if (!counted.ok) throw new InvalidInputError(renderTrainCountProblem(counted.problem));
+  return { train: counted.train, basedOnTag: counted.basedOnTag };
 }
 
 const FAILED_CONCLUSIONS = new Set(['failure', 'timed_out', 'cancelled', 'action_required', 'startup_failure']);
@@ -84,8 +63,8 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
   const previous = formatTag(settings.tagFormat, train - 1, 0);
   const previousTag = tagNames.includes(previous) ? previous : null;
 
-  const warnings: string[] = [];
-  const blockers: string[] = [];
+  const warnings: CutWarning[] = [];
+  const blockers: CutBlocker[] = [];
   const [mainHead, branchHead, existing, rolling] = await Promise.all([
     deps.github.getBranchHead(settings.mainBranch),
     deps.github.getBranchHead(branch),
@@ -94,13 +73,13 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
       (snapshot) => snapshot.pullRequests,
       (error: unknown) => {
         if (!(error instanceof GitHubError)) throw error;
-        warnings.push(`Could not list the open pull requests: ${escapeMrkdwn(error.userMessage)}`);
+        warnings.push({ kind: 'pull-requests-unlisted', message: error.userMessage });
         return null;
       },
     ),
   ]);
   if (mainHead === null) {
-    throw new InvalidInputError(`The branch \`${escapeMrkdwn(settings.mainBranch)}\` does not exist in ${escapeMrkdwn(settings.repository)}; nothing was dispatched.`);
+    throw new InvalidInputError(renderCutRefusal({ kind: 'main-missing', branch: settings.mainBranch, repository: settings.repository }));
   }
   const [comparison, checkRuns, statuses] = await Promise.all([
     previousTag ? deps.github.listCommitsBetween({ base: previousTag, head: mainHead }) : Promise.resolve(null),
@@ -110,27 +89,15 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
   const headCommit = comparison?.commits.at(-1);
   const title = headCommit?.sha === mainHead ? (headCommit.message.split('\n')[0] ?? '') : '';
 
-  if (tagNames.includes(tag)) blockers.push(`The tag \`${escapeMrkdwn(tag)}\` already exists: train ${train} was cut already.`);
-  if (branchHead !== null) {
-    blockers.push(
-      `The branch \`${escapeMrkdwn(branch)}\` already exists (at \`${branchHead.slice(0, 7)}\`), so the workflow would fail or cut twice. ` +
-        'If it was left by a failed run, delete it first.',
-    );
-  }
+  if (tagNames.includes(tag)) blockers.push({ kind: 'tag-exists', tag, train });
+  if (branchHead !== null) blockers.push({ kind: 'branch-exists', branch, head: branchHead });
   if (existing && holdsTheTrain(existing.state)) {
-    blockers.push(
-      `A cut of train ${train} is already on record: ${describeState(existing.state, escapeMrkdwn(existing.tag))} ` +
-        `(asked by ${mentionUser(existing.requestedBy)}).`,
-    );
+    blockers.push({ kind: 'cut-on-record', train, state: existing.state, tag: existing.tag, requestedBy: existing.requestedBy });
   }
   const failing = failingCi(checkRuns, statuses);
-  if (failing.length > 0) {
-    warnings.push(`CI is failing on \`${escapeMrkdwn(settings.mainBranch)}\`'s head: ${failing.map((name) => `\`${escapeMrkdwn(name)}\``).join(', ')}.`);
-  }
+  if (failing.length > 0) warnings.push({ kind: 'ci-failing', branch: settings.mainBranch, checks: failing });
   const cutoff = deps.calendar.getTrain(train).cutoff;
-  if (cutoff > now) {
-    warnings.push(`Train ${train}'s cutoff is not until ${formatInZones(cutoff, settings.displayTimeZones)} (in ${formatCountdown(now, cutoff)}).`);
-  }
+  if (cutoff > now) warnings.push({ kind: 'before-cutoff', train, cutoff, now });
   return {
     train,
     tag,

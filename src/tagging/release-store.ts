@@ -218,3 +218,86 @@ export async function lookSoon(prisma: PrismaClient, ids: number[], now: Date): 
   if (ids.length === 0) return;
   await prisma.tagRelease.updateMany({ where: { id: { in: ids }, nextCheckAt: { gt: now } }, data: { nextCheckAt: now } });
 }
+
+/** Of `runIds`, those another release than `exceptRelease` follows (as its tagging or its image run). */
+export async function listRunClaims(prisma: PrismaClient, options: { exceptRelease: number; runIds: number[] }): Promise<Set<number>> {
+  const ids = options.runIds.map((id) => BigInt(id));
+  const taken = await prisma.tagRelease.findMany({
+    where: { id: { not: options.exceptRelease }, OR: [{ runId: { in: ids } }, { imageRunId: { in: ids } }] },
+    select: { runId: true, imageRunId: true },
+  });
+  return new Set(taken.flatMap((row) => [row.runId, row.imageRunId]).filter((id): id is bigint => id !== null).map(Number));
+}
+
+/** The releases a run of the tagging (or image) workflow may concern: the one following it, and those waiting for a run, oldest first. */
+export function listReleasesForRun(prisma: PrismaClient, options: { runId: number; image: boolean }): Promise<TagRelease[]> {
+  const id = BigInt(options.runId);
+  const where: Prisma.TagReleaseWhereInput = options.image
+    ? { OR: [{ imageRunId: id }, { imageRunId: null, state: { in: ['image_requested', 'image_dispatched'] } }] }
+    : { OR: [{ runId: id }, { runId: null, state: { in: ['requested', 'dispatched'] } }] };
+  return prisma.tagRelease.findMany({ where, orderBy: { id: 'asc' } });
+}
+
+/** Releases tagged at `sha`, waiting for its CI. */
+export function listTaggedAt(prisma: PrismaClient, sha: string): Promise<TagRelease[]> {
+  return prisma.tagRelease.findMany({ where: { state: 'tagged', tagSha: sha } });
+}
+
+/** Ids of the releases that do not know their tag's commit yet (dispatched, or the run succeeded). */
+export async function listReleasesBeforeTag(prisma: PrismaClient): Promise<number[]> {
+  const rows = await prisma.tagRelease.findMany({ where: { state: { in: ['dispatched', 'run_succeeded'] } }, select: { id: true } });
+  return rows.map((row) => row.id);
+}
+
+/** Gives up `userId`'s claim to file the issue of a release (filing failed; the next click may try again). */
+export async function releaseIssueClaim(prisma: PrismaClient, releaseId: number, userId: string): Promise<void> {
+  await prisma.tagRelease.updateMany({ where: { id: releaseId, issueBy: userId, issueNumber: null }, data: { issueBy: null } });
+}
+
+/** A tag pushed without the tagging workflow (`v1.N.P` at `sha`), by `actor`, seen at `now`. */
+export interface PushedTag {
+  train: number;
+  patch: number;
+  tag: string;
+  sha: string;
+  actor: string;
+  now: Date;
+}
+
+/**
+ * Starts watching a tag pushed without the tagging workflow: a new release
+ * entered at `tagged`, its notices and audit entry, in one transaction; its
+ * first look at `checkAt(row)`. Null when the tag is watched already.
+ */
+export function startWatchingTag(
+  options: PushedTag & { prisma: PrismaClient; notices: NoticeDraft[]; checkAt: (row: TagRelease) => Date | null },
+): Promise<TagRelease | null> {
+  const { train, patch, tag, sha, actor, now } = options;
+  return options.prisma.$transaction(async (tx) => {
+    const inserted = await tx.tagRelease.createMany({
+      data: [
+        {
+          train,
+          patch,
+          tag,
+          kind: patch === 0 ? 'train' : 'patch',
+          state: 'tagged',
+          requestedBy: actor,
+          requestedAt: now,
+          sourceSha: sha,
+          tagSha: sha,
+          stateSince: now,
+          nextCheckAt: now,
+          createdAt: now,
+          updatedAt: now,
+        },
+      ],
+      skipDuplicates: true,
+    });
+    if (inserted.count !== 1) return null;
+    const row = await tx.tagRelease.findUniqueOrThrow({ where: { tag } });
+    await writeNotices(tx, row.id, now, options.notices);
+    await recordAudit(tx, { actor, action: 'tag.watch', subject: `tag:${tag}`, details: { train, patch, sha }, at: now });
+    return tx.tagRelease.update({ where: { id: row.id }, data: { nextCheckAt: options.checkAt(row) } });
+  });
+}

@@ -2,9 +2,11 @@
 import type { Settings } from '../config';
 import type { PullRequestSummary } from '../github/client';
 import { actions, button, context, header, section, type Block } from '../slack/blocks';
-import { escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
-import type { CutPlan } from './plan-cut';
+import { channelLabel, escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
+import { formatCountdown, formatInZones } from '../train/time-format';
+import type { CiFailureRefusal, CutBlocker, CutOutcome, CutPlan, CutRefusal, CutWarning, DispatchRefusal, FailingJob, ImageFailure, Lateness, TagNotice, TrainCountProblem } from './outcomes';
 import type { NoticeDraft } from './release-store';
+import { describeState } from './states';
 
 export const TAG_CONFIRM_ACTION = 'tag_confirm';
 export const TAG_CANCEL_ACTION = 'tag_cancel';
@@ -15,11 +17,6 @@ export const TAG_FLAKY_ACTION = 'tag_known_flaky';
 
 /** How many pull requests are listed by number; the rest are counted. */
 const LISTED = 12;
-
-export interface FailingJob {
-  name: string;
-  url: string | null;
-}
 
 /** The Confirm button's value: the train and the commit the owner saw. */
 export interface ConfirmValue {
@@ -57,6 +54,134 @@ function rollingLines(pullRequests: PullRequestSummary[]): string {
   return listed.join('\n') + (more > 0 ? `\n…and ${more} more` : '');
 }
 
+function renderWarning(settings: Settings, warning: CutWarning): string {
+  switch (warning.kind) {
+    case 'pull-requests-unlisted':
+      return `Could not list the open pull requests: ${escapeMrkdwn(warning.message)}`;
+    case 'ci-failing':
+      return `CI is failing on ${code(warning.branch)}'s head: ${warning.checks.map(code).join(', ')}.`;
+    case 'before-cutoff':
+      return `Train ${warning.train}'s cutoff is not until ${formatInZones(warning.cutoff, settings.displayTimeZones)} (in ${formatCountdown(warning.now, warning.cutoff)}).`;
+  }
+}
+
+function renderBlocker(blocker: CutBlocker): string {
+  switch (blocker.kind) {
+    case 'tag-exists':
+      return `The tag ${code(blocker.tag)} already exists: train ${blocker.train} was cut already.`;
+    case 'branch-exists':
+      return (
+        `The branch ${code(blocker.branch)} already exists (at \`${blocker.head.slice(0, 7)}\`), so the workflow would fail or cut twice. ` +
+        'If it was left by a failed run, delete it first.'
+      );
+    case 'cut-on-record':
+      return `A cut of train ${blocker.train} is already on record: ${describeState(blocker.state, escapeMrkdwn(blocker.tag))} (asked by ${mentionUser(blocker.requestedBy)}).`;
+  }
+}
+
+/** Why the tags do not give the train to cut. */
+export function renderTrainCountProblem(problem: TrainCountProblem): string {
+  if (problem.kind === 'no-release-tag') {
+    return (
+      'The repository has no release tag to count from, so the tagging workflow cannot compute a train number. ' +
+      'Push the first release tag by hand; nothing was dispatched.'
+    );
+  }
+  return (
+    `The tagging workflow would cut *train ${problem.predicted}*: it counts from ${code(problem.basedOnTag)}, ` +
+    `the highest tag without a hyphen in git's version order. The release tags say the next train is *${problem.intended}*. ` +
+    `Rename or delete the tag ${code(problem.basedOnTag)} (or give it a hyphen) and try again; nothing was dispatched.`
+  );
+}
+
+/** Why GitHub refused a dispatch, for a person (mrkdwn). */
+export function renderDispatchRefusal(refusal: DispatchRefusal): string {
+  const name = code(refusal.workflow);
+  switch (refusal.kind) {
+    case 'workflow-not-found':
+      return `GitHub cannot find the workflow ${name} in ${escapeMrkdwn(refusal.repository)} (or the bot's token cannot see it). Check \`tagWorkflow\` / \`imageWorkflow\` in the settings.`;
+    case 'missing-scopes': {
+      const scopes = refusal.missingScopes.map(code).join(' or ');
+      const has = refusal.tokenScopes && refusal.tokenScopes.length > 0 ? refusal.tokenScopes.map(code).join(', ') : 'no scopes';
+      return `GitHub refused to start ${name}: the bot's token is missing the ${scopes} scope (it has ${has}). An admin must grant it.`;
+    }
+    case 'forbidden':
+      return `GitHub refused to start ${name}: ${escapeMrkdwn(refusal.message)} (a classic token needs the \`repo\` scope; a fine-grained one "Actions: write").`;
+    case 'rate-limited':
+      return `GitHub refused to start ${name} for now: ${escapeMrkdwn(refusal.message)}`;
+    case 'refused':
+      return `GitHub refused to start ${name}: ${escapeMrkdwn(refusal.message)}`;
+  }
+}
+
+const NOTHING = 'Nothing was dispatched.';
+
+/** Why a confirmation or a retry of a cut is refused, for the person who clicked. */
+export function renderCutRefusal(refusal: CutRefusal): string {
+  switch (refusal.kind) {
+    case 'confirm-value-unreadable':
+      return `That button does not say which train to cut; run \`/release tag\` again. ${NOTHING}`;
+    case 'release-value-unreadable':
+      return 'That button does not say which release it is about; `/release status` shows the current cut.';
+    case 'train-uncountable':
+      return renderTrainCountProblem(refusal.problem);
+    case 'main-missing':
+      return `The branch ${code(refusal.branch)} does not exist in ${escapeMrkdwn(refusal.repository)}; nothing was dispatched.`;
+    case 'tag-exists':
+      return `The tag ${code(refusal.tag)} already exists: train ${refusal.train} was cut already (not by me). ${NOTHING}`;
+    case 'branch-exists':
+      return (
+        `The branch ${code(refusal.branch)} already exists (at \`${refusal.head.slice(0, 7)}\`): the workflow would fail, or cut the train twice. ` +
+        `If a failed run left it behind, delete it and try again. ${NOTHING}`
+      );
+    case 'next-train-changed':
+      return (
+        `The next train is now ${refusal.next}, not ${refusal.train}: the tags changed since this confirmation. ` +
+        `Run \`/release tag\` again to see what would be cut. ${NOTHING}`
+      );
+    case 'retry-train-changed':
+      return `The tagging workflow would now cut train ${refusal.next}, not ${refusal.train}: the tags changed. ${NOTHING}`;
+    case 'main-moved':
+      return (
+        `${code(refusal.branch)} has moved since this confirmation (it was at \`${refusal.confirmedSha.slice(0, 7)}\`, it is ` +
+        `${refusal.head ? `at \`${refusal.head.slice(0, 7)}\`` : 'gone'}). Run \`/release tag\` again to see what would be cut. ${NOTHING}`
+      );
+    case 'being-cut':
+      return (
+        `Train ${refusal.train} is already being cut: ${describeState(refusal.state, escapeMrkdwn(refusal.tag))}, ` +
+        `asked by ${mentionUser(refusal.requestedBy)}. I never cut a train twice; follow it in the train's thread.`
+      );
+    case 'unknown-release':
+      return 'I have no record of the cut this button is about; it may be from an old message. Start again with `/release tag`.';
+    case 'retry-out-of-date':
+      return `That retry button is out of date: ${describeState(refusal.state, escapeMrkdwn(refusal.tag))} (attempt ${refusal.attempt}). ${NOTHING}`;
+    case 'adopt-raced':
+      return 'Someone else acted on this cut at the same moment; look at the thread.';
+    case 'retry-raced':
+      return `Someone else retried train ${refusal.train} at the same moment; follow it in the thread. ${NOTHING}`;
+  }
+}
+
+/** What a confirmed cut (or its retry) did, for the person who clicked. */
+export function renderCutOutcome(settings: Settings, outcome: CutOutcome): string {
+  if (outcome.kind === 'run-found-late') {
+    return `:mag: A run did start after all (<${outcome.runUrl}|run ${outcome.runId}>): I'm following it instead of dispatching again. ${NOTHING}`;
+  }
+  const { train, result } = outcome;
+  const workflow = code(settings.tagWorkflow);
+  switch (result.outcome) {
+    case 'dispatched':
+      return `:label: Dispatched ${workflow} for train ${train}. I'll report the run, CI and stage in the train's thread in ${channelLabel(settings.announcementChannel)}.`;
+    case 'uncertain':
+      return (
+        `:hourglass: I sent the dispatch of ${workflow} for train ${train}, but GitHub's answer was lost (${escapeMrkdwn(result.message)}). ` +
+        `I'm looking for the run it may have started and will not dispatch again by myself; follow along in the train's thread.`
+      );
+    case 'refused':
+      return `:warning: ${renderDispatchRefusal(result.refusal)} ${NOTHING}`;
+  }
+}
+
 /** The ephemeral confirmation of `/release tag`. Without blockers it has Confirm and Cancel. */
 export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadChannel: string): { text: string; blocks: Block[] } {
   const commitUrl = `${repoUrl(settings)}/commit/${plan.source.sha}`;
@@ -85,8 +210,8 @@ export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadC
       ),
     );
   }
-  for (const warning of plan.warnings) blocks.push(section(`:warning: ${warning}`));
-  for (const blocker of plan.blockers) blocks.push(section(`:no_entry: ${blocker}`));
+  for (const warning of plan.warnings) blocks.push(section(`:warning: ${renderWarning(settings, warning)}`));
+  for (const blocker of plan.blockers) blocks.push(section(`:no_entry: ${renderBlocker(blocker)}`));
   if (plan.blockers.length === 0) {
     blocks.push(
       actions(`tag:${plan.train}`, [
@@ -107,7 +232,7 @@ function notice(key: string, mrkdwn: string, extra: Block[] = []): NoticeDraft {
   return { key, text: mrkdwn.replace(/[*`]/g, ''), blocks: [section(mrkdwn), ...extra] };
 }
 
-export function dispatchedNotice(options: { settings: Settings; train: number; tag: string; sha: string | null; actor: string; attempt: number; uncertain: boolean }): NoticeDraft {
+function dispatchedNotice(options: { settings: Settings; train: number; tag: string; sha: string | null; actor: string; attempt: number; uncertain: boolean }): NoticeDraft {
   const { settings } = options;
   const from = options.sha ? ` at <${repoUrl(settings)}/commit/${options.sha}|\`${options.sha.slice(0, 7)}\`>` : '';
   const again = options.attempt > 1 ? ` (attempt ${options.attempt})` : '';
@@ -119,7 +244,7 @@ export function dispatchedNotice(options: { settings: Settings; train: number; t
   );
 }
 
-export function runFailedNotice(options: { train: number; attempt: number; releaseId: number; runUrl: string | null; conclusion: string }): NoticeDraft {
+function runFailedNotice(options: { train: number; attempt: number; releaseId: number; runUrl: string | null; conclusion: string }): NoticeDraft {
   const logs = options.runUrl ? link(options.runUrl, 'the run and its logs') : 'the run';
   return notice(
     `run_failed#${options.attempt}`,
@@ -129,7 +254,7 @@ export function runFailedNotice(options: { train: number; attempt: number; relea
   );
 }
 
-export function runMissingNotice(options: { settings: Settings; train: number; attempt: number; releaseId: number; minutes: number }): NoticeDraft {
+function runMissingNotice(options: { settings: Settings; train: number; attempt: number; releaseId: number; minutes: number }): NoticeDraft {
   const runs = `${repoUrl(options.settings)}/actions/workflows/${options.settings.tagWorkflow}`;
   return notice(
     `run_missing#${options.attempt}`,
@@ -139,7 +264,7 @@ export function runMissingNotice(options: { settings: Settings; train: number; a
   );
 }
 
-export function taggedNotice(options: { settings: Settings; tag: string; branch: string; sha: string; attempt: number }): NoticeDraft {
+function taggedNotice(options: { settings: Settings; tag: string; branch: string; sha: string; attempt: number }): NoticeDraft {
   return notice(
     `tagged#${options.attempt}`,
     `:label: Tagged ${code(options.tag)} (branch ${code(options.branch)}) at <${repoUrl(options.settings)}/commit/${options.sha}|\`${options.sha.slice(0, 7)}\`>. ` +
@@ -147,12 +272,12 @@ export function taggedNotice(options: { settings: Settings; tag: string; branch:
   );
 }
 
-export function ciPassedNotice(options: { settings: Settings; tag: string; url: string | null; attempt: number }): NoticeDraft {
+function ciPassedNotice(options: { settings: Settings; tag: string; url: string | null; attempt: number }): NoticeDraft {
   const next = options.settings.dispatchImageWorkflow ? `Building images with ${code(options.settings.imageWorkflow)}.` : 'Waiting for it to reach stage.';
   return notice(`ci_passed#${options.attempt}`, `:white_check_mark: CI passed on ${code(options.tag)}${options.url ? ` (${link(options.url, 'CI')})` : ''}. ${next}`);
 }
 
-export function ciFailedNotice(options: { settings: Settings; tag: string; url: string | null; attempt: number; releaseId: number; jobs: FailingJob[] }): NoticeDraft {
+function ciFailedNotice(options: { settings: Settings; tag: string; url: string | null; attempt: number; releaseId: number; jobs: FailingJob[] }): NoticeDraft {
   const jobs = options.jobs.map((job) => `• ${job.url ? link(job.url, job.name) : code(job.name)}`).join('\n');
   const value = encodeValue({ id: options.releaseId, attempt: options.attempt });
   return notice(
@@ -168,7 +293,7 @@ export function ciFailedNotice(options: { settings: Settings; tag: string; url: 
   );
 }
 
-export function imageDispatchedNotice(options: { settings: Settings; tag: string; attempt: number; uncertain: boolean }): NoticeDraft {
+function imageDispatchedNotice(options: { settings: Settings; tag: string; attempt: number; uncertain: boolean }): NoticeDraft {
   return notice(
     `image_dispatched#${options.attempt}`,
     `:whale: Dispatched ${code(options.settings.imageWorkflow)} with \`git_tag=${escapeMrkdwn(options.tag)}\`.` +
@@ -176,28 +301,126 @@ export function imageDispatchedNotice(options: { settings: Settings; tag: string
   );
 }
 
-export function imageDoneNotice(options: { settings: Settings; tag: string; attempt: number; ok: boolean; url: string | null; detail: string }): NoticeDraft {
-  const run = options.url ? ` (${link(options.url, 'run')})` : '';
-  return options.ok
-    ? notice(`image_built#${options.attempt}`, `:whale: Images of ${code(options.tag)} built${run}. Waiting for stage.`)
-    : notice(`image_failed#${options.attempt}`, `:x: Building the images of ${code(options.tag)} failed: ${escapeMrkdwn(options.detail)}${run}.`);
+function runLink(url: string | null): string {
+  return url ? ` (${link(url, 'run')})` : '';
 }
 
-export function onStageNotice(options: { train: number; tag: string; version: string; attempt: number }): NoticeDraft {
+function imageBuiltNotice(options: { tag: string; attempt: number; url: string | null }): NoticeDraft {
+  return notice(`image_built#${options.attempt}`, `:whale: Images of ${code(options.tag)} built${runLink(options.url)}. Waiting for stage.`);
+}
+
+function imageFailedNotice(options: { tag: string; attempt: number; url: string | null; failure: ImageFailure }): NoticeDraft {
+  const detail = imageFailureDetail(options.failure);
+  return notice(`image_failed#${options.attempt}`, `:x: Building the images of ${code(options.tag)} failed: ${escapeMrkdwn(detail)}${runLink(options.url)}.`);
+}
+
+function onStageNotice(options: { train: number; tag: string; version: string; attempt: number }): NoticeDraft {
   return notice(`on_stage#${options.attempt}`, `:rocket: *Train ${options.train} is on stage* (stage reports \`${escapeMrkdwn(options.version)}\` for ${code(options.tag)}).`);
 }
 
 /** Lateness, reported once per state. */
-export function overdueNotice(options: { key: string; text: string }): NoticeDraft {
+function overdueNotice(options: { key: string; text: string }): NoticeDraft {
   return notice(options.key, `:hourglass: ${options.text}`);
 }
 
-export function issueFiledNotice(options: { actor: string; number: number; url: string; attempt: number }): NoticeDraft {
+function issueFiledNotice(options: { actor: string; number: number; url: string; attempt: number }): NoticeDraft {
   return notice(`issue#${options.attempt}`, `:memo: ${mentionUser(options.actor)} filed ${link(options.url, `issue #${options.number}`)} about the CI failure.`);
 }
 
-export function flakyNotice(options: { actor: string; attempt: number }): NoticeDraft {
+function flakyNotice(options: { actor: string; attempt: number }): NoticeDraft {
   return notice(`flaky#${options.attempt}`, `:repeat: ${mentionUser(options.actor)} recorded the CI failure as *known flaky*.`);
+}
+
+function imageFailureDetail(failure: ImageFailure): string {
+  switch (failure.kind) {
+    case 'run-ended':
+      return `the run ended with ${failure.conclusion}`;
+    case 'no-run':
+      return `no run of ${failure.workflow} appeared within ${failure.minutes} minutes`;
+    case 'refused':
+      return renderDispatchRefusal(failure.refusal);
+  }
+}
+
+function lateText(late: Lateness): string {
+  const { minutes } = late;
+  switch (late.state) {
+    case 'dispatched':
+      return `The tagging run for train ${late.train} has been going for ${minutes} minutes${late.runUrl ? ` (<${late.runUrl}|run>)` : ''}. I'll keep following it.`;
+    case 'image_dispatched':
+      return `The image build of \`${late.tag}\` has been going for ${minutes} minutes${late.imageRunUrl ? ` (<${late.imageRunUrl}|run>)` : ''}.`;
+    case 'run_succeeded':
+      return `The tagging run for train ${late.train} succeeded ${minutes} minutes ago, but I can't see the tag \`${late.tag}\` yet. I'll keep looking.`;
+    case 'tagged':
+      return `CI on \`${late.tag}\` has not finished after ${minutes} minutes${late.ciUrl ? ` (<${late.ciUrl}|CI>)` : ''}. I'll keep watching and post the result here.`;
+    default:
+      return (
+        `Train ${late.train} is not on stage yet, ${minutes} minutes after ${late.state === 'image_built' ? 'its images were built' : 'CI passed'}` +
+        `${late.stageVersion ? ` (stage reports \`${late.stageVersion}\`)` : ''}. I'll keep checking.`
+      );
+  }
+}
+
+/** A notice for the train's thread, as the outbox keeps it (its key makes it unique per release). */
+export function renderNotice(settings: Settings, n: TagNotice): NoticeDraft {
+  switch (n.kind) {
+    case 'dispatched':
+      return dispatchedNotice({ settings, ...n });
+    case 'run-failed':
+      return runFailedNotice(n);
+    case 'run-missing':
+      return runMissingNotice({ settings, ...n });
+    case 'tagged':
+      return taggedNotice({ settings, ...n });
+    case 'ci-passed':
+      return ciPassedNotice({ settings, ...n });
+    case 'ci-failed':
+      return ciFailedNotice({ settings, ...n });
+    case 'image-dispatched':
+      return imageDispatchedNotice({ settings, ...n });
+    case 'image-built':
+      return imageBuiltNotice(n);
+    case 'image-failed':
+      return imageFailedNotice(n);
+    case 'on-stage':
+      return onStageNotice(n);
+    case 'late':
+      return overdueNotice({ key: `late:${n.lateness.state}#${n.attempt}`, text: lateText(n.lateness) });
+    case 'gave-up':
+      return overdueNotice({ key: `${n.timeoutState}#${n.attempt}`, text: `Stopped watching after ${n.hours} hours: ${describeState(n.state, n.tag)}.` });
+    case 'issue-filed':
+      return issueFiledNotice(n);
+    case 'flaky':
+      return flakyNotice(n);
+  }
+}
+
+/** Why a button about a CI failure does nothing, for the person who clicked. */
+export function renderCiFailureRefusal(refusal: CiFailureRefusal): string {
+  switch (refusal.kind) {
+    case 'unknown-release':
+      return 'I have no record of the tag this button is about; it may be from an old message. `/release status` shows the current one.';
+    case 'out-of-date':
+      return `That button is out of date: ${describeState(refusal.state, refusal.tag)}.`;
+    case 'issue-filed':
+      return `${refusal.by ? mentionUser(refusal.by) : 'Someone'} already filed ${link(refusal.url, `issue #${refusal.number}`)} about this failure.`;
+    case 'issue-being-filed':
+      return `${mentionUser(refusal.by)} is filing an issue about this failure right now. If none appears in the train's thread within a few minutes, file it on GitHub by hand.`;
+    case 'filing-raced':
+      return 'Someone else acted on this failure at the same moment; look at the thread.';
+    case 'flaky-recorded':
+      return `${refusal.by ? mentionUser(refusal.by) : 'Someone'} already recorded this failure as known flaky.`;
+  }
+}
+
+/** The reply once the issue is filed. */
+export function renderIssueFiled(options: { number: number; url: string; title: string }): string {
+  return `:memo: Filed ${link(options.url, `issue #${options.number}`)}: ${escapeMrkdwn(options.title)}`;
+}
+
+/** The reply once the failure is recorded as known flaky. */
+export function renderFlakyRecorded(tag: string): string {
+  return `:repeat: Recorded the CI failure on \`${tag}\` as known flaky.`;
 }
 
 /** The issue about a CI failure: title and Markdown body (GitHub's, not Slack's). */

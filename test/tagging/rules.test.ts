@@ -3,24 +3,14 @@ import { loadConfig, settingsSchema } from '../../src/config';
 import { parseWebhookEvent, verifyWebhookSignature } from '../../src/github/webhooks';
 import { InvalidInputError } from '../../src/errors';
 import { computeTrainToCut, failingCi, pullRequestNumbers } from '../../src/tagging/plan-cut';
-import type { TagRelease } from '../../src/tagging/release-store';
-import { deadlinesOf, nextCheckAt, pollIntervalMs } from '../../src/tagging/watch-release';
+import { deadlinesOf, nextCheckAt, pollIntervalMs } from '../../src/tagging/watch-policy';
 import { signWebhook } from '../fakes/github-webhooks';
+import { releaseRow } from './release-row';
 
 const settings = settingsSchema.parse({});
 const MINUTE = 60_000;
 
-function release(overrides: Partial<TagRelease>): TagRelease {
-  const at = new Date('2026-11-18T18:30:00Z');
-  return {
-    id: 1, train: 303, patch: 0, tag: 'v1.303.0', kind: 'train', state: 'tagged', version: 0, attempt: 1, requestedBy: 'U1', requestedAt: at,
-    sourceSha: null, dispatchedAt: at, dispatchUncertain: false, runId: null, runUrl: null, runStatus: null, runConclusion: null, tagSha: 'a'.repeat(40),
-    ciStatus: null, ciConclusion: null, ciUrl: null, ciFailures: [], flakyBy: null, flakyAt: null, issueBy: null, issueNumber: null, issueUrl: null,
-    imageDispatchedAt: null, imageRunId: null, imageRunUrl: null, imageConclusion: null, stageVersion: null, stateSince: at, nextCheckAt: null, polls: 0,
-    overdueReportedAt: null, lastError: null, createdAt: at, updatedAt: at,
-    ...overrides,
-  };
-}
+const release = releaseRow;
 
 describe('the train to cut', () => {
   test('is the latest release tag + 1, counted as tag-release.yml counts (hyphenated tags never count)', () => {
