@@ -218,3 +218,16 @@ export async function lookSoon(prisma: PrismaClient, ids: number[], now: Date): 
   if (ids.length === 0) return;
   await prisma.tagRelease.updateMany({ where: { id: { in: ids }, nextCheckAt: { gt: now } }, data: { nextCheckAt: now } });
 }
+
+// For the dashboard (src/status/): the train's thread, and the tagging tables' part of its change fingerprint.
+
+/** The train's thread in the team channel, or null while it has none. */
+export async function findTrainThread(options: { prisma: PrismaClient; train: number }): Promise<{ channel: string; ts: string } | null> {
+  return options.prisma.trainThread.findUnique({ where: { train: options.train }, select: { channel: true, ts: true } });
+}
+
+/** The tagging tables' part of the dashboard's change fingerprint (src/status/status-store.ts): threads are created, never edited. */
+export const TAGGING_FINGERPRINT = [
+  { table: 'tag_releases', changedAt: ['updatedAt', 'stateSince'] },
+  { table: 'train_threads', changedAt: ['createdAt'] },
+] as const;
