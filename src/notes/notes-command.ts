@@ -13,7 +13,7 @@ import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { formatInZones } from '../train/time-format';
-import { addNote, listNotes, removeNote } from './notes-store';
+import { addNote, findNote, listNotes, removeNote } from './notes-store';
 import { renderNoteLines } from './notes-view';
 
 const USAGE = [
@@ -68,7 +68,7 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
   async function remove(context: CommandContext): Promise<string> {
     if (context.args.length !== 2) throw new InvalidInputError(`Name one note by its number, e.g. \`/release notes remove 12\`.\n${USAGE}`);
     const id = parseWholeNumber(context.args[1], 'the note');
-    const note = await deps.db.prisma.deployNote.findUnique({ where: { id } });
+    const note = await findNote({ prisma: deps.db.prisma, id });
     if (!note) throw new InvalidInputError(`There is no deploy note \`${id}\`. \`/release notes list\` shows them with their numbers.`);
     const schedule = deps.calendar.getTrain(note.train);
     if (context.now >= schedule.cutoff) {

@@ -4,7 +4,7 @@
  * A note belongs to the train in progress when it is written. Adding and
  * removing are audited in the same transaction.
  */
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import { InvalidInputError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 
@@ -68,3 +68,13 @@ export async function removeNote(options: { prisma: PrismaClient; note: StoredNo
     return true;
   });
 }
+
+// Reads for the notes command and the dashboard's change fingerprint.
+
+/** One note by its number, or null when there is none. */
+export async function findNote(options: { prisma: PrismaClient; id: number }): Promise<StoredNote | null> {
+  return options.prisma.deployNote.findUnique({ where: { id: options.id } });
+}
+
+/** The notes' part of the dashboard's change fingerprint (src/status/status-store.ts): notes are added and removed, never edited. */
+export const NOTES_FINGERPRINT = [{ table: 'deploy_notes', changedAt: ['id'] }] as const;

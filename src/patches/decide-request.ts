@@ -18,7 +18,7 @@ import { openDm } from '../slack/dm';
 import { announceDotRelease, refreshRequestMessages, sendPatchOutcome } from './patch-delivery';
 import { approvePatchRequest, describeSettled, loadPatchRequest, recordPatchQuestion, settlePatchRequest, type PatchRequestRecord } from './patch-store';
 import { readTrainTags } from './train-landscape';
-import { hasPlannedDotRelease } from './verify-request';
+import { hasPlannedDotRelease } from './patch-store';
 
 export const PATCH_DECLINE_CALLBACK = 'patch_decline';
 export const PATCH_QUESTION_CALLBACK = 'patch_question';

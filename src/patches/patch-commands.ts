@@ -7,7 +7,7 @@ import type { Subcommand } from '../commands/router';
 import { InvalidInputError } from '../errors';
 import { escapeMrkdwn, mentionUser, slackDate } from '../slack/mrkdwn';
 import { formatInZones } from '../train/time-format';
-import { loadDotReleasePlan, requestWithDetails } from './patch-store';
+import { listDotReleasePlans, listPatchRequests } from './patch-store';
 import { reasonLabel } from './request-input';
 import { openPatchRequestModal } from './request-modal';
 
@@ -50,17 +50,10 @@ export function createPatchesSubcommand(deps: AppDeps): Subcommand {
     async run(context) {
       const train = parseTrainArgument(context.args[0]);
       const { prisma } = deps.db;
-      const requests = await prisma.patchRequest.findMany({
-        where: train !== undefined ? { train } : {},
-        include: requestWithDetails,
-        orderBy: { id: 'desc' },
-        ...(train !== undefined ? {} : { take: RECENT }),
-      });
-      const plans = await prisma.dotRelease.findMany({ where: train !== undefined ? { train } : { openTrain: { not: null } }, orderBy: [{ train: 'asc' }, { patch: 'asc' }] });
+      const requests = await listPatchRequests({ prisma, train, latest: RECENT });
+      const plans = await listDotReleasePlans({ prisma, train });
       const sections: string[] = [];
-      for (const row of plans) {
-        const plan = await loadDotReleasePlan(prisma, row.id);
-        if (!plan) continue;
+      for (const plan of plans) {
         const commits = plan.commits.map((c, i) => `   ${i + 1}. \`${c.sha.slice(0, 10)}\` ${escapeMrkdwn(c.title)} (#${c.requestId})`).join('\n');
         sections.push(`:package: *Dot release ${plan.train}.${plan.patch}* \`${escapeMrkdwn(plan.tag)}\` (${plan.status}), ${plan.commits.length} commit(s) in pick order:\n${commits}`);
       }

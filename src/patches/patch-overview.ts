@@ -1,31 +1,11 @@
-/** What the dashboard (`/release status`, App Home) shows of patches: planned dot releases and requests awaiting a decision. */
-import type { PrismaClient } from '../generated/prisma/client';
+/** The dashboard's patch section (`/release status`, App Home): planned dot releases and requests awaiting a decision, read by patch-store.ts. */
 import { section, type Block } from '../slack/blocks';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { formatCountdown } from '../train/time-format';
-
-export interface PatchOverview {
-  planned: Array<{ train: number; patch: number; tag: string; requests: number }>;
-  pending: Array<{ id: number; train: number; requestedBy: string; createdAt: Date }>;
-}
+import type { PatchOverview } from './patch-store';
 
 /** Listed by number at most; the rest are counted. */
 const LISTED = 10;
-
-export async function loadPatchOverview(prisma: PrismaClient): Promise<PatchOverview> {
-  const [plans, pending] = await Promise.all([
-    prisma.dotRelease.findMany({
-      where: { openTrain: { not: null } },
-      include: { _count: { select: { requests: { where: { status: 'approved' } } } } },
-      orderBy: { train: 'asc' },
-    }),
-    prisma.patchRequest.findMany({ where: { status: 'pending' }, orderBy: { id: 'asc' } }),
-  ]);
-  return {
-    planned: plans.map((p) => ({ train: p.train, patch: p.patch, tag: p.tag, requests: p._count.requests })),
-    pending: pending.map((r) => ({ id: r.id, train: r.train, requestedBy: r.requestedBy, createdAt: r.createdAt })),
-  };
-}
 
 /** The dashboard's patch section; nothing when there is nothing planned or pending. */
 export function renderPatchOverview(overview: PatchOverview, now: Date): Block[] {

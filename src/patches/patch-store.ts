@@ -8,12 +8,11 @@
  * conditional updates, so a double click, a second replica or a late
  * decision changes nothing twice.
  */
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import { InvalidInputError } from '../errors';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { formatBranch, formatTag } from '../train/versions';
-import type { PatchRequestForm } from './request-input';
-import { findRequestedAlready, hasPlannedDotRelease, rideAlongRefusal, type VerifiedRequest } from './verify-request';
+import { rideAlongRefusal, type PatchRequestForm, type VerifiedRequest } from './request-input';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
@@ -334,3 +333,91 @@ export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number):
     })),
   };
 }
+
+// Reads for the patch commands, the request modal, its checks and the dashboard (they hold no Prisma call of their own).
+
+/** Statuses of requests whose commits count as requested. */
+export const LIVE_STATUSES = ['pending', 'approved'];
+
+/** The same commits already requested for `train`, as problems to show (empty: none). */
+export async function findRequestedAlready(options: { prisma: PrismaClient | Tx; train: number; shas: string[] }): Promise<string[]> {
+  if (options.shas.length === 0) return [];
+  const existing = await options.prisma.patchRequestCommit.findMany({
+    where: { train: options.train, sha: { in: options.shas }, request: { status: { in: LIVE_STATUSES } } },
+    include: { request: { select: { id: true, status: true } } },
+    orderBy: { id: 'asc' },
+  });
+  const seen = new Set<string>();
+  return existing
+    .filter((row) => !seen.has(row.sha) && seen.add(row.sha))
+    .map((row) => `${row.sha.slice(0, 10)} is already requested for train ${options.train} in patch request #${row.request.id} (${row.request.status})`);
+}
+
+/** Whether a dot release of `train` is planned (open). */
+export async function hasPlannedDotRelease(prisma: PrismaClient | Tx, train: number): Promise<boolean> {
+  return (await prisma.dotRelease.count({ where: { openTrain: train } })) > 0;
+}
+
+/** The request sent from modal `viewId`, if it was stored already. */
+export async function findPatchRequestByView(options: { prisma: PrismaClient; viewId: string }): Promise<{ id: number; train: number; ownerAtRequest: string | null } | null> {
+  return options.prisma.patchRequest.findUnique({ where: { viewId: options.viewId }, select: { id: true, train: true, ownerAtRequest: true } });
+}
+
+/** The open (planned, not yet released) dot releases: one per train at most. */
+export async function listOpenDotReleases(options: { prisma: PrismaClient }): Promise<Array<{ id: number; train: number; patch: number; tag: string }>> {
+  return options.prisma.dotRelease.findMany({ where: { openTrain: { not: null } }, select: { id: true, train: true, patch: true, tag: true } });
+}
+
+/** The requests of `train` (all of them), or the latest `latest` of every train; newest first, with commits and decisions. */
+export async function listPatchRequests(options: { prisma: PrismaClient; train?: number; latest: number }): Promise<PatchRequestRecord[]> {
+  const { train } = options;
+  return options.prisma.patchRequest.findMany({
+    where: train !== undefined ? { train } : {},
+    include: requestWithDetails,
+    orderBy: { id: 'desc' },
+    ...(train !== undefined ? {} : { take: options.latest }),
+  });
+}
+
+/** The dot releases of `train` (any status), or the open ones of every train, in train and patch order. */
+export async function listDotReleasePlans(options: { prisma: PrismaClient; train?: number }): Promise<DotReleasePlan[]> {
+  const { prisma, train } = options;
+  const rows = await prisma.dotRelease.findMany({
+    where: train !== undefined ? { train } : { openTrain: { not: null } },
+    select: { id: true },
+    orderBy: [{ train: 'asc' }, { patch: 'asc' }],
+  });
+  const plans: DotReleasePlan[] = [];
+  for (const row of rows) {
+    const plan = await loadDotReleasePlan(prisma, row.id);
+    if (plan) plans.push(plan);
+  }
+  return plans;
+}
+
+/** What the dashboard (`/release status`, App Home) shows of patches: planned dot releases and requests awaiting a decision. */
+export interface PatchOverview {
+  planned: Array<{ train: number; patch: number; tag: string; requests: number }>;
+  pending: Array<{ id: number; train: number; requestedBy: string; createdAt: Date }>;
+}
+
+export async function loadPatchOverview(prisma: PrismaClient): Promise<PatchOverview> {
+  const [plans, pending] = await Promise.all([
+    prisma.dotRelease.findMany({
+      where: { openTrain: { not: null } },
+      include: { _count: { select: { requests: { where: { status: 'approved' } } } } },
+      orderBy: { train: 'asc' },
+    }),
+    prisma.patchRequest.findMany({ where: { status: 'pending' }, orderBy: { id: 'asc' } }),
+  ]);
+  return {
+    planned: plans.map((p) => ({ train: p.train, patch: p.patch, tag: p.tag, requests: p._count.requests })),
+    pending: pending.map((r) => ({ id: r.id, train: r.train, requestedBy: r.requestedBy, createdAt: r.createdAt })),
+  };
+}
+
+/** The patch tables' part of the dashboard's change fingerprint (src/status/status-store.ts): each table and the columns whose latest value moves on every change. */
+export const PATCH_FINGERPRINT = [
+  { table: 'patch_requests', changedAt: ['updatedAt'] },
+  { table: 'dot_releases', changedAt: ['updatedAt'] },
+] as const;

@@ -145,3 +145,27 @@ export function isWebUrl(text: string): boolean {
     return false;
   }
 }
+
+/** A request as checked against GitHub and the database (verify-request.ts), ready to store. */
+export interface VerifiedCommit {
+  sha: string;
+  title: string;
+  source: PatchItem['kind'];
+  pullRequest: number | null;
+  input: string;
+  /** Commits on main from the train's cut to this one: the order to cherry-pick in. */
+  mainOrder: number;
+}
+
+export interface VerifiedRequest {
+  train: number;
+  /** The tag the train was cut at (its lowest release tag). */
+  baseTag: string;
+  /** In the order given, without repeats. */
+  commits: VerifiedCommit[];
+}
+
+/** Why a ride-along cannot be asked for now: there is no planned dot release of the train. */
+export function rideAlongRefusal(train: number): string {
+  return `No dot release of train ${train} is planned, so there is nothing to ride along with yet. Pick the reason that justifies one on its own.`;
+}

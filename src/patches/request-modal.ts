@@ -13,7 +13,7 @@ import { GitHubError } from '../github/errors';
 import { openModal } from '../slack/open-modal';
 import { formatInZones } from '../train/time-format';
 import { deliverPatchRequest } from './patch-delivery';
-import { createPatchRequest, PatchConflictError } from './patch-store';
+import { createPatchRequest, findPatchRequestByView, PatchConflictError } from './patch-store';
 import { checkPatchRequestForm, FIELD, type FieldErrors, type PatchReason } from './request-input';
 import {
   decodeState,
@@ -109,7 +109,7 @@ export async function submitPatchRequest(options: {
   });
 
   // Pressed twice, or delivered twice: the form was sent already.
-  const already = await prisma.patchRequest.findUnique({ where: { viewId: view.id } });
+  const already = await findPatchRequestByView({ prisma, viewId: view.id });
   if (already) return { ack: sent(already.id, already.train, already.ownerAtRequest, true) };
 
   const form = readPatchRequestForm(view.state.values);

@@ -7,6 +7,7 @@
 import type { AppDeps } from '../deps';
 import { locateTrain, readDeployedVersions, type TrainWhereabouts } from '../environments/deployed-versions';
 import { findLatestTrain, listReleaseTags } from '../train/versions';
+import { listOpenDotReleases } from './patch-store';
 
 export interface LandscapeTrain {
   train: number;
@@ -69,7 +70,7 @@ export async function readTrainLandscape(options: { deps: AppDeps; now: Date }):
       tagFormat: settings.tagFormat,
       timeoutMs: 3000,
     }),
-    deps.db.prisma.dotRelease.findMany({ where: { openTrain: { not: null } } }),
+    listOpenDotReleases({ prisma: deps.db.prisma }),
   ]);
   const latest = findLatestTrain(snapshot.tags.map((tag) => tag.name), settings.tagFormat);
   const latestCut = latest?.train ?? null;

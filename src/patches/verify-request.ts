@@ -12,65 +12,27 @@
 import type { AppDeps } from '../deps';
 import { GitHubError } from '../github/errors';
 import { formatTag } from '../train/versions';
-import { FIELD, joinProblems, type FieldErrors, type PatchItem, type PatchRequestForm } from './request-input';
+import { findRequestedAlready, hasPlannedDotRelease } from './patch-store';
+import {
+  FIELD,
+  joinProblems,
+  rideAlongRefusal,
+  type FieldErrors,
+  type PatchItem,
+  type PatchRequestForm,
+  type VerifiedCommit,
+  type VerifiedRequest,
+} from './request-input';
 import { readTrainTags } from './train-landscape';
 
 /** How long the GitHub checks may take; the rest of Slack's 3 seconds is for storing and answering. */
 export const VERIFY_BUDGET_MS = 2_000;
-
-export interface VerifiedCommit {
-  sha: string;
-  title: string;
-  source: PatchItem['kind'];
-  pullRequest: number | null;
-  input: string;
-  /** Commits on main from the train's cut to this one: the order to cherry-pick in. */
-  mainOrder: number;
-}
-
-export interface VerifiedRequest {
-  train: number;
-  /** The tag the train was cut at (its lowest release tag). */
-  baseTag: string;
-  /** In the order given, without repeats. */
-  commits: VerifiedCommit[];
-}
 
 export type Verification = { ok: true; request: VerifiedRequest } | { ok: false; errors: FieldErrors };
 
 type Resolved = { ok: true; item: PatchItem; sha: string; title: string; pullRequest: number | null } | { ok: false; problem: string };
 
 const short = (sha: string): string => sha.slice(0, 10);
-
-/** Statuses of requests whose commits count as requested. */
-export const LIVE_STATUSES = ['pending', 'approved'];
-
-/** The same commits already requested for `train`, as problems to show (empty: none). */
-export async function findRequestedAlready(options: {
-  prisma: Pick<AppDeps['db']['prisma'], 'patchRequestCommit'>;
-  train: number;
-  shas: string[];
-}): Promise<string[]> {
-  if (options.shas.length === 0) return [];
-  const existing = await options.prisma.patchRequestCommit.findMany({
-    where: { train: options.train, sha: { in: options.shas }, request: { status: { in: LIVE_STATUSES } } },
-    include: { request: { select: { id: true, status: true } } },
-    orderBy: { id: 'asc' },
-  });
-  const seen = new Set<string>();
-  return existing
-    .filter((row) => !seen.has(row.sha) && seen.add(row.sha))
-    .map((row) => `${short(row.sha)} is already requested for train ${options.train} in patch request #${row.request.id} (${row.request.status})`);
-}
-
-/** Whether a dot release of `train` is planned (open). */
-export async function hasPlannedDotRelease(prisma: Pick<AppDeps['db']['prisma'], 'dotRelease'>, train: number): Promise<boolean> {
-  return (await prisma.dotRelease.count({ where: { openTrain: train } })) > 0;
-}
-
-export function rideAlongRefusal(train: number): string {
-  return `No dot release of train ${train} is planned, so there is nothing to ride along with yet. Pick the reason that justifies one on its own.`;
-}
 
 async function resolveItem(deps: AppDeps, item: PatchItem): Promise<Resolved> {
   const { repository, mainBranch } = deps.config.settings;

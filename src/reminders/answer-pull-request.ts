@@ -13,7 +13,7 @@ import type { Block } from '../slack/blocks';
 import { mentionUser } from '../slack/mrkdwn';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { formatInZones } from '../train/time-format';
-import { ANSWER_TEXT, recordAnswer, type Answer } from './answer-store';
+import { ANSWER_TEXT, findSweptPullRequest, recordAnswer, type Answer } from './answer-store';
 import { refreshOwnerSummary } from './owner-summary';
 import { answerStatusText, decodeAnswerValue, markAnswered, shortTime } from './views';
 
@@ -34,7 +34,7 @@ export async function answerPullRequest(options: {
   const value = decodeAnswerValue(options.value);
   if (!value) throw new InvalidInputError('That button does not name a pull request; wait for the next sweep to ask again.');
   const { train, number } = value;
-  const swept = await deps.db.prisma.sweptPullRequest.findUnique({ where: { train_number: { train, number } } });
+  const swept = await findSweptPullRequest({ prisma: deps.db.prisma, train, number });
   if (!swept) throw new InvalidInputError(`I did not ask about #${number} for train ${train}.`);
   if (swept.authorSlackId !== userId) {
     throw new PermissionDeniedError(

@@ -3,7 +3,7 @@
  * answer also in the audit log; and the open pull requests each sweep saw,
  * with their authors, in `swept_pull_requests`.
  */
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import type { PrismaClient } from '../generated/prisma/client';
 
 /** What an author can answer for a pull request. */
@@ -127,3 +127,13 @@ export async function recordAnswer(options: {
     return { changed: true, previous };
   });
 }
+
+// Reads for answering a pull request and the dashboard's change fingerprint.
+
+/** What the sweeps of `train` saw of pull request `number`, or null when none saw it. */
+export async function findSweptPullRequest(options: { prisma: PrismaClient; train: number; number: number }): Promise<SweptPullRequest | null> {
+  return options.prisma.sweptPullRequest.findUnique({ where: { train_number: { train: options.train, number: options.number } } });
+}
+
+/** The answers' part of the dashboard's change fingerprint (src/status/status-store.ts). */
+export const ANSWERS_FINGERPRINT = [{ table: 'pull_request_answers', changedAt: ['answeredAt'] }] as const;

@@ -4,7 +4,7 @@
  * roster lock (one editor at a time, across replicas), checks its input, and
  * writes the audit trail in the same transaction.
  */
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import { InvalidInputError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { TrainCalendar } from '../train/calendar';
@@ -372,3 +372,13 @@ export async function recordAnnouncement(options: {
     update: data,
   });
 }
+
+// The dashboard's change fingerprint.
+
+/** The roster's part of the dashboard's change fingerprint (src/status/status-store.ts): skips are added and removed, never edited. */
+export const ROSTER_FINGERPRINT = [
+  { table: 'roster_members', changedAt: ['updatedAt'] },
+  { table: 'roster_skips', changedAt: ['id'] },
+  { table: 'train_assignments', changedAt: ['updatedAt'] },
+  { table: 'app_state', changedAt: ['updatedAt'] },
+] as const;

@@ -13,8 +13,9 @@ import { listNotes, type StoredNote } from '../notes/notes-store';
 import { loadAnswers, type StoredAnswer } from '../reminders/answer-store';
 import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
-import { loadPatchOverview, type PatchOverview } from '../patches/patch-overview';
+import { loadPatchOverview, type PatchOverview } from '../patches/patch-store';
 import { findOwnerOfTrain } from '../rotation/owner';
+import { readDashboardFingerprint } from './status-store';
 import { loadTaggingStep, type TaggingStep } from './tagging-section';
 
 export interface TagStatus {
@@ -148,25 +149,6 @@ interface LocalParts {
   tagging: TaggingStep | null;
 }
 
-/**
- * One cheap query whose answer changes whenever a table the dashboard reads
- * changes (a row added, removed or updated): while it stays the same, the
- * database's part of the dashboard is reused, for `statusCacheSeconds` at most.
- */
-const DASHBOARD_FINGERPRINT = `
-SELECT concat_ws('|',
-  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM roster_members),
-  (SELECT count(*) || '/' || coalesce(max(id)::text, '') FROM roster_skips),
-  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM train_assignments),
-  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM app_state),
-  (SELECT count(*) || '/' || coalesce(max(id)::text, '') FROM deploy_notes),
-  (SELECT count(*) || '/' || coalesce(max("answeredAt")::text, '') FROM pull_request_answers),
-  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM patch_requests),
-  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') FROM dot_releases),
-  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') || '/' || coalesce(max("stateSince")::text, '') FROM tag_releases),
-  (SELECT count(*) || '/' || coalesce(max("createdAt")::text, '') FROM train_threads)
-) AS fingerprint`;
-
 const recentLocalParts = new WeakMap<AppDeps, { at: number; key: string; parts: Promise<LocalParts> }>();
 
 async function loadLocalParts(deps: AppDeps, now: Date): Promise<LocalParts> {
@@ -179,12 +161,12 @@ async function loadLocalParts(deps: AppDeps, now: Date): Promise<LocalParts> {
   return { ownerUserId, patches, notes, answers, tagging };
 }
 
-/** The database's part of the dashboard: reused while nothing it reads has changed (and the same train is in progress). */
+/** The database's part of the dashboard: reused while nothing it reads has changed (its fingerprint, status-store.ts) and the same train is in progress. */
 export async function readLocalShared(deps: AppDeps, now: Date, fresh: boolean): Promise<LocalParts> {
   const ttlMs = deps.config.settings.statusCacheSeconds * 1000;
   if (ttlMs === 0) return loadLocalParts(deps, now);
-  const [row] = await deps.db.sql.query<{ fingerprint: string }>(DASHBOARD_FINGERPRINT);
-  const key = `${deps.calendar.trainInProgress(now).train}|${row?.fingerprint ?? ''}`;
+  const fingerprint = await readDashboardFingerprint({ sql: deps.db.sql });
+  const key = `${deps.calendar.trainInProgress(now).train}|${fingerprint}`;
   const recent = recentLocalParts.get(deps);
   const age = recent ? now.getTime() - recent.at : Number.POSITIVE_INFINITY;
   if (!fresh && recent && recent.key === key && age >= 0 && age < ttlMs) return recent.parts;

@@ -2,7 +2,7 @@
 import type { AppDeps } from '../deps';
 import { context, section, type Block } from '../slack/blocks';
 import { escapeMrkdwn, slackDate } from '../slack/mrkdwn';
-import { findLatestRelease } from '../tagging/release-store';
+import { findLatestRelease, findTrainThread } from '../tagging/release-store';
 import { describeState } from '../tagging/states';
 
 export interface TaggingStep {
@@ -18,7 +18,7 @@ export interface TaggingStep {
 export async function loadTaggingStep(deps: AppDeps): Promise<TaggingStep | null> {
   const release = await findLatestRelease(deps.db.prisma);
   if (!release) return null;
-  const thread = await deps.db.prisma.trainThread.findUnique({ where: { train: release.train } });
+  const thread = await findTrainThread({ prisma: deps.db.prisma, train: release.train });
   return {
     train: release.train,
     tag: release.tag,

@@ -301,3 +301,16 @@ export function startWatchingTag(
     return tx.tagRelease.update({ where: { id: row.id }, data: { nextCheckAt: options.checkAt(row) } });
   });
 }
+
+// For the dashboard (src/status/): the train's thread, and the tagging tables' part of its change fingerprint.
+
+/** The train's thread in the team channel, or null while it has none. */
+export async function findTrainThread(options: { prisma: PrismaClient; train: number }): Promise<{ channel: string; ts: string } | null> {
+  return options.prisma.trainThread.findUnique({ where: { train: options.train }, select: { channel: true, ts: true } });
+}
+
+/** The tagging tables' part of the dashboard's change fingerprint (src/status/status-store.ts): threads are created, never edited. */
+export const TAGGING_FINGERPRINT = [
+  { table: 'tag_releases', changedAt: ['updatedAt', 'stateSince'] },
+  { table: 'train_threads', changedAt: ['createdAt'] },
+] as const;
