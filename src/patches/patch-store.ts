@@ -9,6 +9,7 @@
  * decision changes nothing twice.
  */
 import { recordAudit } from '../audit/record-audit';
+import { lockForTransaction } from '../db/locks';
 import { InvalidInputError } from '../errors';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { formatBranch, formatTag } from '../train/versions';
@@ -16,11 +17,6 @@ import type { PatchRequestForm } from './request-input';
 import { findRequestedAlready, hasPlannedDotRelease, rideAlongRefusal, type VerifiedRequest } from './verify-request';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
-
-/** Advisory lock class of a train's patch requests and plan ("patc"); the second key is the train. */
-const TRAIN_LOCK_CLASS = 0x70617463;
-/** Advisory lock class of a plan's announcement ("anno"); the second key is the plan's id. */
-const ANNOUNCEMENT_LOCK_CLASS = 0x616e6e6f;
 
 /** What was checked changed before the request could be stored; `field` is the modal's field to show it on. */
 export class PatchConflictError extends InvalidInputError {
@@ -46,7 +42,7 @@ export type PatchRequestRecord = Prisma.PatchRequestGetPayload<{ include: typeof
 /** Runs `work` in a transaction holding the lock of `train`'s patches. */
 export async function withTrainLock<T>(prisma: PrismaClient, train: number, work: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${TRAIN_LOCK_CLASS}, ${Math.trunc(train)})`);
+    await lockForTransaction(tx, { namespace: 'patchTrain', id: Math.trunc(train) });
     return work(tx);
   });
 }
@@ -55,7 +51,7 @@ export async function withTrainLock<T>(prisma: PrismaClient, train: number, work
 export async function withAnnouncementLock<T>(prisma: PrismaClient, id: number, work: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(
     async (tx) => {
-      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ANNOUNCEMENT_LOCK_CLASS}, ${Math.trunc(id)})`);
+      await lockForTransaction(tx, { namespace: 'patchAnnouncement', id: Math.trunc(id) });
       return work(tx);
     },
     { timeout: 30_000, maxWait: 30_000 },

@@ -5,13 +5,12 @@
  * writes the audit trail in the same transaction.
  */
 import { recordAudit } from '../audit/record-audit';
+import { lockForTransaction } from '../db/locks';
 import { InvalidInputError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { TrainCalendar } from '../train/calendar';
 import { planRotation, type AssignmentSource, type FixedAssignment, type PlannedTrain, type RotationSkip } from './plan';
 
-/** Advisory lock key for roster edits ("roster" in ASCII). */
-const ROSTER_LOCK = 0x726f7374;
 const START_TRAIN_KEY = 'rotation.startTrain';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -97,7 +96,7 @@ export async function planOwners(options: {
 /** Runs `change` alone (the roster lock) in one transaction. */
 async function editRoster<T>(prisma: PrismaClient, change: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ROSTER_LOCK})`);
+    await lockForTransaction(tx, { namespace: 'roster' });
     return change(tx);
   });
 }

@@ -6,11 +6,9 @@
  * mid-post is never posted again (at most once: never twice).
  */
 import type { AppDeps } from '../deps';
+import { tryWithAdvisoryLock } from '../db/locks';
 import type { Block } from '../slack/blocks';
 import { ensureTrainThread } from './train-thread';
-
-/** Advisory lock namespace for flushing one release's notices ("ntce"). */
-const NOTICE_LOCK = 0x6e746365;
 
 /** Posts the pending notices of `releaseIds` (default: every release with one). Never throws for Slack failures. */
 export async function flushNotices(options: { deps: AppDeps; now: Date; releaseIds?: number[] }): Promise<void> {
@@ -41,43 +39,38 @@ async function flushRelease(deps: AppDeps, releaseId: number, now: Date): Promis
 
 async function flushReleaseOnce(deps: AppDeps, releaseId: number, now: Date): Promise<'flushed' | 'busy' | 'failed'> {
   const logger = deps.logger.child({ module: 'tagging', releaseId });
-  return deps.db.sql.withSession(async (session) => {
-    const [lock] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [NOTICE_LOCK, releaseId]);
-    // Another flusher is posting this release's notices; it looks again when it is done.
-    if (!lock?.locked) return 'busy';
-    try {
-      const release = await deps.db.prisma.tagRelease.findUnique({ where: { id: releaseId }, select: { train: true } });
-      if (!release) return 'failed';
-      const notices = await deps.db.prisma.tagReleaseNotice.findMany({ where: { releaseId, postedAt: null, claimedAt: null }, orderBy: { id: 'asc' } });
-      // The thread is found (or started) once per flush, by the first notice that is posted.
-      let thread: Awaited<ReturnType<typeof ensureTrainThread>> | undefined;
-      for (const notice of notices) {
-        const claimed = await deps.db.prisma.tagReleaseNotice.updateMany({ where: { id: notice.id, claimedAt: null }, data: { claimedAt: now } });
-        if (claimed.count !== 1) continue;
-        let ts: string | null;
-        try {
-          thread ??= await ensureTrainThread({ deps, train: release.train, now });
-          const blocks = Array.isArray(notice.blocks) ? (notice.blocks as unknown as Block[]) : [];
-          const posted = await deps.slack.chat.postMessage({
-            channel: thread.channel,
-            thread_ts: thread.ts,
-            text: notice.text,
-            ...(blocks.length > 0 ? { blocks } : {}),
-            unfurl_links: false,
-          });
-          ts = posted.ts ?? null;
-        } catch (error) {
-          // Not posted: release the claim so the next flush tries again, keeping the order.
-          await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { claimedAt: null } });
-          logger.warn({ err: error, notice: notice.key }, 'tagging: could not post a notice in the train thread; will try again');
-          return 'failed';
-        }
-        // Posted: should recording it fail, the claim stays and the notice is not posted again.
-        await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { postedAt: now, ts } });
+  const run = await tryWithAdvisoryLock(deps.db.sql, { namespace: 'releaseNotices', id: releaseId }, async (): Promise<'flushed' | 'failed'> => {
+    const release = await deps.db.prisma.tagRelease.findUnique({ where: { id: releaseId }, select: { train: true } });
+    if (!release) return 'failed';
+    const notices = await deps.db.prisma.tagReleaseNotice.findMany({ where: { releaseId, postedAt: null, claimedAt: null }, orderBy: { id: 'asc' } });
+    // The thread is found (or started) once per flush, by the first notice that is posted.
+    let thread: Awaited<ReturnType<typeof ensureTrainThread>> | undefined;
+    for (const notice of notices) {
+      const claimed = await deps.db.prisma.tagReleaseNotice.updateMany({ where: { id: notice.id, claimedAt: null }, data: { claimedAt: now } });
+      if (claimed.count !== 1) continue;
+      let ts: string | null;
+      try {
+        thread ??= await ensureTrainThread({ deps, train: release.train, now });
+        const blocks = Array.isArray(notice.blocks) ? (notice.blocks as unknown as Block[]) : [];
+        const posted = await deps.slack.chat.postMessage({
+          channel: thread.channel,
+          thread_ts: thread.ts,
+          text: notice.text,
+          ...(blocks.length > 0 ? { blocks } : {}),
+          unfurl_links: false,
+        });
+        ts = posted.ts ?? null;
+      } catch (error) {
+        // Not posted: release the claim so the next flush tries again, keeping the order.
+        await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { claimedAt: null } });
+        logger.warn({ err: error, notice: notice.key }, 'tagging: could not post a notice in the train thread; will try again');
+        return 'failed';
       }
-      return 'flushed';
-    } finally {
-      await session.query('SELECT pg_advisory_unlock($1, $2)', [NOTICE_LOCK, releaseId]);
+      // Posted: should recording it fail, the claim stays and the notice is not posted again.
+      await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { postedAt: now, ts } });
     }
+    return 'flushed';
   });
+  // Another flusher is posting this release's notices; it looks again when it is done.
+  return run.locked ? run.value : 'busy';
 }
