@@ -19,6 +19,7 @@ import { createScheduler, type Scheduler } from './scheduler';
 import { AcksFirst } from './server/acks-first';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
+import { createMessenger } from './slack/messenger';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
 import { applyGitHubEvent } from './tagging/github-events';
@@ -72,6 +73,7 @@ export function buildApp(options: {
     inFlight: new InFlightWork({ acksFirst }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
     slack: bolt.client,
+    messenger: createMessenger({ client: bolt.client, sql: options.db.sql }),
   };
   registerListeners(bolt.app, deps);
   const scheduler = createScheduler<AppDeps>({

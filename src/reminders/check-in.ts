@@ -11,7 +11,7 @@ import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';
 import { loadRoster } from '../rotation/roster-store';
 import { findOwnerOfTrain } from '../rotation/owner';
-import { postOnce } from './message-ledger';
+import { reminderEntry } from './message-ledger';
 import { readOpenPullRequests } from './sweep';
 import { renderCheckIn } from './views';
 
@@ -39,15 +39,12 @@ export async function postCheckIn(options: { deps: AppDeps; train: number; sched
     settings,
     now,
   );
-  const outcome = await postOnce({
-    sql: deps.db.sql,
-    key: { train, kind: 'check-in', scheduledAt, recipient: settings.announcementChannel },
+  const outcome = await deps.messenger.postOnce({
+    ...reminderEntry({ train, kind: 'check-in', scheduledAt, recipient: settings.announcementChannel }),
+    to: { channel: settings.announcementChannel },
+    message,
     now,
     ...(options.lastAttempt ? { giveUp: true } : {}),
-    post: async () => {
-      const posted = await deps.slack.chat.postMessage({ channel: settings.announcementChannel, ...message, unfurl_links: false });
-      return { channel: posted.channel ?? settings.announcementChannel, ts: posted.ts ?? '' };
-    },
   });
   if (outcome.outcome === 'failed') throw new Error(`the check-in of train ${train} could not be posted: ${outcome.error}`);
   if (outcome.outcome === 'posted') {
