@@ -9,6 +9,7 @@ import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/record-audit';
 import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';
+import { countNotes } from '../notes/notes-store';
 import { loadRoster } from '../rotation/roster-store';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { reminderEntry } from './message-ledger';
@@ -33,7 +34,7 @@ export async function postCheckIn(options: { deps: AppDeps; train: number; sched
   }
   const ownerSlackId = await findOwnerOfTrain(deps, train);
   const emoji = ownerSlackId ? ((await loadRoster(deps.db.prisma)).members.find((m) => m.slackUserId === ownerSlackId)?.emoji ?? null) : null;
-  const noteCount = await deps.db.prisma.deployNote.count({ where: { train } });
+  const noteCount = await countNotes(deps.db.prisma, train);
   const message = renderCheckIn(
     { train: schedule, owner: ownerSlackId ? { slackUserId: ownerSlackId, emoji } : null, pullRequests, githubProblem, noteCount },
     settings,
