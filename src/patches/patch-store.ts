@@ -330,3 +330,83 @@ export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number):
     })),
   };
 }
+
+/** Which posted copy of a request: the owner's DM, the team channel's post, the requester's DM. */
+export type RequestCopy = 'owner' | 'team' | 'requester';
+
+/** Remembers where a copy of a request went, to redraw it later. */
+export async function recordRequestCopy(options: { prisma: PrismaClient; requestId: number; copy: RequestCopy; channel: string | null; ts: string | null }): Promise<void> {
+  const { channel, ts } = options;
+  const data =
+    options.copy === 'owner'
+      ? { ownerChannel: channel, ownerTs: ts }
+      : options.copy === 'team'
+        ? { teamChannel: channel, teamTs: ts }
+        : { requesterChannel: channel, requesterTs: ts };
+  await options.prisma.patchRequest.update({ where: { id: options.requestId }, data });
+}
+
+/** Every copy of a request is out: the sweep no longer delivers it. */
+export async function markRequestDelivered(prisma: PrismaClient, requestId: number, now: Date): Promise<void> {
+  await prisma.patchRequest.updateMany({ where: { id: requestId, deliveredAt: null }, data: { deliveredAt: now } });
+}
+
+/** The requester's outcome was dealt with (told, or nothing to tell): the sweep no longer looks at it. */
+export async function markOutcomeSent(prisma: PrismaClient, requestId: number, now: Date): Promise<void> {
+  await prisma.patchRequest.updateMany({ where: { id: requestId, outcomeSentAt: null }, data: { outcomeSentAt: now } });
+}
+
+/** A reminder of a pending request went out; true for the caller that recorded it first. */
+export async function markRequestReminded(options: { prisma: PrismaClient; requestId: number; kind: 'owner' | 'admins'; now: Date }): Promise<boolean> {
+  const column = options.kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt';
+  const updated = await options.prisma.patchRequest.updateMany({ where: { id: options.requestId, [column]: null }, data: { [column]: options.now } });
+  return updated.count === 1;
+}
+
+/** Requests created before `settled` whose copies are not all out. */
+export async function listUndeliveredRequests(prisma: PrismaClient, settled: Date): Promise<number[]> {
+  const rows = await prisma.patchRequest.findMany({ where: { deliveredAt: null, createdAt: { lte: settled } }, select: { id: true } });
+  return rows.map((row) => row.id);
+}
+
+/** Requests decided before `settled` whose requester was not told yet. */
+export async function listOutcomesNotSent(prisma: PrismaClient, settled: Date): Promise<number[]> {
+  const rows = await prisma.patchRequest.findMany({
+    where: { status: { in: ['approved', 'declined', 'withdrawn'] }, outcomeSentAt: null, decidedAt: { lte: settled } },
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
+}
+
+/** Open plans, unchanged since `settled`, whose announcement does not show their latest version. */
+export async function listPlansToAnnounce(prisma: PrismaClient, settled: Date): Promise<Array<{ id: number; tag: string }>> {
+  const plans = await prisma.dotRelease.findMany({ where: { openTrain: { not: null }, updatedAt: { lte: settled } } });
+  return plans.filter((plan) => plan.announcedVersion < plan.version).map((plan) => ({ id: plan.id, tag: plan.tag }));
+}
+
+/** Delivered requests still pending since before `createdBefore` whose owner (or admins) were not reminded yet, oldest first. */
+export async function listRequestsToRemind(options: { prisma: PrismaClient; kind: 'owner' | 'admins'; createdBefore: Date }): Promise<number[]> {
+  const rows = await options.prisma.patchRequest.findMany({
+    where: {
+      status: 'pending',
+      deliveredAt: { not: null },
+      createdAt: { lte: options.createdBefore },
+      [options.kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt']: null,
+    },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((row) => row.id);
+}
+
+/** Remembers where a plan was announced, and which version it shows (inside its announcement lock). */
+export async function recordPlanAnnouncement(tx: Tx, options: { planId: number; version: number; channel?: string; ts?: string | null }): Promise<void> {
+  await tx.dotRelease.update({
+    where: { id: options.planId },
+    data: {
+      ...(options.channel === undefined ? {} : { announcementChannel: options.channel }),
+      ...(options.ts === undefined ? {} : { announcementTs: options.ts }),
+      announcedVersion: options.version,
+    },
+  });
+}
