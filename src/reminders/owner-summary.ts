@@ -1,6 +1,6 @@
 /**
  * The release owner's summary of a train's sweeps: ONE direct message per
- * train, posted by the first sweep and updated in place (`chat.update`) by
+ * train, posted by the first sweep and updated in place (the messenger's `update`) by
  * later sweeps and by every answer. Refreshes of one train take turns (an
  * advisory lock, across replicas), so the last update shows every answer; a
  * summary someone deleted is posted again.
