@@ -5,6 +5,13 @@ import { openTestDatabase, type TestDatabase } from '../support/database';
 // Advisory locks are per database, not per schema: ids are drawn at random so parallel test files never meet.
 const freshId = () => 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
 
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
+}
+
 describe('advisory locks', () => {
   let database: TestDatabase;
   beforeAll(async () => {
@@ -32,8 +39,7 @@ describe('advisory locks', () => {
   test('a second holder waits until the first lets go', async () => {
     const id = freshId();
     const order: string[] = [];
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const { promise: held, fire: release } = signal();
     const first = withAdvisoryLock(database.db.sql, { namespace: 'ownerSummary', id }, async () => {
       order.push('first in');
       await held;
@@ -52,10 +58,8 @@ describe('advisory locks', () => {
 
   test('a try fails while the lock is held, and succeeds once it is let go, also after a failure', async () => {
     const id = freshId();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const { promise: held, fire: release } = signal();
+    const { promise: inside, fire: entered } = signal();
     const first = withAdvisoryLock(database.db.sql, { namespace: 'releaseNotices', id }, async () => {
       entered();
       await held;
@@ -91,10 +95,8 @@ describe('advisory locks', () => {
 
   test('a transaction-scoped lock is held until the transaction ends', async () => {
     const id = freshId();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const { promise: held, fire: release } = signal();
+    const { promise: inside, fire: entered } = signal();
     const transaction = database.db.prisma.$transaction(async (tx) => {
       await lockForTransaction(tx, { namespace: 'patchAnnouncement', id });
       entered();
