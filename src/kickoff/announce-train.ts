@@ -80,13 +80,21 @@ export async function announceTrain(options: { deps: AppDeps; train: number; now
     at: now,
   });
   if (!entry?.slackUserId) {
-    await tellAdmins({ deps, now, key: `kickoff:${train}:no-owner`, text: `Train ${train} kicked off with no release owner assigned.`, threadTs: ts, channel: outcome.channel });
+    const text = `Train ${train} kicked off with no release owner assigned.`;
+    await tellAdmins({ deps, now, key: `kickoff:${train}:no-owner`, text, threadTs: ts, channel: outcome.channel });
   }
   return ts;
 }
 
 /** Mentions the admins in the announcement's thread (or the channel), once per `key`; true when posted now. */
-async function tellAdmins(options: { deps: AppDeps; now: Date; key: string; text: string; threadTs: string | null; channel: string | undefined }): Promise<boolean> {
+async function tellAdmins(options: {
+  deps: AppDeps;
+  now: Date;
+  key: string;
+  text: string;
+  threadTs: string | null;
+  channel: string | undefined;
+}): Promise<boolean> {
   const { deps } = options;
   const { admins } = deps.config.settings;
   const who = [...admins.users.map(mentionUser), ...(admins.usergroup ? [`<!subteam^${admins.usergroup}>`] : [])];

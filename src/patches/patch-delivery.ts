@@ -56,15 +56,19 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
   const render = (audience: Audience, current: PatchRequestRecord) => renderRequestMessage(current, audience, { ...rendering(deps), ownerUserId });
   const deliver = async (copy: RequestCopy, posted: string | null, to: Recipient, message: SlackMessage) => {
     if (posted || !request) return;
-    const outcome = await deps.messenger.postOnce({ key: patchMessageKey(request.id, copy), about: { train: request.train, kind: `patch-${copy}` }, to, message, now });
+    const about = { train: request.train, kind: `patch-${copy}` };
+    const outcome = await deps.messenger.postOnce({ key: patchMessageKey(request.id, copy), about, to, message, now });
     const where = whereItWent(outcome);
     if (where) await recordRequestCopy({ prisma, requestId: request.id, copy, ...where });
-    else if (outcome.outcome === 'failed') deps.logger.warn({ request: request.id, copy, error: outcome.error }, 'Slack refused a copy of a patch request for good');
+    else if (outcome.outcome === 'failed') {
+      deps.logger.warn({ request: request.id, copy, error: outcome.error }, 'Slack refused a copy of a patch request for good');
+    }
   };
   if (ownerUserId) await deliver('owner', request.ownerTs, { user: ownerUserId }, render('decider', request));
   const who = ownerUserId ? mentionUser(ownerUserId) : mentionAdmins(deps);
   const team = render('team', request);
-  await deliver('team', request.teamTs, { channel: deps.config.settings.announcementChannel }, { text: `${who}: ${team.text} needs a decision.`, blocks: team.blocks });
+  const teamMessage = { text: `${who}: ${team.text} needs a decision.`, blocks: team.blocks };
+  await deliver('team', request.teamTs, { channel: deps.config.settings.announcementChannel }, teamMessage);
   await deliver('requester', request.requesterTs, { user: request.requestedBy }, render('requester', request));
   await markRequestDelivered(prisma, request.id, now);
   request = await loadPatchRequest(prisma, options.requestId);
@@ -75,8 +79,9 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
 /** Where a message went: posted now, or posted before (by a retry or replica that did not get to record it). */
 function whereItWent(outcome: PostOutcome): { channel: string; ts: string | null } | undefined {
   if (outcome.outcome === 'posted') return { channel: outcome.channel, ts: outcome.ts || null };
-  if (outcome.outcome === 'already' && outcome.record.status === 'sent' && outcome.record.channel) return { channel: outcome.record.channel, ts: outcome.record.ts };
-  return undefined;
+  if (outcome.outcome !== 'already') return undefined;
+  const { record } = outcome;
+  return record.status === 'sent' && record.channel ? { channel: record.channel, ts: record.ts } : undefined;
 }
 
 /** Redraws every posted copy of a request (after a decision or a question). A copy that cannot be updated is logged. */
@@ -152,7 +157,8 @@ export async function announceDotRelease(options: { deps: AppDeps; planId: numbe
     // Posted by an attempt that died before Slack answered: nothing to update, and nothing to post again.
     await recordPlanAnnouncement(tx, { planId: plan.id, version: plan.version, ...(where ?? {}) });
     if (outcome.outcome === 'posted') {
-      await recordAudit(tx, { actor: 'system', action: 'patch.announce', subject: `train:${plan.train}`, details: { tag: plan.tag, ts: outcome.ts || null }, at: now });
+      const details = { tag: plan.tag, ts: outcome.ts || null };
+      await recordAudit(tx, { actor: 'system', action: 'patch.announce', subject: `train:${plan.train}`, details, at: now });
     }
   });
 }

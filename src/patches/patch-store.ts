@@ -335,7 +335,13 @@ export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number):
 export type RequestCopy = 'owner' | 'team' | 'requester';
 
 /** Remembers where a copy of a request went, to redraw it later. */
-export async function recordRequestCopy(options: { prisma: PrismaClient; requestId: number; copy: RequestCopy; channel: string | null; ts: string | null }): Promise<void> {
+export async function recordRequestCopy(options: {
+  prisma: PrismaClient;
+  requestId: number;
+  copy: RequestCopy;
+  channel: string | null;
+  ts: string | null;
+}): Promise<void> {
   const { channel, ts } = options;
   const data =
     options.copy === 'owner'
