@@ -17,6 +17,7 @@ import { AcksFirst } from './server/acks-first';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
 import { registerFeatures } from './slack/register';
+import { createMessenger } from './slack/messenger';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
 import { createTrainCalendar } from './train/calendar';
@@ -92,6 +93,7 @@ export function buildApp(options: {
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
     slack: bolt.client,
     githubWebhooks: Boolean(config.env.GITHUB_WEBHOOK_SECRET),
+    messenger: createMessenger({ client: bolt.client, sql: options.db.sql }),
   };
   const features = FEATURES;
   registerFeatures(bolt.app, deps, features);

@@ -10,6 +10,7 @@ import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import type { InFlightWork } from './server/in-flight';
+import type { Messenger } from './slack/messenger';
 import type { TrainCalendar } from './train/calendar';
 
 /** Everything a listener, job or use case may use. */
@@ -27,6 +28,8 @@ export interface AppDeps {
   githubWebhooks: boolean;
   /** The bot's Slack Web API client. */
   slack: WebClient;
+  /** The only way features post to Slack: at most once per key, updates, DMs. */
+  messenger: Messenger;
   /** The clock: real in main, fake in tests. Rules receive its reading as `now`. */
   now: () => Date;
 }

@@ -15,9 +15,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
 import type { SqlPort, SqlSession } from './database';
-
-/** Prisma's own advisory lock key for migrations (prisma-engines, sql-schema-connector). */
-export const PRISMA_MIGRATION_LOCK_KEY = 72707369;
+import { withAdvisoryLock } from './locks';
 
 /** Where the migrations are, from src/db or dist/db alike. */
 export const defaultMigrationsDir = path.resolve(__dirname, '..', '..', 'prisma', 'migrations');
@@ -110,32 +108,27 @@ export async function applyMigrations(options: {
 }): Promise<{ applied: string[]; upToDate: string[] }> {
   const logger = options.logger.child({ module: 'migrate' });
   const migrations = options.migrations ?? readLocalMigrations();
-  return options.sql.withSession(async (session) => {
-    await session.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATION_LOCK_KEY]);
-    try {
-      await session.exec(CREATE_MIGRATIONS_TABLE);
-      const applied = await readApplied(session);
-      const localNames = new Set(migrations.map((migration) => migration.name));
-      for (const name of applied.keys()) {
-        if (!localNames.has(name)) logger.warn({ migration: name }, 'the database has a migration this version does not know');
-      }
-      const appliedNow: string[] = [];
-      const upToDate: string[] = [];
-      for (const migration of migrations) {
-        const row = applied.get(migration.name);
-        if (row) {
-          checkApplied(migration, row);
-          upToDate.push(migration.name);
-          continue;
-        }
-        await applyOne(session, migration);
-        logger.info({ migration: migration.name }, 'migration applied');
-        appliedNow.push(migration.name);
-      }
-      return { applied: appliedNow, upToDate };
-    } finally {
-      await session.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATION_LOCK_KEY]);
+  return withAdvisoryLock(options.sql, { namespace: 'migrations' }, async (session) => {
+    await session.exec(CREATE_MIGRATIONS_TABLE);
+    const applied = await readApplied(session);
+    const localNames = new Set(migrations.map((migration) => migration.name));
+    for (const name of applied.keys()) {
+      if (!localNames.has(name)) logger.warn({ migration: name }, 'the database has a migration this version does not know');
     }
+    const appliedNow: string[] = [];
+    const upToDate: string[] = [];
+    for (const migration of migrations) {
+      const row = applied.get(migration.name);
+      if (row) {
+        checkApplied(migration, row);
+        upToDate.push(migration.name);
+        continue;
+      }
+      await applyOne(session, migration);
+      logger.info({ migration: migration.name }, 'migration applied');
+      appliedNow.push(migration.name);
+    }
+    return { applied: appliedNow, upToDate };
   });
 }
 

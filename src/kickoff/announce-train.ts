@@ -5,22 +5,32 @@
  * reminder to admins when no answer came.
  */
 import type { AppDeps } from '../deps';
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
-import { loadRoster, planFromSnapshot, recordAnnouncement } from '../rotation/roster-store';
+import {
+  confirmTrainOwner,
+  findTrainAssignment,
+  loadRoster,
+  planFromSnapshot,
+  recordAnnouncement,
+  releaseAnnouncedTrain,
+} from '../rotation/roster-store';
 import type { Block } from '../slack/blocks';
 import { mentionUser } from '../slack/mrkdwn';
 import { renderAnswered, renderKickoff } from './kickoff-view';
 
-/** Posts the kickoff of `train` unless it was announced already; returns the message's ts. */
+/**
+ * The ledger key of a train's kickoff: one per train and planned owner (a
+ * decline re-plans the train and announces it again, to someone else).
+ */
+function kickoffKey(train: number, ownerSlackId: string | null): string {
+  return `kickoff:${train}:announcement:${ownerSlackId ?? 'nobody'}`;
+}
+
+/** Posts the kickoff of `train` unless it was announced already (at most once, see the messenger); returns the message's ts. */
 export async function announceTrain(options: { deps: AppDeps; train: number; now: Date; note?: string }): Promise<string | null> {
   const { deps, train, now } = options;
   const { settings } = deps.config;
-  const existing = await deps.db.prisma.trainAssignment.findUnique({ where: { train } });
-  if (existing?.announcedAt) {
-    deps.logger.info({ train }, 'kickoff: train already announced; not posting again');
-    return existing.announcementTs;
-  }
   const snapshot = await loadRoster(deps.db.prisma);
   const [entry, nextEntry] = planFromSnapshot(snapshot, deps.calendar, train, train + 1);
   const schedule = deps.calendar.getTrain(train);
@@ -36,16 +46,31 @@ export async function announceTrain(options: { deps: AppDeps; train: number; now
     },
     settings,
   );
-  const posted = await deps.slack.chat.postMessage({ channel: settings.announcementChannel, ...message, unfurl_links: false });
-  const ts = posted.ts ?? null;
+  const outcome = await deps.messenger.postOnce({
+    key: kickoffKey(train, owner?.slackUserId ?? null),
+    about: { train, kind: 'kickoff' },
+    to: { channel: settings.announcementChannel },
+    message,
+    now,
+  });
+  if (outcome.outcome === 'failed') throw new Error(`the kickoff of train ${train} could not be posted: ${outcome.error}`);
+  if (outcome.outcome === 'already') {
+    deps.logger.info({ train, status: outcome.record.status }, 'kickoff: train already announced; not posting again');
+    // Whoever posted it died before fixing the owner: fix it now (the buttons work without the message's ts).
+    if (entry?.slackUserId && !(await findTrainAssignment(deps.db.prisma, train))?.announcedAt) {
+      await recordAnnouncement({
+        prisma: deps.db.prisma,
+        now,
+        entry: { ...entry, slackUserId: entry.slackUserId },
+        channel: outcome.record.channel ?? settings.announcementChannel,
+        ts: outcome.record.ts,
+      });
+    }
+    return outcome.record.ts;
+  }
+  const ts = outcome.ts || null;
   if (entry?.slackUserId && ts) {
-    await recordAnnouncement({
-      prisma: deps.db.prisma,
-      now,
-      entry: { ...entry, slackUserId: entry.slackUserId },
-      channel: posted.channel ?? settings.announcementChannel,
-      ts,
-    });
+    await recordAnnouncement({ prisma: deps.db.prisma, now, entry: { ...entry, slackUserId: entry.slackUserId }, channel: outcome.channel, ts });
   }
   await recordAudit(deps.db.prisma, {
     actor: 'system',
@@ -54,39 +79,54 @@ export async function announceTrain(options: { deps: AppDeps; train: number; now
     details: { owner: entry?.slackUserId ?? null, ts },
     at: now,
   });
-  if (!entry?.slackUserId) await tellAdmins({ deps, now, text: `Train ${train} kicked off with no release owner assigned.`, threadTs: ts, channel: posted.channel });
+  if (!entry?.slackUserId) {
+    const text = `Train ${train} kicked off with no release owner assigned.`;
+    await tellAdmins({ deps, now, key: `kickoff:${train}:no-owner`, text, threadTs: ts, channel: outcome.channel });
+  }
   return ts;
 }
 
-/** Mentions the admins in the announcement's thread (or the channel). */
-async function tellAdmins(options: { deps: AppDeps; now: Date; text: string; threadTs: string | null; channel: string | undefined }) {
+/** Mentions the admins in the announcement's thread (or the channel), once per `key`; true when posted now. */
+async function tellAdmins(options: {
+  deps: AppDeps;
+  now: Date;
+  key: string;
+  text: string;
+  threadTs: string | null;
+  channel: string | undefined;
+}): Promise<boolean> {
   const { deps } = options;
   const { admins } = deps.config.settings;
   const who = [...admins.users.map(mentionUser), ...(admins.usergroup ? [`<!subteam^${admins.usergroup}>`] : [])];
   const addressed = who.length > 0 ? `${who.join(' ')}: ` : '';
   const hint = who.length > 0 ? '' : ' (No admins are configured: set `admins` in the settings file.)';
-  await deps.slack.chat.postMessage({
-    channel: options.channel ?? deps.config.settings.announcementChannel,
-    ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
-    text: `${addressed}${options.text}${hint}`,
+  const outcome = await deps.messenger.postOnce({
+    key: options.key,
+    to: { channel: options.channel ?? deps.config.settings.announcementChannel },
+    ...(options.threadTs ? { threadTs: options.threadTs } : {}),
+    message: { text: `${addressed}${options.text}${hint}` },
+    now: options.now,
   });
+  if (outcome.outcome === 'failed') throw new Error(`could not tell the admins: ${outcome.error}`);
+  return outcome.outcome === 'posted';
 }
 
-/** The confirmation deadline: if the owner has not answered, the admins are told (once, by the scheduler). */
+/** The confirmation deadline: if the owner has not answered, the admins are told (once). */
 export async function checkKickoffConfirmed(options: { deps: AppDeps; train: number; now: Date }): Promise<void> {
   const { deps, train } = options;
-  const assignment = await deps.db.prisma.trainAssignment.findUnique({ where: { train } });
+  const assignment = await findTrainAssignment(deps.db.prisma, train);
   if (!assignment?.announcedAt || assignment.confirmedAt) return;
-  await tellAdmins({
+  const told = await tellAdmins({
     deps,
     now: options.now,
+    key: `kickoff:${train}:unconfirmed`,
     text:
       `${mentionUser(assignment.slackUserId)} has not confirmed train ${train} yet. ` +
       `Please check with them, or give the train to someone else with \`/release rotation override ${train} @user\`.`,
     threadTs: assignment.announcementTs,
     channel: assignment.announcementChannel ?? undefined,
   });
-  await recordAudit(deps.db.prisma, { actor: 'system', action: 'kickoff.unconfirmed', subject: `train:${train}`, at: options.now });
+  if (told) await recordAudit(deps.db.prisma, { actor: 'system', action: 'kickoff.unconfirmed', subject: `train:${train}`, at: options.now });
 }
 
 function parseTrainValue(value: string | undefined): number {
@@ -109,7 +149,7 @@ export interface KickoffAnswer {
 /** The train a kickoff button is about, and its announced assignment. */
 async function findAnnouncedTrain(answer: KickoffAnswer) {
   const train = parseTrainValue(answer.trainValue);
-  const assignment = await answer.deps.db.prisma.trainAssignment.findUnique({ where: { train } });
+  const assignment = await findTrainAssignment(answer.deps.db.prisma, train);
   if (!assignment?.announcedAt) throw new InvalidInputError(`Train ${train} has not been announced.`);
   return { train, assignment };
 }
@@ -122,11 +162,7 @@ export async function confirmTrainOwnership(answer: KickoffAnswer): Promise<{ te
     throw new PermissionDeniedError(`Only ${mentionUser(assignment.slackUserId)}, the owner of train ${train}, can confirm it.`);
   }
   // Conditional update: a double click confirms once.
-  const updated = await deps.db.prisma.trainAssignment.updateMany({
-    where: { train, slackUserId: userId, confirmedAt: null },
-    data: { confirmedAt: now, confirmedBy: userId, updatedAt: now },
-  });
-  if (updated.count === 1) {
+  if (await confirmTrainOwner({ prisma: deps.db.prisma, train, slackUserId: userId, now })) {
     await recordAudit(deps.db.prisma, { actor: userId, action: 'kickoff.confirm', subject: `train:${train}`, at: now });
   }
   return renderAnswered(answer.original, `:white_check_mark: ${mentionUser(userId)} confirmed train ${train}.`);
@@ -147,18 +183,7 @@ export async function declineTrainOwnership(answer: KickoffAnswer): Promise<{ te
   const cut = deps.calendar.getTrain(train).cutoff;
   if (now >= cut) throw new InvalidInputError(`Train ${train} has been cut already; it can't change hands now.`);
   // One decline wins: the announced assignment is released only if it is still this one.
-  const released = await deps.db.prisma.$transaction(async (tx) => {
-    const deleted = await tx.trainAssignment.deleteMany({
-      where: { train, slackUserId: owner, announcementTs: assignment.announcementTs },
-    });
-    if (deleted.count !== 1) return false;
-    // The owner skips this train (and is owed the next one), unless they have left the roster.
-    if (await tx.rosterMember.findUnique({ where: { slackUserId: owner } })) {
-      await tx.rosterSkip.create({ data: { slackUserId: owner, train, createdBy: userId, createdAt: now } });
-    }
-    await recordAudit(tx, { actor: userId, action: 'kickoff.decline', subject: `train:${train}`, details: { owner }, at: now });
-    return true;
-  });
+  const released = await releaseAnnouncedTrain({ prisma: deps.db.prisma, train, owner, announcementTs: assignment.announcementTs, actor: userId, now });
   if (!released) return renderAnswered(answer.original, `Train ${train} was already handed on.`);
   const note = `${mentionUser(owner)} can't take it, so the rotation picked the next person.`;
   await announceTrain({ deps, train, now, note });

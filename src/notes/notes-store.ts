@@ -25,6 +25,11 @@ export async function listNotes(prisma: PrismaClient, train: number): Promise<St
   return prisma.deployNote.findMany({ where: { train }, orderBy: { id: 'asc' } });
 }
 
+/** How many notes a train has. */
+export async function countNotes(prisma: PrismaClient, train: number): Promise<number> {
+  return prisma.deployNote.count({ where: { train } });
+}
+
 export async function addNote(options: {
   prisma: PrismaClient;
   train: number;

@@ -14,8 +14,7 @@ import { section } from '../slack/blocks';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { openModal } from '../slack/open-modal';
 import { nextPatchNumber } from '../train/versions';
-import { openDm } from '../slack/dm';
-import { announceDotRelease, refreshRequestMessages, sendPatchOutcome } from './patch-delivery';
+import { announceDotRelease, patchMessageKey, refreshRequestMessages, sendPatchOutcome } from './patch-delivery';
 import { approvePatchRequest, describeSettled, loadPatchRequest, recordPatchQuestion, settlePatchRequest, type PatchRequestRecord } from './patch-store';
 import { readTrainTags } from './train-landscape';
 import { hasPlannedDotRelease } from './patch-store';
@@ -222,15 +221,20 @@ export async function submitQuestion(options: {
   return {
     ack: doneModal('Question sent', `:speech_balloon: Sent your question to ${mentionUser(request.requestedBy)}. The request stays open.`),
     after: async () => {
-      const channel = await openDm(deps, request.requestedBy);
-      await deps.slack.chat.postMessage({
-        channel,
-        text:
-          `${mentionUser(userId)} needs more information about your patch request #${request.id} for train ${request.train}:\n` +
-          `> ${escapeMrkdwn(options.question).split('\n').join('\n> ')}\n` +
-          `Answer ${mentionUser(userId)} directly; the request stays open until it is decided.`,
-        unfurl_links: false,
+      const question = asked.decisions.filter((decision) => decision.kind === 'question' && decision.actor === userId).at(-1);
+      const sent = await deps.messenger.postOnce({
+        key: patchMessageKey(request.id, `question:${question?.id ?? now.getTime()}`),
+        about: { train: request.train, kind: 'patch-question' },
+        to: { user: request.requestedBy },
+        message: {
+          text:
+            `${mentionUser(userId)} needs more information about your patch request #${request.id} for train ${request.train}:\n` +
+            `> ${escapeMrkdwn(options.question).split('\n').join('\n> ')}\n` +
+            `Answer ${mentionUser(userId)} directly; the request stays open until it is decided.`,
+        },
+        now,
       });
+      if (sent.outcome === 'failed') throw new Error(`the question about patch request #${request.id} could not be sent: ${sent.error}`);
       await refreshRequestMessages({ deps, request: asked });
     },
   };

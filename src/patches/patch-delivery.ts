@@ -3,16 +3,27 @@
  * channel's post and the requester's copy; keeping those copies up to date;
  * telling the requester the outcome; announcing a planned dot release.
  *
- * Each message is recorded as soon as it is posted, so that a retry (by the
- * reminder job, after Slack failed) posts only what is missing; outcomes are
- * claimed before they are sent, so that each is sent once.
+ * Every message goes through the messenger under its own key (at most once,
+ * whatever the replicas, retries or crashes), so that a retry (by the
+ * reminder job, after Slack failed) posts only what is missing. Where a copy
+ * went is kept on the request, to redraw it.
  */
 import type { AppDeps } from '../deps';
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import { findOwnerOfTrain } from '../rotation/owner';
-import { openDm } from '../slack/dm';
 import { mentionUser } from '../slack/mrkdwn';
-import { loadDotReleasePlan, loadPatchRequest, withAnnouncementLock, type PatchRequestRecord } from './patch-store';
+import type { PostOutcome, Recipient, SlackMessage } from '../slack/messenger';
+import {
+  loadDotReleasePlan,
+  loadPatchRequest,
+  markOutcomeSent,
+  markRequestDelivered,
+  recordPlanAnnouncement,
+  recordRequestCopy,
+  withAnnouncementLock,
+  type PatchRequestRecord,
+  type RequestCopy,
+} from './patch-store';
 import { describeOutcome, renderPlanAnnouncement, renderRequestMessage, type Audience } from './patch-messages';
 
 function rendering(deps: AppDeps) {
@@ -27,6 +38,11 @@ export function mentionAdmins(deps: AppDeps): string {
   return who.length > 0 ? who.join(' ') : 'admins (none are configured: set `admins` in the settings)';
 }
 
+/** The ledger key of a message about patch request `requestId`. */
+export function patchMessageKey(requestId: number, what: string): string {
+  return `patches:request:${requestId}:${what}`;
+}
+
 /**
  * Posts a new request to its train's owner (DM), the team channel and the
  * requester (DM), skipping copies already posted. Safe to call again.
@@ -38,31 +54,34 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
   if (!request || request.deliveredAt) return;
   const ownerUserId = await findOwnerOfTrain(deps, request.train);
   const render = (audience: Audience, current: PatchRequestRecord) => renderRequestMessage(current, audience, { ...rendering(deps), ownerUserId });
-  if (!request.ownerTs && ownerUserId) {
-    const channel = await openDm(deps, ownerUserId);
-    const posted = await deps.slack.chat.postMessage({ channel, ...render('decider', request), unfurl_links: false });
-    await prisma.patchRequest.update({ where: { id: request.id }, data: { ownerChannel: posted.channel ?? channel, ownerTs: posted.ts ?? null } });
-  }
-  if (!request.teamTs) {
-    const who = ownerUserId ? mentionUser(ownerUserId) : mentionAdmins(deps);
-    const message = render('team', request);
-    const posted = await deps.slack.chat.postMessage({
-      channel: deps.config.settings.announcementChannel,
-      text: `${who}: ${message.text} needs a decision.`,
-      blocks: message.blocks,
-      unfurl_links: false,
-    });
-    await prisma.patchRequest.update({ where: { id: request.id }, data: { teamChannel: posted.channel ?? null, teamTs: posted.ts ?? null } });
-  }
-  if (!request.requesterTs) {
-    const channel = await openDm(deps, request.requestedBy);
-    const posted = await deps.slack.chat.postMessage({ channel, ...render('requester', request), unfurl_links: false });
-    await prisma.patchRequest.update({ where: { id: request.id }, data: { requesterChannel: posted.channel ?? channel, requesterTs: posted.ts ?? null } });
-  }
-  await prisma.patchRequest.updateMany({ where: { id: request.id, deliveredAt: null }, data: { deliveredAt: now } });
+  const deliver = async (copy: RequestCopy, posted: string | null, to: Recipient, message: SlackMessage) => {
+    if (posted || !request) return;
+    const about = { train: request.train, kind: `patch-${copy}` };
+    const outcome = await deps.messenger.postOnce({ key: patchMessageKey(request.id, copy), about, to, message, now });
+    const where = whereItWent(outcome);
+    if (where) await recordRequestCopy({ prisma, requestId: request.id, copy, ...where });
+    else if (outcome.outcome === 'failed') {
+      deps.logger.warn({ request: request.id, copy, error: outcome.error }, 'Slack refused a copy of a patch request for good');
+    }
+  };
+  if (ownerUserId) await deliver('owner', request.ownerTs, { user: ownerUserId }, render('decider', request));
+  const who = ownerUserId ? mentionUser(ownerUserId) : mentionAdmins(deps);
+  const team = render('team', request);
+  const teamMessage = { text: `${who}: ${team.text} needs a decision.`, blocks: team.blocks };
+  await deliver('team', request.teamTs, { channel: deps.config.settings.announcementChannel }, teamMessage);
+  await deliver('requester', request.requesterTs, { user: request.requestedBy }, render('requester', request));
+  await markRequestDelivered(prisma, request.id, now);
   request = await loadPatchRequest(prisma, options.requestId);
   // Decided while being delivered: the copies just posted still had buttons.
   if (request && request.status !== 'pending') await refreshRequestMessages({ deps, request });
+}
+
+/** Where a message went: posted now, or posted before (by a retry or replica that did not get to record it). */
+function whereItWent(outcome: PostOutcome): { channel: string; ts: string | null } | undefined {
+  if (outcome.outcome === 'posted') return { channel: outcome.channel, ts: outcome.ts || null };
+  if (outcome.outcome !== 'already') return undefined;
+  const { record } = outcome;
+  return record.status === 'sent' && record.channel ? { channel: record.channel, ts: record.ts } : undefined;
 }
 
 /** Redraws every posted copy of a request (after a decision or a question). A copy that cannot be updated is logged. */
@@ -77,7 +96,7 @@ export async function refreshRequestMessages(options: { deps: AppDeps; request: 
   for (const [channel, ts, audience] of copies) {
     if (!channel || !ts) continue;
     try {
-      await deps.slack.chat.update({ channel, ts, ...renderRequestMessage(request, audience, { ...rendering(deps), ownerUserId }) });
+      await deps.messenger.update({ channel, ts, message: renderRequestMessage(request, audience, { ...rendering(deps), ownerUserId }) });
     } catch (error) {
       deps.logger.warn({ err: error, request: request.id, channel, ts }, 'could not update a copy of a patch request');
     }
@@ -91,28 +110,22 @@ export async function refreshRequestMessages(options: { deps: AppDeps; request: 
 export async function sendPatchOutcome(options: { deps: AppDeps; requestId: number; now: Date }): Promise<void> {
   const { deps, now } = options;
   const { prisma } = deps.db;
-  const claimed = await prisma.patchRequest.updateMany({
-    where: { id: options.requestId, status: { in: ['approved', 'declined', 'withdrawn'] }, outcomeSentAt: null },
-    data: { outcomeSentAt: now },
-  });
-  if (claimed.count !== 1) return;
-  try {
-    const request = await loadPatchRequest(prisma, options.requestId);
-    if (!request) return;
-    await refreshRequestMessages({ deps, request });
-    // Withdrawing was the requester's own doing: nothing to tell them.
-    if (request.status === 'withdrawn') return;
-    const channel = await openDm(deps, request.requestedBy);
-    await deps.slack.chat.postMessage({
-      channel,
-      text: `Your patch request #${request.id} for train ${request.train}: ${describeOutcome(request, rendering(deps))}`,
-      unfurl_links: false,
+  const request = await loadPatchRequest(prisma, options.requestId);
+  if (!request || request.outcomeSentAt || !['approved', 'declined', 'withdrawn'].includes(request.status)) return;
+  await refreshRequestMessages({ deps, request });
+  // Withdrawing was the requester's own doing: nothing to tell them.
+  if (request.status !== 'withdrawn') {
+    // Slack failing for a passing reason throws, leaving it for the reminder job; the ledger posts it once.
+    const outcome = await deps.messenger.postOnce({
+      key: patchMessageKey(request.id, 'outcome'),
+      about: { train: request.train, kind: 'patch-outcome' },
+      to: { user: request.requestedBy },
+      message: { text: `Your patch request #${request.id} for train ${request.train}: ${describeOutcome(request, rendering(deps))}` },
+      now,
     });
-  } catch (error) {
-    // Not sent: give the reminder job another go.
-    await prisma.patchRequest.updateMany({ where: { id: options.requestId, outcomeSentAt: now }, data: { outcomeSentAt: null } });
-    throw error;
+    if (outcome.outcome === 'failed') deps.logger.warn({ request: request.id, error: outcome.error }, 'Slack refused the outcome of a patch request for good');
   }
+  await markOutcomeSent(prisma, request.id, now);
 }
 
 /**
@@ -128,15 +141,24 @@ export async function announceDotRelease(options: { deps: AppDeps; planId: numbe
     const ownerUserId = await findOwnerOfTrain(deps, plan.train);
     const message = renderPlanAnnouncement(plan, { ...rendering(deps), ownerUserId });
     if (plan.announcementChannel && plan.announcementTs) {
-      await deps.slack.chat.update({ channel: plan.announcementChannel, ts: plan.announcementTs, ...message });
-      await tx.dotRelease.update({ where: { id: plan.id }, data: { announcedVersion: plan.version } });
+      await deps.messenger.update({ channel: plan.announcementChannel, ts: plan.announcementTs, message });
+      await recordPlanAnnouncement(tx, { planId: plan.id, version: plan.version });
       return;
     }
-    const posted = await deps.slack.chat.postMessage({ channel: deps.config.settings.announcementChannel, ...message, unfurl_links: false });
-    await tx.dotRelease.update({
-      where: { id: plan.id },
-      data: { announcementChannel: posted.channel ?? deps.config.settings.announcementChannel, announcementTs: posted.ts ?? null, announcedVersion: plan.version },
+    const outcome = await deps.messenger.postOnce({
+      key: `patches:dot-release:${plan.id}:announcement`,
+      about: { train: plan.train, kind: 'dot-release' },
+      to: { channel: deps.config.settings.announcementChannel },
+      message,
+      now,
     });
-    await recordAudit(tx, { actor: 'system', action: 'patch.announce', subject: `train:${plan.train}`, details: { tag: plan.tag, ts: posted.ts ?? null }, at: now });
+    if (outcome.outcome === 'failed') throw new Error(`the announcement of ${plan.tag} could not be posted: ${outcome.error}`);
+    const where = whereItWent(outcome);
+    // Posted by an attempt that died before Slack answered: nothing to update, and nothing to post again.
+    await recordPlanAnnouncement(tx, { planId: plan.id, version: plan.version, ...(where ?? {}) });
+    if (outcome.outcome === 'posted') {
+      const details = { tag: plan.tag, ts: outcome.ts || null };
+      await recordAudit(tx, { actor: 'system', action: 'patch.announce', subject: `train:${plan.train}`, details, at: now });
+    }
   });
 }

@@ -11,15 +11,23 @@
  */
 import type { AppDeps } from '../deps';
 import { findOwnerOfTrain } from '../rotation/owner';
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import type { Settings } from '../config';
 import { pruneFires, type ScheduledJob } from '../scheduler';
 import { section } from '../slack/blocks';
+import type { PostOutcome } from '../slack/messenger';
 import { mentionUser } from '../slack/mrkdwn';
-import { openDm } from '../slack/dm';
-import { announceDotRelease, deliverPatchRequest, mentionAdmins, sendPatchOutcome } from './patch-delivery';
+import { announceDotRelease, deliverPatchRequest, mentionAdmins, patchMessageKey, sendPatchOutcome } from './patch-delivery';
 import { renderRequestMessage } from './patch-messages';
-import { loadPatchRequest, type PatchRequestRecord } from './patch-store';
+import {
+  listOutcomesNotSent,
+  listPlansToAnnounce,
+  listRequestsToRemind,
+  listUndeliveredRequests,
+  loadPatchRequest,
+  markRequestReminded,
+  type PatchRequestRecord,
+} from './patch-store';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -69,30 +77,43 @@ async function remind(options: {
 }): Promise<void> {
   const { deps, request, now, kind } = options;
   const { prisma } = deps.db;
-  const column = kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt';
-  const claimed = await prisma.patchRequest.updateMany({ where: { id: request.id, status: 'pending', [column]: null }, data: { [column]: now } });
-  if (claimed.count !== 1) return;
-  try {
-    const ownerUserId = await findOwnerOfTrain(deps, request.train);
-    const { settings } = deps.config;
-    const message = renderRequestMessage(request, 'decider', { repository: settings.repository, displayTimeZones: settings.displayTimeZones, ownerUserId });
-    const recipients = kind === 'owner' && ownerUserId ? [ownerUserId] : await deps.admins.listAdmins(now);
-    const lead =
-      kind === 'owner' && ownerUserId
-        ? `:alarm_clock: Reminder: patch request #${request.id} for train ${request.train} has waited ${waited(request, now)} for your decision.`
-        : `:rotating_light: Patch request #${request.id} for train ${request.train} has waited ${waited(request, now)} without a decision` +
-          `${ownerUserId ? ` from ${mentionUser(ownerUserId)}, the train's owner` : ' (the train has no owner assigned)'}. As an admin you can decide it.`;
-    for (const userId of recipients) {
-      const channel = await openDm(deps, userId);
-      await deps.slack.chat.postMessage({ channel, text: lead, blocks: [section(lead), ...message.blocks], unfurl_links: false });
-    }
-    if (kind === 'admins' && request.teamChannel && request.teamTs) {
-      await deps.slack.chat.postMessage({
-        channel: request.teamChannel,
-        thread_ts: request.teamTs,
-        text: `${mentionAdmins(deps)}: this request has waited ${waited(request, now)} without a decision.`,
-      });
-    }
+  if (request.status !== 'pending') return;
+  const ownerUserId = await findOwnerOfTrain(deps, request.train);
+  const { settings } = deps.config;
+  const message = renderRequestMessage(request, 'decider', { repository: settings.repository, displayTimeZones: settings.displayTimeZones, ownerUserId });
+  const recipients = kind === 'owner' && ownerUserId ? [ownerUserId] : await deps.admins.listAdmins(now);
+  const lead =
+    kind === 'owner' && ownerUserId
+      ? `:alarm_clock: Reminder: patch request #${request.id} for train ${request.train} has waited ${waited(request, now)} for your decision.`
+      : `:rotating_light: Patch request #${request.id} for train ${request.train} has waited ${waited(request, now)} without a decision` +
+        `${ownerUserId ? ` from ${mentionUser(ownerUserId)}, the train's owner` : ' (the train has no owner assigned)'}. As an admin you can decide it.`;
+  // Each reminder once per person (the messenger's ledger); Slack failing for a passing reason throws, and the next sweep sends the rest.
+  const about = { train: request.train, kind: `patch-remind-${kind}` };
+  const refused = (outcome: PostOutcome, to: string) => {
+    if (outcome.outcome === 'failed') deps.logger.warn({ request: request.id, to, error: outcome.error }, 'Slack refused a patch reminder for good');
+  };
+  for (const userId of recipients) {
+    const outcome = await deps.messenger.postOnce({
+      key: patchMessageKey(request.id, `remind-${kind}:${userId}`),
+      about,
+      to: { user: userId },
+      message: { text: lead, blocks: [section(lead), ...message.blocks] },
+      now,
+    });
+    refused(outcome, userId);
+  }
+  if (kind === 'admins' && request.teamChannel && request.teamTs) {
+    const outcome = await deps.messenger.postOnce({
+      key: patchMessageKey(request.id, 'remind-admins:team-thread'),
+      about,
+      to: { channel: request.teamChannel },
+      threadTs: request.teamTs,
+      message: { text: `${mentionAdmins(deps)}: this request has waited ${waited(request, now)} without a decision.` },
+      now,
+    });
+    refused(outcome, request.teamChannel);
+  }
+  if (await markRequestReminded({ prisma, requestId: request.id, kind, now })) {
     await recordAudit(prisma, {
       actor: 'system',
       action: kind === 'owner' ? 'patch.remind-owner' : 'patch.escalate',
@@ -100,10 +121,6 @@ async function remind(options: {
       details: { request: request.id, to: recipients },
       at: now,
     });
-  } catch (error) {
-    // Not sent: the next sweep tries again.
-    await prisma.patchRequest.updateMany({ where: { id: request.id, [column]: now }, data: { [column]: null } });
-    throw error;
   }
 }
 
@@ -123,33 +140,20 @@ export async function sweepPatchRequests(options: { deps: AppDeps; now: Date }):
     }
   };
 
-  for (const { id } of await prisma.patchRequest.findMany({ where: { deliveredAt: null, createdAt: { lte: settled } }, select: { id: true } })) {
+  for (const id of await listUndeliveredRequests(prisma, settled)) {
     await attempt(`delivering patch request #${id}`, () => deliverPatchRequest({ deps, requestId: id, now }));
   }
-  for (const { id } of await prisma.patchRequest.findMany({
-    where: { status: { in: ['approved', 'declined', 'withdrawn'] }, outcomeSentAt: null, decidedAt: { lte: settled } },
-    select: { id: true },
-  })) {
+  for (const id of await listOutcomesNotSent(prisma, settled)) {
     await attempt(`telling the outcome of patch request #${id}`, () => sendPatchOutcome({ deps, requestId: id, now }));
   }
-  for (const plan of await prisma.dotRelease.findMany({ where: { openTrain: { not: null }, updatedAt: { lte: settled } } })) {
-    if (plan.announcedVersion < plan.version) await attempt(`announcing ${plan.tag}`, () => announceDotRelease({ deps, planId: plan.id, now }));
+  for (const plan of await listPlansToAnnounce(prisma, settled)) {
+    await attempt(`announcing ${plan.tag}`, () => announceDotRelease({ deps, planId: plan.id, now }));
   }
   for (const [kind, hours] of [
     ['owner', patchRequests.remindOwnerAfterHours],
     ['admins', patchRequests.escalateAfterHours],
   ] as const) {
-    const due = await prisma.patchRequest.findMany({
-      where: {
-        status: 'pending',
-        deliveredAt: { not: null },
-        createdAt: { lte: new Date(now.getTime() - hours * HOUR) },
-        [kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt']: null,
-      },
-      select: { id: true },
-      orderBy: { id: 'asc' },
-    });
-    for (const { id } of due) {
+    for (const id of await listRequestsToRemind({ prisma, kind, createdBefore: new Date(now.getTime() - hours * HOUR) })) {
       await attempt(`reminding the ${kind} of patch request #${id}`, async () => {
         const request = await loadPatchRequest(prisma, id);
         if (request) await remind({ deps, request, now, kind });

@@ -9,17 +9,13 @@
  * decision changes nothing twice.
  */
 import { recordAudit } from '../audit/audit-store';
+import { lockForTransaction } from '../db/locks';
 import { InvalidInputError } from '../errors';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { formatBranch, formatTag } from '../train/versions';
 import { rideAlongRefusal, type PatchRequestForm, type VerifiedRequest } from './request-input';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
-
-/** Advisory lock class of a train's patch requests and plan ("patc"); the second key is the train. */
-const TRAIN_LOCK_CLASS = 0x70617463;
-/** Advisory lock class of a plan's announcement ("anno"); the second key is the plan's id. */
-const ANNOUNCEMENT_LOCK_CLASS = 0x616e6e6f;
 
 /** What was checked changed before the request could be stored; `field` is the modal's field to show it on. */
 export class PatchConflictError extends InvalidInputError {
@@ -45,7 +41,7 @@ export type PatchRequestRecord = Prisma.PatchRequestGetPayload<{ include: typeof
 /** Runs `work` in a transaction holding the lock of `train`'s patches. */
 export async function withTrainLock<T>(prisma: PrismaClient, train: number, work: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${TRAIN_LOCK_CLASS}, ${Math.trunc(train)})`);
+    await lockForTransaction(tx, { namespace: 'patchTrain', id: Math.trunc(train) });
     return work(tx);
   });
 }
@@ -54,7 +50,7 @@ export async function withTrainLock<T>(prisma: PrismaClient, train: number, work
 export async function withAnnouncementLock<T>(prisma: PrismaClient, id: number, work: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(
     async (tx) => {
-      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ANNOUNCEMENT_LOCK_CLASS}, ${Math.trunc(id)})`);
+      await lockForTransaction(tx, { namespace: 'patchAnnouncement', id: Math.trunc(id) });
       return work(tx);
     },
     { timeout: 30_000, maxWait: 30_000 },
@@ -421,3 +417,89 @@ export const PATCH_FINGERPRINT = [
   { table: 'patch_requests', changedAt: ['updatedAt'] },
   { table: 'dot_releases', changedAt: ['updatedAt'] },
 ] as const;
+
+/** Which posted copy of a request: the owner's DM, the team channel's post, the requester's DM. */
+export type RequestCopy = 'owner' | 'team' | 'requester';
+
+/** Remembers where a copy of a request went, to redraw it later. */
+export async function recordRequestCopy(options: {
+  prisma: PrismaClient;
+  requestId: number;
+  copy: RequestCopy;
+  channel: string | null;
+  ts: string | null;
+}): Promise<void> {
+  const { channel, ts } = options;
+  const data =
+    options.copy === 'owner'
+      ? { ownerChannel: channel, ownerTs: ts }
+      : options.copy === 'team'
+        ? { teamChannel: channel, teamTs: ts }
+        : { requesterChannel: channel, requesterTs: ts };
+  await options.prisma.patchRequest.update({ where: { id: options.requestId }, data });
+}
+
+/** Every copy of a request is out: the sweep no longer delivers it. */
+export async function markRequestDelivered(prisma: PrismaClient, requestId: number, now: Date): Promise<void> {
+  await prisma.patchRequest.updateMany({ where: { id: requestId, deliveredAt: null }, data: { deliveredAt: now } });
+}
+
+/** The requester's outcome was dealt with (told, or nothing to tell): the sweep no longer looks at it. */
+export async function markOutcomeSent(prisma: PrismaClient, requestId: number, now: Date): Promise<void> {
+  await prisma.patchRequest.updateMany({ where: { id: requestId, outcomeSentAt: null }, data: { outcomeSentAt: now } });
+}
+
+/** A reminder of a pending request went out; true for the caller that recorded it first. */
+export async function markRequestReminded(options: { prisma: PrismaClient; requestId: number; kind: 'owner' | 'admins'; now: Date }): Promise<boolean> {
+  const column = options.kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt';
+  const updated = await options.prisma.patchRequest.updateMany({ where: { id: options.requestId, [column]: null }, data: { [column]: options.now } });
+  return updated.count === 1;
+}
+
+/** Requests created before `settled` whose copies are not all out. */
+export async function listUndeliveredRequests(prisma: PrismaClient, settled: Date): Promise<number[]> {
+  const rows = await prisma.patchRequest.findMany({ where: { deliveredAt: null, createdAt: { lte: settled } }, select: { id: true } });
+  return rows.map((row) => row.id);
+}
+
+/** Requests decided before `settled` whose requester was not told yet. */
+export async function listOutcomesNotSent(prisma: PrismaClient, settled: Date): Promise<number[]> {
+  const rows = await prisma.patchRequest.findMany({
+    where: { status: { in: ['approved', 'declined', 'withdrawn'] }, outcomeSentAt: null, decidedAt: { lte: settled } },
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
+}
+
+/** Open plans, unchanged since `settled`, whose announcement does not show their latest version. */
+export async function listPlansToAnnounce(prisma: PrismaClient, settled: Date): Promise<Array<{ id: number; tag: string }>> {
+  const plans = await prisma.dotRelease.findMany({ where: { openTrain: { not: null }, updatedAt: { lte: settled } } });
+  return plans.filter((plan) => plan.announcedVersion < plan.version).map((plan) => ({ id: plan.id, tag: plan.tag }));
+}
+
+/** Delivered requests still pending since before `createdBefore` whose owner (or admins) were not reminded yet, oldest first. */
+export async function listRequestsToRemind(options: { prisma: PrismaClient; kind: 'owner' | 'admins'; createdBefore: Date }): Promise<number[]> {
+  const rows = await options.prisma.patchRequest.findMany({
+    where: {
+      status: 'pending',
+      deliveredAt: { not: null },
+      createdAt: { lte: options.createdBefore },
+      [options.kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt']: null,
+    },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((row) => row.id);
+}
+
+/** Remembers where a plan was announced, and which version it shows (inside its announcement lock). */
+export async function recordPlanAnnouncement(tx: Tx, options: { planId: number; version: number; channel?: string; ts?: string | null }): Promise<void> {
+  await tx.dotRelease.update({
+    where: { id: options.planId },
+    data: {
+      ...(options.channel === undefined ? {} : { announcementChannel: options.channel }),
+      ...(options.ts === undefined ? {} : { announcementTs: options.ts }),
+      announcedVersion: options.version,
+    },
+  });
+}

@@ -6,7 +6,7 @@
  */
 import type { AppDeps } from '../deps';
 import { loadRoster } from '../rotation/roster-store';
-import { slackErrorCode } from './message-ledger';
+import { slackErrorCode } from '../slack/messenger';
 
 export interface AuthorDirectory {
   /** The Slack user id of the GitHub user `login`, or null when they are not on Slack. */

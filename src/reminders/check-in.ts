@@ -6,12 +6,13 @@
  * without the PR list rather than not at all.
  */
 import type { AppDeps } from '../deps';
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';
+import { countNotes } from '../notes/notes-store';
 import { loadRoster } from '../rotation/roster-store';
 import { findOwnerOfTrain } from '../rotation/owner';
-import { postOnce } from './message-ledger';
+import { reminderEntry } from './message-ledger';
 import { readOpenPullRequests } from './sweep';
 import { renderCheckIn } from './views';
 
@@ -33,21 +34,18 @@ export async function postCheckIn(options: { deps: AppDeps; train: number; sched
   }
   const ownerSlackId = await findOwnerOfTrain(deps, train);
   const emoji = ownerSlackId ? ((await loadRoster(deps.db.prisma)).members.find((m) => m.slackUserId === ownerSlackId)?.emoji ?? null) : null;
-  const noteCount = await deps.db.prisma.deployNote.count({ where: { train } });
+  const noteCount = await countNotes(deps.db.prisma, train);
   const message = renderCheckIn(
     { train: schedule, owner: ownerSlackId ? { slackUserId: ownerSlackId, emoji } : null, pullRequests, githubProblem, noteCount },
     settings,
     now,
   );
-  const outcome = await postOnce({
-    sql: deps.db.sql,
-    key: { train, kind: 'check-in', scheduledAt, recipient: settings.announcementChannel },
+  const outcome = await deps.messenger.postOnce({
+    ...reminderEntry({ train, kind: 'check-in', scheduledAt, recipient: settings.announcementChannel }),
+    to: { channel: settings.announcementChannel },
+    message,
     now,
     ...(options.lastAttempt ? { giveUp: true } : {}),
-    post: async () => {
-      const posted = await deps.slack.chat.postMessage({ channel: settings.announcementChannel, ...message, unfurl_links: false });
-      return { channel: posted.channel ?? settings.announcementChannel, ts: posted.ts ?? '' };
-    },
   });
   if (outcome.outcome === 'failed') throw new Error(`the check-in of train ${train} could not be posted: ${outcome.error}`);
   if (outcome.outcome === 'posted') {

@@ -8,7 +8,7 @@
  * without what GitHub could not tell.
  */
 import type { AppDeps } from '../deps';
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import { GitHubError } from '../github/errors';
 import type { MergedPullRequest, PullRequestSummary } from '../github/client';
 import { listNotes } from '../notes/notes-store';
@@ -16,7 +16,7 @@ import { listFires } from '../scheduler';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { loadAnswers, loadSweptPullRequests } from './answer-store';
 import { createAuthorDirectory } from './author-directory';
-import { postOnce } from './message-ledger';
+import { reminderEntry } from './message-ledger';
 import { refreshOwnerSummary } from './owner-summary';
 import { withoutIgnored } from './pull-requests';
 import { readOpenPullRequests } from './sweep';
@@ -62,15 +62,12 @@ export async function postCutoffMessage(options: { deps: AppDeps; train: number;
   warnings.push(...(await sweepsThatDidNotRun(deps, scheduledAt)));
 
   const message = renderCutoffMessage({ train: schedule, ownerSlackId, merged, open, answers, authors, notes, warnings }, settings);
-  const outcome = await postOnce({
-    sql: deps.db.sql,
-    key: { train, kind: 'cutoff', scheduledAt, recipient: settings.announcementChannel },
+  const outcome = await deps.messenger.postOnce({
+    ...reminderEntry({ train, kind: 'cutoff', scheduledAt, recipient: settings.announcementChannel }),
+    to: { channel: settings.announcementChannel },
+    message,
     now,
     ...(options.lastAttempt ? { giveUp: true } : {}),
-    post: async () => {
-      const posted = await deps.slack.chat.postMessage({ channel: settings.announcementChannel, ...message, unfurl_links: false });
-      return { channel: posted.channel ?? settings.announcementChannel, ts: posted.ts ?? '' };
-    },
   });
   if (outcome.outcome === 'failed') throw new Error(`the cutoff message of train ${train} could not be posted: ${outcome.error}`);
   if (outcome.outcome !== 'posted') return;

@@ -1,21 +1,19 @@
 /**
  * The release owner's summary of a train's sweeps: ONE direct message per
- * train, posted by the first sweep and updated in place (`chat.update`) by
+ * train, posted by the first sweep and updated in place (the messenger's `update`) by
  * later sweeps and by every answer. Refreshes of one train take turns (an
  * advisory lock, across replicas), so the last update shows every answer; a
  * summary someone deleted is posted again.
  */
 import type { AppDeps } from '../deps';
-import { openDm } from '../slack/dm';
+import { withAdvisoryLock } from '../db/locks';
+import { slackErrorCode } from '../slack/messenger';
 import { loadAnswers, loadSweptPullRequests } from './answer-store';
-import { findMessage, listMessages, postOnce, replaceTs, slackErrorCode, type MessageKey } from './message-ledger';
+import { reminderEntry, type ReminderMessage } from './message-ledger';
 import { renderOwnerSummary } from './views';
 
-/** Advisory lock namespace of summary refreshes ("summ"); the second key is the train. */
-const SUMMARY_LOCK = 0x73756d6d;
-
-/** The ledger key of a train's summary: one per train and owner, keyed on the cutoff. */
-export function summaryKey(deps: AppDeps, train: number, ownerSlackId: string): MessageKey {
+/** The ledger entry of a train's summary: one per train and owner, keyed on the cutoff. */
+export function summaryMessage(deps: AppDeps, train: number, ownerSlackId: string): ReminderMessage {
   return { train, kind: 'owner-summary', scheduledAt: deps.calendar.getTrain(train).cutoff, recipient: ownerSlackId };
 }
 
@@ -38,53 +36,37 @@ export async function refreshOwnerSummary(options: {
     deps.logger.warn({ train }, 'reminders: train has no owner; no summary to post');
     return;
   }
-  const key = summaryKey(deps, train, ownerSlackId);
-  await deps.db.sql.withSession(async (session) => {
-    await session.query(`SELECT pg_advisory_lock($1, $2)`, [SUMMARY_LOCK, train]);
-    try {
-      const [swept, answers, dms] = await Promise.all([
-        loadSweptPullRequests(deps.db.prisma, train),
-        loadAnswers(deps.db.prisma, train),
-        listMessages({ sql: deps.db.sql, train, kind: 'sweep-dm' }),
-      ]);
-      const latestSweepAt = swept.reduce<Date | null>((latest, pr) => (latest === null || pr.lastSweepAt > latest ? pr.lastSweepAt : latest), null);
-      const undelivered = dms
-        .filter((dm) => dm.status !== 'sent' && latestSweepAt !== null && dm.scheduledAt.getTime() === latestSweepAt.getTime())
-        .map((dm) => ({ slackUserId: dm.recipient, error: dm.status === 'failed' ? (dm.error ?? 'failed') : 'not confirmed by Slack' }));
-      const message = renderOwnerSummary(
-        { train: deps.calendar.getTrain(train), swept, answers, latestSweepAt, undelivered, cut: options.cut ?? false },
-        deps.config.settings,
-        now,
-      );
-      const existing = await findMessage({ sql: deps.db.sql, key });
-      if (existing?.status === 'sent' && existing.channel && existing.ts) {
-        try {
-          await deps.slack.chat.update({ channel: existing.channel, ts: existing.ts, ...message });
-          return;
-        } catch (error) {
-          if (slackErrorCode(error) !== 'message_not_found') throw error;
-          // Someone deleted it: post it again and remember the new one.
-          deps.logger.info({ train }, 'reminders: the owner summary was deleted; posting it again');
-          const channel = await openDm(deps, ownerSlackId);
-          const posted = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
-          if (posted.ts) await replaceTs({ sql: deps.db.sql, id: existing.id, oldTs: existing.ts, channel: posted.channel ?? channel, ts: posted.ts, now });
-          return;
-        }
+  const { key, about } = reminderEntry(summaryMessage(deps, train, ownerSlackId));
+  const { messenger } = deps;
+  await withAdvisoryLock(deps.db.sql, { namespace: 'ownerSummary', id: train }, async () => {
+    const [swept, answers, dms] = await Promise.all([
+      loadSweptPullRequests(deps.db.prisma, train),
+      loadAnswers(deps.db.prisma, train),
+      messenger.list({ train, kind: 'sweep-dm' }),
+    ]);
+    const latestSweepAt = swept.reduce<Date | null>((latest, pr) => (latest === null || pr.lastSweepAt > latest ? pr.lastSweepAt : latest), null);
+    const undelivered = dms
+      .filter((dm) => dm.status !== 'sent' && latestSweepAt !== null && dm.scheduledAt?.getTime() === latestSweepAt.getTime())
+      .map((dm) => ({ slackUserId: dm.recipient, error: dm.status === 'failed' ? (dm.error ?? 'failed') : 'not confirmed by Slack' }));
+    const message = renderOwnerSummary(
+      { train: deps.calendar.getTrain(train), swept, answers, latestSweepAt, undelivered, cut: options.cut ?? false },
+      deps.config.settings,
+      now,
+    );
+    const existing = await messenger.find(key);
+    if (existing?.status === 'sent' && existing.channel && existing.ts) {
+      try {
+        await messenger.update({ channel: existing.channel, ts: existing.ts, message });
+        return;
+      } catch (error) {
+        if (slackErrorCode(error) !== 'message_not_found') throw error;
+        // Someone deleted it: post it again and remember the new one.
+        deps.logger.info({ train }, 'reminders: the owner summary was deleted; posting it again');
+        await messenger.repost({ key, to: { user: ownerSlackId }, message, now });
+        return;
       }
-      if (existing || !options.create) return;
-      await postOnce({
-        sql: deps.db.sql,
-        key,
-        now,
-        ...(options.giveUp ? { giveUp: true } : {}),
-        post: async () => {
-          const channel = await openDm(deps, ownerSlackId);
-          const posted = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
-          return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
-        },
-      });
-    } finally {
-      await session.query(`SELECT pg_advisory_unlock($1, $2)`, [SUMMARY_LOCK, train]);
     }
+    if (existing || !options.create) return;
+    await messenger.postOnce({ key, about, to: { user: ownerSlackId }, message, now, ...(options.giveUp ? { giveUp: true } : {}) });
   });
 }

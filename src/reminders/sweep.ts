@@ -9,15 +9,14 @@
  * carries on with those not sent.
  */
 import type { AppDeps } from '../deps';
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { formatInZones } from '../train/time-format';
 import { loadAnswers, loadSweptPullRequests, recordSweptPullRequests, type SweptPullRequest } from './answer-store';
 import { createAuthorDirectory } from './author-directory';
-import { postOnce } from './message-ledger';
-import { openDm } from '../slack/dm';
+import { reminderEntry } from './message-ledger';
 import { refreshOwnerSummary } from './owner-summary';
 import { findBlockers, groupBy, withoutIgnored } from './pull-requests';
 import { renderAuthorDm, shortTime } from './views';
@@ -121,16 +120,12 @@ export async function runSweep(options: { deps: AppDeps; train: number; schedule
       now,
     );
     try {
-      const outcome = await postOnce({
-        sql: deps.db.sql,
-        key: { train, kind: 'sweep-dm', scheduledAt, recipient: authorSlackId },
+      const outcome = await deps.messenger.postOnce({
+        ...reminderEntry({ train, kind: 'sweep-dm', scheduledAt, recipient: authorSlackId }),
+        to: { user: authorSlackId },
+        message,
         now,
         ...(options.lastAttempt ? { giveUp: true } : {}),
-        post: async () => {
-          const channel = await openDm(deps, authorSlackId);
-          const posted = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
-          return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
-        },
       });
       if (outcome.outcome === 'posted') report.dmsSent += 1;
       else if (outcome.outcome === 'already') report.skipped += 1;
@@ -177,16 +172,12 @@ export async function tellSweepFailed(options: {
     `(${formatInZones(cutoff, settings.displayTimeZones)}).` +
     (options.ownerSlackId ? '' : ` (Train ${train} has no release owner; you are told as an admin.)`);
   for (const recipient of recipients) {
-    await postOnce({
-      sql: deps.db.sql,
-      key: { train, kind: 'sweep-failed', scheduledAt, recipient },
+    await deps.messenger.postOnce({
+      ...reminderEntry({ train, kind: 'sweep-failed', scheduledAt, recipient }),
+      to: { user: recipient },
+      message: { text },
       now,
       giveUp: true,
-      post: async () => {
-        const channel = await openDm(deps, recipient);
-        const posted = await deps.slack.chat.postMessage({ channel, text });
-        return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
-      },
     });
   }
   if (recipients.length === 0) deps.logger.error({ train }, 'the PR sweep could not run and nobody could be told: no owner and no admins');

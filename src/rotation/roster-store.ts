@@ -5,13 +5,12 @@
  * writes the audit trail in the same transaction.
  */
 import { recordAudit } from '../audit/audit-store';
+import { lockForTransaction } from '../db/locks';
 import { InvalidInputError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { TrainCalendar } from '../train/calendar';
 import { planRotation, type AssignmentSource, type FixedAssignment, type PlannedTrain, type RotationSkip } from './plan';
 
-/** Advisory lock key for roster edits ("roster" in ASCII). */
-const ROSTER_LOCK = 0x726f7374;
 const START_TRAIN_KEY = 'rotation.startTrain';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -97,7 +96,7 @@ export async function planOwners(options: {
 /** Runs `change` alone (the roster lock) in one transaction. */
 async function editRoster<T>(prisma: PrismaClient, change: (tx: Tx) => Promise<T>): Promise<T> {
   return prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ROSTER_LOCK})`);
+    await lockForTransaction(tx, { namespace: 'roster' });
     return change(tx);
   });
 }
@@ -353,7 +352,8 @@ export async function recordAnnouncement(options: {
   now: Date;
   entry: PlannedTrain & { slackUserId: string };
   channel: string;
-  ts: string;
+  /** Null when the announcement went out but its ts never came back (its poster died mid-post). */
+  ts: string | null;
 }): Promise<void> {
   const { entry, now } = options;
   const data = {
@@ -382,3 +382,44 @@ export const ROSTER_FINGERPRINT = [
   { table: 'train_assignments', changedAt: ['updatedAt'] },
   { table: 'app_state', changedAt: ['updatedAt'] },
 ] as const;
+
+/** The kickoff's record of a train: its fixed owner, where it was announced, and whether they confirmed. */
+export async function findTrainAssignment(prisma: PrismaClient, train: number) {
+  return prisma.trainAssignment.findUnique({ where: { train } });
+}
+
+/** The owner confirms an announced train; true the first time (a double click confirms once). */
+export async function confirmTrainOwner(options: { prisma: PrismaClient; train: number; slackUserId: string; now: Date }): Promise<boolean> {
+  const { train, slackUserId, now } = options;
+  const updated = await options.prisma.trainAssignment.updateMany({
+    where: { train, slackUserId, confirmedAt: null },
+    data: { confirmedAt: now, confirmedBy: slackUserId, updatedAt: now },
+  });
+  return updated.count === 1;
+}
+
+/**
+ * The announced owner of `train` hands it on: the assignment is released only
+ * if it is still the announced one (one decline wins), and the owner skips
+ * this train (and is owed the next one), unless they have left the roster.
+ * False when it was handed on already.
+ */
+export async function releaseAnnouncedTrain(options: {
+  prisma: PrismaClient;
+  train: number;
+  owner: string;
+  announcementTs: string | null;
+  actor: string;
+  now: Date;
+}): Promise<boolean> {
+  const { train, owner, actor, now } = options;
+  return options.prisma.$transaction(async (tx) => {
+    const deleted = await tx.trainAssignment.deleteMany({ where: { train, slackUserId: owner, announcementTs: options.announcementTs } });
+    if (deleted.count !== 1) return false;
+    if (await tx.rosterMember.findUnique({ where: { slackUserId: owner } })) {
+      await tx.rosterSkip.create({ data: { slackUserId: owner, train, createdBy: actor, createdAt: now } });
+    }
+    await recordAudit(tx, { actor, action: 'kickoff.decline', subject: `train:${train}`, details: { owner }, at: now });
+    return true;
+  });
+}

@@ -1,6 +1,6 @@
 /**
  * Acks first. Slack gives a request 3 seconds to be acknowledged; the answer
- * that follows (through response_url, chat.postMessage, views.update) may come
+ * that follows (through response_url, a posted message, views.update) may come
  * later. On one event loop the two compete: twenty `/release status` at once
  * would each be acked only after the others' database reads and renders.
  *

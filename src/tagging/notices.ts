@@ -1,26 +1,20 @@
 /**
  * Posts the notice outbox: messages written with the change that causes them
- * (see release-store.ts), posted in the train's thread in order, each once.
- * A notice is claimed before it is posted; a failed post releases the claim so
- * that the next flush tries again, while a claim left by a process that died
- * mid-post is never posted again (at most once: never twice).
+ * (see release-store.ts), posted in the train's thread in order, each once
+ * (through the messenger, keyed by the notice). A post Slack fails for a
+ * passing reason stops the flush (keeping the order) and the next flush tries
+ * again, while a notice left by a process that died mid-post is never posted
+ * again (at most once: never twice).
  */
 import type { AppDeps } from '../deps';
-import type { Block } from '../slack/blocks';
+import { tryWithAdvisoryLock } from '../db/locks';
+import { countPendingNotices, findReleaseTrain, listPendingNotices, listReleasesWithPendingNotices, markNoticePosted } from './notice-store';
 import { ensureTrainThread } from './train-thread';
-
-/** Advisory lock namespace for flushing one release's notices ("ntce"). */
-const NOTICE_LOCK = 0x6e746365;
 
 /** Posts the pending notices of `releaseIds` (default: every release with one). Never throws for Slack failures. */
 export async function flushNotices(options: { deps: AppDeps; now: Date; releaseIds?: number[] }): Promise<void> {
   const { deps, now } = options;
-  const pending = await deps.db.prisma.tagReleaseNotice.findMany({
-    where: { postedAt: null, claimedAt: null, ...(options.releaseIds ? { releaseId: { in: options.releaseIds } } : {}) },
-    select: { releaseId: true },
-    distinct: ['releaseId'],
-  });
-  for (const { releaseId } of pending) {
+  for (const releaseId of await listReleasesWithPendingNotices(deps.db.prisma, options.releaseIds)) {
     await flushRelease(deps, releaseId, now);
   }
 }
@@ -34,50 +28,42 @@ async function flushRelease(deps: AppDeps, releaseId: number, now: Date): Promis
   for (;;) {
     const outcome = await flushReleaseOnce(deps, releaseId, now);
     if (outcome !== 'flushed') return;
-    const waiting = await deps.db.prisma.tagReleaseNotice.count({ where: { releaseId, postedAt: null, claimedAt: null } });
-    if (waiting === 0) return;
+    if ((await countPendingNotices(deps.db.prisma, releaseId)) === 0) return;
   }
 }
 
 async function flushReleaseOnce(deps: AppDeps, releaseId: number, now: Date): Promise<'flushed' | 'busy' | 'failed'> {
   const logger = deps.logger.child({ module: 'tagging', releaseId });
-  return deps.db.sql.withSession(async (session) => {
-    const [lock] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [NOTICE_LOCK, releaseId]);
-    // Another flusher is posting this release's notices; it looks again when it is done.
-    if (!lock?.locked) return 'busy';
-    try {
-      const release = await deps.db.prisma.tagRelease.findUnique({ where: { id: releaseId }, select: { train: true } });
-      if (!release) return 'failed';
-      const notices = await deps.db.prisma.tagReleaseNotice.findMany({ where: { releaseId, postedAt: null, claimedAt: null }, orderBy: { id: 'asc' } });
-      // The thread is found (or started) once per flush, by the first notice that is posted.
-      let thread: Awaited<ReturnType<typeof ensureTrainThread>> | undefined;
-      for (const notice of notices) {
-        const claimed = await deps.db.prisma.tagReleaseNotice.updateMany({ where: { id: notice.id, claimedAt: null }, data: { claimedAt: now } });
-        if (claimed.count !== 1) continue;
-        let ts: string | null;
-        try {
-          thread ??= await ensureTrainThread({ deps, train: release.train, now });
-          const blocks = Array.isArray(notice.blocks) ? (notice.blocks as unknown as Block[]) : [];
-          const posted = await deps.slack.chat.postMessage({
-            channel: thread.channel,
-            thread_ts: thread.ts,
-            text: notice.text,
-            ...(blocks.length > 0 ? { blocks } : {}),
-            unfurl_links: false,
-          });
-          ts = posted.ts ?? null;
-        } catch (error) {
-          // Not posted: release the claim so the next flush tries again, keeping the order.
-          await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { claimedAt: null } });
-          logger.warn({ err: error, notice: notice.key }, 'tagging: could not post a notice in the train thread; will try again');
-          return 'failed';
-        }
-        // Posted: should recording it fail, the claim stays and the notice is not posted again.
-        await deps.db.prisma.tagReleaseNotice.update({ where: { id: notice.id }, data: { postedAt: now, ts } });
+  const run = await tryWithAdvisoryLock(deps.db.sql, { namespace: 'releaseNotices', id: releaseId }, async (): Promise<'flushed' | 'failed'> => {
+    const train = await findReleaseTrain(deps.db.prisma, releaseId);
+    if (train === null) return 'failed';
+    const notices = await listPendingNotices(deps.db.prisma, releaseId);
+    // The thread is found (or started) once per flush, by the first notice that is posted.
+    let thread: Awaited<ReturnType<typeof ensureTrainThread>> | undefined;
+    for (const notice of notices) {
+      let ts: string | null;
+      try {
+        thread ??= await ensureTrainThread({ deps, train, now });
+        const outcome = await deps.messenger.postOnce({
+          key: `tagging:notice:${notice.id}`,
+          about: { train, kind: 'tag-notice' },
+          to: { channel: thread.channel },
+          threadTs: thread.ts,
+          message: { text: notice.text, blocks: notice.blocks },
+          now,
+        });
+        if (outcome.outcome === 'failed') logger.warn({ notice: notice.key, error: outcome.error }, 'tagging: Slack refused a notice for good; moving on');
+        ts = outcome.outcome === 'posted' ? outcome.ts || null : outcome.outcome === 'already' ? outcome.record.ts : null;
+      } catch (error) {
+        // Not posted (the messenger gave its claim back): the next flush tries again, keeping the order.
+        logger.warn({ err: error, notice: notice.key }, 'tagging: could not post a notice in the train thread; will try again');
+        return 'failed';
       }
-      return 'flushed';
-    } finally {
-      await session.query('SELECT pg_advisory_unlock($1, $2)', [NOTICE_LOCK, releaseId]);
+      // Posted: should recording it fail, the ledger still knows, and the notice is not posted again.
+      await markNoticePosted(deps.db.prisma, { id: notice.id, ts, now });
     }
+    return 'flushed';
   });
+  // Another flusher is posting this release's notices; it looks again when it is done.
+  return run.locked ? run.value : 'busy';
 }

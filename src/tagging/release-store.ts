@@ -7,7 +7,7 @@
  * messages it causes (the notice outbox) and its audit entry are written in
  * one transaction.
  */
-import { recordAudit } from '../audit/record-audit';
+import { recordAudit } from '../audit/audit-store';
 import type { Prisma, PrismaClient, TagRelease } from '../generated/prisma/client';
 import type { Block } from '../slack/blocks';
 import { holdsTheTrain, type TagState } from './states';

@@ -1,13 +1,14 @@
 /**
  * One thread per train in the team channel: the kickoff announcement when
- * there is one, otherwise a message posted at first need. Created once across
- * replicas (an advisory lock per train), remembered in `train_threads`.
+ * there is one, otherwise a message posted at first need (through the
+ * messenger: at most once). Created once across replicas (an advisory lock
+ * per train), remembered in `train_threads`.
  */
 import type { AppDeps } from '../deps';
+import { withAdvisoryLock } from '../db/locks';
+import { findTrainAssignment } from '../rotation/roster-store';
 import { section } from '../slack/blocks';
-
-/** Advisory lock namespace for thread creation ("thrd"). */
-const THREAD_LOCK = 0x74687264;
+import { findTrainThread, recordTrainThread } from './notice-store';
 
 export interface TrainThreadRef {
   channel: string;
@@ -17,32 +18,44 @@ export interface TrainThreadRef {
 /** The train's thread, creating it (or adopting the kickoff announcement) the first time. */
 export async function ensureTrainThread(options: { deps: AppDeps; train: number; now: Date }): Promise<TrainThreadRef> {
   const { deps, train, now } = options;
-  const known = await deps.db.prisma.trainThread.findUnique({ where: { train } });
-  if (known) return { channel: known.channel, ts: known.ts };
-  return deps.db.sql.withSession(async (session) => {
-    await session.query('SELECT pg_advisory_lock($1, $2)', [THREAD_LOCK, train]);
-    try {
-      const again = await deps.db.prisma.trainThread.findUnique({ where: { train } });
-      if (again) return { channel: again.channel, ts: again.ts };
-      const assignment = await deps.db.prisma.trainAssignment.findUnique({ where: { train } });
-      let thread: TrainThreadRef;
-      if (assignment?.announcementTs && assignment.announcementChannel) {
-        thread = { channel: assignment.announcementChannel, ts: assignment.announcementTs };
-      } else {
-        const text = `:steam_locomotive: *Train ${train}*: tagging, CI and stage, in this thread.`;
-        const posted = await deps.slack.chat.postMessage({
-          channel: deps.config.settings.announcementChannel,
-          text: `Train ${train}: tagging, CI and stage, in this thread.`,
-          blocks: [section(text)],
-          unfurl_links: false,
-        });
-        if (!posted.ts || !posted.channel) throw new Error(`Slack did not return the ts of train ${train}'s thread`);
-        thread = { channel: posted.channel, ts: posted.ts };
-      }
-      await deps.db.prisma.trainThread.create({ data: { train, channel: thread.channel, ts: thread.ts, createdAt: now } });
-      return thread;
-    } finally {
-      await session.query('SELECT pg_advisory_unlock($1, $2)', [THREAD_LOCK, train]);
-    }
+  const known = await findTrainThread(deps.db.prisma, train);
+  if (known) return known;
+  return withAdvisoryLock(deps.db.sql, { namespace: 'trainThread', id: train }, async () => {
+    const again = await findTrainThread(deps.db.prisma, train);
+    if (again) return again;
+    const assignment = await findTrainAssignment(deps.db.prisma, train);
+    const thread =
+      assignment?.announcementTs && assignment.announcementChannel
+        ? { channel: assignment.announcementChannel, ts: assignment.announcementTs }
+        : await startThread(deps, train, now);
+    await recordTrainThread(deps.db.prisma, { train, ...thread, now });
+    return thread;
   });
+}
+
+/**
+ * Posts the message that starts a train's thread. Should an earlier attempt
+ * have died while Slack posted it (its ts unknown), a second one is posted
+ * once, under its own key: notices need a thread to go in.
+ */
+async function startThread(deps: AppDeps, train: number, now: Date): Promise<TrainThreadRef> {
+  const text = `:steam_locomotive: *Train ${train}*: tagging, CI and stage, in this thread.`;
+  for (const key of [`tagging:train-thread:${train}`, `tagging:train-thread:${train}:again`]) {
+    const outcome = await deps.messenger.postOnce({
+      key,
+      about: { train, kind: 'train-thread' },
+      to: { channel: deps.config.settings.announcementChannel },
+      message: { text: `Train ${train}: tagging, CI and stage, in this thread.`, blocks: [section(text)] },
+      now,
+    });
+    if (outcome.outcome === 'posted') {
+      if (!outcome.ts) break;
+      return { channel: outcome.channel, ts: outcome.ts };
+    }
+    if (outcome.outcome === 'already' && outcome.record.status === 'sent' && outcome.record.channel && outcome.record.ts) {
+      return { channel: outcome.record.channel, ts: outcome.record.ts };
+    }
+    if (outcome.outcome === 'failed') throw new Error(`Slack refused to start train ${train}'s thread: ${outcome.error}`);
+  }
+  throw new Error(`Slack did not return the ts of train ${train}'s thread`);
 }

@@ -187,4 +187,32 @@ describe('kickoff announcements', () => {
       await h.close();
     }
   });
+
+  test('a replica that dies while Slack posts the kickoff leaves it posted once: the job run again after its lease does not post it again', async () => {
+    const first = await startHarness({ settings, now: '2026-11-05T08:00:00Z', instanceId: 'replica-a' });
+    const second = await startHarness({ settings, schema: first.schema, slack: first.slack, github: first.github, instanceId: 'replica-b' });
+    try {
+      await importThree(first, 303);
+      // Replica A's post reaches Slack, which takes long to answer: as far as A's database knows, nothing was posted yet.
+      first.slack.failNext('chat.postMessage', { delayMs: 2500 });
+      const startedAt = new Date(kickoffOf(303).getTime() + MINUTE);
+      first.clock.set(startedAt);
+      const dying = first.bot.app.scheduler.tick(startedAt);
+      await first.slack.waitForCalls('chat.postMessage', 1);
+      // A is gone as far as the others can tell: once its lease is over, replica B runs the job again.
+      const later = new Date(startedAt.getTime() + 11 * MINUTE);
+      second.clock.set(later);
+      await second.bot.app.scheduler.tick(later);
+      const runs = await second.bot.database.sql.query<{ attempts: number; claimedBy: string }>(
+        `SELECT attempts, "claimedBy" FROM job_runs WHERE job = 'kickoff-announcement'`,
+      );
+      expect(runs).toEqual([expect.objectContaining({ attempts: 2, claimedBy: expect.stringContaining('replica-b') })]);
+      await dying;
+      expect(first.slack.callsTo('chat.postMessage').filter((call) => /kicks off/.test(String(call.args.text)))).toHaveLength(1);
+      expect(announcements(first).map((m) => m.text)).toEqual([expect.stringContaining('Train 303 kicks off')]);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
 });

@@ -81,15 +81,15 @@ describe('answering a PR sweep', () => {
   });
 
   test('a deleted owner summary is posted again with the next answer', async () => {
-    const summaryRow = await h.bot.database.prisma.reminderMessage.findFirstOrThrow({ where: { kind: 'owner-summary' } });
+    const summaryRow = await h.bot.database.prisma.slackMessage.findFirstOrThrow({ where: { kind: 'owner-summary' } });
     await h.bot.app.deps.slack.chat.delete({ channel: summaryRow.channel ?? '', ts: summaryRow.ts ?? '' });
     expect(dmsWith(h, ALICE).filter((m) => m.ts === summaryRow.ts)).toEqual([]);
     await press(h, { userId: CAROL, dm: dm(CAROL), number: PR.limits, actionId: 'pr_answer_roll' });
-    const row = await h.bot.database.prisma.reminderMessage.findFirstOrThrow({ where: { kind: 'owner-summary' } });
+    const row = await h.bot.database.prisma.slackMessage.findFirstOrThrow({ where: { kind: 'owner-summary' } });
     expect(row.ts).not.toBe(summaryRow.ts);
     const reposted = dmsWith(h, ALICE).find((m) => m.ts === row.ts);
     expect(reposted?.text).toContain('1 will land, 1 roll');
-    expect(await h.bot.database.prisma.reminderMessage.count({ where: { kind: 'owner-summary' } })).toBe(1);
+    expect(await h.bot.database.prisma.slackMessage.count({ where: { kind: 'owner-summary' } })).toBe(1);
   });
 
   test('a PR merged after its author said it would roll is a surprise in the cutoff message', async () => {

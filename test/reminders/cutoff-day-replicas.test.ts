@@ -44,7 +44,7 @@ test('two replicas post every message of the cutoff day once', async () => {
     );
     expect(runs.map((r) => r.job)).toEqual(['cutoff-check-in', 'pr-sweep', 'pr-sweep', 'cutoff-message']);
     const sent = await a.bot.database.sql.query<{ kind: string; n: string }>(
-      `SELECT kind, count(*) AS n FROM reminder_messages WHERE status = 'sent' GROUP BY kind ORDER BY kind`,
+      `SELECT kind, count(*) AS n FROM slack_messages WHERE status = 'sent' GROUP BY kind ORDER BY kind`,
     );
     expect(sent).toEqual([
       { kind: 'check-in', n: '1' },

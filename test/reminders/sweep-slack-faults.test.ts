@@ -4,6 +4,7 @@
  * retried; the owner's summary says so), and a 429 storm (waited out: every
  * DM once).
  */
+import { reminderKey } from '../../src/reminders/message-ledger';
 import { startHarness, type Harness } from '../support/harness';
 import { ALICE, BOB, CAROL, SWEEP_1, SWEEP_2, after, arrangeCutoffDay, blocksText, dmsWith, settings, tickAt } from './cutoff-day';
 
@@ -33,7 +34,7 @@ describe('Slack failing during a sweep', () => {
     expect(await sweepRuns(h)).toEqual([expect.objectContaining({ status: 'done', attempts: 2 })]);
     // Everyone has exactly one DM; Alice also has the summary.
     expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 1]);
-    const sent = await h.bot.database.prisma.reminderMessage.findMany({ where: { kind: 'sweep-dm' }, orderBy: { recipient: 'asc' } });
+    const sent = await h.bot.database.prisma.slackMessage.findMany({ where: { kind: 'sweep-dm' }, orderBy: { recipient: 'asc' } });
     expect(sent.map((m) => [m.recipient, m.status])).toEqual([
       [ALICE, 'sent'],
       [BOB, 'sent'],
@@ -45,7 +46,7 @@ describe('Slack failing during a sweep', () => {
     h.slack.failNext('conversations.open', { error: 'cannot_dm_bot' });
     await tickAt([h], after(SWEEP_2));
     expect(await sweepRuns(h)).toEqual([expect.objectContaining({ status: 'done' }), expect.objectContaining({ status: 'done', attempts: 1 })]);
-    const failed = await h.bot.database.prisma.reminderMessage.findMany({ where: { kind: 'sweep-dm', scheduledAt: SWEEP_2, status: 'failed' } });
+    const failed = await h.bot.database.prisma.slackMessage.findMany({ where: { kind: 'sweep-dm', scheduledAt: SWEEP_2, status: 'failed' } });
     expect(failed.map((m) => [m.recipient, m.error])).toEqual([[ALICE, 'cannot_dm_bot']]);
     const summary = dmsWith(h, ALICE).find((m) => m.text.startsWith('Train 302:'));
     expect(blocksText(summary)).toContain(':warning: Could not DM: <@U0ALICE01> (cannot_dm_bot). Ask them yourself.');
@@ -75,8 +76,17 @@ test('a DM left mid-post by a replica that died is never sent again; the ownerâ€
   try {
     await arrangeCutoffDay(h);
     // A replica claimed Carol's DM of this sweep, and died before Slack answered.
-    await h.bot.database.prisma.reminderMessage.create({
-      data: { train: 302, kind: 'sweep-dm', scheduledAt: SWEEP_1, recipient: CAROL, status: 'sending', createdAt: SWEEP_1, updatedAt: SWEEP_1 },
+    await h.bot.database.prisma.slackMessage.create({
+      data: {
+        key: reminderKey({ train: 302, kind: 'sweep-dm', scheduledAt: SWEEP_1, recipient: CAROL }),
+        train: 302,
+        kind: 'sweep-dm',
+        scheduledAt: SWEEP_1,
+        recipient: CAROL,
+        status: 'sending',
+        createdAt: SWEEP_1,
+        updatedAt: SWEEP_1,
+      },
     });
     await tickAt([h], after(SWEEP_1));
     expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 0]);
