@@ -17,7 +17,7 @@
 // Not a full Slack: channel membership, scopes and message formatting are not
 // modelled; any channel ID is accepted.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from '../support/http';
 import { FAKE_SLACK_DEFAULTS } from './slack-defaults';
 
 // ---------------------------------------------------------------------------
@@ -289,15 +289,6 @@ function zoneParts(tz: string, at: Date): { label: string; offsetSeconds: number
   const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(offset);
   const offsetSeconds = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 3600 + Number(match[3]) * 60) : 0;
   return { label: part('long'), offsetSeconds };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -921,15 +912,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = await listenOnLoopback(server);
 
   const fake: FakeSlack = {
     apiUrl: `${baseUrl}/api/`,
@@ -1035,10 +1018,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         waiter.reject(new Error('fake Slack was closed while a test was waiting on it'));
       }
       waiters.clear();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
   return fake;
