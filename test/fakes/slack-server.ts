@@ -18,6 +18,7 @@
 // modelled; any channel ID is accepted.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback, readBody } from '../support/http';
+import type { ResponseUrlOrigin, SlackView } from '../support/slack-wire';
 import { FAKE_SLACK_DEFAULTS } from './slack-defaults';
 
 // ---------------------------------------------------------------------------
@@ -131,26 +132,8 @@ export interface FakeSlackEphemeral {
 }
 
 /** A view (modal or App Home) as Slack returns it from views.open / views.publish / views.update. */
-export interface FakeSlackView {
-  id: string;
-  team_id: string;
-  type: string;
-  blocks: unknown[];
-  private_metadata: string;
-  callback_id: string;
-  state: { values: Record<string, unknown> };
-  hash: string;
-  title?: unknown;
-  submit?: unknown;
-  close?: unknown;
-  clear_on_close: boolean;
-  notify_on_close: boolean;
+export interface FakeSlackView extends SlackView<Record<string, unknown>> {
   previous_view_id: string | null;
-  root_view_id: string;
-  app_id: string;
-  external_id: string;
-  app_installed_team_id: string;
-  bot_id: string;
   [key: string]: unknown;
 }
 
@@ -161,14 +144,7 @@ export interface FakeSlackResponse {
   at: number;
 }
 
-/** What a response URL refers to, so that replace_original / delete_original / in_channel act on `messages`. */
-export interface ResponseUrlOrigin {
-  channel: string;
-  /** The message the interaction came from (block_actions). */
-  ts?: string;
-  /** Who gets ephemeral responses. */
-  user?: string;
-}
+export type { ResponseUrlOrigin } from '../support/slack-wire';
 
 export interface FakeSlack {
   /** Base URL ending in '/api/'; give it to WebClient as `slackApiUrl` (SLACK_API_URL). */
