@@ -23,6 +23,7 @@ import slashCommandFixture from '../fixtures/slack/slash-command.json';
 import viewClosedFixture from '../fixtures/slack/view-closed.json';
 import viewSubmissionFixture from '../fixtures/slack/view-submission.json';
 import type { ResponseUrlOrigin, SlackOption, SlackStateValue, SlackStateValues, SlackView } from '../support/slack-wire';
+import { readBody } from '../support/http';
 import { FAKE_SLACK_DEFAULTS } from './slack-defaults';
 
 // ---------------------------------------------------------------------------
@@ -361,11 +362,7 @@ export function createSlackRequestSender(options: SlackRequestSenderOptions): Sl
     return new Promise<SlackHttpResponse>((resolve, reject) => {
       // agent: false: one connection per request, closed afterwards (no keep-alive sockets left for Jest).
       const req = request(options.eventsUrl, { method: 'POST', headers, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+        readBody(res).then((text) => {
           const status = res.statusCode ?? 0;
           resolve({
             status,
@@ -381,7 +378,7 @@ export function createSlackRequestSender(options: SlackRequestSenderOptions): Sl
             elapsedMs: performance.now() - started,
             request: { body, headers },
           });
-        });
+        }, reject);
       });
       req.setTimeout(timeoutMs, () => {
         req.destroy(new Error(`no response from ${options.eventsUrl} within ${timeoutMs} ms`));
