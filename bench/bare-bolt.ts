@@ -4,8 +4,8 @@
  * ack costs above this is the bot's own doing.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { closeServer, listenOnLoopback } from '../test/support/http';
 
 export interface BareBolt {
   url: string;
@@ -32,23 +32,11 @@ export async function startBareBolt(options: { signingSecret: string; botToken: 
     acked += 1;
   });
   const server = http.createServer(receiver.requestListener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = await listenOnLoopback(server);
   return {
     url,
     eventsUrl: `${url}/slack/events`,
     acked: () => acked,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

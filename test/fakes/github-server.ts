@@ -14,7 +14,7 @@
 // of GitHub's schema (github-schema.ts). Every request is logged in `requests`.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from '../support/http';
 import { operationNameOf, runGraphQL } from './github-graphql';
 import { DOCS, handleRest } from './github-rest';
 import { FakeGitHubState } from './github-state';
@@ -111,12 +111,7 @@ export class FakeGitHub extends FakeGitHubState {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
   }
 
   /** Stops the server, ending hanging and delayed requests so nothing keeps Jest alive. */
@@ -127,9 +122,7 @@ export class FakeGitHub extends FakeGitHubState {
     this.timers.clear();
     for (const res of this.pending) res.destroy();
     this.pending.clear();
-    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closing;
+    await closeServer(this.server);
   }
 
   requestCount(): number {
@@ -340,15 +333,6 @@ export class FakeGitHub extends FakeGitHubState {
     res.writeHead(status, headers);
     res.end(JSON.stringify(body));
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {

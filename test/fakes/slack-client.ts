@@ -22,6 +22,8 @@ import blockActionsFixture from '../fixtures/slack/block-actions.json';
 import slashCommandFixture from '../fixtures/slack/slash-command.json';
 import viewClosedFixture from '../fixtures/slack/view-closed.json';
 import viewSubmissionFixture from '../fixtures/slack/view-submission.json';
+import type { ResponseUrlOrigin, SlackOption, SlackStateValue, SlackStateValues, SlackView } from '../support/slack-wire';
+import { readBody } from '../support/http';
 import { FAKE_SLACK_DEFAULTS } from './slack-defaults';
 
 // ---------------------------------------------------------------------------
@@ -39,50 +41,9 @@ export interface SlackUserRef {
   team_id: string;
 }
 
-export interface SlackOption {
-  text: { type: string; text: string; emoji?: boolean };
-  value: string;
-}
+export type { SlackOption, SlackStateValue, SlackStateValues } from '../support/slack-wire';
 
-/** One entry of `view.state.values[blockId][actionId]`. */
-export interface SlackStateValue {
-  type: string;
-  value?: string | null;
-  selected_option?: SlackOption | null;
-  selected_options?: SlackOption[];
-  selected_user?: string | null;
-  selected_users?: string[];
-  selected_conversation?: string | null;
-  selected_conversations?: string[];
-  selected_channel?: string | null;
-  selected_date?: string | null;
-  selected_time?: string | null;
-  [key: string]: unknown;
-}
-
-export type SlackStateValues = Record<string, Record<string, SlackStateValue>>;
-
-export interface SlackViewPayload {
-  id: string;
-  team_id: string;
-  type: string;
-  blocks: unknown[];
-  private_metadata: string;
-  callback_id: string;
-  state: { values: SlackStateValues };
-  hash: string;
-  title?: unknown;
-  clear_on_close: boolean;
-  notify_on_close: boolean;
-  close?: unknown;
-  submit?: unknown;
-  previous_view_id?: string | null;
-  root_view_id: string;
-  app_id: string;
-  external_id: string;
-  app_installed_team_id: string;
-  bot_id: string;
-}
+export type SlackViewPayload = SlackView;
 
 export interface SlackBlockAction {
   action_id: string;
@@ -172,12 +133,7 @@ export type SlashCommandFields = Record<string, string>;
 // ---------------------------------------------------------------------------
 // Sender types
 
-/** What a response URL refers to; the same shape as the fake Web API's `ResponseUrlOrigin`. */
-export interface ResponseUrlOrigin {
-  channel: string;
-  ts?: string;
-  user?: string;
-}
+export type { ResponseUrlOrigin } from '../support/slack-wire';
 
 export interface SlackRequestSenderOptions {
   /** e.g. http://127.0.0.1:PORT/slack/events */
@@ -406,11 +362,7 @@ export function createSlackRequestSender(options: SlackRequestSenderOptions): Sl
     return new Promise<SlackHttpResponse>((resolve, reject) => {
       // agent: false: one connection per request, closed afterwards (no keep-alive sockets left for Jest).
       const req = request(options.eventsUrl, { method: 'POST', headers, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+        readBody(res).then((text) => {
           const status = res.statusCode ?? 0;
           resolve({
             status,
@@ -426,7 +378,7 @@ export function createSlackRequestSender(options: SlackRequestSenderOptions): Sl
             elapsedMs: performance.now() - started,
             request: { body, headers },
           });
-        });
+        }, reject);
       });
       req.setTimeout(timeoutMs, () => {
         req.destroy(new Error(`no response from ${options.eventsUrl} within ${timeoutMs} ms`));

@@ -17,7 +17,8 @@
 // Not a full Slack: channel membership, scopes and message formatting are not
 // modelled; any channel ID is accepted.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from '../support/http';
+import type { ResponseUrlOrigin, SlackView } from '../support/slack-wire';
 import { FAKE_SLACK_DEFAULTS } from './slack-defaults';
 
 // ---------------------------------------------------------------------------
@@ -131,26 +132,8 @@ export interface FakeSlackEphemeral {
 }
 
 /** A view (modal or App Home) as Slack returns it from views.open / views.publish / views.update. */
-export interface FakeSlackView {
-  id: string;
-  team_id: string;
-  type: string;
-  blocks: unknown[];
-  private_metadata: string;
-  callback_id: string;
-  state: { values: Record<string, unknown> };
-  hash: string;
-  title?: unknown;
-  submit?: unknown;
-  close?: unknown;
-  clear_on_close: boolean;
-  notify_on_close: boolean;
+export interface FakeSlackView extends SlackView<Record<string, unknown>> {
   previous_view_id: string | null;
-  root_view_id: string;
-  app_id: string;
-  external_id: string;
-  app_installed_team_id: string;
-  bot_id: string;
   [key: string]: unknown;
 }
 
@@ -161,14 +144,7 @@ export interface FakeSlackResponse {
   at: number;
 }
 
-/** What a response URL refers to, so that replace_original / delete_original / in_channel act on `messages`. */
-export interface ResponseUrlOrigin {
-  channel: string;
-  /** The message the interaction came from (block_actions). */
-  ts?: string;
-  /** Who gets ephemeral responses. */
-  user?: string;
-}
+export type { ResponseUrlOrigin } from '../support/slack-wire';
 
 export interface FakeSlack {
   /** Base URL ending in '/api/'; give it to WebClient as `slackApiUrl` (SLACK_API_URL). */
@@ -289,15 +265,6 @@ function zoneParts(tz: string, at: Date): { label: string; offsetSeconds: number
   const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(offset);
   const offsetSeconds = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 3600 + Number(match[3]) * 60) : 0;
   return { label: part('long'), offsetSeconds };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -921,15 +888,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = await listenOnLoopback(server);
 
   const fake: FakeSlack = {
     apiUrl: `${baseUrl}/api/`,
@@ -1035,10 +994,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         waiter.reject(new Error('fake Slack was closed while a test was waiting on it'));
       }
       waiters.clear();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
   return fake;

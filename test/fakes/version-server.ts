@@ -3,7 +3,7 @@
  * answers `{"version": …}` like the real ones, or fails on demand.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../support/http';
 
 export interface FakeEnvironments {
   stageUrl: string;
@@ -33,19 +33,14 @@ export async function startFakeEnvironments(initial: { stage?: string | null; pr
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ version, commit: 'f'.repeat(40), source: 'https://github.com/mozilla/fxa' }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   return {
-    stageUrl: `http://127.0.0.1:${port}/stage/__version__`,
-    productionUrl: `http://127.0.0.1:${port}/production/__version__`,
+    stageUrl: `${url}/stage/__version__`,
+    productionUrl: `${url}/production/__version__`,
     set(environment, version) {
       versions[environment] = version;
     },
     requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -1,24 +1,14 @@
 // Shared set-up for the GitHub adapter tests: a client pointed at the fake,
 // with fast retries and a logger whose output the test can read.
-import pino, { type Logger } from 'pino';
 import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from '../../src/github/client';
 import type { FakeGitHub } from '../fakes/github-server';
+import { captureLogs as captureLogOutput, type CapturedLogs } from '../support/logs';
 
-export interface CapturedLogs {
-  logger: Logger;
-  /** Everything logged so far, one JSON line per entry. */
-  text(): string;
-  entries(): Array<Record<string, unknown>>;
-}
+export type { CapturedLogs } from '../support/logs';
 
+/** A bare pino logger at trace: the tests see what the adapter itself logs, before any scrubbing. */
 export function captureLogs(): CapturedLogs {
-  const lines: string[] = [];
-  const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
-  return {
-    logger,
-    text: () => lines.join(''),
-    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
+  return captureLogOutput({ level: 'trace', plain: true });
 }
 
 export function clientFor(

@@ -1,12 +1,9 @@
-import { importTeam } from '../support/team';
+import { ADMIN, ALICE, BOB, CAROL, CHANNEL, importTeam, TEAM_SETTINGS } from '../support/team';
 import { createTrainCalendar } from '../../src/train/calendar';
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { startHarness, type Harness } from '../support/harness';
 
-const CHANNEL = 'C0TEAM001';
-const ADMIN = 'U0ADMIN01';
-const [ALICE, BOB, CAROL] = ['U0ALICE01', 'U0BOB0001', 'U0CAROL01'];
-const settings = { announcementChannel: CHANNEL, admins: { users: [ADMIN] } };
+const settings = TEAM_SETTINGS;
 const calendar = createTrainCalendar({ anchor: { train: 301, cutDate: '2026-10-21' } });
 const kickoffOf = (train: number) => calendar.getTrain(train).kickoff;
 const MINUTE = 60_000;

@@ -1,16 +1,9 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logger';
 import { createBoltLogger } from '../../src/slack/bolt-logger';
+import { captureLogs } from '../support/logs';
 
 function capture(level: string) {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { lines, bolt: createBoltLogger(createLogger({ level, destination })) };
+  const { lines, logger } = captureLogs({ level });
+  return { lines, bolt: createBoltLogger(logger) };
 }
 
 /** A value that counts how often it is turned into text. */

@@ -1,16 +1,7 @@
-import { Writable } from 'node:stream';
-import { createLogger, scrubSecrets } from '../../src/logger';
+import { scrubSecrets } from '../../src/logger';
+import { captureLogs } from '../support/logs';
 
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'debug', destination }) };
-}
+const capture = () => captureLogs({ level: 'debug' });
 
 const slackToken = 'xoxb-2150414389-8827340958123-Kq9ZcM3vXbT1pQwErTyUiOpA';
 const githubToken = 'ghp_R4nd0mL00k1ngT0k3nV4lu3abcdef012345';

@@ -1,19 +1,11 @@
 /** `/release notes`: add, sre, list, remove; who may remove; every bad input refused with nothing changed. */
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForAll } from '../support/harness';
 import { ADMIN, ALICE, BOB, CUTOFF, ERIN, MALLORY, arrangeCutoffDay, command, settings } from '../reminders/cutoff-day';
 
 describe('/release notes', () => {
-  let h: Harness;
+  // Monday 2 November 2026: train 302 is in progress, owned by Alice.
+  const h = harnessForAll({ settings, now: '2026-11-02T17:00:00Z' }, arrangeCutoffDay);
   const notes = () => h.bot.database.prisma.deployNote.findMany({ orderBy: { id: 'asc' } });
-
-  beforeAll(async () => {
-    // Monday 2 November 2026: train 302 is in progress, owned by Alice.
-    h = await startHarness({ settings, now: '2026-11-02T17:00:00Z' });
-    await arrangeCutoffDay(h);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
 
   test('anyone adds a note or an SRE step to the train in progress; text is kept as typed and escaped when shown', async () => {
     expect(await command(h, BOB, 'notes add Restart the mailer &amp; warn <!channel> &lt;b&gt;')).toBe(

@@ -4,17 +4,13 @@
  * (train 302) and production (train 301), and a roster that makes Bob the
  * owner of train 302 and Alice of train 301.
  */
-import { importTeam } from '../support/team';
+import { ADMIN, ALICE, BOB, CAROL, CHANNEL, importTeam, TEAM_SETTINGS } from '../support/team';
 import type { FakeSlackMessage, FakeSlackView } from '../fakes/slack-server';
 import { stateValue, type SlackStateValue } from '../fakes/slack-client';
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
 import { startHarness, type Harness } from '../support/harness';
 
-export const CHANNEL = 'C0TEAM001';
-export const ADMIN = 'U0ADMIN01';
-export const ALICE = 'U0ALICE01';
-export const BOB = 'U0BOB0001';
-export const CAROL = 'U0CAROL01';
+export { ADMIN, ALICE, BOB, CAROL, CHANNEL } from '../support/team';
 export const ENGINEER = 'U0ENGIN01';
 export const OTHER = 'U0OTHER01';
 /** Tuesday 10 November 2026, 10:00 PT: train 303 is building, 302 (cut 4 November) is on stage, 301 in production. */
@@ -40,8 +36,7 @@ export async function startScene(options: { settings?: Record<string, unknown> }
   const h = await startHarness({
     now: NOW,
     settings: {
-      announcementChannel: CHANNEL,
-      admins: { users: [ADMIN] },
+      ...TEAM_SETTINGS,
       stageVersionUrl: environments.stageUrl,
       productionVersionUrl: environments.productionUrl,
       ...options.settings,

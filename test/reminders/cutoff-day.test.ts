@@ -4,7 +4,7 @@
  * authors, one PR merged and one rolled, then the cutoff message.
  */
 import type { FakeSlackMessage } from '../fakes/slack-server';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForAll } from '../support/harness';
 import {
   ALICE,
   BOB,
@@ -28,14 +28,7 @@ import {
 } from './cutoff-day';
 
 describe('a cutoff day', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ settings, now: START });
-    await arrangeCutoffDay(h);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = harnessForAll({ settings, now: START }, arrangeCutoffDay);
 
   test('the check-in names the owner and the cutoff, lists open PRs by author and asks for deploy notes', async () => {
     await tickAt([h], after(CHECK_IN));

@@ -11,18 +11,14 @@
 import { importRoster } from '../../src/rotation/roster-store';
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import type { Harness } from '../support/harness';
+import { ADMIN, ALICE, BOB, CAROL, CHANNEL, TEAM_SETTINGS } from '../support/team';
 
-export const CHANNEL = 'C0TEAM001';
-export const ADMIN = 'U0ADMIN01';
-export const ALICE = 'U0ALICE01';
-export const BOB = 'U0BOB0001';
-export const CAROL = 'U0CAROL01';
+export { ADMIN, ALICE, BOB, CAROL, CHANNEL } from '../support/team';
 export const ERIN = 'U0ERIN001';
 export const MALLORY = 'U0MALLORY';
 
 export const settings = {
-  announcementChannel: CHANNEL,
-  admins: { users: [ADMIN] },
+  ...TEAM_SETTINGS,
   ignoredPullRequestLabels: ['dependencies'],
 };
 

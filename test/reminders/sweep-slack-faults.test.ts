@@ -5,7 +5,7 @@
  * DM once).
  */
 import { reminderKey } from '../../src/reminders/message-ledger';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForAll, startHarness, type Harness } from '../support/harness';
 import { ALICE, BOB, CAROL, SWEEP_1, SWEEP_2, after, arrangeCutoffDay, blocksText, dmsWith, settings, tickAt } from './cutoff-day';
 
 const sweepRuns = (h: Harness) =>
@@ -14,14 +14,7 @@ const sweepRuns = (h: Harness) =>
   );
 
 describe('Slack failing during a sweep', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ settings, now: '2026-11-04T14:00:00Z' });
-    await arrangeCutoffDay(h);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = harnessForAll({ settings, now: '2026-11-04T14:00:00Z' }, arrangeCutoffDay);
 
   test('a DM Slack fails to post is sent by the retry, which skips those already sent', async () => {
     // DMs go out in PR order: Alice's, Bob's, Carol's. Slack fails the first; the sweep carries on.

@@ -1,10 +1,7 @@
 import { recordAnnouncement } from '../../src/rotation/roster-store';
 import { startHarness, type Harness } from '../support/harness';
+import { ADMIN, ALICE, BOB, CAROL } from '../support/team';
 
-const ADMIN = 'U0ADMIN01';
-const ALICE = 'U0ALICE01';
-const BOB = 'U0BOB0001';
-const CAROL = 'U0CAROL01';
 const DAVE = 'U0DAVE001';
 const mention = (id: string) => `<@${id}|${id.toLowerCase()}>`;
 

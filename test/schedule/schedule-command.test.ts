@@ -1,14 +1,8 @@
 import { importRoster } from '../../src/rotation/roster-store';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForAll } from '../support/harness';
 
 describe('/release schedule', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ now: '2026-11-02T17:00:00Z' });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = harnessForAll({ now: '2026-11-02T17:00:00Z' });
 
   async function run(text: string): Promise<string> {
     const before = h.slack.responses.length;

@@ -3,13 +3,13 @@
  * be read back, a second connection to a test schema (a second replica), a
  * fake team channel, and jobs built on the FxA train calendar.
  */
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, type Database } from '../../src/db/database';
-import { createLogger, type Logger } from '../../src/logger';
+import type { Logger } from '../../src/logger';
 import type { ScheduledJob } from '../../src/scheduler';
 import { createTrainCalendar } from '../../src/train/calendar';
 import { silentLogger, type TestDatabase } from '../support/database';
+import { captureLogs, type LogLine } from '../support/logs';
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
@@ -41,24 +41,12 @@ export function manualClock(start: Date): ManualClock {
   };
 }
 
-/** One parsed pino line. */
-export interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
+export type { LogLine } from '../support/logs';
 
 /** A debug-level logger and the lines written to it. */
 export function captureLogger(): { logger: Logger; lines: LogLine[]; warnings: () => LogLine[] } {
-  const lines: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', destination });
-  return { logger, lines, warnings: () => lines.filter((line) => line.level === 40) };
+  const logs = captureLogs({ level: 'debug' });
+  return { logger: logs.logger, lines: logs.entries(), warnings: logs.warnings };
 }
 
 /** A second, independent connection pool to the test schema: what another replica would have. */

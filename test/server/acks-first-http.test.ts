@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForAll } from '../support/harness';
 
 /** A request to /slack/events whose body is still arriving: the bot has it open until the socket ends. */
 async function openHalfSentRequest(url: string): Promise<net.Socket> {
@@ -15,13 +15,7 @@ async function openHalfSentRequest(url: string): Promise<net.Socket> {
 }
 
 describe('acks first: answers wait until the requests being received have been acked', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = harnessForAll();
 
   test('a command is acked at once, and its answer follows once no request is open any more', async () => {
     const pending = await openHalfSentRequest(h.bot.url);

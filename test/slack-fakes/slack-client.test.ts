@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, verifySlackRequest } from '@slack/bolt';
 import { createSlackRequestSender, stateValue, type SlackRequestSender } from '../fakes/slack-client';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
+import { closeServer, listenOnLoopback, readBody } from '../support/http';
 import { silentLogger } from './silent-logger';
 
 const SECRET = 'test-signing-secret-8f742231b10e';
@@ -18,10 +19,7 @@ interface Received {
 async function startVerifier(signingSecret: string): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+    readBody(req).then((body) => {
       const entry: Received = { headers: req.headers, body, verified: false };
       try {
         verifySlackRequest({
@@ -39,14 +37,13 @@ async function startVerifier(signingSecret: string): Promise<{ url: string; rece
       received.push(entry);
       res.writeHead(entry.verified ? 200 : 401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ verified: entry.verified }));
-    });
+    }, (error: unknown) => res.writeHead(400).end(String(error)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/slack/events`,
+    url: `${url}/slack/events`,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => closeServer(server),
   };
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForAll, type Harness } from '../support/harness';
 
 /** Everything the bot said back through response URLs, as text (blocks included). */
 function responseText(h: Harness, index = -1): string {
@@ -9,13 +9,7 @@ function responseText(h: Harness, index = -1): string {
 }
 
 describe('/release over signed HTTP', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = harnessForAll();
   beforeEach(() => {
     h.slack.reset();
     h.slack.responses.length = 0;

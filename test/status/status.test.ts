@@ -1,4 +1,4 @@
-import { startHarness, type Harness } from '../support/harness';
+import { harnessForAll, type Harness } from '../support/harness';
 import { importTeam } from '../support/team';
 
 const SLOW = 'GitHub is slow to answer';
@@ -39,14 +39,7 @@ function arrangeRepository(h: Harness): void {
 }
 
 describe('/release status', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ now: '2026-11-02T16:50:00Z' });
-    arrangeRepository(h);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = harnessForAll({ now: '2026-11-02T16:50:00Z' }, arrangeRepository);
   beforeEach(async () => {
     // The previous test's answers are all in, so none lands in this one.
     await h.bot.app.deps.inFlight.idle(20_000);
@@ -147,14 +140,7 @@ describe('/release status', () => {
 });
 
 describe('the App Home tab', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ now: '2026-11-02T17:00:00Z' });
-    arrangeRepository(h);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = harnessForAll({ now: '2026-11-02T17:00:00Z' }, arrangeRepository);
 
   test('opening it publishes the dashboard once per event, and Refresh publishes it again', async () => {
     const event = h.sender.appHomeOpenedEvent({ userId: 'U0HOMEUSR' });

@@ -4,6 +4,7 @@
  * fake GitHub on loopback, with a clock the test controls. Requests arrive
  * signed, through the real HTTP server.
  */
+/// <reference types="jest" />
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +51,8 @@ export function fakesEnv(options: { slack: FakeSlack; github: FakeGitHub; schema
     DATABASE_URL: urlForSchema(options.schema),
   };
 }
+
+export type HarnessOptions = NonNullable<Parameters<typeof startHarness>[0]>;
 
 export async function startHarness(
   options: {
@@ -116,5 +119,46 @@ export async function startHarness(
       if (!options.schema) await dropSchema(schema);
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One harness for every test of the enclosing `describe`: started (then `arrange`d) in a beforeAll, closed
+ * in an afterAll. The value returned stands for it from that beforeAll on; reading it earlier throws.
+ * `options` may be a function, for options known only once earlier hooks have run.
+ */
+export function harnessForAll(options: HarnessOptions | (() => HarnessOptions) = {}, arrange?: (h: Harness) => Promise<unknown> | void): Harness {
+  let current: Harness | undefined;
+  const started = (): Harness => {
+    if (!current) throw new Error('harnessForAll: the harness starts in beforeAll; use it in a test or in a later hook');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startHarness(typeof options === 'function' ? options() : options);
+    await arrange?.(current);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return {
+    get bot() {
+      return started().bot;
+    },
+    get slack() {
+      return started().slack;
+    },
+    get github() {
+      return started().github;
+    },
+    get sender() {
+      return started().sender;
+    },
+    get clock() {
+      return started().clock;
+    },
+    get schema() {
+      return started().schema;
+    },
+    close: () => started().close(),
   };
 }

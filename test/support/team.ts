@@ -2,6 +2,16 @@
 import { importRoster } from '../../src/rotation/roster-store';
 import type { Harness } from './harness';
 
+/** The team's channel (announcements, train threads). */
+export const CHANNEL = 'C0TEAM001';
+/** The release admin (settings `admins.users`). */
+export const ADMIN = 'U0ADMIN01';
+export const ALICE = 'U0ALICE01';
+export const BOB = 'U0BOB0001';
+export const CAROL = 'U0CAROL01';
+/** The settings the team's tests start from: announcements in CHANNEL, ADMIN as the admin. */
+export const TEAM_SETTINGS = { announcementChannel: CHANNEL, admins: { users: [ADMIN] } };
+
 export async function importTeam(
   h: Harness,
   options: {

@@ -1,20 +1,16 @@
 /** Shared set-up of the tagging tests: a team, a roster, a repository with two trains cut, and ways to press things. */
 import { flushNotices } from '../../src/tagging/notices';
-import { importTeam } from '../support/team';
+import { ADMIN, ALICE, BOB, CAROL, CHANNEL, importTeam, TEAM_SETTINGS } from '../support/team';
 import { randomUUID } from 'node:crypto';
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { arrangeTaggingRepository, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
 
-export const CHANNEL = 'C0TEAM001';
-export const ADMIN = 'U0ADMIN01';
-export const ALICE = 'U0ALICE01';
-export const BOB = 'U0BOB0001';
-export const CAROL = 'U0CAROL01';
+export { ADMIN, ALICE, BOB, CAROL, CHANNEL } from '../support/team';
 export const MINUTE = 60_000;
 /** Wednesday 18 November 2026, 10:30 PT: train 303's cutoff has passed (the calendar is on 304). */
 export const AFTER_CUTOFF = '2026-11-18T18:30:00Z';
-export const SETTINGS = { announcementChannel: CHANNEL, admins: { users: [ADMIN] } };
+export const SETTINGS = TEAM_SETTINGS;
 
 /** Alice owns train 303, Bob 304, Carol 305; the repository's latest train is 302. */
 export async function arrangeTeam(h: Harness): Promise<string> {
