@@ -17,6 +17,7 @@ import { AcksFirst } from './server/acks-first';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
 import { registerFeatures } from './slack/register';
+import { createSlackDirectory } from './slack/directory';
 import { createMessenger } from './slack/messenger';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
@@ -94,6 +95,7 @@ export function buildApp(options: {
     slack: bolt.client,
     githubWebhooks: Boolean(config.env.GITHUB_WEBHOOK_SECRET),
     messenger: createMessenger({ client: bolt.client, sql: options.db.sql }),
+    slackDirectory: createSlackDirectory(bolt.client),
   };
   const features = FEATURES;
   registerFeatures(bolt.app, deps, features);

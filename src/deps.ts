@@ -9,6 +9,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
+import type { SlackDirectory } from './slack/directory';
 import type { InFlightWork } from './server/in-flight';
 import type { Messenger } from './slack/messenger';
 import type { TrainCalendar } from './train/calendar';
@@ -26,8 +27,10 @@ export interface AppDeps {
   admins: AdminDirectory;
   /** Whether GitHub's webhooks are configured (`GITHUB_WEBHOOK_SECRET`): then the tag watcher polls GitHub only as a safety net. */
   githubWebhooks: boolean;
-  /** The bot's Slack Web API client. */
+  /** The bot's Slack Web API client, for the adapters in src/slack/ (features post through `messenger`). */
   slack: WebClient;
+  /** Who a Slack user is, and who has an e-mail address. */
+  slackDirectory: SlackDirectory;
   /** The only way features post to Slack: at most once per key, updates, DMs. */
   messenger: Messenger;
   /** The clock: real in main, fake in tests. Rules receive its reading as `now`. */

@@ -6,15 +6,11 @@
  */
 import type { AppDeps } from '../deps';
 import { loadRoster } from '../rotation/roster-store';
-import { slackErrorCode } from '../slack/messenger';
 
 export interface AuthorDirectory {
   /** The Slack user id of the GitHub user `login`, or null when they are not on Slack. */
   slackUserFor(login: string | null): Promise<string | null>;
 }
-
-/** Slack's answers that mean "no such person", as opposed to Slack failing. */
-const NOT_FOUND_ERRORS = new Set(['users_not_found', 'user_not_found']);
 
 export async function createAuthorDirectory(options: {
   deps: AppDeps;
@@ -35,15 +31,7 @@ export async function createAuthorDirectory(options: {
     if (options.rosterOnly) return null;
     const email = await deps.github.getPublicEmail(login);
     if (!email) return null;
-    try {
-      const { user } = await deps.slack.users.lookupByEmail({ email });
-      if (!user?.id || user.deleted || user.is_bot) return null;
-      return user.id;
-    } catch (error) {
-      const code = slackErrorCode(error);
-      if (code !== undefined && NOT_FOUND_ERRORS.has(code)) return null;
-      throw error;
-    }
+    return deps.slackDirectory.findUserIdByEmail(email);
   }
 
   return {

@@ -96,16 +96,10 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
   }
 
   async function lookUpMember(slackUserId: string, githubLogin: string | null): Promise<NewMember> {
-    let user;
-    try {
-      user = (await deps.slack.users.info({ user: slackUserId })).user;
-    } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error;
-      if (code === 'user_not_found') throw new InvalidInputError(`I can't find ${mentionUser(slackUserId)} in this workspace.`);
-      throw error;
-    }
-    if (!user || user.deleted) throw new InvalidInputError(`${mentionUser(slackUserId)} is not an active member of this workspace.`);
-    if (user.is_bot) throw new InvalidInputError(`${mentionUser(slackUserId)} is a bot; bots can't own trains.`);
+    const user = await deps.slackDirectory.findUser(slackUserId);
+    if (!user) throw new InvalidInputError(`I can't find ${mentionUser(slackUserId)} in this workspace.`);
+    if (user.deleted) throw new InvalidInputError(`${mentionUser(slackUserId)} is not an active member of this workspace.`);
+    if (user.isBot) throw new InvalidInputError(`${mentionUser(slackUserId)} is a bot; bots can't own trains.`);
     if (githubLogin !== null) {
       if (!GITHUB_LOGIN.test(githubLogin)) throw new InvalidInputError(`\`${escapeMrkdwn(githubLogin)}\` is not a GitHub login.`);
       const found = await deps.github.getUser(githubLogin);
@@ -114,9 +108,9 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     }
     return {
       slackUserId,
-      displayName: user.profile?.display_name || user.real_name || user.name || slackUserId,
+      displayName: user.displayName,
       githubLogin,
-      timeZone: user.tz ?? null,
+      timeZone: user.timeZone,
     };
   }
 
