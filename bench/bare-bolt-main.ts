@@ -7,7 +7,8 @@ import { startBareBolt } from './bare-bolt';
 
 async function main(): Promise<void> {
   const { SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL } = process.env;
-  if (!SLACK_SIGNING_SECRET || !SLACK_BOT_TOKEN || !SLACK_API_URL) throw new Error('bare-bolt-main needs SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_API_URL');
+  if (!SLACK_SIGNING_SECRET || !SLACK_BOT_TOKEN || !SLACK_API_URL)
+    throw new Error('bare-bolt-main needs SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_API_URL');
   const bare = await startBareBolt({ signingSecret: SLACK_SIGNING_SECRET, botToken: SLACK_BOT_TOKEN, slackApiUrl: SLACK_API_URL });
   process.once('SIGTERM', () => {
     bare.close().then(

@@ -60,7 +60,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const PARTIAL_MARK = 'GitHub is slow to answer';
 const MISSING_MARK = 'are not shown';
 
-export function createBenchContext(options: { options: BenchOptions; harness: Harness; bare: BareBolt; load: LoadGenerator }): BenchContext {
+export function createBenchContext(options: {
+  options: BenchOptions;
+  harness: Harness;
+  bare: BareBolt;
+  load: LoadGenerator;
+}): BenchContext {
   const { harness, bare, load } = options;
   const { slack } = harness;
   let sequence = 0;
@@ -95,7 +100,8 @@ export function createBenchContext(options: { options: BenchOptions; harness: Ha
       requestsSent[block.app] = (requestsSent[block.app] ?? 0) + block.count;
       const result = await load.run({ ...block, firstSequence });
       // Bare Bolt apps (`bare`, `bare-process`) only ack; every other app answers through response_url.
-      if (!block.app.startsWith('bare')) for (const { responseId, sentAt } of result.sent) awaiting.set(responseId, { text: block.text, sentAt });
+      if (!block.app.startsWith('bare'))
+        for (const { responseId, sentAt } of result.sent) awaiting.set(responseId, { text: block.text, sentAt });
       return result.latencies;
     },
     async settle(timeoutMs = 60_000) {

@@ -17,6 +17,11 @@ const senderFor = createSenders(data);
 port.on('message', (request: LoadBlockRequest) => {
   runBlock(senderFor, data, request).then(
     (result) => port.postMessage({ id: request.id, ok: true, result } satisfies LoadWorkerReply),
-    (error: unknown) => port.postMessage({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies LoadWorkerReply),
+    (error: unknown) =>
+      port.postMessage({
+        id: request.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies LoadWorkerReply),
   );
 });

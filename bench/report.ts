@@ -35,7 +35,9 @@ export function renderText(report: BenchReport): string {
   const valueWidth = Math.max(...report.sections.flatMap((s) => s.figures.map((f) => formatValue(f).length)), 8);
   const lines: string[] = [];
   const { meta } = report;
-  lines.push(`release-conductor benchmark — Node ${meta.node}, ${meta.cpus} CPUs, ${meta.platform}, started ${meta.startedAt}, took ${meta.durationS.toFixed(1)} s`);
+  lines.push(
+    `release-conductor benchmark — Node ${meta.node}, ${meta.cpus} CPUs, ${meta.platform}, started ${meta.startedAt}, took ${meta.durationS.toFixed(1)} s`,
+  );
   lines.push(
     meta.loadGenerator === 'thread'
       ? 'Load generator on its own thread (same process); the bot, bare Bolt and the fakes share the main event loop.'
@@ -45,7 +47,10 @@ export function renderText(report: BenchReport): string {
     lines.push('', `== ${section.title}  (${(section.durationMs / 1000).toFixed(1)} s)`);
     for (const figure of section.figures) {
       const checks = (targetsByFigure.get(figure.key) ?? [])
-        .map((t) => `${t.pass ? 'PASS' : 'FAIL'}  target ${t.comparison} ${t.limit}${figure.unit === '×' ? '×' : figure.unit ? ` ${figure.unit}` : ''}`)
+        .map(
+          (t) =>
+            `${t.pass ? 'PASS' : 'FAIL'}  target ${t.comparison} ${t.limit}${figure.unit === '×' ? '×' : figure.unit ? ` ${figure.unit}` : ''}`,
+        )
         .join('; ');
       lines.push(`  ${figure.label.padEnd(labelWidth)}  ${formatValue(figure).padStart(valueWidth)}  ${checks}`.trimEnd());
     }
@@ -68,18 +73,23 @@ export function renderJson(report: BenchReport): string {
   const figures: Record<string, number> = {};
   for (const [key, figure] of allFigures(report)) figures[key] = figure.value;
   const targets = evaluateTargets(report);
-  return `${JSON.stringify(
-    {
-      ...figures,
-      targets: targets.map((t) => ({ figure: t.figureKey, description: t.description, comparison: t.comparison, limit: t.limit, value: t.value, pass: t.pass })),
-      targets_met: targets.filter((t) => t.pass).length,
-      targets_total: targets.length,
-      notes: report.sections.flatMap((s) => s.notes.map((note) => `${s.title}: ${note}`)),
-      node_version: report.meta.node,
-      cpus: report.meta.cpus,
-      load_generator: report.meta.loadGenerator,
-      started_at: report.meta.startedAt,
-      bench_duration_s: Number(report.meta.durationS.toFixed(1)),
-    },
-  )}\n`;
+  return `${JSON.stringify({
+    ...figures,
+    targets: targets.map((t) => ({
+      figure: t.figureKey,
+      description: t.description,
+      comparison: t.comparison,
+      limit: t.limit,
+      value: t.value,
+      pass: t.pass,
+    })),
+    targets_met: targets.filter((t) => t.pass).length,
+    targets_total: targets.length,
+    notes: report.sections.flatMap((s) => s.notes.map((note) => `${s.title}: ${note}`)),
+    node_version: report.meta.node,
+    cpus: report.meta.cpus,
+    load_generator: report.meta.loadGenerator,
+    started_at: report.meta.startedAt,
+    bench_duration_s: Number(report.meta.durationS.toFixed(1)),
+  })}\n`;
 }

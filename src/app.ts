@@ -100,7 +100,10 @@ export function buildApp(options: {
   const features = FEATURES;
   registerFeatures(bolt.app, deps, features);
   const scheduler = createScheduler<AppDeps>({
-    jobs: [...features.flatMap((feature) => feature.jobs?.(deps) ?? []), createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone })],
+    jobs: [
+      ...features.flatMap((feature) => feature.jobs?.(deps) ?? []),
+      createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone }),
+    ],
     deps,
     sql: deps.db.sql,
     logger: options.logger,
@@ -121,7 +124,9 @@ export function buildApp(options: {
               // GitHub redelivers on request, and may deliver twice: handle each delivery once.
               if (deliveryId && !(await claimDelivery({ sql: deps.db.sql, key: `github:${deliveryId}`, now }))) return;
               for (const feature of features) await feature.githubEvents?.({ deps, event, now });
-            })().catch((error: unknown) => webhookLogger.error({ err: error, deliveryId }, 'a GitHub webhook could not be applied; the watcher will catch up')),
+            })().catch((error: unknown) =>
+              webhookLogger.error({ err: error, deliveryId }, 'a GitHub webhook could not be applied; the watcher will catch up'),
+            ),
           ),
       })
     : undefined;

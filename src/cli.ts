@@ -34,7 +34,9 @@ const stdio: Output = {
 
 async function migrate(env: Record<string, string | undefined>, io: Output): Promise<number> {
   // Migrating needs only the database settings, not Slack's or GitHub's.
-  const config = loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_SIGNING_SECRET: 'unused-secret', GITHUB_TOKEN: 'unused', ...env } });
+  const config = loadConfig({
+    env: { SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_SIGNING_SECRET: 'unused-secret', GITHUB_TOKEN: 'unused', ...env },
+  });
   const logger = createLogger({ level: config.env.LOG_LEVEL });
   const database = await openDatabase({
     databaseUrl: config.env.DATABASE_URL,
@@ -136,7 +138,14 @@ async function openScheduleDatabase(env: Record<string, string | undefined>, log
 
 function renderTable(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+  return `${rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 /** Runs one command; returns the exit code. */

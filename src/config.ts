@@ -30,44 +30,47 @@ function isKnownTimeZone(zone: string): boolean {
 
 /** Environment variables: secrets and where the outside systems are. */
 export const envSchema = z.object({
-    /** Bot token (`xoxb-…`) from the Slack app's "OAuth & Permissions" page. */
-    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token starting with "xoxb-"'),
-    /** Signing secret from the Slack app's "Basic Information" page; verifies every HTTP request. Required in HTTP mode. */
-    SLACK_SIGNING_SECRET: z.string().min(8, 'expected the signing secret from the Slack app settings').optional(),
-    /** App-level token (`xapp-…`, scope `connections:write`). When set, the bot uses Socket Mode instead of HTTP. */
-    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token starting with "xapp-"').optional(),
-    /** Base URL of Slack's Web API; tests point it at a fake server. */
-    SLACK_API_URL: z.url('expected a URL such as "https://slack.com/api/"').default('https://slack.com/api/'),
-    /** GitHub token with `repo` and `workflow` scopes (or a fine-grained token with contents, actions and pull requests). */
-    GITHUB_TOKEN: z.string().min(1, 'expected a GitHub token'),
-    /**
-     * Secret of the repository's webhook (`check_run` and `workflow_run` events sent to `POST /github/webhooks`).
-     * When set, the tagging watcher follows GitHub's events and polls only as a safety net; unset: it polls.
-     */
-    GITHUB_WEBHOOK_SECRET: z.string().min(16, 'expected the webhook secret (at least 16 characters)').optional(),
-    /** Base URL of GitHub's REST API (GraphQL is at `<this>/graphql`); tests point it at a fake server. */
-    GITHUB_API_URL: z.url('expected a URL such as "https://api.github.com"').default('https://api.github.com'),
-    /** PostgreSQL connection string. Unset: an embedded database (PGlite) under `DATA_DIR`. */
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'expected a URL starting with "postgresql://"')
-      .optional(),
-    /** Directory for the embedded database and other local state. */
-    DATA_DIR: z.string().min(1).default('./.data'),
-    /** HTTP port for Slack's requests and the health checks (0 picks a free one). */
-    PORT: z.coerce.number().int('expected a port number').min(0).max(65535).default(3000),
-    /** Log level. */
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Path of the settings file (YAML or JSON). Unset: the Firefox Accounts defaults. */
-    CONDUCTOR_CONFIG: z.string().min(1).optional(),
-    /** Apply database migrations at start ("false" to leave it to `npm run db:migrate`). */
-    MIGRATE_ON_START: z
-      .enum(['true', 'false', '1', '0'], 'expected "true" or "false"')
-      .default('true')
-      .transform((value) => value === 'true' || value === '1'),
-    /** How long to keep retrying an unreachable database at start, in seconds. */
-    DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(30),
-  });
+  /** Bot token (`xoxb-…`) from the Slack app's "OAuth & Permissions" page. */
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token starting with "xoxb-"'),
+  /** Signing secret from the Slack app's "Basic Information" page; verifies every HTTP request. Required in HTTP mode. */
+  SLACK_SIGNING_SECRET: z.string().min(8, 'expected the signing secret from the Slack app settings').optional(),
+  /** App-level token (`xapp-…`, scope `connections:write`). When set, the bot uses Socket Mode instead of HTTP. */
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'expected an app-level token starting with "xapp-"')
+    .optional(),
+  /** Base URL of Slack's Web API; tests point it at a fake server. */
+  SLACK_API_URL: z.url('expected a URL such as "https://slack.com/api/"').default('https://slack.com/api/'),
+  /** GitHub token with `repo` and `workflow` scopes (or a fine-grained token with contents, actions and pull requests). */
+  GITHUB_TOKEN: z.string().min(1, 'expected a GitHub token'),
+  /**
+   * Secret of the repository's webhook (`check_run` and `workflow_run` events sent to `POST /github/webhooks`).
+   * When set, the tagging watcher follows GitHub's events and polls only as a safety net; unset: it polls.
+   */
+  GITHUB_WEBHOOK_SECRET: z.string().min(16, 'expected the webhook secret (at least 16 characters)').optional(),
+  /** Base URL of GitHub's REST API (GraphQL is at `<this>/graphql`); tests point it at a fake server. */
+  GITHUB_API_URL: z.url('expected a URL such as "https://api.github.com"').default('https://api.github.com'),
+  /** PostgreSQL connection string. Unset: an embedded database (PGlite) under `DATA_DIR`. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a URL starting with "postgresql://"')
+    .optional(),
+  /** Directory for the embedded database and other local state. */
+  DATA_DIR: z.string().min(1).default('./.data'),
+  /** HTTP port for Slack's requests and the health checks (0 picks a free one). */
+  PORT: z.coerce.number().int('expected a port number').min(0).max(65535).default(3000),
+  /** Log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Path of the settings file (YAML or JSON). Unset: the Firefox Accounts defaults. */
+  CONDUCTOR_CONFIG: z.string().min(1).optional(),
+  /** Apply database migrations at start ("false" to leave it to `npm run db:migrate`). */
+  MIGRATE_ON_START: z
+    .enum(['true', 'false', '1', '0'], 'expected "true" or "false"')
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
+  /** How long to keep retrying an unreachable database at start, in seconds. */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(30),
+});
 
 /** The team's release process. Every default is the Firefox Accounts value. */
 export const settingsSchema = z.object({
@@ -100,7 +103,12 @@ export const settingsSchema = z.object({
   /** Time of day (in `timeZone`) a train kicks off, on the day after the previous cut. */
   kickoffTime: timeOfDay.default('09:00'),
   /** How late (minutes) a kickoff announcement may still be posted, e.g. after every replica was down. */
-  kickoffGraceMinutes: z.number().int().min(1).max(7 * 24 * 60).default(180),
+  kickoffGraceMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(180),
   /** Hours after the kickoff announcement by which the owner should confirm; then the admins are told. */
   kickoffConfirmHours: z.number().min(0.25).max(72).default(4),
   /** Working days (Mon–Fri, not `holidays`) before the cutoff day on which the check-in is posted; 0 posts it on the cutoff day. */
@@ -109,13 +117,24 @@ export const settingsSchema = z.object({
   checkInTime: timeOfDay.default('10:00'),
   /** Minutes before the cutoff at which a PR sweep asks each PR author, by DM, whether their PRs will land; one sweep per entry. */
   sweepMinutesBeforeCutoff: z
-    .array(z.number().int().min(1).max(7 * 24 * 60))
+    .array(
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60),
+    )
     .refine((list) => new Set(list).size === list.length, 'each sweep time may appear once')
     .default([180, 60]),
   /** Pull requests with any of these labels (compared without case) are left out of the check-in, the sweeps and the cutoff message. */
   ignoredPullRequestLabels: z.array(z.string().min(1)).default([]),
   /** How late (minutes) a check-in, PR sweep or cutoff message may still run: retries after a failure, or a restart. A sweep never runs after the cutoff. */
-  reminderGraceMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  reminderGraceMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   /** Days between two trains. */
   cadenceDays: z.number().int().min(1).max(60).default(14),
   /** One train whose cut date is known; every other train is counted from it. */
@@ -161,15 +180,44 @@ export const settingsSchema = z.object({
       /** How long a dispatched run may take to appear before it is reported missing (and a retry offered). */
       runAppearMinutes: z.number().int().min(1).max(240).default(10),
       /** How long the tagging workflow may run before it is reported late. */
-      runMinutes: z.number().int().min(1).max(24 * 60).default(30),
+      runMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(30),
       /** How long CI on the tag may take before it is reported late. */
-      ciMinutes: z.number().int().min(1).max(24 * 60).default(120),
+      ciMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(120),
       /** How long after CI passed stage may take to report the new tag before it is reported not there yet. */
-      stageMinutes: z.number().int().min(1).max(24 * 60).default(120),
+      stageMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(120),
       /** After this many hours in one state the watch stops (lateness was reported long before). */
-      giveUpHours: z.number().int().min(1).max(14 * 24).default(24),
+      giveUpHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(14 * 24)
+        .default(24),
     })
-    .default({ pollMinutes: 1, maxPollMinutes: 5, webhookPollMinutes: 15, runAppearMinutes: 10, runMinutes: 30, ciMinutes: 120, stageMinutes: 120, giveUpHours: 24 }),
+    .default({
+      pollMinutes: 1,
+      maxPollMinutes: 5,
+      webhookPollMinutes: 15,
+      runAppearMinutes: 10,
+      runMinutes: 30,
+      ciMinutes: 120,
+      stageMinutes: 120,
+      giveUpHours: 24,
+    }),
   /** URL where stage reports its deployed version (JSON field `version`). */
   stageVersionUrl: z.url().default('https://accounts.stage.mozaws.net/__version__'),
   /** URL where production reports its deployed version (JSON field `version`). */
@@ -182,11 +230,24 @@ export const settingsSchema = z.object({
       /** Fewest characters a justification may have. */
       justificationMinLength: z.number().int().min(1).max(2000).default(30),
       /** Hours a request may wait for a decision before the train's owner is reminded. */
-      remindOwnerAfterHours: z.number().min(0.25).max(24 * 14).default(4),
+      remindOwnerAfterHours: z
+        .number()
+        .min(0.25)
+        .max(24 * 14)
+        .default(4),
       /** Hours a request may wait for a decision before the admins are told. */
-      escalateAfterHours: z.number().min(0.25).max(24 * 14).default(24),
+      escalateAfterHours: z
+        .number()
+        .min(0.25)
+        .max(24 * 14)
+        .default(24),
       /** How often (minutes) the bot looks for undecided requests and undelivered messages. */
-      checkEveryMinutes: z.number().int().min(1).max(24 * 60).default(15),
+      checkEveryMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(15),
     })
     .default({ supportedTrains: 2, justificationMinLength: 30, remindOwnerAfterHours: 4, escalateAfterHours: 24, checkEveryMinutes: 15 })
     .refine((value) => value.escalateAfterHours > value.remindOwnerAfterHours, {
@@ -250,10 +311,7 @@ export function loadSettings(options: { path: string | undefined; readFile?: (pa
 }
 
 /** Parses the environment and the settings file; throws {@link ConfigError} listing every problem. */
-export function loadConfig(options: {
-  env: Record<string, string | undefined>;
-  readFile?: (path: string) => string;
-}): Config {
+export function loadConfig(options: { env: Record<string, string | undefined>; readFile?: (path: string) => string }): Config {
   // An empty variable counts as unset, as in most deployment tools.
   const present = Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined && value !== ''));
   const envResult = envSchema.safeParse(present);

@@ -22,7 +22,8 @@ export abstract class AppError extends Error {
 }
 
 /** What to do after an unexpected failure, for the end of a message that says what went wrong. */
-export const AFTER_INTERNAL_FAILURE = 'Try again in a minute; if it keeps failing, tell whoever runs release-conductor (the details are in its logs).';
+export const AFTER_INTERNAL_FAILURE =
+  'Try again in a minute; if it keeps failing, tell whoever runs release-conductor (the details are in its logs).';
 
 /** The person may not do this; the message says who may. */
 export class PermissionDeniedError extends AppError {

@@ -25,7 +25,7 @@ const secretPatterns: RegExp[] = [
 export function scrubSecrets(text: string): string {
   let scrubbed = text;
   for (const pattern of secretPatterns) {
-    scrubbed = scrubbed.replace(pattern, (match, prefix: unknown) =>
+    scrubbed = scrubbed.replace(pattern, (_match, prefix: unknown) =>
       typeof prefix === 'string' && prefix.startsWith('postgres') ? `${prefix}${REDACTED}@` : REDACTED,
     );
   }
@@ -77,10 +77,7 @@ export function createLogger(options: { level: string; destination?: Destination
       },
       hooks: {
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>,
-          );
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>);
         },
       },
       timestamp: pino.stdTimeFunctions.isoTime,

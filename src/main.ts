@@ -85,7 +85,8 @@ export async function startBot(options: {
     logger.info({ port: server.port, mode: app.mode, database: database.description }, 'release-conductor is running');
   } catch (error) {
     // The start-up error is the one to report; failures while undoing the start are only logged.
-    const logCleanup = (what: string) => (cleanupError: unknown) => logger.warn({ err: cleanupError }, `could not ${what} after a failed start`);
+    const logCleanup = (what: string) => (cleanupError: unknown) =>
+      logger.warn({ err: cleanupError }, `could not ${what} after a failed start`);
     await server?.close().catch(logCleanup('close the HTTP server'));
     await app?.stop().catch(logCleanup('stop the app'));
     await database.close().catch(logCleanup('close the database'));
@@ -133,7 +134,9 @@ export async function runMain(): Promise<void> {
     running.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`release-conductor: error while stopping: ${scrubSecrets(error instanceof Error ? error.message : String(error))}\n`);
+        process.stderr.write(
+          `release-conductor: error while stopping: ${scrubSecrets(error instanceof Error ? error.message : String(error))}\n`,
+        );
         process.exit(1);
       },
     );

@@ -50,7 +50,8 @@ const CLOCK_READERS: Record<string, string> = {
   'src/main.ts': 'the edge: it makes the clock every other module is given',
   'src/cli.ts': 'the edge: a command run by hand is dated by the machine',
   'src/db/database.ts': 'retryUntil measures how long it has waited for the database to answer at start',
-  'src/github/errors.ts': "x-ratelimit-reset is an instant on GitHub's real clock, so it is compared with the real clock, not the injected one",
+  'src/github/errors.ts':
+    "x-ratelimit-reset is an instant on GitHub's real clock, so it is compared with the real clock, not the injected one",
 };
 
 function topFolder(file: string): string | null {
@@ -111,7 +112,8 @@ const rules = {
       if (target.kind === 'package') return TRAIN_LIBRARIES.includes(target.name) ? null : `imports the package ${target.name}`;
       return target.path.startsWith('src/train/') ? null : `imports ${target.path}`;
     }),
-  envReads: (a: Analysis): Violation[] => patternViolations(a, [/\bprocess\s*\.\s*env\b/, /\bprocess\s*\[/], (file) => !ENV_READERS.includes(file)),
+  envReads: (a: Analysis): Violation[] =>
+    patternViolations(a, [/\bprocess\s*\.\s*env\b/, /\bprocess\s*\[/], (file) => !ENV_READERS.includes(file)),
   clockReads: (a: Analysis): Violation[] =>
     patternViolations(a, [/\bnew\s+Date\s*\(\s*\)/, /\bDate\s*\.\s*now\s*\(/], (file) => !(file in CLOCK_READERS)),
   persistence: (a: Analysis, models: string[]): Violation[] =>
@@ -129,7 +131,11 @@ const rules = {
       (file) => !isPersistence(file),
     ),
   slackWebApi: (a: Analysis): Violation[] =>
-    patternViolations(a, [/\.\s*chat\s*\./, /\bdeps\s*\.\s*slack\s*\./], (file) => file.startsWith('src/') && !file.startsWith('src/slack/')),
+    patternViolations(
+      a,
+      [/\.\s*chat\s*\./, /\bdeps\s*\.\s*slack\s*\./],
+      (file) => file.startsWith('src/') && !file.startsWith('src/slack/'),
+    ),
   listenersFolder: (tree: SourceTree): string[] => [...tree.keys()].filter((file) => file.startsWith('src/listeners/')),
 };
 
@@ -331,11 +337,12 @@ describe('architecture: each rule can fail', () => {
           "const g = await import('./g');",
           "const h = require('./h') as typeof import('./i');",
           "/* import j from './j'; */",
-          "const s = \"import k from './k'\";",
+          'const s = "import k from \'./k\'";',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal as source text the scanner must skip
           'const t = `${a} import l from "./l" ${`nested`}`;',
           "const r = /import m from '.\\/m'/;",
-          "const o = { import(x: string) { return x; } };",
-          "export { n };",
+          'const o = { import(x: string) { return x; } };',
+          'export { n };',
           "import z from './z';",
         ].join('\n'),
       }),

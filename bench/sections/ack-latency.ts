@@ -38,7 +38,6 @@ export interface AckLatencyOptions {
 const P99_LIMIT_MS = 50;
 const P50_RATIO_LIMIT = 1.3;
 
-
 function latencyFigures(prefix: string, barePrefix: string, suffix: string, label: string, ours: number[], bare: number[]): Figure[] {
   const oursP50 = percentile(ours, 50);
   const oursP99 = percentile(ours, 99);
@@ -49,8 +48,20 @@ function latencyFigures(prefix: string, barePrefix: string, suffix: string, labe
     { key: `${prefix}_ack_p99_ms_${suffix}`, label: `bot ack p99, ${label}`, value: round(oursP99), unit: 'ms', decimals: 2 },
     { key: `${barePrefix}_ack_p50_ms_${suffix}`, label: `bare Bolt ack p50, ${label}`, value: round(bareP50), unit: 'ms', decimals: 2 },
     { key: `${barePrefix}_ack_p99_ms_${suffix}`, label: `bare Bolt ack p99, ${label}`, value: round(bareP99), unit: 'ms', decimals: 2 },
-    { key: `${prefix}_ack_p50_ratio_vs_bare_bolt_${suffix}`, label: `p50 ratio bot/bare, ${label}`, value: round(oursP50 / bareP50), unit: '×', decimals: 2 },
-    { key: `${prefix}_ack_p99_ratio_vs_bare_bolt_${suffix}`, label: `p99 ratio bot/bare, ${label}`, value: round(oursP99 / bareP99), unit: '×', decimals: 2 },
+    {
+      key: `${prefix}_ack_p50_ratio_vs_bare_bolt_${suffix}`,
+      label: `p50 ratio bot/bare, ${label}`,
+      value: round(oursP50 / bareP50),
+      unit: '×',
+      decimals: 2,
+    },
+    {
+      key: `${prefix}_ack_p99_ratio_vs_bare_bolt_${suffix}`,
+      label: `p99 ratio bot/bare, ${label}`,
+      value: round(oursP99 / bareP99),
+      unit: '×',
+      decimals: 2,
+    },
     { key: `${prefix}_ack_samples_${suffix}`, label: `requests measured per app, ${label}`, value: ours.length, unit: '', decimals: 0 },
   ];
 }
@@ -60,10 +71,34 @@ function replyFigures(prefix: string, suffix: string, label: string, replies: Re
   const first = replies.map((r) => r.firstMs);
   const final = replies.map((r) => r.finalMs);
   return [
-    { key: `${prefix}_reply_first_p50_ms_${suffix}`, label: `bot's first answer p50, ${label}`, value: percentile(first, 50), unit: 'ms', decimals: 0 },
-    { key: `${prefix}_reply_final_p50_ms_${suffix}`, label: `bot's final answer p50, ${label}`, value: percentile(final, 50), unit: 'ms', decimals: 0 },
-    { key: `${prefix}_reply_final_max_ms_${suffix}`, label: `bot's final answer max, ${label}`, value: Math.max(...final), unit: 'ms', decimals: 0 },
-    { key: `${prefix}_replies_partial_${suffix}`, label: `partial first answers (GitHub > 2 s), ${label}`, value: replies.filter((r) => r.partial).length, unit: '', decimals: 0 },
+    {
+      key: `${prefix}_reply_first_p50_ms_${suffix}`,
+      label: `bot's first answer p50, ${label}`,
+      value: percentile(first, 50),
+      unit: 'ms',
+      decimals: 0,
+    },
+    {
+      key: `${prefix}_reply_final_p50_ms_${suffix}`,
+      label: `bot's final answer p50, ${label}`,
+      value: percentile(final, 50),
+      unit: 'ms',
+      decimals: 0,
+    },
+    {
+      key: `${prefix}_reply_final_max_ms_${suffix}`,
+      label: `bot's final answer max, ${label}`,
+      value: Math.max(...final),
+      unit: 'ms',
+      decimals: 0,
+    },
+    {
+      key: `${prefix}_replies_partial_${suffix}`,
+      label: `partial first answers (GitHub > 2 s), ${label}`,
+      value: replies.filter((r) => r.partial).length,
+      unit: '',
+      decimals: 0,
+    },
   ];
 }
 
@@ -78,7 +113,12 @@ export function ackLatencySection(options: AckLatencyOptions): BenchSection {
 
       for (const warmup of options.warmup) {
         context.progress(`warm-up: /release ${options.text}, ${warmup.perApp} per app at concurrency ${warmup.concurrency}`);
-        await runInterleaved(context, { concurrency: warmup.concurrency, perApp: warmup.perApp, blockSize: warmup.perApp, text: options.text });
+        await runInterleaved(context, {
+          concurrency: warmup.concurrency,
+          perApp: warmup.perApp,
+          blockSize: warmup.perApp,
+          text: options.text,
+        });
       }
 
       if (options.idlePerApp > 0) {
@@ -105,7 +145,11 @@ export function ackLatencySection(options: AckLatencyOptions): BenchSection {
       for (const kind of ['p50', 'p99'] as const) {
         const source = byKey.get(`${prefix}_ack_${kind}_ratio_vs_bare_bolt_${headline}`);
         if (source) {
-          figures.push({ ...source, key: `${prefix}_ack_${kind}_ratio_vs_bare_bolt`, label: `${kind} ratio bot/bare (headline: concurrency ${options.headlineConcurrency})` });
+          figures.push({
+            ...source,
+            key: `${prefix}_ack_${kind}_ratio_vs_bare_bolt`,
+            label: `${kind} ratio bot/bare (headline: concurrency ${options.headlineConcurrency})`,
+          });
         }
       }
 
@@ -113,7 +157,13 @@ export function ackLatencySection(options: AckLatencyOptions): BenchSection {
       const partial = replies.filter((r) => r.partial).length;
       const missing = replies.filter((r) => r.githubMissing).length;
       const posts = replies.reduce((sum, r) => sum + r.posts, 0);
-      figures.push({ key: `${prefix}_replies_received`, label: 'measured commands the bot answered through response_url', value: sent, unit: '', decimals: 0 });
+      figures.push({
+        key: `${prefix}_replies_received`,
+        label: 'measured commands the bot answered through response_url',
+        value: sent,
+        unit: '',
+        decimals: 0,
+      });
 
       const qualifier = `(/release ${options.text})`;
       const targets: Target[] = [];

@@ -58,7 +58,10 @@ const BARE_BOLT_MAIN = path.resolve(__dirname, '..', 'bare-bolt-main.js');
  * Starts `script` and resolves once it prints the JSON line with its port: the
  * bot's "running" log line, or bare Bolt's `{"port": N}`.
  */
-function startChild(options: { name: string; script: string; env: Record<string, string>; cwd: string; nodeArgs: string[] }, timeoutMs = 30_000): Promise<RunningChild> {
+function startChild(
+  options: { name: string; script: string; env: Record<string, string>; cwd: string; nodeArgs: string[] },
+  timeoutMs = 30_000,
+): Promise<RunningChild> {
   const { name, env, cwd } = options;
   const child = spawn(process.execPath, [...options.nodeArgs, options.script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -88,7 +91,8 @@ function startChild(options: { name: string; script: string; env: Record<string,
         let port: unknown;
         try {
           const entry: unknown = JSON.parse(line);
-          const ready = typeof entry === 'object' && entry !== null && 'port' in entry && (!('msg' in entry) || entry.msg === STARTED_MESSAGE);
+          const ready =
+            typeof entry === 'object' && entry !== null && 'port' in entry && (!('msg' in entry) || entry.msg === STARTED_MESSAGE);
           if (ready) port = entry.port;
         } catch {
           output += `${line}\n`;
@@ -114,7 +118,6 @@ function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<number | nu
     child.kill('SIGTERM');
   });
 }
-
 
 export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCESS): BenchSection {
   return {
@@ -158,7 +161,9 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
         const run = { subject, baseline, concurrency: load.concurrency, blockSize: load.blockSize, text: load.text };
         context.progress(`bot process: warm-up, ${load.warmup} /release ${load.text} per app at concurrency ${load.concurrency}`);
         await runInterleaved(context, { ...run, perApp: load.warmup, blockSize: load.warmup });
-        context.progress(`bot process: ${load.perApp} /release ${load.text} per app at concurrency ${load.concurrency} (blocks of ${load.blockSize})`);
+        context.progress(
+          `bot process: ${load.perApp} /release ${load.text} per app at concurrency ${load.concurrency} (blocks of ${load.blockSize})`,
+        );
         const measured = await runInterleaved(context, { ...run, perApp: load.perApp });
 
         const rssPeakMb = procStatusKb(pid, 'VmHWM') / 1024;
@@ -172,24 +177,82 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
         const what = `/release ${load.text}, concurrency ${load.concurrency}`;
         const finals = measured.replies.map((r) => r.finalMs);
         const figures: Figure[] = [
-          { key: 'bot_process_rss_after_start_mb', label: 'bot process RSS after start', value: round(rssAfterStartMb, 1), unit: 'MB', decimals: 1 },
+          {
+            key: 'bot_process_rss_after_start_mb',
+            label: 'bot process RSS after start',
+            value: round(rssAfterStartMb, 1),
+            unit: 'MB',
+            decimals: 1,
+          },
           { key: 'bot_process_rss_peak_mb', label: 'bot process peak RSS (VmHWM)', value: round(rssPeakMb, 1), unit: 'MB', decimals: 1 },
           { key: 'rss_peak_mb', label: 'peak RSS of the bot (the bot process above)', value: round(rssPeakMb, 1), unit: 'MB', decimals: 1 },
-          { key: 'bare_bolt_process_rss_peak_mb', label: 'bare Bolt process peak RSS, for comparison', value: round(bareRssPeakMb, 1), unit: 'MB', decimals: 1 },
+          {
+            key: 'bare_bolt_process_rss_peak_mb',
+            label: 'bare Bolt process peak RSS, for comparison',
+            value: round(bareRssPeakMb, 1),
+            unit: 'MB',
+            decimals: 1,
+          },
           { key: `bot_process_${key}_p50_ms_${c}`, label: `bot process ack p50, ${what}`, value: round(oursP50), unit: 'ms', decimals: 2 },
           { key: `bot_process_${key}_p99_ms_${c}`, label: `bot process ack p99, ${what}`, value: round(oursP99), unit: 'ms', decimals: 2 },
-          { key: `bot_process_bare_bolt_${key}_p50_ms_${c}`, label: `bare Bolt process ack p50 (interleaved), ${what}`, value: round(bareP50), unit: 'ms', decimals: 2 },
-          { key: `bot_process_bare_bolt_${key}_p99_ms_${c}`, label: `bare Bolt process ack p99 (interleaved), ${what}`, value: round(bareP99), unit: 'ms', decimals: 2 },
-          { key: `bot_process_${key}_p50_ratio_vs_bare_bolt_${c}`, label: `p50 ratio bot process/bare, ${what}`, value: round(oursP50 / bareP50), unit: '×', decimals: 2 },
-          { key: `bot_process_${key}_p99_ratio_vs_bare_bolt_${c}`, label: `p99 ratio bot process/bare, ${what}`, value: round(oursP99 / bareP99), unit: '×', decimals: 2 },
-          { key: `bot_process_${load.text}_reply_final_p50_ms_${c}`, label: `bot process final answer p50, ${what}`, value: percentile(finals, 50), unit: 'ms', decimals: 0 },
-          { key: `bot_process_${load.text}_reply_final_max_ms_${c}`, label: `bot process final answer max, ${what}`, value: Math.max(...finals), unit: 'ms', decimals: 0 },
+          {
+            key: `bot_process_bare_bolt_${key}_p50_ms_${c}`,
+            label: `bare Bolt process ack p50 (interleaved), ${what}`,
+            value: round(bareP50),
+            unit: 'ms',
+            decimals: 2,
+          },
+          {
+            key: `bot_process_bare_bolt_${key}_p99_ms_${c}`,
+            label: `bare Bolt process ack p99 (interleaved), ${what}`,
+            value: round(bareP99),
+            unit: 'ms',
+            decimals: 2,
+          },
+          {
+            key: `bot_process_${key}_p50_ratio_vs_bare_bolt_${c}`,
+            label: `p50 ratio bot process/bare, ${what}`,
+            value: round(oursP50 / bareP50),
+            unit: '×',
+            decimals: 2,
+          },
+          {
+            key: `bot_process_${key}_p99_ratio_vs_bare_bolt_${c}`,
+            label: `p99 ratio bot process/bare, ${what}`,
+            value: round(oursP99 / bareP99),
+            unit: '×',
+            decimals: 2,
+          },
+          {
+            key: `bot_process_${load.text}_reply_final_p50_ms_${c}`,
+            label: `bot process final answer p50, ${what}`,
+            value: percentile(finals, 50),
+            unit: 'ms',
+            decimals: 0,
+          },
+          {
+            key: `bot_process_${load.text}_reply_final_max_ms_${c}`,
+            label: `bot process final answer max, ${what}`,
+            value: Math.max(...finals),
+            unit: 'ms',
+            decimals: 0,
+          },
         ];
         return {
           figures,
           targets: [
-            { figureKey: 'rss_peak_mb', description: `peak RSS < ${options.rssLimitMb} MB (the bot alone, in its own process)`, comparison: '<', limit: options.rssLimitMb },
-            { figureKey: `bot_process_${key}_p99_ms_${c}`, description: `ack p99 < 50 ms at concurrency ${load.concurrency} (bot in its own process, /release ${load.text})`, comparison: '<', limit: 50 },
+            {
+              figureKey: 'rss_peak_mb',
+              description: `peak RSS < ${options.rssLimitMb} MB (the bot alone, in its own process)`,
+              comparison: '<',
+              limit: options.rssLimitMb,
+            },
+            {
+              figureKey: `bot_process_${key}_p99_ms_${c}`,
+              description: `ack p99 < 50 ms at concurrency ${load.concurrency} (bot in its own process, /release ${load.text})`,
+              comparison: '<',
+              limit: 50,
+            },
             {
               figureKey: `bot_process_${key}_p50_ratio_vs_bare_bolt_${c}`,
               description: `bot p50 within 1.3× of bare Bolt's at concurrency ${load.concurrency} (bot in its own process, /release ${load.text})`,

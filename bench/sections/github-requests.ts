@@ -24,7 +24,8 @@ export function githubRequestsSection(cases: GitHubRequestsCase[] = DEFAULT_GITH
       // Growing only: cases run from the fewest open PRs to the most.
       for (const item of [...cases].sort((a, b) => a.openPullRequests - b.openPullRequests)) {
         const open = openPullRequestCount(github);
-        if (open > item.openPullRequests) throw new Error(`the fake repository already has ${open} open PRs, more than ${item.openPullRequests}`);
+        if (open > item.openPullRequests)
+          throw new Error(`the fake repository already has ${open} open PRs, more than ${item.openPullRequests}`);
         growOpenPullRequests(github, item.openPullRequests);
         await context.settle();
         // Past the time for which the bot reuses a GitHub read (statusCacheSeconds): this status reads afresh.
@@ -41,7 +42,12 @@ export function githubRequestsSection(cases: GitHubRequestsCase[] = DEFAULT_GITH
         const key = `status_github_requests_${item.openPullRequests}_prs`;
         figures.push({ key, label: `GitHub requests, ${item.openPullRequests} open PRs`, value: requests.length, unit: '', decimals: 0 });
         if (item.maxRequests !== undefined) {
-          targets.push({ figureKey: key, description: `≤ ${item.maxRequests} GitHub requests with ${item.openPullRequests} PRs`, comparison: '<=', limit: item.maxRequests });
+          targets.push({
+            figureKey: key,
+            description: `≤ ${item.maxRequests} GitHub requests with ${item.openPullRequests} PRs`,
+            comparison: '<=',
+            limit: item.maxRequests,
+          });
         }
         notes.push(
           `${item.openPullRequests} open PRs: ${summarize(operations)}${failed > 0 ? ` (${failed} failed or unanswered)` : ''}; ` +

@@ -121,19 +121,24 @@ async function sweep(h: Harness, at: Date, expectedAuthors: readonly string[]): 
     if (call.method !== 'chat.postMessage' || call.response?.status !== 200 || call.response.body.ok !== true) continue;
     const author = dmChannels.get(String(call.args.channel));
     // The owner's summary goes to the owner's DM too: count only the sweep's question.
-    if (author && String(call.args.text).includes('will your PRs land in time?')) dmsByAuthor.set(author, (dmsByAuthor.get(author) ?? 0) + 1);
+    if (author && String(call.args.text).includes('will your PRs land in time?'))
+      dmsByAuthor.set(author, (dmsByAuthor.get(author) ?? 0) + 1);
   }
   if (report.failed.length > 0) throw new Error(`the sweep failed: ${report.failed.map((f) => f.error).join('; ')}`);
   const sweeps = report.ran.filter((fire) => fire.job === SWEEP_JOB);
   if (sweeps.length !== 1) {
-    throw new Error(`expected one PR sweep to run at ${tickAt.toISOString()}, ran: ${report.ran.map((fire) => fire.job).join(', ') || 'nothing'}`);
+    throw new Error(
+      `expected one PR sweep to run at ${tickAt.toISOString()}, ran: ${report.ran.map((fire) => fire.job).join(', ') || 'nothing'}`,
+    );
   }
   return {
     ms,
     githubRequests: requests.length,
     graphqlRequests: requests.filter((r) => r.path === '/graphql').length,
     restRequests: requests.filter((r) => r.path !== '/graphql').length,
-    githubOperations: summarize(countBy(requests, (r) => r.operationName ?? `${r.method} ${r.path.replace(/\/users\/[^/]+$/, '/users/{login}')}`)),
+    githubOperations: summarize(
+      countBy(requests, (r) => r.operationName ?? `${r.method} ${r.path.replace(/\/users\/[^/]+$/, '/users/{login}')}`),
+    ),
     slackCalls,
     dmsByAuthor,
     failed: report.failed.length,
@@ -163,19 +168,54 @@ export function prSweepSection(options: PrSweepOptions = DEFAULT_PR_SWEEP): Benc
         const slackCounts = countBy(calm.slackCalls, (c) => c.method);
         const limitedCounts = countBy(limited.slackCalls, (c) => c.method);
         const rateLimitedAnswers = limited.slackCalls.filter((c) => c.response?.status === 429).length;
-        const duplicates = [calm, limited].reduce((sum, run) => sum + [...run.dmsByAuthor.values()].filter((n) => n > 1).reduce((s, n) => s + n - 1, 0), 0);
+        const duplicates = [calm, limited].reduce(
+          (sum, run) => sum + [...run.dmsByAuthor.values()].filter((n) => n > 1).reduce((s, n) => s + n - 1, 0),
+          0,
+        );
         const missing = [calm, limited].reduce((sum, run) => sum + [...run.dmsByAuthor.values()].filter((n) => n === 0).length, 0);
-        const sentRows = await h.bot.database.sql.query<{ n: string }>(`SELECT count(*) AS n FROM reminder_messages WHERE kind = 'sweep-dm' AND status = 'sent'`);
+        const sentRows = await h.bot.database.sql.query<{ n: string }>(
+          `SELECT count(*) AS n FROM reminder_messages WHERE kind = 'sweep-dm' AND status = 'sent'`,
+        );
 
         figures.push(
           { key: 'pr_sweep_github_requests', label: 'GitHub requests, one sweep', value: calm.githubRequests, unit: '', decimals: 0 },
-          { key: 'pr_sweep_github_graphql_requests', label: '…of which GraphQL (open PRs, paginated)', value: calm.graphqlRequests, unit: '', decimals: 0 },
-          { key: 'pr_sweep_github_rest_requests', label: '…of which REST (profiles of authors not on the roster)', value: calm.restRequests, unit: '', decimals: 0 },
+          {
+            key: 'pr_sweep_github_graphql_requests',
+            label: '…of which GraphQL (open PRs, paginated)',
+            value: calm.graphqlRequests,
+            unit: '',
+            decimals: 0,
+          },
+          {
+            key: 'pr_sweep_github_rest_requests',
+            label: '…of which REST (profiles of authors not on the roster)',
+            value: calm.restRequests,
+            unit: '',
+            decimals: 0,
+          },
           { key: 'pr_sweep_slack_calls', label: 'Slack calls, one sweep', value: calm.slackCalls.length, unit: '', decimals: 0 },
-          { key: 'pr_sweep_dms', label: 'DMs to authors, one sweep', value: [...calm.dmsByAuthor.values()].reduce((a, b) => a + b, 0), unit: '', decimals: 0 },
+          {
+            key: 'pr_sweep_dms',
+            label: 'DMs to authors, one sweep',
+            value: [...calm.dmsByAuthor.values()].reduce((a, b) => a + b, 0),
+            unit: '',
+            decimals: 0,
+          },
           { key: 'pr_sweep_ms', label: 'time to finish a sweep', value: Math.round(calm.ms), unit: 'ms', decimals: 0 },
-          { key: 'pr_sweep_rate_limited_ms', label: `time to finish with ${options.rateLimited}× 429 on chat.postMessage`, value: Math.round(limited.ms), unit: 'ms', decimals: 0 },
-          { key: 'pr_sweep_rate_limited_slack_calls', label: 'Slack calls with 429s (retries included)', value: limited.slackCalls.length, unit: '', decimals: 0 },
+          {
+            key: 'pr_sweep_rate_limited_ms',
+            label: `time to finish with ${options.rateLimited}× 429 on chat.postMessage`,
+            value: Math.round(limited.ms),
+            unit: 'ms',
+            decimals: 0,
+          },
+          {
+            key: 'pr_sweep_rate_limited_slack_calls',
+            label: 'Slack calls with 429s (retries included)',
+            value: limited.slackCalls.length,
+            unit: '',
+            decimals: 0,
+          },
           { key: 'pr_sweep_duplicate_dms', label: 'DMs sent more than once (both sweeps)', value: duplicates, unit: '', decimals: 0 },
           { key: 'pr_sweep_missing_dms', label: 'authors on Slack left without a DM (both sweeps)', value: missing, unit: '', decimals: 0 },
         );

@@ -62,13 +62,24 @@ function buttonValue(body: Record<string, unknown>, actionId: string): string | 
 /** `/release tag` then Confirm, as an admin; resolves once the dispatch is recorded. */
 async function cut(h: Harness): Promise<void> {
   const commandId = `bench-tag-${randomUUID()}`;
-  await h.sender.sendSlashCommand({ text: 'tag', userId: ADMIN, channelId: CHANNEL, responseUrl: h.slack.responseUrl(commandId, { channel: CHANNEL, user: ADMIN }) });
+  await h.sender.sendSlashCommand({
+    text: 'tag',
+    userId: ADMIN,
+    channelId: CHANNEL,
+    responseUrl: h.slack.responseUrl(commandId, { channel: CHANNEL, user: ADMIN }),
+  });
   const confirmation = await waitFor('the confirmation', () => h.slack.responsesTo(commandId)[0]?.body);
   const value = buttonValue(confirmation, 'tag_confirm');
   if (!value) throw new Error(`tagging bench: no Confirm button in ${JSON.stringify(confirmation)}`);
   const actionId = `bench-confirm-${randomUUID()}`;
   await h.sender.sendBlockActions(
-    h.sender.blockActionsPayload({ userId: ADMIN, actionId: 'tag_confirm', value, channelId: CHANNEL, responseUrl: h.slack.responseUrl(actionId, { channel: CHANNEL, user: ADMIN }) }),
+    h.sender.blockActionsPayload({
+      userId: ADMIN,
+      actionId: 'tag_confirm',
+      value,
+      channelId: CHANNEL,
+      responseUrl: h.slack.responseUrl(actionId, { channel: CHANNEL, user: ADMIN }),
+    }),
   );
   const reply = await waitFor('the answer to Confirm', () => h.slack.responsesTo(actionId)[0]?.body);
   if (!String(reply.text).includes('Dispatched')) throw new Error(`tagging bench: the cut was not dispatched: ${String(reply.text)}`);
@@ -166,7 +177,13 @@ export function taggingPollingSection(): BenchSection {
         const key = `tagging_github_requests_${mode}`;
         figures.push(
           { key, label: `GitHub requests, dispatch to CI result (${mode})`, value: result.requests, unit: '', decimals: 0 },
-          { key: `tagging_ci_result_delay_${mode}_min`, label: `Simulated minutes from CI finishing to the bot knowing (${mode})`, value: result.delayMinutes, unit: 'min', decimals: 0 },
+          {
+            key: `tagging_ci_result_delay_${mode}_min`,
+            label: `Simulated minutes from CI finishing to the bot knowing (${mode})`,
+            value: result.delayMinutes,
+            unit: 'min',
+            decimals: 0,
+          },
         );
         targets.push({ figureKey: key, description: `≤ ${limit} GitHub requests per cut with ${mode}`, comparison: '<=', limit });
         notes.push(`${mode}: ${result.operations}`);

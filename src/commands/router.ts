@@ -62,7 +62,10 @@ export async function routeCommand(options: {
   const name = parsed.name === '' ? 'help' : parsed.name;
   const subcommand = subcommands.find((sub) => sub.name === name);
   if (!subcommand) {
-    const suggestion = closestMatch(name, subcommands.map((sub) => sub.name));
+    const suggestion = closestMatch(
+      name,
+      subcommands.map((sub) => sub.name),
+    );
     const hint = suggestion ? ` Did you mean \`${command} ${suggestion}\`?` : '';
     await context.respond({
       response_type: 'ephemeral',

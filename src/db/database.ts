@@ -117,11 +117,7 @@ function pgPort(pool: Pool): SqlPort {
   };
 }
 
-async function openPostgres(options: {
-  url: string;
-  logger: Logger;
-  connectTimeoutSeconds: number;
-}): Promise<Database> {
+async function openPostgres(options: { url: string; logger: Logger; connectTimeoutSeconds: number }): Promise<Database> {
   const url = new URL(options.url);
   // Prisma's `?schema=` convention: the bot's tables live in that schema.
   const schema = url.searchParams.get('schema') ?? undefined;

@@ -49,7 +49,12 @@ export async function readDeployedVersions(options: {
 }): Promise<Record<EnvironmentName, DeployedVersion>> {
   const [stage, production] = await Promise.all([
     readDeployedVersion({ environment: 'stage', url: options.stageVersionUrl, tagFormat: options.tagFormat, timeoutMs: options.timeoutMs }),
-    readDeployedVersion({ environment: 'production', url: options.productionVersionUrl, tagFormat: options.tagFormat, timeoutMs: options.timeoutMs }),
+    readDeployedVersion({
+      environment: 'production',
+      url: options.productionVersionUrl,
+      tagFormat: options.tagFormat,
+      timeoutMs: options.timeoutMs,
+    }),
   ]);
   return { stage, production };
 }

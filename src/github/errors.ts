@@ -97,12 +97,9 @@ export class GitHubTimeoutError extends GitHubUnavailableError {
   readonly timeoutMs: number;
 
   constructor(timeoutMs: number, cause?: unknown) {
-    super(
-      'timeout',
-      `GitHub request timed out after ${timeoutMs} ms`,
-      `GitHub did not answer within ${formatWait(timeoutMs / 1000)}.`,
-      { cause },
-    );
+    super('timeout', `GitHub request timed out after ${timeoutMs} ms`, `GitHub did not answer within ${formatWait(timeoutMs / 1000)}.`, {
+      cause,
+    });
     this.timeoutMs = timeoutMs;
   }
 }
@@ -140,15 +137,22 @@ export function toGitHubError(err: unknown): GitHubError {
   if (graphqlErrors) return fromGraphQlErrors(graphqlErrors, headersOf(err), err);
 
   if (isAbortLike(err)) {
-    return new GitHubUnavailableError('timeout', `GitHub request aborted: ${messageOf(err)}`, 'GitHub did not answer in time.', { cause: err });
+    return new GitHubUnavailableError('timeout', `GitHub request aborted: ${messageOf(err)}`, 'GitHub did not answer in time.', {
+      cause: err,
+    });
   }
 
   const http = httpErrorOf(err);
   if (http) return fromHttpError(http);
 
-  return new GitHubError('unexpected', `Unexpected error talking to GitHub: ${messageOf(err)}`, 'Something went wrong while talking to GitHub.', {
-    cause: err,
-  });
+  return new GitHubError(
+    'unexpected',
+    `Unexpected error talking to GitHub: ${messageOf(err)}`,
+    'Something went wrong while talking to GitHub.',
+    {
+      cause: err,
+    },
+  );
 }
 
 function fromHttpError(e: HttpErrorLike): GitHubError {
@@ -165,15 +169,26 @@ function fromHttpError(e: HttpErrorLike): GitHubError {
   }
 
   const rateLimited = rateLimitOf(e.status, e.headers, githubMessage);
-  if (rateLimited) return new GitHubRateLimitedError(rateLimited.limit, rateLimited.retryAfterSeconds, `GitHub rate limit (HTTP ${e.status}): ${githubMessage}`, details);
+  if (rateLimited)
+    return new GitHubRateLimitedError(
+      rateLimited.limit,
+      rateLimited.retryAfterSeconds,
+      `GitHub rate limit (HTTP ${e.status}): ${githubMessage}`,
+      details,
+    );
 
   if (e.status >= 500) {
-    return new GitHubUnavailableError('server-error', `GitHub HTTP ${e.status}: ${githubMessage}`, `GitHub is not answering (HTTP ${e.status}).`, details);
+    return new GitHubUnavailableError(
+      'server-error',
+      `GitHub HTTP ${e.status}: ${githubMessage}`,
+      `GitHub is not answering (HTTP ${e.status}).`,
+      details,
+    );
   }
   if (e.status === 401) {
     return new GitHubPermissionError(
       `GitHub HTTP 401: ${githubMessage}`,
-      'GitHub rejected the bot\'s token (bad credentials): an admin must give the bot a valid GitHub token.',
+      "GitHub rejected the bot's token (bad credentials): an admin must give the bot a valid GitHub token.",
       scopesOf(e.headers),
       details,
     );
@@ -182,7 +197,7 @@ function fromHttpError(e: HttpErrorLike): GitHubError {
   if (e.status === 404) {
     return new GitHubNotFoundError(
       `GitHub HTTP 404: ${githubMessage}`,
-      'GitHub could not find that (or the bot\'s token is not allowed to see it).',
+      "GitHub could not find that (or the bot's token is not allowed to see it).",
       details,
     );
   }
@@ -203,17 +218,27 @@ function fromGraphQlErrors(errors: GraphQlErrorEntry[], headers: Headers, cause:
   if (types.has('INSUFFICIENT_SCOPES') || types.has('FORBIDDEN')) {
     const scopes = scopesOf(headers);
     const accepted = scopes.acceptedScopes ?? scopesFromInsufficientScopesMessage(errors);
-    return permissionError(`GitHub GraphQL: ${summary}`, firstMessage, { tokenScopes: scopes.tokenScopes, acceptedScopes: accepted }, details);
+    return permissionError(
+      `GitHub GraphQL: ${summary}`,
+      firstMessage,
+      { tokenScopes: scopes.tokenScopes, acceptedScopes: accepted },
+      details,
+    );
   }
   if (types.has('NOT_FOUND')) {
     return new GitHubNotFoundError(
       `GitHub GraphQL: ${summary}`,
-      'GitHub could not find that (or the bot\'s token is not allowed to see it).',
+      "GitHub could not find that (or the bot's token is not allowed to see it).",
       details,
     );
   }
   if (types.has('SERVICE_UNAVAILABLE') || /something went wrong while executing your query/i.test(summary)) {
-    return new GitHubUnavailableError('server-error', `GitHub GraphQL: ${summary}`, 'GitHub is not answering (its GraphQL API failed).', details);
+    return new GitHubUnavailableError(
+      'server-error',
+      `GitHub GraphQL: ${summary}`,
+      'GitHub is not answering (its GraphQL API failed).',
+      details,
+    );
   }
   return new GitHubBadRequestError(`GitHub GraphQL: ${summary}`, `GitHub refused the bot's query: ${firstMessage}`, details);
 }
@@ -244,7 +269,11 @@ function missingScopes(tokenScopes: string[] | null, acceptedScopes: string[] | 
   return acceptedScopes;
 }
 
-function rateLimitOf(status: number, headers: Headers, message: string): { limit: 'primary' | 'secondary'; retryAfterSeconds: number | null } | null {
+function rateLimitOf(
+  status: number,
+  headers: Headers,
+  message: string,
+): { limit: 'primary' | 'secondary'; retryAfterSeconds: number | null } | null {
   if (status !== 403 && status !== 429) return null;
   const retryAfter = Number(header(headers, 'retry-after'));
   if (/secondary rate limit/i.test(message)) {
@@ -264,7 +293,10 @@ function secondsUntilReset(headers: Headers): number | null {
 }
 
 function scopesOf(headers: Headers): { tokenScopes: string[] | null; acceptedScopes: string[] | null } {
-  return { tokenScopes: scopeList(header(headers, 'x-oauth-scopes')), acceptedScopes: scopeList(header(headers, 'x-accepted-oauth-scopes')) };
+  return {
+    tokenScopes: scopeList(header(headers, 'x-oauth-scopes')),
+    acceptedScopes: scopeList(header(headers, 'x-accepted-oauth-scopes')),
+  };
 }
 
 function scopeList(value: string | null): string[] | null {

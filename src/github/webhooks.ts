@@ -103,7 +103,10 @@ export function createWebhookListener(options: {
     }
     const reading = await readLimitedBody(req, MAX_BODY_BYTES);
     if (!reading.ok) {
-      logger.warn({ limit: MAX_BODY_BYTES, delivery: req.headers['x-github-delivery'] }, 'a GitHub webhook over the body limit was refused');
+      logger.warn(
+        { limit: MAX_BODY_BYTES, delivery: req.headers['x-github-delivery'] },
+        'a GitHub webhook over the body limit was refused',
+      );
       refuseTooLarge(res, MAX_BODY_BYTES);
       return;
     }

@@ -70,7 +70,13 @@ export async function announceTrain(options: { deps: AppDeps; train: number; now
   }
   const ts = outcome.ts || null;
   if (entry?.slackUserId && ts) {
-    await recordAnnouncement({ prisma: deps.db.prisma, now, entry: { ...entry, slackUserId: entry.slackUserId }, channel: outcome.channel, ts });
+    await recordAnnouncement({
+      prisma: deps.db.prisma,
+      now,
+      entry: { ...entry, slackUserId: entry.slackUserId },
+      channel: outcome.channel,
+      ts,
+    });
   }
   await recordAudit(deps.db.prisma, {
     actor: 'system',
@@ -126,7 +132,8 @@ export async function checkKickoffConfirmed(options: { deps: AppDeps; train: num
     threadTs: assignment.announcementTs,
     channel: assignment.announcementChannel ?? undefined,
   });
-  if (told) await recordAudit(deps.db.prisma, { actor: 'system', action: 'kickoff.unconfirmed', subject: `train:${train}`, at: options.now });
+  if (told)
+    await recordAudit(deps.db.prisma, { actor: 'system', action: 'kickoff.unconfirmed', subject: `train:${train}`, at: options.now });
 }
 
 function parseTrainValue(value: string | undefined): number {
@@ -183,9 +190,19 @@ export async function declineTrainOwnership(answer: KickoffAnswer): Promise<{ te
   const cut = deps.calendar.getTrain(train).cutoff;
   if (now >= cut) throw new InvalidInputError(`Train ${train} has been cut already; it can't change hands now.`);
   // One decline wins: the announced assignment is released only if it is still this one.
-  const released = await releaseAnnouncedTrain({ prisma: deps.db.prisma, train, owner, announcementTs: assignment.announcementTs, actor: userId, now });
+  const released = await releaseAnnouncedTrain({
+    prisma: deps.db.prisma,
+    train,
+    owner,
+    announcementTs: assignment.announcementTs,
+    actor: userId,
+    now,
+  });
   if (!released) return renderAnswered(answer.original, `Train ${train} was already handed on.`);
   const note = `${mentionUser(owner)} can't take it, so the rotation picked the next person.`;
   await announceTrain({ deps, train, now, note });
-  return renderAnswered(answer.original, `:arrows_counterclockwise: ${mentionUser(owner)} can't take train ${train}; it was announced again below.`);
+  return renderAnswered(
+    answer.original,
+    `:arrows_counterclockwise: ${mentionUser(owner)} can't take train ${train}; it was announced again below.`,
+  );
 }

@@ -26,7 +26,9 @@ function cutoffLine(train: TrainSchedule, settings: Settings): string {
 
 export function renderKickoff(message: KickoffMessage, settings: Settings): { text: string; blocks: Block[] } {
   const { train, owner, next } = message;
-  const nextLine = next ? `*Next up:* ${next.slackUserId ? mentionUser(next.slackUserId) : '_no owner assigned_'} for train ${next.train}.` : '';
+  const nextLine = next
+    ? `*Next up:* ${next.slackUserId ? mentionUser(next.slackUserId) : '_no owner assigned_'} for train ${next.train}.`
+    : '';
   if (!owner) {
     const text = `Train ${train.train} kicks off with no release owner assigned.`;
     return {

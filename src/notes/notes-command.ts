@@ -60,7 +60,8 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     const current = deps.calendar.trainInProgress(context.now).train;
     const train = context.args[1] === undefined ? current : parseWholeNumber(context.args[1], 'the train');
     const notes = await listNotes(deps.db.prisma, train);
-    if (notes.length === 0) return `No deploy notes for train ${train}${train === current ? ' yet. Add one with `/release notes add <text>`' : ''}.`;
+    if (notes.length === 0)
+      return `No deploy notes for train ${train}${train === current ? ' yet. Add one with `/release notes add <text>`' : ''}.`;
     const sre = notes.filter((n) => n.forSre).length;
     return `*Deploy notes for train ${train}* (${notes.length}${sre > 0 ? `, ${sre} for SRE` : ''}):\n${renderNoteLines(notes, { withIds: true }).join('\n')}`;
   }
@@ -72,7 +73,9 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     if (!note) throw new InvalidInputError(`There is no deploy note \`${id}\`. \`/release notes list\` shows them with their numbers.`);
     const schedule = deps.calendar.getTrain(note.train);
     if (context.now >= schedule.cutoff) {
-      throw new InvalidInputError(`Train ${note.train} was cut at ${formatInZones(schedule.cutoff, settings.displayTimeZones)}; its notes are history now.`);
+      throw new InvalidInputError(
+        `Train ${note.train} was cut at ${formatInZones(schedule.cutoff, settings.displayTimeZones)}; its notes are history now.`,
+      );
     }
     if (note.authorSlackId !== context.userId) {
       const owner = await findOwnerOfTrain(deps, note.train);

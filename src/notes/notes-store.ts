@@ -39,9 +39,12 @@ export async function addNote(options: {
   now: Date;
 }): Promise<StoredNote> {
   const text = options.text.trim();
-  if (text === '') throw new InvalidInputError('Write the note after the command, e.g. `/release notes add Run the auth-server migration first`.');
+  if (text === '')
+    throw new InvalidInputError('Write the note after the command, e.g. `/release notes add Run the auth-server migration first`.');
   if (text.length > MAX_NOTE_LENGTH) {
-    throw new InvalidInputError(`That note is ${text.length} characters long; keep it under ${MAX_NOTE_LENGTH} (link to a document for more).`);
+    throw new InvalidInputError(
+      `That note is ${text.length} characters long; keep it under ${MAX_NOTE_LENGTH} (link to a document for more).`,
+    );
   }
   const { prisma, train, forSre, authorSlackId, now } = options;
   return prisma.$transaction(async (tx) => {

@@ -15,7 +15,14 @@ import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { openModal } from '../slack/open-modal';
 import { nextPatchNumber } from '../train/versions';
 import { announceDotRelease, patchMessageKey, refreshRequestMessages, sendPatchOutcome } from './patch-delivery';
-import { approvePatchRequest, describeSettled, loadPatchRequest, recordPatchQuestion, settlePatchRequest, type PatchRequestRecord } from './patch-store';
+import {
+  approvePatchRequest,
+  describeSettled,
+  loadPatchRequest,
+  recordPatchQuestion,
+  settlePatchRequest,
+  type PatchRequestRecord,
+} from './patch-store';
 import { readTrainTags } from './train-landscape';
 import { hasPlannedDotRelease } from './patch-store';
 
@@ -29,7 +36,8 @@ const MIN_DECISION_TEXT = 5;
 
 export function parseRequestId(value: string | undefined): number {
   const id = Number(value);
-  if (!Number.isSafeInteger(id) || id < 1) throw new InvalidInputError('That button does not name a patch request; use `/release patches` to find it.');
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw new InvalidInputError('That button does not name a patch request; use `/release patches` to find it.');
   return id;
 }
 
@@ -56,7 +64,10 @@ async function afterDecision(deps: AppDeps, requestId: number, now: Date): Promi
   try {
     await sendPatchOutcome({ deps, requestId, now });
   } catch (error) {
-    deps.logger.warn({ err: error, request: requestId }, 'patch decision stored, but the requester could not be told yet; the reminder job will retry');
+    deps.logger.warn(
+      { err: error, request: requestId },
+      'patch decision stored, but the requester could not be told yet; the reminder job will retry',
+    );
   }
 }
 
@@ -71,7 +82,12 @@ export async function approveRequest(options: { deps: AppDeps; requestId: number
   if (!(await hasPlannedDotRelease(deps.db.prisma, request.train))) {
     // The first approval plans the dot release: its number comes from the train's tags.
     const tags = await readTrainTags(deps, request.train);
-    nextFromTags = nextPatchNumber(tags.map((tag) => tag.name), request.train, settings.tagFormat) ?? 1;
+    nextFromTags =
+      nextPatchNumber(
+        tags.map((tag) => tag.name),
+        request.train,
+        settings.tagFormat,
+      ) ?? 1;
   }
   const approved = await approvePatchRequest({
     prisma: deps.db.prisma,
@@ -87,7 +103,10 @@ export async function approveRequest(options: { deps: AppDeps; requestId: number
   try {
     await announceDotRelease({ deps, planId: approved.planId, now });
   } catch (error) {
-    deps.logger.warn({ err: error, plan: approved.planId }, 'dot release planned, but its announcement failed; the reminder job will retry');
+    deps.logger.warn(
+      { err: error, plan: approved.planId },
+      'dot release planned, but its announcement failed; the reminder job will retry',
+    );
   }
   const plan = approved.request.dotRelease;
   const tag = plan ? ` \`${escapeMrkdwn(plan.tag)}\`` : '';
@@ -96,7 +115,15 @@ export async function approveRequest(options: { deps: AppDeps; requestId: number
     : `:white_check_mark: Approved patch request #${request.id}: it joins dot release *${request.train}.${plan?.patch ?? '?'}*${tag}.`;
 }
 
-function decisionModal(options: { callbackId: string; title: string; submit: string; requestId: number; intro: string; label: string; hint: string }): types.ModalView {
+function decisionModal(options: {
+  callbackId: string;
+  title: string;
+  submit: string;
+  requestId: number;
+  intro: string;
+  label: string;
+  hint: string;
+}): types.ModalView {
   return {
     type: 'modal',
     callback_id: options.callbackId,
@@ -159,7 +186,10 @@ export async function openDecisionModal(options: {
   return undefined;
 }
 
-export function readDecisionModal(view: { private_metadata?: string; state: { values: Record<string, Record<string, { value?: string | null }>> } }): {
+export function readDecisionModal(view: {
+  private_metadata?: string;
+  state: { values: Record<string, Record<string, { value?: string | null }>> };
+}): {
   requestId: number;
   text: string;
 } {
@@ -174,10 +204,20 @@ export function readDecisionModal(view: { private_metadata?: string; state: { va
 }
 
 /** What a decision modal's submission answers: errors on the field, or the modal replaced by the outcome. */
-export type DecisionAck = { response_action: 'errors'; errors: Record<string, string> } | { response_action: 'update'; view: types.ModalView };
+export type DecisionAck =
+  | { response_action: 'errors'; errors: Record<string, string> }
+  | { response_action: 'update'; view: types.ModalView };
 
 function doneModal(title: string, text: string): { response_action: 'update'; view: types.ModalView } {
-  return { response_action: 'update', view: { type: 'modal', title: { type: 'plain_text', text: title }, close: { type: 'plain_text', text: 'Close' }, blocks: [section(text)] } };
+  return {
+    response_action: 'update',
+    view: {
+      type: 'modal',
+      title: { type: 'plain_text', text: title },
+      close: { type: 'plain_text', text: 'Close' },
+      blocks: [section(text)],
+    },
+  };
 }
 
 /** The decline modal's submission. Returns the ack and the work to do after it. */
@@ -190,12 +230,23 @@ export async function submitDecline(options: {
 }): Promise<{ ack: DecisionAck; after?: () => Promise<void> }> {
   const { deps, userId, now } = options;
   if (options.reason.length < MIN_DECISION_TEXT) {
-    return { ack: { response_action: 'errors', errors: { [DECISION_TEXT_BLOCK]: 'A reason is required: the requester needs to know why.' } } };
+    return {
+      ack: { response_action: 'errors', errors: { [DECISION_TEXT_BLOCK]: 'A reason is required: the requester needs to know why.' } },
+    };
   }
   const request = await requireRequest(deps, options.requestId);
   await requireDecider(deps, request.train, userId, now);
-  const declined = await settlePatchRequest({ prisma: deps.db.prisma, requestId: request.id, train: request.train, kind: 'decline', actor: userId, reason: options.reason, now });
-  if (!declined) return { ack: doneModal('Nothing changed', describeSettled((await loadPatchRequest(deps.db.prisma, request.id)) ?? request)) };
+  const declined = await settlePatchRequest({
+    prisma: deps.db.prisma,
+    requestId: request.id,
+    train: request.train,
+    kind: 'decline',
+    actor: userId,
+    reason: options.reason,
+    now,
+  });
+  if (!declined)
+    return { ack: doneModal('Nothing changed', describeSettled((await loadPatchRequest(deps.db.prisma, request.id)) ?? request)) };
   return {
     ack: doneModal('Declined', `:no_entry_sign: Declined patch request #${request.id}. ${mentionUser(request.requestedBy)} is told why.`),
     after: () => afterDecision(deps, request.id, now),
@@ -216,8 +267,16 @@ export async function submitQuestion(options: {
   }
   const request = await requireRequest(deps, options.requestId);
   await requireDecider(deps, request.train, userId, now);
-  const asked = await recordPatchQuestion({ prisma: deps.db.prisma, requestId: request.id, train: request.train, actor: userId, question: options.question, now });
-  if (!asked) return { ack: doneModal('Nothing changed', describeSettled((await loadPatchRequest(deps.db.prisma, request.id)) ?? request)) };
+  const asked = await recordPatchQuestion({
+    prisma: deps.db.prisma,
+    requestId: request.id,
+    train: request.train,
+    actor: userId,
+    question: options.question,
+    now,
+  });
+  if (!asked)
+    return { ack: doneModal('Nothing changed', describeSettled((await loadPatchRequest(deps.db.prisma, request.id)) ?? request)) };
   return {
     ack: doneModal('Question sent', `:speech_balloon: Sent your question to ${mentionUser(request.requestedBy)}. The request stays open.`),
     after: async () => {
@@ -245,7 +304,9 @@ export async function withdrawRequest(options: { deps: AppDeps; requestId: numbe
   const { deps, userId, now } = options;
   const request = await requireRequest(deps, options.requestId);
   if (request.requestedBy !== userId) {
-    throw new PermissionDeniedError(`Only ${mentionUser(request.requestedBy)}, who asked for patch request #${request.id}, can withdraw it.`);
+    throw new PermissionDeniedError(
+      `Only ${mentionUser(request.requestedBy)}, who asked for patch request #${request.id}, can withdraw it.`,
+    );
   }
   if (request.status === 'approved') {
     return (
@@ -254,10 +315,16 @@ export async function withdrawRequest(options: { deps: AppDeps; requestId: numbe
     );
   }
   if (request.status !== 'pending') return describeSettled(request);
-  const withdrawn = await settlePatchRequest({ prisma: deps.db.prisma, requestId: request.id, train: request.train, kind: 'withdraw', actor: userId, reason: null, now });
+  const withdrawn = await settlePatchRequest({
+    prisma: deps.db.prisma,
+    requestId: request.id,
+    train: request.train,
+    kind: 'withdraw',
+    actor: userId,
+    reason: null,
+    now,
+  });
   if (!withdrawn) return describeSettled((await loadPatchRequest(deps.db.prisma, request.id)) ?? request);
   await afterDecision(deps, request.id, now);
   return `:leftwards_arrow_with_hook: You withdrew patch request #${request.id}.`;
 }
-
-

@@ -54,8 +54,12 @@ export function createPatchesSubcommand(deps: AppDeps): Subcommand {
       const plans = await listDotReleasePlans({ prisma, train });
       const sections: string[] = [];
       for (const plan of plans) {
-        const commits = plan.commits.map((c, i) => `   ${i + 1}. \`${c.sha.slice(0, 10)}\` ${escapeMrkdwn(c.title)} (#${c.requestId})`).join('\n');
-        sections.push(`:package: *Dot release ${plan.train}.${plan.patch}* \`${escapeMrkdwn(plan.tag)}\` (${plan.status}), ${plan.commits.length} commit(s) in pick order:\n${commits}`);
+        const commits = plan.commits
+          .map((c, i) => `   ${i + 1}. \`${c.sha.slice(0, 10)}\` ${escapeMrkdwn(c.title)} (#${c.requestId})`)
+          .join('\n');
+        sections.push(
+          `:package: *Dot release ${plan.train}.${plan.patch}* \`${escapeMrkdwn(plan.tag)}\` (${plan.status}), ${plan.commits.length} commit(s) in pick order:\n${commits}`,
+        );
       }
       for (const request of requests) {
         const head =

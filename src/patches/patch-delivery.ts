@@ -53,7 +53,8 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
   let request = await loadPatchRequest(prisma, options.requestId);
   if (!request || request.deliveredAt) return;
   const ownerUserId = await findOwnerOfTrain(deps, request.train);
-  const render = (audience: Audience, current: PatchRequestRecord) => renderRequestMessage(current, audience, { ...rendering(deps), ownerUserId });
+  const render = (audience: Audience, current: PatchRequestRecord) =>
+    renderRequestMessage(current, audience, { ...rendering(deps), ownerUserId });
   const deliver = async (copy: RequestCopy, posted: string | null, to: Recipient, message: SlackMessage) => {
     if (posted || !request) return;
     const about = { train: request.train, kind: `patch-${copy}` };
@@ -123,7 +124,8 @@ export async function sendPatchOutcome(options: { deps: AppDeps; requestId: numb
       message: { text: `Your patch request #${request.id} for train ${request.train}: ${describeOutcome(request, rendering(deps))}` },
       now,
     });
-    if (outcome.outcome === 'failed') deps.logger.warn({ request: request.id, error: outcome.error }, 'Slack refused the outcome of a patch request for good');
+    if (outcome.outcome === 'failed')
+      deps.logger.warn({ request: request.id, error: outcome.error }, 'Slack refused the outcome of a patch request for good');
   }
   await markOutcomeSent(prisma, request.id, now);
 }
@@ -137,7 +139,7 @@ export async function announceDotRelease(options: { deps: AppDeps; planId: numbe
   const { deps, now } = options;
   await withAnnouncementLock(deps.db.prisma, options.planId, async (tx) => {
     const plan = await loadDotReleasePlan(tx, options.planId);
-    if (!plan || plan.status !== 'planned') return;
+    if (plan?.status !== 'planned') return;
     const ownerUserId = await findOwnerOfTrain(deps, plan.train);
     const message = renderPlanAnnouncement(plan, { ...rendering(deps), ownerUserId });
     if (plan.announcementChannel && plan.announcementTs) {

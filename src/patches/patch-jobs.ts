@@ -69,18 +69,17 @@ function waited(request: PatchRequestRecord, now: Date): string {
   return hours < 1.5 ? `${Math.max(1, Math.round(hours * 60))} minutes` : `${Math.round(hours)} hours`;
 }
 
-async function remind(options: {
-  deps: AppDeps;
-  request: PatchRequestRecord;
-  now: Date;
-  kind: 'owner' | 'admins';
-}): Promise<void> {
+async function remind(options: { deps: AppDeps; request: PatchRequestRecord; now: Date; kind: 'owner' | 'admins' }): Promise<void> {
   const { deps, request, now, kind } = options;
   const { prisma } = deps.db;
   if (request.status !== 'pending') return;
   const ownerUserId = await findOwnerOfTrain(deps, request.train);
   const { settings } = deps.config;
-  const message = renderRequestMessage(request, 'decider', { repository: settings.repository, displayTimeZones: settings.displayTimeZones, ownerUserId });
+  const message = renderRequestMessage(request, 'decider', {
+    repository: settings.repository,
+    displayTimeZones: settings.displayTimeZones,
+    ownerUserId,
+  });
   const recipients = kind === 'owner' && ownerUserId ? [ownerUserId] : await deps.admins.listAdmins(now);
   const lead =
     kind === 'owner' && ownerUserId
@@ -90,7 +89,8 @@ async function remind(options: {
   // Each reminder once per person (the messenger's ledger); Slack failing for a passing reason throws, and the next sweep sends the rest.
   const about = { train: request.train, kind: `patch-remind-${kind}` };
   const refused = (outcome: PostOutcome, to: string) => {
-    if (outcome.outcome === 'failed') deps.logger.warn({ request: request.id, to, error: outcome.error }, 'Slack refused a patch reminder for good');
+    if (outcome.outcome === 'failed')
+      deps.logger.warn({ request: request.id, to, error: outcome.error }, 'Slack refused a patch reminder for good');
   };
   for (const userId of recipients) {
     const outcome = await deps.messenger.postOnce({
@@ -160,5 +160,6 @@ export async function sweepPatchRequests(options: { deps: AppDeps; now: Date }):
       });
     }
   }
-  if (failures.length > 0) throw new AggregateError(failures, `patch sweep: ${failures.length} item(s) failed; the next sweep retries them`);
+  if (failures.length > 0)
+    throw new AggregateError(failures, `patch sweep: ${failures.length} item(s) failed; the next sweep retries them`);
 }

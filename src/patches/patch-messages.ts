@@ -41,7 +41,10 @@ export function commitUrl(repository: string, sha: string): string {
 }
 
 function describeCommit(repository: string, commit: { sha: string; title: string; pullRequest: number | null }): string {
-  const pr = commit.pullRequest !== null ? ` (${link(`https://github.com/${repository}/pull/${commit.pullRequest}`, `#${commit.pullRequest}`)})` : '';
+  const pr =
+    commit.pullRequest !== null
+      ? ` (${link(`https://github.com/${repository}/pull/${commit.pullRequest}`, `#${commit.pullRequest}`)})`
+      : '';
   return `${link(commitUrl(repository, commit.sha), commit.sha.slice(0, 10))} ${escapeMrkdwn(commit.title)}${pr}`;
 }
 
@@ -59,10 +62,16 @@ export function describeRequest(request: PatchRequestRecord, rendering: Renderin
         (request.bugUrl ? `\n*Bug or failing test:* ${link(request.bugUrl, request.bugUrl)}` : ''),
     ),
     section(`*Justification*\n${quote(request.justification)}${request.impact ? `\n*Impact if it waits*\n${quote(request.impact)}` : ''}`),
-    section(`*Commits* (${request.commits.length}, in the order given)\n${request.commits.map((c) => `• ${describeCommit(rendering.repository, c)}`).join('\n')}`),
+    section(
+      `*Commits* (${request.commits.length}, in the order given)\n${request.commits.map((c) => `• ${describeCommit(rendering.repository, c)}`).join('\n')}`,
+    ),
   ];
   if (request.trainWhere === 'in production') {
-    blocks.push(context(`:warning: Train ${request.train} was in production when this was asked: its dot release reaches production soon after the tag.`));
+    blocks.push(
+      context(
+        `:warning: Train ${request.train} was in production when this was asked: its dot release reaches production soon after the tag.`,
+      ),
+    );
   }
   return blocks;
 }
@@ -94,10 +103,15 @@ export function renderRequestMessage(
     ? `${mentionUser(options.ownerUserId)} (owner of train ${request.train}) or an admin decides.`
     : `Train ${request.train} has no owner assigned: an admin decides.`;
   const asked = request.decisions.filter((d) => d.kind === 'question');
-  for (const question of asked) blocks.push(context(`:speech_balloon: ${mentionUser(question.actor)} asked: ${escapeMrkdwn(question.text ?? '')}`));
+  for (const question of asked)
+    blocks.push(context(`:speech_balloon: ${mentionUser(question.actor)} asked: ${escapeMrkdwn(question.text ?? '')}`));
   if (audience === 'requester') {
     blocks.push(context(`Waiting for a decision: ${decider} You can withdraw it until then.`));
-    blocks.push(actions(`patch_request:${request.id}`, [button({ actionId: PATCH_WITHDRAW_ACTION, text: 'Withdraw my request', value: String(request.id) })]));
+    blocks.push(
+      actions(`patch_request:${request.id}`, [
+        button({ actionId: PATCH_WITHDRAW_ACTION, text: 'Withdraw my request', value: String(request.id) }),
+      ]),
+    );
   } else {
     blocks.push(context(decider));
     blocks.push(actions(`patch_request:${request.id}`, decisionButtons(request, audience === 'team')));
@@ -122,7 +136,10 @@ export function describeOutcome(request: PatchRequestRecord, options: Rendering)
 }
 
 /** The announcement of a planned dot release: what it will contain so far, and how to ride along. */
-export function renderPlanAnnouncement(plan: DotReleasePlan, options: Rendering & { ownerUserId: string | null }): { text: string; blocks: Block[] } {
+export function renderPlanAnnouncement(
+  plan: DotReleasePlan,
+  options: Rendering & { ownerUserId: string | null },
+): { text: string; blocks: Block[] } {
   const owner = options.ownerUserId ? mentionUser(options.ownerUserId) : '_no owner assigned_';
   const reasons = new Map(plan.requests.map((r) => [r.id, r]));
   const lines = plan.commits.map((commit, index) => {
@@ -139,7 +156,12 @@ export function renderPlanAnnouncement(plan: DotReleasePlan, options: Rendering 
       'Have a fix that would not justify a dot release on its own but should go out with this one? Ask to ride along. ' +
         'Be selective: every extra patch adds work and risk.',
     ),
-    actions(`dot_release:${plan.id}`, [button({ actionId: PATCH_RIDE_ALONG_ACTION, text: 'Request a ride-along', value: String(plan.train) })]),
+    actions(`dot_release:${plan.id}`, [
+      button({ actionId: PATCH_RIDE_ALONG_ACTION, text: 'Request a ride-along', value: String(plan.train) }),
+    ]),
   ];
-  return { text: `Planning train ${plan.train}.${plan.patch} (${plan.tag}): ${plan.commits.length} commit${plan.commits.length === 1 ? '' : 's'} so far`, blocks };
+  return {
+    text: `Planning train ${plan.train}.${plan.patch} (${plan.tag}): ${plan.commits.length} commit${plan.commits.length === 1 ? '' : 's'} so far`,
+    blocks,
+  };
 }

@@ -83,7 +83,8 @@ export async function createPatchRequest(options: {
     if (existing) return { id: existing.id, created: false };
     const duplicates = await findRequestedAlready({ prisma: tx, train: verified.train, shas: verified.commits.map((c) => c.sha) });
     if (duplicates.length > 0) throw new PatchConflictError('items', `${duplicates.join('; ')}.`);
-    if (form.reason === 'ride-along' && !(await hasPlannedDotRelease(tx, verified.train))) throw new PatchConflictError('reason', rideAlongRefusal(verified.train));
+    if (form.reason === 'ride-along' && !(await hasPlannedDotRelease(tx, verified.train)))
+      throw new PatchConflictError('reason', rideAlongRefusal(verified.train));
     const created = await tx.patchRequest.create({
       data: {
         train: verified.train,
@@ -206,13 +207,25 @@ export async function approvePatchRequest(options: {
         },
       });
       planCreated = true;
-      await recordAudit(tx, { actor, action: 'patch.plan', subject: `train:${train}`, details: { tag: plan.tag, request: options.requestId }, at: now });
+      await recordAudit(tx, {
+        actor,
+        action: 'patch.plan',
+        subject: `train:${train}`,
+        details: { tag: plan.tag, request: options.requestId },
+        at: now,
+      });
     } else {
       await tx.dotRelease.update({ where: { id: plan.id }, data: { version: { increment: 1 }, updatedAt: now } });
     }
     await tx.patchRequest.update({ where: { id: options.requestId }, data: { dotReleaseId: plan.id } });
     await tx.patchDecision.create({ data: { requestId: options.requestId, kind: 'approve', actor, at: now } });
-    await recordAudit(tx, { actor, action: 'patch.approve', subject: `train:${train}`, details: { request: options.requestId, tag: plan.tag }, at: now });
+    await recordAudit(tx, {
+      actor,
+      action: 'patch.approve',
+      subject: `train:${train}`,
+      details: { request: options.requestId, tag: plan.tag },
+      at: now,
+    });
     return { planId: plan.id, planCreated };
   });
   return outcome ? { ...outcome, request: await requireStored(options.prisma, options.requestId) } : null;
@@ -292,7 +305,14 @@ export interface DotReleasePlan {
   /** Every commit to cherry-pick, oldest on main first (the order to pick them in). */
   commits: Array<{ sha: string; title: string; pullRequest: number | null; mainOrder: number; requestId: number; requestedBy: string }>;
   /** The approved requests, in the order they were approved. */
-  requests: Array<{ id: number; requestedBy: string; reason: string; justification: string; approvedBy: string | null; approvedAt: Date | null }>;
+  requests: Array<{
+    id: number;
+    requestedBy: string;
+    reason: string;
+    justification: string;
+    approvedBy: string | null;
+    approvedAt: Date | null;
+  }>;
 }
 
 export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number): Promise<DotReleasePlan | null> {
@@ -305,7 +325,14 @@ export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number):
     .flatMap((request) => request.commits.map((commit) => ({ ...commit, requestedBy: request.requestedBy })))
     .sort((a, b) => a.mainOrder - b.mainOrder || a.requestId - b.requestId || a.position - b.position)
     .filter((commit, index, all) => all.findIndex((other) => other.sha === commit.sha) === index)
-    .map(({ sha, title, pullRequest, mainOrder, requestId, requestedBy }) => ({ sha, title, pullRequest, mainOrder, requestId, requestedBy }));
+    .map(({ sha, title, pullRequest, mainOrder, requestId, requestedBy }) => ({
+      sha,
+      title,
+      pullRequest,
+      mainOrder,
+      requestId,
+      requestedBy,
+    }));
   return {
     id: plan.id,
     train: plan.train,
@@ -346,7 +373,10 @@ export async function findRequestedAlready(options: { prisma: PrismaClient | Tx;
   const seen = new Set<string>();
   return existing
     .filter((row) => !seen.has(row.sha) && seen.add(row.sha))
-    .map((row) => `${row.sha.slice(0, 10)} is already requested for train ${options.train} in patch request #${row.request.id} (${row.request.status})`);
+    .map(
+      (row) =>
+        `${row.sha.slice(0, 10)} is already requested for train ${options.train} in patch request #${row.request.id} (${row.request.status})`,
+    );
 }
 
 /** Whether a dot release of `train` is planned (open). */
@@ -355,13 +385,24 @@ export async function hasPlannedDotRelease(prisma: PrismaClient | Tx, train: num
 }
 
 /** The request sent from modal `viewId`, if it was stored already. */
-export async function findPatchRequestByView(options: { prisma: PrismaClient; viewId: string }): Promise<{ id: number; train: number; ownerAtRequest: string | null } | null> {
-  return options.prisma.patchRequest.findUnique({ where: { viewId: options.viewId }, select: { id: true, train: true, ownerAtRequest: true } });
+export async function findPatchRequestByView(options: {
+  prisma: PrismaClient;
+  viewId: string;
+}): Promise<{ id: number; train: number; ownerAtRequest: string | null } | null> {
+  return options.prisma.patchRequest.findUnique({
+    where: { viewId: options.viewId },
+    select: { id: true, train: true, ownerAtRequest: true },
+  });
 }
 
 /** The open (planned, not yet released) dot releases: one per train at most. */
-export async function listOpenDotReleases(options: { prisma: PrismaClient }): Promise<Array<{ id: number; train: number; patch: number; tag: string }>> {
-  return options.prisma.dotRelease.findMany({ where: { openTrain: { not: null } }, select: { id: true, train: true, patch: true, tag: true } });
+export async function listOpenDotReleases(options: {
+  prisma: PrismaClient;
+}): Promise<Array<{ id: number; train: number; patch: number; tag: string }>> {
+  return options.prisma.dotRelease.findMany({
+    where: { openTrain: { not: null } },
+    select: { id: true, train: true, patch: true, tag: true },
+  });
 }
 
 /** The requests of `train` (all of them), or the latest `latest` of every train; newest first, with commits and decisions. */
@@ -450,9 +491,17 @@ export async function markOutcomeSent(prisma: PrismaClient, requestId: number, n
 }
 
 /** A reminder of a pending request went out; true for the caller that recorded it first. */
-export async function markRequestReminded(options: { prisma: PrismaClient; requestId: number; kind: 'owner' | 'admins'; now: Date }): Promise<boolean> {
+export async function markRequestReminded(options: {
+  prisma: PrismaClient;
+  requestId: number;
+  kind: 'owner' | 'admins';
+  now: Date;
+}): Promise<boolean> {
   const column = options.kind === 'owner' ? 'ownerRemindedAt' : 'adminsRemindedAt';
-  const updated = await options.prisma.patchRequest.updateMany({ where: { id: options.requestId, [column]: null }, data: { [column]: options.now } });
+  const updated = await options.prisma.patchRequest.updateMany({
+    where: { id: options.requestId, [column]: null },
+    data: { [column]: options.now },
+  });
   return updated.count === 1;
 }
 
@@ -478,7 +527,11 @@ export async function listPlansToAnnounce(prisma: PrismaClient, settled: Date): 
 }
 
 /** Delivered requests still pending since before `createdBefore` whose owner (or admins) were not reminded yet, oldest first. */
-export async function listRequestsToRemind(options: { prisma: PrismaClient; kind: 'owner' | 'admins'; createdBefore: Date }): Promise<number[]> {
+export async function listRequestsToRemind(options: {
+  prisma: PrismaClient;
+  kind: 'owner' | 'admins';
+  createdBefore: Date;
+}): Promise<number[]> {
   const rows = await options.prisma.patchRequest.findMany({
     where: {
       status: 'pending',
@@ -493,7 +546,10 @@ export async function listRequestsToRemind(options: { prisma: PrismaClient; kind
 }
 
 /** Remembers where a plan was announced, and which version it shows (inside its announcement lock). */
-export async function recordPlanAnnouncement(tx: Tx, options: { planId: number; version: number; channel?: string; ts?: string | null }): Promise<void> {
+export async function recordPlanAnnouncement(
+  tx: Tx,
+  options: { planId: number; version: number; channel?: string; ts?: string | null },
+): Promise<void> {
   await tx.dotRelease.update({
     where: { id: options.planId },
     data: {

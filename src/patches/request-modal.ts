@@ -47,7 +47,10 @@ export async function openPatchRequestModal(options: {
     let selected = defaultTrain(landscape);
     if (presetTrain !== undefined) {
       if (landscape.trains.some((t) => t.train === presetTrain)) selected = presetTrain;
-      else landscape.notes.unshift(`Train ${presetTrain} does not take patches: only cut trains among the latest ${settings.patchRequests.supportedTrains} do.`);
+      else
+        landscape.notes.unshift(
+          `Train ${presetTrain} does not take patches: only cut trains among the latest ${settings.patchRequests.supportedTrains} do.`,
+        );
     }
     const state: RequestModalState = {
       landscape,
@@ -113,7 +116,10 @@ export async function submitPatchRequest(options: {
   if (already) return { ack: sent(already.id, already.train, already.ownerAtRequest, true) };
 
   const form = readPatchRequestForm(view.state.values);
-  const local = checkPatchRequestForm(form, { repository: settings.repository, justificationMinLength: settings.patchRequests.justificationMinLength });
+  const local = checkPatchRequestForm(form, {
+    repository: settings.repository,
+    justificationMinLength: settings.patchRequests.justificationMinLength,
+  });
   if (Object.keys(local.errors).length > 0 || form.train === null) return { ack: { response_action: 'errors', errors: local.errors } };
   const verification = await verifyPatchRequest({ deps, form: { ...form, train: form.train }, items: local.items });
   if (!verification.ok) return { ack: { response_action: 'errors', errors: verification.errors } };
@@ -124,7 +130,16 @@ export async function submitPatchRequest(options: {
   const ownerUserId = await findOwnerOfTrain(deps, verified.train);
   let stored;
   try {
-    stored = await createPatchRequest({ prisma, verified, form, viewId: view.id, requestedBy: userId, trainWhere, ownerAtRequest: ownerUserId, now });
+    stored = await createPatchRequest({
+      prisma,
+      verified,
+      form,
+      viewId: view.id,
+      requestedBy: userId,
+      trainWhere,
+      ownerAtRequest: ownerUserId,
+      now,
+    });
   } catch (error) {
     if (!(error instanceof PatchConflictError)) throw error;
     // Someone asked for the same commits, or the planned dot release went away, while this was being checked.

@@ -17,7 +17,11 @@ export const PATCH_REQUEST_TRAIN_ACTION = 'patch_request_train';
 const VALUE = 'value';
 
 type ModalView = types.ModalView;
-type Option = { text: { type: 'plain_text'; text: string; emoji?: boolean }; value: string; description?: { type: 'plain_text'; text: string } };
+type Option = {
+  text: { type: 'plain_text'; text: string; emoji?: boolean };
+  value: string;
+  description?: { type: 'plain_text'; text: string };
+};
 
 /** What the form keeps in `private_metadata` to redraw itself when another train is picked. */
 export interface RequestModalState {
@@ -81,7 +85,10 @@ function reasonOption(reason: (typeof PATCH_REASONS)[number]): Option {
 /** What the modal says about the chosen train, and the others. */
 export function describeTrains(state: RequestModalState, selected: number | null): Block[] {
   const { landscape } = state;
-  const lines = landscape.trains.map((t) => `• *Train ${t.train}*: ${describeWhere(t.where)}${t.plannedPatch !== null ? `; dot release *${t.train}.${t.plannedPatch}* is planned (ride-alongs welcome)` : ''}`);
+  const lines = landscape.trains.map(
+    (t) =>
+      `• *Train ${t.train}*: ${describeWhere(t.where)}${t.plannedPatch !== null ? `; dot release *${t.train}.${t.plannedPatch}* is planned (ride-alongs welcome)` : ''}`,
+  );
   lines.push(
     `• Train ${landscape.building} is building on \`${escapeMrkdwn(state.mainBranch)}\`: anything merged before its cutoff (${state.buildingCutoff}) rides it without a patch.`,
   );
@@ -140,13 +147,24 @@ export function renderRequestModal(state: RequestModalState, selected: number | 
       block_id: FIELD.items,
       label: plain('Commits to include'),
       hint: plain(`Commit SHAs or pull request links of ${state.repository}, one per line. They must already be on ${state.mainBranch}.`),
-      element: { type: 'plain_text_input', action_id: VALUE, multiline: true, placeholder: plain(`https://github.com/${state.repository}/pull/1234`) },
+      element: {
+        type: 'plain_text_input',
+        action_id: VALUE,
+        multiline: true,
+        placeholder: plain(`https://github.com/${state.repository}/pull/1234`),
+      },
     },
     {
       type: 'input',
       block_id: FIELD.reason,
       label: plain('Why a dot release?'),
-      element: { type: 'static_select', action_id: VALUE, placeholder: plain('Pick a reason'), options: reasons, ...(initialReason ? { initial_option: initialReason } : {}) },
+      element: {
+        type: 'static_select',
+        action_id: VALUE,
+        placeholder: plain('Pick a reason'),
+        options: reasons,
+        ...(initialReason ? { initial_option: initialReason } : {}),
+      },
     },
     {
       type: 'input',
@@ -175,10 +193,18 @@ export function renderRequestModal(state: RequestModalState, selected: number | 
       block_id: FIELD.verified,
       optional: true,
       label: plain('Verified'),
-      element: { type: 'checkboxes', action_id: VALUE, options: [{ text: plain(`I have verified the fix on ${state.mainBranch}`), value: 'yes' }] },
+      element: {
+        type: 'checkboxes',
+        action_id: VALUE,
+        options: [{ text: plain(`I have verified the fix on ${state.mainBranch}`), value: 'yes' }],
+      },
     },
   ];
-  return modal('Request a patch', blocks, { submit: plain('Send request', 24), close: plain('Cancel', 24), private_metadata: encodeState(state) });
+  return modal('Request a patch', blocks, {
+    submit: plain('Send request', 24),
+    close: plain('Cancel', 24),
+    private_metadata: encodeState(state),
+  });
 }
 
 /** Metadata is at most 3000 characters: keep it compact. */
@@ -200,20 +226,20 @@ export function decodeState(metadata: string | undefined): RequestModalState | n
 type StateValue = { value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> | null };
 export type ViewStateValues = Record<string, Record<string, StateValue>>;
 
-function valueOf(values: ViewStateValues, block: string, action = VALUE): StateValue | undefined {
+function stateValueOf(values: ViewStateValues, block: string, action = VALUE): StateValue | undefined {
   return values[block]?.[action];
 }
 
 /** Reads the submitted form. */
 export function readPatchRequestForm(values: ViewStateValues): PatchRequestForm {
-  const trainText = valueOf(values, FIELD.train, PATCH_REQUEST_TRAIN_ACTION)?.selected_option?.value ?? '';
+  const trainText = stateValueOf(values, FIELD.train, PATCH_REQUEST_TRAIN_ACTION)?.selected_option?.value ?? '';
   return {
     train: /^\d{1,6}$/.test(trainText) ? Number(trainText) : null,
-    itemsText: valueOf(values, FIELD.items)?.value ?? '',
-    reason: valueOf(values, FIELD.reason)?.selected_option?.value ?? null,
-    justification: valueOf(values, FIELD.justification)?.value ?? '',
-    bugUrl: valueOf(values, FIELD.bugUrl)?.value ?? '',
-    impact: valueOf(values, FIELD.impact)?.value ?? '',
-    verifiedOnMain: (valueOf(values, FIELD.verified)?.selected_options ?? []).some((option) => option.value === 'yes'),
+    itemsText: stateValueOf(values, FIELD.items)?.value ?? '',
+    reason: stateValueOf(values, FIELD.reason)?.selected_option?.value ?? null,
+    justification: stateValueOf(values, FIELD.justification)?.value ?? '',
+    bugUrl: stateValueOf(values, FIELD.bugUrl)?.value ?? '',
+    impact: stateValueOf(values, FIELD.impact)?.value ?? '',
+    verifiedOnMain: (stateValueOf(values, FIELD.verified)?.selected_options ?? []).some((option) => option.value === 'yes'),
   };
 }

@@ -9,13 +9,29 @@ import type { AppDeps } from '../deps';
 import type { ButtonListener, SelectListener, ViewListener } from '../feature';
 import { afterAck, workThatAcks } from '../slack/after-ack';
 import { describeFailure } from '../slack/reply-to-failure';
-import { approveRequest, DECISION_TEXT_BLOCK, openDecisionModal, parseRequestId, readDecisionModal, submitDecline, submitQuestion, withdrawRequest } from './decide-request';
+import {
+  approveRequest,
+  DECISION_TEXT_BLOCK,
+  openDecisionModal,
+  parseRequestId,
+  readDecisionModal,
+  submitDecline,
+  submitQuestion,
+  withdrawRequest,
+} from './decide-request';
 import { FIELD } from './request-input';
 import { openPatchRequestModal, redrawPatchRequestModal, submitPatchRequest } from './request-modal';
 
 const loggerOf = (deps: AppDeps) => deps.logger.child({ module: 'patches' });
 
-type DecisionHandler = (options: { deps: AppDeps; requestId: number; userId: string; now: Date; triggerId: string; client: WebClient }) => Promise<string | undefined>;
+type DecisionHandler = (options: {
+  deps: AppDeps;
+  requestId: number;
+  userId: string;
+  now: Date;
+  triggerId: string;
+  client: WebClient;
+}) => Promise<string | undefined>;
 
 function patchDecision(deps: AppDeps, handle: DecisionHandler): ButtonListener {
   const logger = loggerOf(deps);
@@ -93,7 +109,11 @@ export function patchRequestSubmit(deps: AppDeps): ViewListener {
       }
       await ack(outcome.ack);
       if (outcome.after) {
-        await outcome.after().catch((error: unknown) => logger.error({ err: error }, 'patch request stored, but not delivered yet; the patch sweep will retry'));
+        await outcome
+          .after()
+          .catch((error: unknown) =>
+            logger.error({ err: error }, 'patch request stored, but not delivered yet; the patch sweep will retry'),
+          );
       }
     });
   };
@@ -105,7 +125,14 @@ function decisionSubmit(deps: AppDeps, kind: 'decline' | 'question'): ViewListen
   const submit: typeof submitDecline =
     kind === 'decline'
       ? submitDecline
-      : (options) => submitQuestion({ deps: options.deps, requestId: options.requestId, question: options.reason, userId: options.userId, now: options.now });
+      : (options) =>
+          submitQuestion({
+            deps: options.deps,
+            requestId: options.requestId,
+            question: options.reason,
+            userId: options.userId,
+            now: options.now,
+          });
   return async ({ ack, body, view }) => {
     const now = deps.now();
     await workThatAcks(deps.inFlight, async () => {
@@ -121,7 +148,11 @@ function decisionSubmit(deps: AppDeps, kind: 'decline' | 'question'): ViewListen
       }
       await ack(outcome.ack);
       if (outcome.after) {
-        await outcome.after().catch((error: unknown) => logger.warn({ err: error }, 'patch decision stored; telling people failed, the patch sweep will retry'));
+        await outcome
+          .after()
+          .catch((error: unknown) =>
+            logger.warn({ err: error }, 'patch decision stored; telling people failed, the patch sweep will retry'),
+          );
       }
     });
   };

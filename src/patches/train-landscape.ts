@@ -72,7 +72,10 @@ export async function readTrainLandscape(options: { deps: AppDeps; now: Date }):
     }),
     listOpenDotReleases({ prisma: deps.db.prisma }),
   ]);
-  const latest = findLatestTrain(snapshot.tags.map((tag) => tag.name), settings.tagFormat);
+  const latest = findLatestTrain(
+    snapshot.tags.map((tag) => tag.name),
+    settings.tagFormat,
+  );
   const latestCut = latest?.train ?? null;
   const notes: string[] = [];
   for (const version of [versions.stage, versions.production]) {

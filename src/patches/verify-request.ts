@@ -40,7 +40,10 @@ async function resolveItem(deps: AppDeps, item: PatchItem): Promise<Resolved> {
     const pr = await deps.github.getPullRequest(item.number);
     if (!pr) return { ok: false, problem: `#${item.number} is not a pull request of ${repository}` };
     if (!pr.merged || !pr.mergeCommitSha) {
-      return { ok: false, problem: `#${item.number} is not merged${pr.state === 'closed' ? ' (it was closed)' : ' yet'}: patches must land on ${mainBranch} first` };
+      return {
+        ok: false,
+        problem: `#${item.number} is not merged${pr.state === 'closed' ? ' (it was closed)' : ' yet'}: patches must land on ${mainBranch} first`,
+      };
     }
     if (pr.baseRef !== mainBranch) return { ok: false, problem: `#${item.number} was merged into ${pr.baseRef}, not ${mainBranch}` };
     return { ok: true, item, sha: pr.mergeCommitSha, title: pr.title, pullRequest: pr.number };
@@ -50,7 +53,12 @@ async function resolveItem(deps: AppDeps, item: PatchItem): Promise<Resolved> {
   return { ok: true, item, sha: commit.sha, title: commit.title, pullRequest: null };
 }
 
-async function placeCommit(deps: AppDeps, resolved: Extract<Resolved, { ok: true }>, train: number, baseTag: string): Promise<VerifiedCommit | string> {
+async function placeCommit(
+  deps: AppDeps,
+  resolved: Extract<Resolved, { ok: true }>,
+  train: number,
+  baseTag: string,
+): Promise<VerifiedCommit | string> {
   const { mainBranch } = deps.config.settings;
   const name = resolved.item.kind === 'pull-request' ? `#${resolved.item.number} (${short(resolved.sha)})` : short(resolved.sha);
   // Asked with the expected descendant as base: the answers carry no commit list and no files.
@@ -91,7 +99,8 @@ async function check(deps: AppDeps, form: PatchRequestForm & { train: number }, 
       `Train ${train} has not been cut (${settings.repository} has no tag ${formatTag(settings.tagFormat, train, 0)}). ` +
       `Only cut trains take patches; what is merged to ${settings.mainBranch} before the cutoff rides the train being built.`;
   } else if (newerTags.length > 0) {
-    errors[FIELD.train] = `Train ${train} no longer takes patches: train ${train + supported} has been cut since, and only the latest ${supported} trains are patched.`;
+    errors[FIELD.train] =
+      `Train ${train} no longer takes patches: train ${train + supported} has been cut since, and only the latest ${supported} trains are patched.`;
   }
   if (!planned) errors[FIELD.reason] = rideAlongRefusal(train);
 

@@ -50,9 +50,13 @@ export async function answerPullRequest(options: {
   if (now >= cutoff) {
     const when = formatInZones(cutoff, settings.displayTimeZones);
     if (state?.state === 'merged' && state.mergedAt && Date.parse(state.mergedAt) < cutoff.getTime()) {
-      return { ephemeral: `Train ${train} was cut at ${when}. #${number} was merged before that: it rides train ${train}. Nothing to answer.` };
+      return {
+        ephemeral: `Train ${train} was cut at ${when}. #${number} was merged before that: it rides train ${train}. Nothing to answer.`,
+      };
     }
-    return { ephemeral: `Train ${train} was cut at ${when}; your PR #${number} rolls to train ${train + 1}. Your answer was not recorded.` };
+    return {
+      ephemeral: `Train ${train} was cut at ${when}; your PR #${number} rolls to train ${train + 1}. Your answer was not recorded.`,
+    };
   }
   if (state?.state === 'merged') {
     const at = state.mergedAt ? ` at ${shortTime(new Date(state.mergedAt), settings)}` : '';
@@ -61,7 +65,15 @@ export async function answerPullRequest(options: {
   if (state?.state === 'closed') return { ephemeral: `#${number} was closed without merging, so there is nothing to answer for it.` };
   if (state === null) return { ephemeral: `GitHub has no pull request #${number} any more, so there is nothing to answer for it.` };
 
-  const recorded = await recordAnswer({ prisma: deps.db.prisma, train, number, authorSlackId: userId, answer, headSha: value.headSha, now });
+  const recorded = await recordAnswer({
+    prisma: deps.db.prisma,
+    train,
+    number,
+    authorSlackId: userId,
+    answer,
+    headSha: value.headSha,
+    now,
+  });
   if (!recorded.changed) return { ephemeral: `You had already answered ${ANSWER_TEXT[answer]} for #${number}; nothing changed.` };
   // The answer is stored and audited. Should Slack fail to update the owner's summary now, telling the
   // author "something went wrong" would be untrue: it is logged, and the next answer or sweep updates it.
@@ -75,11 +87,7 @@ export async function answerPullRequest(options: {
 }
 
 /** The PR's state now; undefined when GitHub cannot tell (the answer is recorded anyway: none is lost). */
-async function readState(
-  deps: AppDeps,
-  number: number,
-  log: AppDeps['logger'],
-): Promise<PullRequestState | null | undefined> {
+async function readState(deps: AppDeps, number: number, log: AppDeps['logger']): Promise<PullRequestState | null | undefined> {
   try {
     return await deps.github.getPullRequestState(number);
   } catch (error) {

@@ -131,7 +131,11 @@ export async function recordAnswer(options: {
 // Reads for answering a pull request and the dashboard's change fingerprint.
 
 /** What the sweeps of `train` saw of pull request `number`, or null when none saw it. */
-export async function findSweptPullRequest(options: { prisma: PrismaClient; train: number; number: number }): Promise<SweptPullRequest | null> {
+export async function findSweptPullRequest(options: {
+  prisma: PrismaClient;
+  train: number;
+  number: number;
+}): Promise<SweptPullRequest | null> {
   return options.prisma.sweptPullRequest.findUnique({ where: { train_number: { train: options.train, number: options.number } } });
 }
 

@@ -8,12 +8,7 @@ import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, type JobRunContext } from
 
 const TICK_MS = 60_000;
 
-export function isLastAttempt(options: {
-  context: JobRunContext;
-  graceMs: number;
-  retryDelayMs?: number;
-  maxAttempts?: number;
-}): boolean {
+export function isLastAttempt(options: { context: JobRunContext; graceMs: number; retryDelayMs?: number; maxAttempts?: number }): boolean {
   const { context, graceMs } = options;
   if (context.attempt >= (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) return true;
   // The next try comes at the first tick after the delay: the failure is recorded a moment after `now`.

@@ -16,7 +16,13 @@ import { reminderEntry } from './message-ledger';
 import { readOpenPullRequests } from './sweep';
 import { renderCheckIn } from './views';
 
-export async function postCheckIn(options: { deps: AppDeps; train: number; scheduledAt: Date; now: Date; lastAttempt: boolean }): Promise<void> {
+export async function postCheckIn(options: {
+  deps: AppDeps;
+  train: number;
+  scheduledAt: Date;
+  now: Date;
+  lastAttempt: boolean;
+}): Promise<void> {
   const { deps, train, scheduledAt, now } = options;
   const { settings } = deps.config;
   const schedule = deps.calendar.getTrain(train);
@@ -33,7 +39,9 @@ export async function postCheckIn(options: { deps: AppDeps; train: number; sched
     githubProblem = error.userMessage;
   }
   const ownerSlackId = await findOwnerOfTrain(deps, train);
-  const emoji = ownerSlackId ? ((await loadRoster(deps.db.prisma)).members.find((m) => m.slackUserId === ownerSlackId)?.emoji ?? null) : null;
+  const emoji = ownerSlackId
+    ? ((await loadRoster(deps.db.prisma)).members.find((m) => m.slackUserId === ownerSlackId)?.emoji ?? null)
+    : null;
   const noteCount = await countNotes(deps.db.prisma, train);
   const message = renderCheckIn(
     { train: schedule, owner: ownerSlackId ? { slackUserId: ownerSlackId, emoji } : null, pullRequests, githubProblem, noteCount },

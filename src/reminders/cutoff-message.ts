@@ -25,7 +25,13 @@ import { renderCutoffMessage, shortTime } from './views';
 /** The scheduler's name of the sweep job (its ledger rows tell which sweeps ran). */
 export const SWEEP_JOB = 'pr-sweep';
 
-export async function postCutoffMessage(options: { deps: AppDeps; train: number; scheduledAt: Date; now: Date; lastAttempt: boolean }): Promise<void> {
+export async function postCutoffMessage(options: {
+  deps: AppDeps;
+  train: number;
+  scheduledAt: Date;
+  now: Date;
+  lastAttempt: boolean;
+}): Promise<void> {
   const { deps, train, scheduledAt, now } = options;
   const { settings } = deps.config;
   const schedule = deps.calendar.getTrain(train);

@@ -44,7 +44,10 @@ export async function refreshOwnerSummary(options: {
       loadAnswers(deps.db.prisma, train),
       messenger.list({ train, kind: 'sweep-dm' }),
     ]);
-    const latestSweepAt = swept.reduce<Date | null>((latest, pr) => (latest === null || pr.lastSweepAt > latest ? pr.lastSweepAt : latest), null);
+    const latestSweepAt = swept.reduce<Date | null>(
+      (latest, pr) => (latest === null || pr.lastSweepAt > latest ? pr.lastSweepAt : latest),
+      null,
+    );
     const undelivered = dms
       .filter((dm) => dm.status !== 'sent' && latestSweepAt !== null && dm.scheduledAt?.getTime() === latestSweepAt.getTime())
       .map((dm) => ({ slackUserId: dm.recipient, error: dm.status === 'failed' ? (dm.error ?? 'failed') : 'not confirmed by Slack' }));

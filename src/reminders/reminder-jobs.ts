@@ -38,8 +38,20 @@ export function createReminderJobs(options: { calendar: TrainCalendar; settings:
   });
 
   return [
-    job(CHECK_IN_JOB, (train) => [checkInAt(train, settings)], (deps, fire) => postCheckIn({ deps, ...fire })),
-    job(SWEEP_JOB, (train) => sweepsOf(train, settings), (deps, fire) => runSweep({ deps, ...fire })),
-    job(CUTOFF_MESSAGE_JOB, (train) => [train.cutoff], (deps, fire) => postCutoffMessage({ deps, ...fire })),
+    job(
+      CHECK_IN_JOB,
+      (train) => [checkInAt(train, settings)],
+      (deps, fire) => postCheckIn({ deps, ...fire }),
+    ),
+    job(
+      SWEEP_JOB,
+      (train) => sweepsOf(train, settings),
+      (deps, fire) => runSweep({ deps, ...fire }),
+    ),
+    job(
+      CUTOFF_MESSAGE_JOB,
+      (train) => [train.cutoff],
+      (deps, fire) => postCutoffMessage({ deps, ...fire }),
+    ),
   ];
 }

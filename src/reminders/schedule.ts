@@ -17,7 +17,10 @@ export interface ReminderFire {
   at: Date;
 }
 
-type ReminderSettings = Pick<Settings, 'timeZone' | 'holidays' | 'checkInWorkingDaysBefore' | 'checkInTime' | 'sweepMinutesBeforeCutoff' | 'cadenceDays'>;
+type ReminderSettings = Pick<
+  Settings,
+  'timeZone' | 'holidays' | 'checkInWorkingDaysBefore' | 'checkInTime' | 'sweepMinutesBeforeCutoff' | 'cadenceDays'
+>;
 
 function isWorkingDay(day: DateTime, holidays: ReadonlySet<string>): boolean {
   return day.weekday <= 5 && !holidays.has(day.toISODate() ?? '');
@@ -37,9 +40,7 @@ export function checkInAt(train: TrainSchedule, settings: ReminderSettings): Dat
 
 /** The sweeps of a train, earliest first. */
 export function sweepsOf(train: TrainSchedule, settings: ReminderSettings): Date[] {
-  return [...settings.sweepMinutesBeforeCutoff]
-    .sort((a, b) => b - a)
-    .map((minutes) => new Date(train.cutoff.getTime() - minutes * MINUTE));
+  return [...settings.sweepMinutesBeforeCutoff].sort((a, b) => b - a).map((minutes) => new Date(train.cutoff.getTime() - minutes * MINUTE));
 }
 
 /** How far before its cutoff a train's earliest reminder can fire (a generous bound). */

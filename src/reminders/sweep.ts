@@ -40,7 +40,13 @@ export async function readOpenPullRequests(deps: AppDeps): Promise<PullRequestSu
   return withoutIgnored(snapshot.pullRequests, settings.ignoredPullRequestLabels);
 }
 
-export async function runSweep(options: { deps: AppDeps; train: number; scheduledAt: Date; now: Date; lastAttempt: boolean }): Promise<SweepReport | null> {
+export async function runSweep(options: {
+  deps: AppDeps;
+  train: number;
+  scheduledAt: Date;
+  now: Date;
+  lastAttempt: boolean;
+}): Promise<SweepReport | null> {
   const { deps, train, scheduledAt, now } = options;
   const schedule = deps.calendar.getTrain(train);
   const log = deps.logger.child({ module: 'reminders', job: 'pr-sweep', train, sweep: scheduledAt.toISOString() });
@@ -58,7 +64,10 @@ export async function runSweep(options: { deps: AppDeps; train: number; schedule
     for (const pr of open) slackUsers.set(pr.number, await directory.slackUserFor(pr.authorLogin));
   } catch (error) {
     if (options.lastAttempt) {
-      const reason = error instanceof GitHubError ? error.userMessage : 'Something went wrong on my side; whoever runs release-conductor will find the details in its logs.';
+      const reason =
+        error instanceof GitHubError
+          ? error.userMessage
+          : 'Something went wrong on my side; whoever runs release-conductor will find the details in its logs.';
       // The sweep's own error is what the scheduler records; failing to tell is logged beside it.
       await tellSweepFailed({ deps, train, scheduledAt, now, ownerSlackId, reason }).catch((tellError: unknown) =>
         log.error({ err: tellError }, 'could not tell anyone that the PR sweep could not run'),

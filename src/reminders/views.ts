@@ -127,10 +127,14 @@ export interface CheckInMessage {
 
 export function renderCheckIn(message: CheckInMessage, settings: Settings, now: Date): { text: string; blocks: Block[] } {
   const { train, owner } = message;
-  const ownerText = owner ? `${mentionUser(owner.slackUserId)}${owner.emoji ? ` ${owner.emoji}` : ''}` : '_no owner assigned_ (an admin can set it with `/release rotation`)';
+  const ownerText = owner
+    ? `${mentionUser(owner.slackUserId)}${owner.emoji ? ` ${owner.emoji}` : ''}`
+    : '_no owner assigned_ (an admin can set it with `/release rotation`)';
   const blocks: Block[] = [
     section(`:alarm_clock: *Train ${train.train} is cut in ${formatCountdown(now, train.cutoff)}.* Release owner: ${ownerText}`),
-    section(`*Cutoff:* ${cutoffText(train, settings)}. PRs merged into \`${escapeMrkdwn(settings.mainBranch)}\` by then ride train ${train.train}; later ones roll to train ${train.train + 1}.`),
+    section(
+      `*Cutoff:* ${cutoffText(train, settings)}. PRs merged into \`${escapeMrkdwn(settings.mainBranch)}\` by then ride train ${train.train}; later ones roll to train ${train.train + 1}.`,
+    ),
   ];
   const main = escapeMrkdwn(settings.mainBranch);
   if (message.pullRequests === null) {
@@ -146,7 +150,13 @@ export function renderCheckIn(message: CheckInMessage, settings: Settings, now: 
           `*${login ? escapeMrkdwn(login) : 'unknown author'}*: ` +
           prs.map((pr) => `${prLink(pr)}${findBlockers(pr).length > 0 ? ` _(${describeBlockers(findBlockers(pr))})_` : ''}`).join(', '),
       );
-      blocks.push(...listSections(`*Open PRs into \`${main}\`* (${ready.length} by ${byAuthor.size} author${byAuthor.size === 1 ? '' : 's'}):`, lines, 8));
+      blocks.push(
+        ...listSections(
+          `*Open PRs into \`${main}\`* (${ready.length} by ${byAuthor.size} author${byAuthor.size === 1 ? '' : 's'}):`,
+          lines,
+          8,
+        ),
+      );
     }
     if (drafts.length > 0) {
       blocks.push(context(inlineList('Drafts (they roll unless marked ready and merged in time): ', drafts.map(prLink))));
@@ -162,7 +172,10 @@ export function renderCheckIn(message: CheckInMessage, settings: Settings, now: 
         'Add yours with `/release notes add <text>`; special steps for SRE with `/release notes sre <text>`.',
     ),
   );
-  return { text: `Train ${train.train} is cut ${formatInZones(train.cutoff, settings.displayTimeZones)}. Open PRs and deploy notes inside.`, blocks };
+  return {
+    text: `Train ${train.train} is cut ${formatInZones(train.cutoff, settings.displayTimeZones)}. Open PRs and deploy notes inside.`,
+    blocks,
+  };
 }
 
 // --- an author's DM -------------------------------------------------------------
@@ -176,7 +189,11 @@ export interface AuthorDm {
 }
 
 /** The status line under a PR in the DM: what was answered, or the question. */
-export function answerStatusText(answer: Pick<StoredAnswer, 'answer' | 'answeredAt'> | null, settings: Settings, headShaChanged = false): string {
+export function answerStatusText(
+  answer: Pick<StoredAnswer, 'answer' | 'answeredAt'> | null,
+  settings: Settings,
+  headShaChanged = false,
+): string {
   if (!answer) return '_Will it land before the cutoff?_';
   const note = headShaChanged ? ' New commits since then: is that still right?' : '';
   return `You answered ${ANSWER_TEXT[answer.answer]} at ${shortTime(answer.answeredAt, settings)}.${note}`;
@@ -196,11 +213,19 @@ export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { t
     const value = encodeAnswerValue({ train: train.train, number: pr.number, headSha: pr.headSha });
     blocks.push(
       section(`${prLink(pr)}\n${describeBlockers(pr.blockers)}`),
-      { ...context(answerStatusText(pr.answer, settings, pr.answer !== null && pr.answer.headSha !== pr.headSha)), block_id: answerStatusBlockId(pr.number) },
+      {
+        ...context(answerStatusText(pr.answer, settings, pr.answer !== null && pr.answer.headSha !== pr.headSha)),
+        block_id: answerStatusBlockId(pr.number),
+      },
       actions(
         `pr-answer:${pr.number}`,
         ANSWERS.map((answer) =>
-          button({ actionId: PR_ANSWER_ACTIONS[answer], text: ANSWER_BUTTON_TEXT[answer], value, ...(answer === 'land' ? { style: 'primary' as const } : {}) }),
+          button({
+            actionId: PR_ANSWER_ACTIONS[answer],
+            text: ANSWER_BUTTON_TEXT[answer],
+            value,
+            ...(answer === 'land' ? { style: 'primary' as const } : {}),
+          }),
         ),
       ),
     );
@@ -208,12 +233,21 @@ export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { t
   const rest = dm.pullRequests.slice(MAX_PRS_WITH_BUTTONS);
   if (rest.length > 0) {
     const owner = dm.ownerSlackId ? mentionUser(dm.ownerSlackId) : 'the release owner';
-    blocks.push(section(inlineList(`*${rest.length} more of yours* (too many for buttons here: tell ${owner} which will land): `, rest.map(prLink))));
+    blocks.push(
+      section(inlineList(`*${rest.length} more of yours* (too many for buttons here: tell ${owner} which will land): `, rest.map(prLink))),
+    );
   }
   if (dm.drafts.length > 0) {
-    blocks.push(divider(), section(inlineList('*Drafts* (listed apart: they roll unless marked ready and merged in time): ', dm.drafts.map(prLink))));
+    blocks.push(
+      divider(),
+      section(inlineList('*Drafts* (listed apart: they roll unless marked ready and merged in time): ', dm.drafts.map(prLink))),
+    );
   }
-  blocks.push(context(`${dm.ownerSlackId ? `${mentionUser(dm.ownerSlackId)} owns train ${train.train} and sees your answers.` : 'Your answers are shown in `/release status`.'} Deploy notes: \`/release notes add <text>\`.`));
+  blocks.push(
+    context(
+      `${dm.ownerSlackId ? `${mentionUser(dm.ownerSlackId)} owns train ${train.train} and sees your answers.` : 'Your answers are shown in `/release status`.'} Deploy notes: \`/release notes add <text>\`.`,
+    ),
+  );
   return { text: `Train ${train.train} is cut in ${formatCountdown(now, train.cutoff)}: will your PRs land in time?`, blocks };
 }
 
@@ -270,17 +304,38 @@ export function renderOwnerSummary(summary: OwnerSummary, settings: Settings, no
     section(`*${ready.length} open PR${ready.length === 1 ? '' : 's'}* by ${authors} author${authors === 1 ? '' : 's'}: ${tally}.`),
   ];
   if (ready.length > 0) {
-    const lines = ready.map((pr) => `• ${prLink(pr)} by ${authorText(pr)}: ${describeBlockers(pr.blockers)} → ${answerCell(answers.get(pr.number), pr, settings)}`);
+    const lines = ready.map(
+      (pr) =>
+        `• ${prLink(pr)} by ${authorText(pr)}: ${describeBlockers(pr.blockers)} → ${answerCell(answers.get(pr.number), pr, settings)}`,
+    );
     blocks.push(...listSections('', lines, 10));
   }
   if (gone.length > 0) {
-    blocks.push(...listSections('*No longer open* (merged or closed since a sweep saw them):', gone.map((pr) => `• ${prLink(pr)} by ${authorText(pr)}`), 2));
+    blocks.push(
+      ...listSections(
+        '*No longer open* (merged or closed since a sweep saw them):',
+        gone.map((pr) => `• ${prLink(pr)} by ${authorText(pr)}`),
+        2,
+      ),
+    );
   }
-  if (drafts.length > 0) blocks.push(context(inlineList('Drafts (roll unless marked ready): ', drafts.map((pr) => `${prLink(pr)} by ${authorText(pr)}`))));
+  if (drafts.length > 0)
+    blocks.push(
+      context(
+        inlineList(
+          'Drafts (roll unless marked ready): ',
+          drafts.map((pr) => `${prLink(pr)} by ${authorText(pr)}`),
+        ),
+      ),
+    );
   if (summary.undelivered.length > 0) {
     blocks.push(
       context(
-        `${inlineList(':warning: Could not DM: ', summary.undelivered.map((u) => `${mentionUser(u.slackUserId)} (${escapeMrkdwn(u.error)})`), SECTION_CHARS - 30)}. Ask them yourself.`,
+        `${inlineList(
+          ':warning: Could not DM: ',
+          summary.undelivered.map((u) => `${mentionUser(u.slackUserId)} (${escapeMrkdwn(u.error)})`),
+          SECTION_CHARS - 30,
+        )}. Ask them yourself.`,
       ),
     );
   }
@@ -307,7 +362,8 @@ export interface CutoffMessage {
 
 export function renderCutoffMessage(message: CutoffMessage, settings: Settings): { text: string; blocks: Block[] } {
   const { train, answers } = message;
-  const who = (number: number, login: string | null) => authorText({ authorSlackId: message.authors.get(number) ?? null, authorLogin: login });
+  const who = (number: number, login: string | null) =>
+    authorText({ authorSlackId: message.authors.get(number) ?? null, authorLogin: login });
   const blocks: Block[] = [
     section(
       `:steam_locomotive: *Tagging train ${train.train} now.* The cutoff was ${formatInZones(train.cutoff, settings.displayTimeZones)}; ` +
@@ -326,7 +382,13 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
       }
       return `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)}`;
     });
-    blocks.push(...listSections(`*Made it* (${lines.length} merged since train ${train.train - 1} was cut):`, lines.length > 0 ? lines : ['_none_'], 6));
+    blocks.push(
+      ...listSections(
+        `*Made it* (${lines.length} merged since train ${train.train - 1} was cut):`,
+        lines.length > 0 ? lines : ['_none_'],
+        6,
+      ),
+    );
   }
   if (message.open !== null) {
     const ready = message.open.filter((pr) => !pr.isDraft);
@@ -335,11 +397,16 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
       const answer = answers.get(pr.number);
       return `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)}: ${answer ? ANSWER_TEXT[answer.answer] : '_no answer_'}`;
     });
-    blocks.push(...listSections(`*Rolls to train ${train.train + 1}* (${lines.length} still open):`, lines.length > 0 ? lines : ['_none_'], 6));
+    blocks.push(
+      ...listSections(`*Rolls to train ${train.train + 1}* (${lines.length} still open):`, lines.length > 0 ? lines : ['_none_'], 6),
+    );
     if (drafts.length > 0) blocks.push(context(`${drafts.length} ${drafts.length === 1 ? 'draft rolls' : 'drafts roll'} too.`));
   }
   if (surprises.length > 0) blocks.push(section(`:eyes: *Surprises*\n${surprises.join('\n')}`));
-  blocks.push(divider(), ...listSections(`*Deploy notes* for train ${train.train}:`, message.notes.length > 0 ? renderNoteLines(message.notes) : ['_none_'], 6));
+  blocks.push(
+    divider(),
+    ...listSections(`*Deploy notes* for train ${train.train}:`, message.notes.length > 0 ? renderNoteLines(message.notes) : ['_none_'], 6),
+  );
   for (const warning of message.warnings) blocks.push(context(`:warning: ${escapeMrkdwn(warning)}`));
   blocks.push(
     section(

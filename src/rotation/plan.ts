@@ -149,7 +149,15 @@ export function planRotation(options: {
         state = { cursor: state.cursor, deferred: [result.pick, ...state.deferred.filter((id) => id !== result.pick)] };
       }
       entry = fixed
-        ? { train, slackUserId: fixed.slackUserId, source: fixed.source, rotationPick: result.pick, deferred: state.deferred, announced: false, skipping }
+        ? {
+            train,
+            slackUserId: fixed.slackUserId,
+            source: fixed.source,
+            rotationPick: result.pick,
+            deferred: state.deferred,
+            announced: false,
+            skipping,
+          }
         : {
             train,
             slackUserId: result.pick,

@@ -208,7 +208,11 @@ export async function removeRosterMember(options: { prisma: PrismaClient; actor:
     const member = await requireMember(tx, options.slackUserId);
     await tx.rosterMember.delete({ where: { slackUserId: member.slackUserId } });
     const rest = await tx.rosterMember.findMany({ orderBy: { position: 'asc' } });
-    await renumber(tx, rest.map((m) => m.slackUserId), now);
+    await renumber(
+      tx,
+      rest.map((m) => m.slackUserId),
+      now,
+    );
     // Overrides and swaps not yet announced that name them no longer hold.
     await tx.trainAssignment.deleteMany({ where: { slackUserId: member.slackUserId, announcedAt: null } });
     await recordAudit(tx, { actor: options.actor, action: 'rotation.remove', subject: `user:${member.slackUserId}`, at: now });
@@ -290,7 +294,13 @@ export async function overrideTrainOwner(options: {
     await tx.trainAssignment.upsert({
       where: { train },
       create: { train, slackUserId: options.slackUserId, source: 'override', createdAt: now, updatedAt: now },
-      update: { slackUserId: options.slackUserId, source: previous?.announcedAt ? 'reassigned' : 'override', confirmedAt: null, confirmedBy: null, updatedAt: now },
+      update: {
+        slackUserId: options.slackUserId,
+        source: previous?.announcedAt ? 'reassigned' : 'override',
+        confirmedAt: null,
+        confirmedBy: null,
+        updatedAt: now,
+      },
     });
     await recordAudit(tx, {
       actor: options.actor,
@@ -320,7 +330,10 @@ export async function swapTrains(options: {
     const plan = planFromSnapshot(snapshot, options.calendar, Math.min(a, b), Math.max(a, b));
     const ownerA = plan.find((p) => p.train === a)?.slackUserId ?? null;
     const ownerB = plan.find((p) => p.train === b)?.slackUserId ?? null;
-    if (!ownerA || !ownerB) throw new InvalidInputError(`Train ${ownerA ? b : a} has no owner to swap (nobody on the roster can take it); use \`/release rotation override ${ownerA ? b : a} @user\` instead.`);
+    if (!ownerA || !ownerB)
+      throw new InvalidInputError(
+        `Train ${ownerA ? b : a} has no owner to swap (nobody on the roster can take it); use \`/release rotation override ${ownerA ? b : a} @user\` instead.`,
+      );
     for (const [train, owner] of [
       [a, ownerB],
       [b, ownerA],
@@ -331,18 +344,35 @@ export async function swapTrains(options: {
         update: { slackUserId: owner, source: 'swap', updatedAt: now },
       });
     }
-    await recordAudit(tx, { actor: options.actor, action: 'rotation.swap', details: { trains: [a, b], owners: [ownerB, ownerA] }, at: now });
+    await recordAudit(tx, {
+      actor: options.actor,
+      action: 'rotation.swap',
+      details: { trains: [a, b], owners: [ownerB, ownerA] },
+      at: now,
+    });
     return { owners: [ownerB, ownerA] };
   });
 }
 
 /** Sets a member's emoji. */
-export async function setRosterEmoji(options: { prisma: PrismaClient; actor: string; now: Date; slackUserId: string; emoji: string }): Promise<void> {
+export async function setRosterEmoji(options: {
+  prisma: PrismaClient;
+  actor: string;
+  now: Date;
+  slackUserId: string;
+  emoji: string;
+}): Promise<void> {
   const { now } = options;
   await editRoster(options.prisma, async (tx) => {
     await requireMember(tx, options.slackUserId);
     await tx.rosterMember.update({ where: { slackUserId: options.slackUserId }, data: { emoji: options.emoji, updatedAt: now } });
-    await recordAudit(tx, { actor: options.actor, action: 'rotation.emoji', subject: `user:${options.slackUserId}`, details: { emoji: options.emoji }, at: now });
+    await recordAudit(tx, {
+      actor: options.actor,
+      action: 'rotation.emoji',
+      subject: `user:${options.slackUserId}`,
+      details: { emoji: options.emoji },
+      at: now,
+    });
   });
 }
 
@@ -389,7 +419,12 @@ export async function findTrainAssignment(prisma: PrismaClient, train: number) {
 }
 
 /** The owner confirms an announced train; true the first time (a double click confirms once). */
-export async function confirmTrainOwner(options: { prisma: PrismaClient; train: number; slackUserId: string; now: Date }): Promise<boolean> {
+export async function confirmTrainOwner(options: {
+  prisma: PrismaClient;
+  train: number;
+  slackUserId: string;
+  now: Date;
+}): Promise<boolean> {
   const { train, slackUserId, now } = options;
   const updated = await options.prisma.trainAssignment.updateMany({
     where: { train, slackUserId, confirmedAt: null },

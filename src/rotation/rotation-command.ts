@@ -130,7 +130,9 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     const byId = new Map(snapshot.members.map((m) => [m.slackUserId, m]));
     const lines = plan.map((entry, index) => {
       const schedule = deps.calendar.getTrain(entry.train);
-      const owner = entry.slackUserId ? `${mentionUser(entry.slackUserId)} ${byId.get(entry.slackUserId)?.emoji ?? ''}`.trim() : '_no owner assigned_';
+      const owner = entry.slackUserId
+        ? `${mentionUser(entry.slackUserId)} ${byId.get(entry.slackUserId)?.emoji ?? ''}`.trim()
+        : '_no owner assigned_';
       const flags = [entry.announced ? 'announced' : '', entry.source === 'override' || entry.source === 'swap' ? entry.source : '']
         .filter(Boolean)
         .join(', ');
@@ -138,18 +140,29 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       return `${label}: ${owner}, cutoff ${formatInZones(schedule.cutoff, settings.displayTimeZones)}${flags ? ` _(${flags})_` : ''}`;
     });
     const list = snapshot.members
-      .map((m) => `${m.position + 1}. ${mentionUser(m.slackUserId)}${m.emoji ? ` ${m.emoji}` : ''}${m.githubLogin ? ` (\`${escapeMrkdwn(m.githubLogin)}\`)` : ''}`)
+      .map(
+        (m) =>
+          `${m.position + 1}. ${mentionUser(m.slackUserId)}${m.emoji ? ` ${m.emoji}` : ''}${m.githubLogin ? ` (\`${escapeMrkdwn(m.githubLogin)}\`)` : ''}`,
+      )
       .join('\n');
     const today = localDate(context.now, settings.timeZone);
     const away = snapshot.members
-      .filter((m) => snapshot.skips.some((s) => s.slackUserId === m.slackUserId && (s.train != null ? s.train >= current.train : (s.toDate ?? '') >= today)))
+      .filter((m) =>
+        snapshot.skips.some(
+          (s) => s.slackUserId === m.slackUserId && (s.train != null ? s.train >= current.train : (s.toDate ?? '') >= today),
+        ),
+      )
       .map((m) => {
-        const trains = plan.filter((p) => isAway(snapshot.skips, m.slackUserId, p.train, deps.calendar.getTrain(p.train).cutDate)).map((p) => p.train);
+        const trains = plan
+          .filter((p) => isAway(snapshot.skips, m.slackUserId, p.train, deps.calendar.getTrain(p.train).cutDate))
+          .map((p) => p.train);
         return `${mentionUser(m.slackUserId)}${trains.length ? ` (away for ${trains.join(', ')})` : ''}`;
       });
     await context.respond({
       response_type: 'ephemeral',
-      text: [`*Owners*\n${lines.join('\n')}`, `*The list*\n${list}`, away.length ? `*Away*: ${away.join(', ')}` : ''].filter(Boolean).join('\n\n'),
+      text: [`*Owners*\n${lines.join('\n')}`, `*The list*\n${list}`, away.length ? `*Away*: ${away.join(', ')}` : '']
+        .filter(Boolean)
+        .join('\n\n'),
     });
   }
 
@@ -176,7 +189,8 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     async move(context, args) {
       await requireEditor(context, 'reorder the rotation');
       const slackUserId = parseMention(args[0]);
-      if (!args[1] || !/^\d+$/.test(args[1])) throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
+      if (!args[1] || !/^\d+$/.test(args[1]))
+        throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
       const position = Number(args[1]);
       await moveRosterMember({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, position });
       return `Moved ${mentionUser(slackUserId)} to position ${position}.`;
@@ -209,7 +223,13 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       for (const train of [a, b]) {
         if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
       }
-      const { owners } = await swapTrains({ prisma: deps.db.prisma, calendar: deps.calendar, actor: context.userId, now: context.now, trains: [a, b] });
+      const { owners } = await swapTrains({
+        prisma: deps.db.prisma,
+        calendar: deps.calendar,
+        actor: context.userId,
+        now: context.now,
+        trains: [a, b],
+      });
       return `Swapped: train ${a} is now ${mentionUser(owners[0] ?? '')}'s and train ${b} is ${mentionUser(owners[1] ?? '')}'s.`;
     },
     async override(context, args) {
@@ -236,7 +256,8 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
           (entries.at(-1) as { githubLogin: string | null }).githubLogin = arg;
         } else throw new InvalidInputError(`\`${escapeMrkdwn(arg)}\` does not follow a mention; write \`@alice alice-gh @bob bob-gh\`.`);
       }
-      if (entries.length === 0) throw new InvalidInputError('List the members in order: `/release rotation import @alice alice-gh @bob bob-gh`.');
+      if (entries.length === 0)
+        throw new InvalidInputError('List the members in order: `/release rotation import @alice alice-gh @bob bob-gh`.');
       const members: NewMember[] = [];
       for (const entry of entries) members.push(await lookUpMember(entry.slackUserId, entry.githubLogin));
       const count = await importRoster({

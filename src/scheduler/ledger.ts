@@ -86,10 +86,10 @@ export function truncateError(text: string, max = MAX_ERROR_LENGTH): string {
 
 /** The ledger row of one fire, or undefined when no replica has touched it. */
 export async function getFire(options: { sql: SqlSession; job: string; scheduledAt: Date }): Promise<JobRunRow | undefined> {
-  const rows = await options.sql.query<RawRow>(
-    `SELECT ${COLUMNS} FROM "job_runs" WHERE "job" = $1 AND "scheduledAt" = $2`,
-    [options.job, options.scheduledAt],
-  );
+  const rows = await options.sql.query<RawRow>(`SELECT ${COLUMNS} FROM "job_runs" WHERE "job" = $1 AND "scheduledAt" = $2`, [
+    options.job,
+    options.scheduledAt,
+  ]);
   const row = rows[0];
   return row === undefined ? undefined : toRow(row);
 }

@@ -253,8 +253,9 @@ export function createScheduler<Deps>(options: SchedulerOptions<Deps>): Schedule
     else report.failed.push({ ...fire, attempt, error: failure });
     // The work is done: losing its outcome would let another replica redo it
     // once the lease expires, so a database hiccup here is retried briefly.
-    const recorded = await withRetries(() => (failure === undefined ? markDone(finish) : markFailed({ ...finish, error: failure })), (error, waitMs) =>
-      log.warn({ err: error, retryInMs: waitMs }, `could not record the outcome of ${job.name}; retrying`),
+    const recorded = await withRetries(
+      () => (failure === undefined ? markDone(finish) : markFailed({ ...finish, error: failure })),
+      (error, waitMs) => log.warn({ err: error, retryInMs: waitMs }, `could not record the outcome of ${job.name}; retrying`),
     );
     if (!recorded) {
       log.warn(`the claim on ${job.name} for ${scheduledAt.toISOString()} was taken over before attempt ${attempt} finished`);

@@ -28,7 +28,9 @@ export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>)
     work().then(
       () => undefined,
       (error: unknown) =>
-        reply ? replyToFailure({ error, respond: reply, logger }) : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed'),
+        reply
+          ? replyToFailure({ error, respond: reply, logger })
+          : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed'),
     );
   void (options.heavy ? inFlight.run(guarded) : inFlight.follow(guarded));
 }

@@ -19,9 +19,8 @@ export async function claimDelivery(options: { sql: SqlPort; key: string; now: D
 
 /** Forgets deliveries older than `before` (Slack stops retrying after minutes). */
 export async function pruneDeliveries(options: { sql: SqlPort; before: Date }): Promise<number> {
-  const rows = await options.sql.query<{ key: string }>(
-    `DELETE FROM handled_deliveries WHERE "receivedAt" < $1 RETURNING key`,
-    [options.before],
-  );
+  const rows = await options.sql.query<{ key: string }>(`DELETE FROM handled_deliveries WHERE "receivedAt" < $1 RETURNING key`, [
+    options.before,
+  ]);
   return rows.length;
 }

@@ -93,12 +93,10 @@ export async function claimMessage(
 }
 
 export async function markSent(sql: SqlPort, sent: { id: number; channel: string; ts: string; now: Date }): Promise<void> {
-  await sql.query(`UPDATE "slack_messages" SET "status" = 'sent', "channel" = $2, "ts" = $3, "error" = NULL, "updatedAt" = $4 WHERE "id" = $1`, [
-    sent.id,
-    sent.channel,
-    sent.ts,
-    sent.now,
-  ]);
+  await sql.query(
+    `UPDATE "slack_messages" SET "status" = 'sent', "channel" = $2, "ts" = $3, "error" = NULL, "updatedAt" = $4 WHERE "id" = $1`,
+    [sent.id, sent.channel, sent.ts, sent.now],
+  );
 }
 
 export async function markFailed(sql: SqlPort, failed: { id: number; error: string; now: Date }): Promise<void> {
@@ -115,7 +113,10 @@ export async function releaseClaim(sql: SqlPort, id: number): Promise<void> {
 }
 
 /** Points a sent message at a new ts (it was deleted and posted again), unless someone else did already. */
-export async function replaceTs(sql: SqlPort, replaced: { id: number; oldTs: string; channel: string; ts: string; now: Date }): Promise<boolean> {
+export async function replaceTs(
+  sql: SqlPort,
+  replaced: { id: number; oldTs: string; channel: string; ts: string; now: Date },
+): Promise<boolean> {
   const rows = await sql.query<{ id: number }>(
     `UPDATE "slack_messages" SET "channel" = $3, "ts" = $4, "updatedAt" = $5 WHERE "id" = $1 AND "ts" = $2 RETURNING "id"`,
     [replaced.id, replaced.oldTs, replaced.channel, replaced.ts, replaced.now],

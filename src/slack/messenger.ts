@@ -83,7 +83,14 @@ export function slackErrorCode(error: unknown): string | undefined {
 }
 
 /** Slack answers worth trying again later; every other `ok: false` will fail the same way. */
-const PASSING_SLACK_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+const PASSING_SLACK_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
 
 /** Slack said no for good (e.g. 'user_not_found', 'cannot_dm_bot'): trying again would not help. */
 export function isPermanentSlackError(error: unknown): boolean {
@@ -121,7 +128,12 @@ export function createMessenger(options: { client: WebClient; sql: SqlPort }): M
   return {
     async postOnce(request) {
       const { now } = request;
-      const claim = await claimMessage(sql, { key: request.key, recipient: recipientOf(request.to), ...(request.about ? { about: request.about } : {}), now });
+      const claim = await claimMessage(sql, {
+        key: request.key,
+        recipient: recipientOf(request.to),
+        ...(request.about ? { about: request.about } : {}),
+        now,
+      });
       if (!claim.claimed) {
         const record = await findMessage(sql, request.key);
         // Released between our claim and this read: someone else's passing failure; the next attempt posts it.
@@ -146,7 +158,12 @@ export function createMessenger(options: { client: WebClient; sql: SqlPort }): M
     },
 
     async update(request) {
-      await client.chat.update({ channel: request.channel, ts: request.ts, text: request.message.text, ...(request.message.blocks ? { blocks: request.message.blocks } : {}) });
+      await client.chat.update({
+        channel: request.channel,
+        ts: request.ts,
+        text: request.message.text,
+        ...(request.message.blocks ? { blocks: request.message.blocks } : {}),
+      });
     },
 
     async repost(request) {

@@ -29,7 +29,10 @@ export function exactlyOneOf(ids: Iterable<string>): RegExp {
  * Register it with `exactlyOneOf(table.keys())`, so that Bolt only gives it
  * ids the table has.
  */
-export function dispatchById<Args>(table: ReadonlyMap<string, (args: Args) => Promise<void>>, idOf: (args: Args) => string): (args: Args) => Promise<void> {
+export function dispatchById<Args>(
+  table: ReadonlyMap<string, (args: Args) => Promise<void>>,
+  idOf: (args: Args) => string,
+): (args: Args) => Promise<void> {
   return async (args) => {
     const listener = table.get(idOf(args));
     if (!listener) throw new Error(`no listener for ${idOf(args)}`);
@@ -73,11 +76,23 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
   app.command('/release', releaseCommand(deps, withHelp(subcommands)));
 
   const buttons = mergeTables<ButtonListener>({ kind: 'button', features, pick: (f) => f.buttons, deps });
-  if (buttons.size > 0) app.action<BlockButtonAction>(exactlyOneOf(buttons.keys()), dispatchById(buttons, ({ action }) => action.action_id));
+  if (buttons.size > 0)
+    app.action<BlockButtonAction>(
+      exactlyOneOf(buttons.keys()),
+      dispatchById(buttons, ({ action }) => action.action_id),
+    );
   const selects = mergeTables<SelectListener>({ kind: 'select', features, pick: (f) => f.selects, deps });
-  if (selects.size > 0) app.action<BlockStaticSelectAction>(exactlyOneOf(selects.keys()), dispatchById(selects, ({ action }) => action.action_id));
+  if (selects.size > 0)
+    app.action<BlockStaticSelectAction>(
+      exactlyOneOf(selects.keys()),
+      dispatchById(selects, ({ action }) => action.action_id),
+    );
   const views = mergeTables<ViewListener>({ kind: 'view', features, pick: (f) => f.views, deps });
-  if (views.size > 0) app.view<ViewSubmitAction>(exactlyOneOf(views.keys()), dispatchById(views, ({ view }) => view.callback_id));
+  if (views.size > 0)
+    app.view<ViewSubmitAction>(
+      exactlyOneOf(views.keys()),
+      dispatchById(views, ({ view }) => view.callback_id),
+    );
   const homes = mergeTables<AppHomeOpenedListener>({
     kind: 'event',
     features,

@@ -4,7 +4,13 @@ import type { AppDeps } from '../deps';
 import { getStatusReport } from './gather-status';
 import { renderStatus } from './status-view';
 
-export async function publishAppHome(options: { deps: AppDeps; client: WebClient; userId: string; now: Date; fresh?: boolean }): Promise<void> {
+export async function publishAppHome(options: {
+  deps: AppDeps;
+  client: WebClient;
+  userId: string;
+  now: Date;
+  fresh?: boolean;
+}): Promise<void> {
   const report = await getStatusReport({ deps: options.deps, now: options.now, fresh: options.fresh ?? false });
   const { blocks } = renderStatus(report, options.deps.config.settings);
   await options.client.views.publish({ user_id: options.userId, view: { type: 'home', blocks } });

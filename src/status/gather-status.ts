@@ -49,7 +49,10 @@ export interface StatusReport {
 }
 
 /** The deploy notes and PR answers of the train in progress. */
-export async function loadTrainNotesAndAnswers(deps: AppDeps, now: Date): Promise<{ notes: StoredNote[]; answers: Map<number, StoredAnswer> }> {
+export async function loadTrainNotesAndAnswers(
+  deps: AppDeps,
+  now: Date,
+): Promise<{ notes: StoredNote[]; answers: Map<number, StoredAnswer> }> {
   const train = deps.calendar.trainInProgress(now).train;
   const [notes, answers] = await Promise.all([listNotes(deps.db.prisma, train), loadAnswers(deps.db.prisma, train)]);
   return { notes, answers };

@@ -105,11 +105,7 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
   if (github) {
     const tag = github.latestTag;
     blocks.push(
-      section(
-        tag
-          ? `*Latest tag:* \`${escapeMrkdwn(tag.name)}\`\n${describeCheck(tag, settings.ciCheckName)}`
-          : '*Latest tag:* none yet',
-      ),
+      section(tag ? `*Latest tag:* \`${escapeMrkdwn(tag.name)}\`\n${describeCheck(tag, settings.ciCheckName)}` : '*Latest tag:* none yet'),
     );
     blocks.push(divider(), pullRequestBlock(github.pullRequests, settings.mainBranch, report.answers));
   }

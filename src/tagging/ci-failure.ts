@@ -12,7 +12,14 @@ import { requireTagger } from './permissions';
 import { noticeDrafts } from './commit';
 import type { CiFailureRefusal, FailingJob } from './outcomes';
 import { applyWhere, findRelease, releaseIssueClaim, type TagRelease } from './release-store';
-import { encodeValue, renderCiFailureRefusal, renderFlakyRecorded, renderIssue, renderIssueConfirmation, renderIssueFiled } from './tag-view';
+import {
+  encodeValue,
+  renderCiFailureRefusal,
+  renderFlakyRecorded,
+  renderIssue,
+  renderIssueConfirmation,
+  renderIssueFiled,
+} from './tag-view';
 
 function jobsOf(release: TagRelease): FailingJob[] {
   const raw = Array.isArray(release.ciFailures) ? release.ciFailures : [];
@@ -30,7 +37,13 @@ function refuse(refusal: CiFailureRefusal): never {
 }
 
 /** The failed release a button is about, checked: it exists, its CI failed, the button is current, the person may act. */
-async function loadFailure(options: { deps: AppDeps; userId: string; now: Date; value: string | undefined; action: string }): Promise<TagRelease> {
+async function loadFailure(options: {
+  deps: AppDeps;
+  userId: string;
+  now: Date;
+  value: string | undefined;
+  action: string;
+}): Promise<TagRelease> {
   const { deps, userId, now } = options;
   const { id, attempt } = parseReleaseValue(options.value);
   const release = await findRelease(deps.db.prisma, id);
@@ -44,19 +57,32 @@ async function loadFailure(options: { deps: AppDeps; userId: string; now: Date; 
 
 /** Someone filed (or is filing) the issue already. */
 function alreadyFiled(release: TagRelease): CiFailureRefusal | null {
-  if (release.issueNumber !== null && release.issueUrl) return { kind: 'issue-filed', by: release.issueBy, number: release.issueNumber, url: release.issueUrl };
+  if (release.issueNumber !== null && release.issueUrl)
+    return { kind: 'issue-filed', by: release.issueBy, number: release.issueNumber, url: release.issueUrl };
   if (release.issueBy) return { kind: 'issue-being-filed', by: release.issueBy };
   return null;
 }
 
 /** "File an issue": the preview with File it / Cancel. */
-export async function previewIssue(options: { deps: AppDeps; userId: string; now: Date; value: string | undefined }): Promise<{ text: string; blocks: Block[] }> {
+export async function previewIssue(options: {
+  deps: AppDeps;
+  userId: string;
+  now: Date;
+  value: string | undefined;
+}): Promise<{ text: string; blocks: Block[] }> {
   const { deps } = options;
   const release = await loadFailure({ ...options, action: 'file an issue about this CI failure' });
   const filed = alreadyFiled(release);
   if (filed) refuse(filed);
   const jobs = jobsOf(release);
-  const issue = renderIssue({ settings: deps.config.settings, train: release.train, tag: release.tag, sha: release.tagSha, ciUrl: release.ciUrl, jobs });
+  const issue = renderIssue({
+    settings: deps.config.settings,
+    train: release.train,
+    tag: release.tag,
+    sha: release.tagSha,
+    ciUrl: release.ciUrl,
+    jobs,
+  });
   return renderIssueConfirmation({ title: issue.title, jobs, value: encodeValue({ id: release.id, attempt: release.attempt }) });
 }
 
@@ -70,14 +96,21 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     release,
     where: { state: 'ci_failed', attempt: release.attempt, issueBy: null, issueNumber: null },
     now,
-    changes: { issueBy: userId},
+    changes: { issueBy: userId },
   });
   if (!claimed) {
     const latest = await findRelease(deps.db.prisma, release.id);
     refuse((latest && alreadyFiled(latest)) ?? { kind: 'filing-raced' });
   }
   const jobs = jobsOf(release);
-  const issue = renderIssue({ settings: deps.config.settings, train: release.train, tag: release.tag, sha: release.tagSha, ciUrl: release.ciUrl, jobs });
+  const issue = renderIssue({
+    settings: deps.config.settings,
+    train: release.train,
+    tag: release.tag,
+    sha: release.tagSha,
+    ciUrl: release.ciUrl,
+    jobs,
+  });
   let created: { number: number; url: string };
   try {
     created = await deps.github.createIssue({ title: issue.title, body: issue.body });
@@ -91,8 +124,10 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     release,
     where: { issueBy: userId, issueNumber: null },
     now,
-    changes: { issueNumber: created.number, issueUrl: created.url},
-    notices: noticeDrafts(deps, [{ kind: 'issue-filed', actor: userId, number: created.number, url: created.url, attempt: release.attempt }]),
+    changes: { issueNumber: created.number, issueUrl: created.url },
+    notices: noticeDrafts(deps, [
+      { kind: 'issue-filed', actor: userId, number: created.number, url: created.url, attempt: release.attempt },
+    ]),
     audit: { actor: userId, action: 'tag.ci-issue', details: { number: created.number, url: created.url } },
   });
   await flushNotices({ deps, now, releaseIds: [release.id] });
@@ -108,7 +143,7 @@ export async function markKnownFlaky(options: { deps: AppDeps; userId: string; n
     release,
     where: { state: 'ci_failed', attempt: release.attempt, flakyBy: null },
     now,
-    changes: { flakyBy: userId, flakyAt: now},
+    changes: { flakyBy: userId, flakyAt: now },
     notices: noticeDrafts(deps, [{ kind: 'flaky', actor: userId, attempt: release.attempt }]),
     audit: { actor: userId, action: 'tag.ci-flaky', details: { jobs: jobsOf(release).map((job) => job.name) } },
   });

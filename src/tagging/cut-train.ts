@@ -129,14 +129,26 @@ async function cutAgain(options: { deps: AppDeps; userId: string; now: Date; val
   if (counted.train !== release.train) return refused({ kind: 'retry-train-changed', train: release.train, next: counted.train });
   if (release.state === 'run_missing') {
     // The run may have shown up after all: follow it rather than dispatching again.
-    const late = await findRunOfDispatch({ deps, release, workflow: settings.tagWorkflow, since: release.dispatchedAt ?? release.requestedAt });
+    const late = await findRunOfDispatch({
+      deps,
+      release,
+      workflow: settings.tagWorkflow,
+      since: release.dispatchedAt ?? release.requestedAt,
+    });
     if (late) {
       const adopted = await commitWrite({
         deps,
         release,
         now,
         write: {
-          changes: { state: 'dispatched', runId: BigInt(late.id), runUrl: late.htmlUrl, runStatus: late.status, runConclusion: late.conclusion, nextCheckAt: now },
+          changes: {
+            state: 'dispatched',
+            runId: BigInt(late.id),
+            runUrl: late.htmlUrl,
+            runStatus: late.status,
+            runConclusion: late.conclusion,
+            nextCheckAt: now,
+          },
           audit: { actor: userId, action: 'tag.run-found-late', details: { runId: late.id } },
         },
       });
@@ -144,7 +156,13 @@ async function cutAgain(options: { deps: AppDeps; userId: string; now: Date; val
       return { kind: 'run-found-late', runId: late.id, runUrl: late.htmlUrl };
     }
   }
-  const armed = await armRetry({ prisma: deps.db.prisma, release, actor: userId, now, checkAt: new Date(now.getTime() + REQUEST_STALE_MS) });
+  const armed = await armRetry({
+    prisma: deps.db.prisma,
+    release,
+    actor: userId,
+    now,
+    checkAt: new Date(now.getTime() + REQUEST_STALE_MS),
+  });
   if (!armed) return refused({ kind: 'retry-raced', train: release.train });
   const result = await dispatchCut({ deps, release: armed, now });
   await flushNotices({ deps, now, releaseIds: [armed.id] });

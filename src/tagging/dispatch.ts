@@ -19,7 +19,8 @@ import { entering, nextCheckAt, REQUEST_STALE_MS } from './watch-policy';
 export function refusalOf(error: GitHubError, workflow: string, repository: string): DispatchRefusal {
   if (error instanceof GitHubNotFoundError) return { kind: 'workflow-not-found', workflow, repository };
   if (error instanceof GitHubPermissionError) {
-    if (error.missingScopes.length > 0) return { kind: 'missing-scopes', workflow, missingScopes: error.missingScopes, tokenScopes: error.tokenScopes };
+    if (error.missingScopes.length > 0)
+      return { kind: 'missing-scopes', workflow, missingScopes: error.missingScopes, tokenScopes: error.tokenScopes };
     return { kind: 'forbidden', workflow, message: error.userMessage };
   }
   if (error instanceof GitHubRateLimitedError) return { kind: 'rate-limited', workflow, message: error.userMessage };
@@ -76,7 +77,11 @@ export async function dispatchCut(options: { deps: AppDeps; release: TagRelease;
         from: 'requested',
         changes: () => ({ state: 'refused', nextCheckAt: null, lastError: error.message.slice(0, 500) }),
         notices: [],
-        audit: { actor: release.requestedBy, action: 'tag.dispatch-refused', details: { kind: error.kind, status: error.status, message: error.message } },
+        audit: {
+          actor: release.requestedBy,
+          action: 'tag.dispatch-refused',
+          details: { kind: error.kind, status: error.status, message: error.message },
+        },
       });
       return { outcome: 'refused', release: refused, refusal: refusalOf(error, settings.tagWorkflow, settings.repository) };
     }
@@ -95,10 +100,26 @@ export async function dispatchCut(options: { deps: AppDeps; release: TagRelease;
       dispatchUncertain: uncertain,
       nextCheckAt: nextCheckAt({ settings, webhooks, release: entering(row, 'dispatched', now), now }),
     }),
-    notices: [{ kind: 'dispatched', train: release.train, tag: release.tag, sha: release.sourceSha, actor: release.requestedBy, attempt: release.attempt, uncertain }],
-    audit: { actor: release.requestedBy, action: 'tag.dispatch', details: { workflow: settings.tagWorkflow, ref: settings.mainBranch, attempt: release.attempt, uncertain } },
+    notices: [
+      {
+        kind: 'dispatched',
+        train: release.train,
+        tag: release.tag,
+        sha: release.sourceSha,
+        actor: release.requestedBy,
+        attempt: release.attempt,
+        uncertain,
+      },
+    ],
+    audit: {
+      actor: release.requestedBy,
+      action: 'tag.dispatch',
+      details: { workflow: settings.tagWorkflow, ref: settings.mainBranch, attempt: release.attempt, uncertain },
+    },
   });
-  return uncertainMessage === null ? { outcome: 'dispatched', release: dispatched } : { outcome: 'uncertain', release: dispatched, message: uncertainMessage };
+  return uncertainMessage === null
+    ? { outcome: 'dispatched', release: dispatched }
+    : { outcome: 'uncertain', release: dispatched, message: uncertainMessage };
 }
 
 /** Takes the image guard (`ci_passed` → `image_requested`) and dispatches the image workflow with `git_tag`. */
@@ -130,7 +151,13 @@ export async function dispatchImage(options: { deps: AppDeps; release: TagReleas
         from: 'image_requested',
         changes: () => ({ state: 'image_failed', nextCheckAt: null, lastError: error.message.slice(0, 500) }),
         notices: [
-          { kind: 'image-failed', tag: release.tag, attempt: release.attempt, url: null, failure: { kind: 'refused', refusal: refusalOf(error, settings.imageWorkflow, settings.repository) } },
+          {
+            kind: 'image-failed',
+            tag: release.tag,
+            attempt: release.attempt,
+            url: null,
+            failure: { kind: 'refused', refusal: refusalOf(error, settings.imageWorkflow, settings.repository) },
+          },
         ],
         audit: { actor: 'system', action: 'tag.image-dispatch-refused', details: { kind: error.kind, status: error.status } },
       });
@@ -143,7 +170,11 @@ export async function dispatchImage(options: { deps: AppDeps; release: TagReleas
     attempt: taken.attempt,
     now,
     from: 'image_requested',
-    changes: (row) => ({ state: 'image_dispatched', imageDispatchedAt: now, nextCheckAt: nextCheckAt({ settings, webhooks, release: entering(row, 'image_dispatched', now), now }) }),
+    changes: (row) => ({
+      state: 'image_dispatched',
+      imageDispatchedAt: now,
+      nextCheckAt: nextCheckAt({ settings, webhooks, release: entering(row, 'image_dispatched', now), now }),
+    }),
     notices: [{ kind: 'image-dispatched', tag: release.tag, attempt: release.attempt, uncertain }],
     audit: { actor: 'system', action: 'tag.image-dispatch', details: { workflow: settings.imageWorkflow, uncertain } },
   });

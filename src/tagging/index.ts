@@ -3,7 +3,14 @@ import type { Feature } from '../feature';
 import { applyGitHubEvent } from './github-events';
 import { tagCancel, tagConfirm, tagFileIssue, tagFileIssueConfirm, tagKnownFlaky, tagRetry } from './slack';
 import { createTagSubcommand } from './tag-command';
-import { TAG_CANCEL_ACTION, TAG_CONFIRM_ACTION, TAG_FILE_ISSUE_ACTION, TAG_FILE_ISSUE_CONFIRM_ACTION, TAG_FLAKY_ACTION, TAG_RETRY_ACTION } from './tag-view';
+import {
+  TAG_CANCEL_ACTION,
+  TAG_CONFIRM_ACTION,
+  TAG_FILE_ISSUE_ACTION,
+  TAG_FILE_ISSUE_CONFIRM_ACTION,
+  TAG_FLAKY_ACTION,
+  TAG_RETRY_ACTION,
+} from './tag-view';
 import { createTagWatchJob } from './watch-job';
 
 export const taggingFeature: Feature = {

@@ -59,6 +59,9 @@ export async function findTrainThread(prisma: PrismaClient, train: number): Prom
   return thread ? { channel: thread.channel, ts: thread.ts } : null;
 }
 
-export async function recordTrainThread(prisma: PrismaClient, thread: { train: number; channel: string; ts: string; now: Date }): Promise<void> {
+export async function recordTrainThread(
+  prisma: PrismaClient,
+  thread: { train: number; channel: string; ts: string; now: Date },
+): Promise<void> {
   await prisma.trainThread.create({ data: { train: thread.train, channel: thread.channel, ts: thread.ts, createdAt: thread.now } });
 }

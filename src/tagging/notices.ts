@@ -8,7 +8,13 @@
  */
 import type { AppDeps } from '../deps';
 import { tryWithAdvisoryLock } from '../db/locks';
-import { countPendingNotices, findReleaseTrain, listPendingNotices, listReleasesWithPendingNotices, markNoticePosted } from './notice-store';
+import {
+  countPendingNotices,
+  findReleaseTrain,
+  listPendingNotices,
+  listReleasesWithPendingNotices,
+  markNoticePosted,
+} from './notice-store';
 import { ensureTrainThread } from './train-thread';
 
 /** Posts the pending notices of `releaseIds` (default: every release with one). Never throws for Slack failures. */
@@ -34,36 +40,41 @@ async function flushRelease(deps: AppDeps, releaseId: number, now: Date): Promis
 
 async function flushReleaseOnce(deps: AppDeps, releaseId: number, now: Date): Promise<'flushed' | 'busy' | 'failed'> {
   const logger = deps.logger.child({ module: 'tagging', releaseId });
-  const run = await tryWithAdvisoryLock(deps.db.sql, { namespace: 'releaseNotices', id: releaseId }, async (): Promise<'flushed' | 'failed'> => {
-    const train = await findReleaseTrain(deps.db.prisma, releaseId);
-    if (train === null) return 'failed';
-    const notices = await listPendingNotices(deps.db.prisma, releaseId);
-    // The thread is found (or started) once per flush, by the first notice that is posted.
-    let thread: Awaited<ReturnType<typeof ensureTrainThread>> | undefined;
-    for (const notice of notices) {
-      let ts: string | null;
-      try {
-        thread ??= await ensureTrainThread({ deps, train, now });
-        const outcome = await deps.messenger.postOnce({
-          key: `tagging:notice:${notice.id}`,
-          about: { train, kind: 'tag-notice' },
-          to: { channel: thread.channel },
-          threadTs: thread.ts,
-          message: { text: notice.text, blocks: notice.blocks },
-          now,
-        });
-        if (outcome.outcome === 'failed') logger.warn({ notice: notice.key, error: outcome.error }, 'tagging: Slack refused a notice for good; moving on');
-        ts = outcome.outcome === 'posted' ? outcome.ts || null : outcome.outcome === 'already' ? outcome.record.ts : null;
-      } catch (error) {
-        // Not posted (the messenger gave its claim back): the next flush tries again, keeping the order.
-        logger.warn({ err: error, notice: notice.key }, 'tagging: could not post a notice in the train thread; will try again');
-        return 'failed';
+  const run = await tryWithAdvisoryLock(
+    deps.db.sql,
+    { namespace: 'releaseNotices', id: releaseId },
+    async (): Promise<'flushed' | 'failed'> => {
+      const train = await findReleaseTrain(deps.db.prisma, releaseId);
+      if (train === null) return 'failed';
+      const notices = await listPendingNotices(deps.db.prisma, releaseId);
+      // The thread is found (or started) once per flush, by the first notice that is posted.
+      let thread: Awaited<ReturnType<typeof ensureTrainThread>> | undefined;
+      for (const notice of notices) {
+        let ts: string | null;
+        try {
+          thread ??= await ensureTrainThread({ deps, train, now });
+          const outcome = await deps.messenger.postOnce({
+            key: `tagging:notice:${notice.id}`,
+            about: { train, kind: 'tag-notice' },
+            to: { channel: thread.channel },
+            threadTs: thread.ts,
+            message: { text: notice.text, blocks: notice.blocks },
+            now,
+          });
+          if (outcome.outcome === 'failed')
+            logger.warn({ notice: notice.key, error: outcome.error }, 'tagging: Slack refused a notice for good; moving on');
+          ts = outcome.outcome === 'posted' ? outcome.ts || null : outcome.outcome === 'already' ? outcome.record.ts : null;
+        } catch (error) {
+          // Not posted (the messenger gave its claim back): the next flush tries again, keeping the order.
+          logger.warn({ err: error, notice: notice.key }, 'tagging: could not post a notice in the train thread; will try again');
+          return 'failed';
+        }
+        // Posted: should recording it fail, the ledger still knows, and the notice is not posted again.
+        await markNoticePosted(deps.db.prisma, { id: notice.id, ts, now });
       }
-      // Posted: should recording it fail, the ledger still knows, and the notice is not posted again.
-      await markNoticePosted(deps.db.prisma, { id: notice.id, ts, now });
-    }
-    return 'flushed';
-  });
+      return 'flushed';
+    },
+  );
   // Another flusher is posting this release's notices; it looks again when it is done.
   return run.locked ? run.value : 'busy';
 }

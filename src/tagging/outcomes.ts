@@ -62,7 +62,9 @@ export type TagNotice =
   | { kind: 'flaky'; actor: string; attempt: number };
 
 /** Why the train's number cannot be computed from the tags. */
-export type TrainCountProblem = { kind: 'no-release-tag' } | { kind: 'numbering-disagrees'; predicted: number; basedOnTag: string; intended: number };
+export type TrainCountProblem =
+  | { kind: 'no-release-tag' }
+  | { kind: 'numbering-disagrees'; predicted: number; basedOnTag: string; intended: number };
 
 /** Something the owner should know before cutting. */
 export type CutWarning =
@@ -112,7 +114,9 @@ export type CutRefusal =
   | { kind: 'retry-raced'; train: number };
 
 /** What a confirmed cut (or its retry) led to. */
-export type CutOutcome = { kind: 'dispatch'; train: number; result: DispatchResult } | { kind: 'run-found-late'; runId: number; runUrl: string };
+export type CutOutcome =
+  | { kind: 'dispatch'; train: number; result: DispatchResult }
+  | { kind: 'run-found-late'; runId: number; runUrl: string };
 
 /** A cut's answer to the person: what it did, or why it was refused. */
 export type CutAnswer = CutOutcome | { kind: 'refused'; refusal: CutRefusal };

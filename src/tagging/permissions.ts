@@ -16,7 +16,9 @@ export async function requireTagger(options: { deps: AppDeps; userId: string; no
   const owner = await findOwnerOfTrain(deps, train);
   if (owner === userId) return;
   if (current !== train && (await findOwnerOfTrain(deps, current)) === userId) return;
-  const who = owner ? `the release owner of train ${train} (${mentionUser(owner)})` : `the release owner of train ${train} (no owner is assigned)`;
+  const who = owner
+    ? `the release owner of train ${train} (${mentionUser(owner)})`
+    : `the release owner of train ${train} (no owner is assigned)`;
   throw new PermissionDeniedError(
     `Only ${who} or an admin can ${options.action}. ` +
       'If you should be able to, ask an admin to make you the owner with `/release rotation override` or to add you to `admins` in the settings.',

@@ -19,11 +19,15 @@ import { renderCutRefusal, renderTrainCountProblem } from './tag-view';
 export type { CutPlan } from './outcomes';
 
 /** The workflow's number and the release tags' numbering, or why they cannot be used. */
-export function trainToCut(tagNames: string[], tagFormat: string): { ok: true; train: number; basedOnTag: string } | { ok: false; problem: TrainCountProblem } {
+export function trainToCut(
+  tagNames: string[],
+  tagFormat: string,
+): { ok: true; train: number; basedOnTag: string } | { ok: false; problem: TrainCountProblem } {
   const predicted = predictWorkflowTrain(tagNames);
   const intended = nextTrainNumber(tagNames, tagFormat);
   if (predicted === null || intended === null) return { ok: false, problem: { kind: 'no-release-tag' } };
-  if (predicted.train !== intended) return { ok: false, problem: { kind: 'numbering-disagrees', predicted: predicted.train, basedOnTag: predicted.basedOnTag, intended } };
+  if (predicted.train !== intended)
+    return { ok: false, problem: { kind: 'numbering-disagrees', predicted: predicted.train, basedOnTag: predicted.basedOnTag, intended } };
   return { ok: true, train: intended, basedOnTag: predicted.basedOnTag };
 }
 
@@ -38,7 +42,9 @@ const FAILED_CONCLUSIONS = new Set(['failure', 'timed_out', 'cancelled', 'action
 
 /** Failing CI on a commit, as short names. */
 export function failingCi(checkRuns: CheckRunSummary[] | null, statuses: CommitStatusSummary[]): string[] {
-  const failing = (checkRuns ?? []).filter((run) => run.status === 'completed' && FAILED_CONCLUSIONS.has(run.conclusion ?? '')).map((run) => run.name);
+  const failing = (checkRuns ?? [])
+    .filter((run) => run.status === 'completed' && FAILED_CONCLUSIONS.has(run.conclusion ?? ''))
+    .map((run) => run.name);
   failing.push(...statuses.filter((status) => status.state === 'failure' || status.state === 'error').map((status) => status.context));
   return [...new Set(failing)];
 }
@@ -105,7 +111,9 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
     basedOnTag,
     previousTag,
     source: { sha: mainHead, title },
-    madeIt: comparison ? { totalCommits: comparison.totalCommits, pullRequests: pullRequestNumbers(comparison.commits.map((c) => c.message)) } : null,
+    madeIt: comparison
+      ? { totalCommits: comparison.totalCommits, pullRequests: pullRequestNumbers(comparison.commits.map((c) => c.message)) }
+      : null,
     rolling,
     warnings,
     blockers,

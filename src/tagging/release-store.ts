@@ -160,7 +160,13 @@ export async function takeCutGuard(options: {
       skipDuplicates: true,
     });
     if (inserted.count !== 1) return null;
-    await recordAudit(tx, { actor, action: 'tag.request', subject: `tag:${tag}`, details: { train, patch, sourceSha: options.sourceSha }, at: now });
+    await recordAudit(tx, {
+      actor,
+      action: 'tag.request',
+      subject: `tag:${tag}`,
+      details: { train, patch, sourceSha: options.sourceSha },
+      at: now,
+    });
     return tx.tagRelease.findUniqueOrThrow({ where: { tag } });
   });
   if (created) return { taken: true, release: created };
@@ -174,7 +180,15 @@ export async function takeCutGuard(options: {
     prisma,
     release: existing,
     now,
-    changes: { ...FRESH_CUT, state: 'requested', attempt: existing.attempt + 1, requestedBy: actor, requestedAt: now, sourceSha: options.sourceSha, nextCheckAt: options.checkAt },
+    changes: {
+      ...FRESH_CUT,
+      state: 'requested',
+      attempt: existing.attempt + 1,
+      requestedBy: actor,
+      requestedAt: now,
+      sourceSha: options.sourceSha,
+      nextCheckAt: options.checkAt,
+    },
     audit: { actor, action: 'tag.request', details: { train, patch, sourceSha: options.sourceSha, attempt: existing.attempt + 1 } },
   });
   if (rearmed) return { taken: true, release: rearmed };
@@ -183,13 +197,26 @@ export async function takeCutGuard(options: {
 }
 
 /** Arms a confirmed failure (`run_failed`, `run_missing`) for another dispatch; null when someone else did first. */
-export async function armRetry(options: { prisma: PrismaClient; release: TagRelease; actor: string; now: Date; checkAt: Date }): Promise<TagRelease | null> {
+export async function armRetry(options: {
+  prisma: PrismaClient;
+  release: TagRelease;
+  actor: string;
+  now: Date;
+  checkAt: Date;
+}): Promise<TagRelease | null> {
   const { release, actor, now } = options;
   return applyChanges({
     prisma: options.prisma,
     release,
     now,
-    changes: { ...FRESH_CUT, state: 'requested', attempt: release.attempt + 1, requestedBy: actor, requestedAt: now, nextCheckAt: options.checkAt },
+    changes: {
+      ...FRESH_CUT,
+      state: 'requested',
+      attempt: release.attempt + 1,
+      requestedBy: actor,
+      requestedAt: now,
+      nextCheckAt: options.checkAt,
+    },
     audit: { actor, action: 'tag.retry', details: { attempt: release.attempt + 1, after: release.state } },
   });
 }
@@ -226,7 +253,12 @@ export async function listRunClaims(prisma: PrismaClient, options: { exceptRelea
     where: { id: { not: options.exceptRelease }, OR: [{ runId: { in: ids } }, { imageRunId: { in: ids } }] },
     select: { runId: true, imageRunId: true },
   });
-  return new Set(taken.flatMap((row) => [row.runId, row.imageRunId]).filter((id): id is bigint => id !== null).map(Number));
+  return new Set(
+    taken
+      .flatMap((row) => [row.runId, row.imageRunId])
+      .filter((id): id is bigint => id !== null)
+      .map(Number),
+  );
 }
 
 /** The releases a run of the tagging (or image) workflow may concern: the one following it, and those waiting for a run, oldest first. */

@@ -14,7 +14,12 @@ import { confirmCut, retryCut } from './cut-train';
 function taggingButton(
   deps: AppDeps,
   options: { replaceOriginal: boolean },
-  answer: (o: { deps: AppDeps; userId: string; now: Date; value: string | undefined }) => Promise<string | { text: string; blocks: Block[] }>,
+  answer: (o: {
+    deps: AppDeps;
+    userId: string;
+    now: Date;
+    value: string | undefined;
+  }) => Promise<string | { text: string; blocks: Block[] }>,
 ): ButtonListener {
   const logger = deps.logger.child({ module: 'tagging' });
   return async ({ ack, body, action, respond }) => {

@@ -42,13 +42,17 @@ export function createTagSubcommand(deps: AppDeps): Subcommand {
   return {
     name: 'tag',
     usage: 'tag',
-    summary: 'cut the train (owner or admin): shows what will happen, then dispatches the tagging workflow once and follows the run, CI and stage in the train thread',
+    summary:
+      'cut the train (owner or admin): shows what will happen, then dispatches the tagging workflow once and follows the run, CI and stage in the train thread',
     maxArgs: 0,
     async run(context) {
       const tagNames = await deps.github.listAllTagNames();
       await requireMayTag(deps, context, tagNames);
       const plan = await planCut({ deps, now: context.now, tagNames });
-      await context.respond({ response_type: 'ephemeral', ...renderCutConfirmation(plan, settings, channelLabel(settings.announcementChannel)) });
+      await context.respond({
+        response_type: 'ephemeral',
+        ...renderCutConfirmation(plan, settings, channelLabel(settings.announcementChannel)),
+      });
     },
   };
 }

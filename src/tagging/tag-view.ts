@@ -4,7 +4,20 @@ import type { PullRequestSummary } from '../github/client';
 import { actions, button, context, header, section, type Block } from '../slack/blocks';
 import { channelLabel, escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
 import { formatCountdown, formatInZones } from '../train/time-format';
-import type { CiFailureRefusal, CutBlocker, CutOutcome, CutPlan, CutRefusal, CutWarning, DispatchRefusal, FailingJob, ImageFailure, Lateness, TagNotice, TrainCountProblem } from './outcomes';
+import type {
+  CiFailureRefusal,
+  CutBlocker,
+  CutOutcome,
+  CutPlan,
+  CutRefusal,
+  CutWarning,
+  DispatchRefusal,
+  FailingJob,
+  ImageFailure,
+  Lateness,
+  TagNotice,
+  TrainCountProblem,
+} from './outcomes';
 import type { NoticeDraft } from './release-store';
 import { describeState } from './states';
 
@@ -49,7 +62,9 @@ function pullRequestLinks(settings: Settings, numbers: number[]): string {
 }
 
 function rollingLines(pullRequests: PullRequestSummary[]): string {
-  const listed = pullRequests.slice(0, LISTED).map((pr) => `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${escapeMrkdwn(pr.authorLogin ?? 'unknown')}`);
+  const listed = pullRequests
+    .slice(0, LISTED)
+    .map((pr) => `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${escapeMrkdwn(pr.authorLogin ?? 'unknown')}`);
   const more = pullRequests.length - listed.length;
   return listed.join('\n') + (more > 0 ? `\n…and ${more} more` : '');
 }
@@ -199,7 +214,11 @@ export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadC
   ];
   if (plan.madeIt && plan.previousTag) {
     const prs = plan.madeIt.pullRequests.length > 0 ? `: ${pullRequestLinks(settings, plan.madeIt.pullRequests)}` : '';
-    blocks.push(section(`*Made it:* ${plan.madeIt.totalCommits} commit${plan.madeIt.totalCommits === 1 ? '' : 's'} since ${code(plan.previousTag)}${prs}`));
+    blocks.push(
+      section(
+        `*Made it:* ${plan.madeIt.totalCommits} commit${plan.madeIt.totalCommits === 1 ? '' : 's'} since ${code(plan.previousTag)}${prs}`,
+      ),
+    );
   }
   if (plan.rolling) {
     blocks.push(
@@ -215,14 +234,25 @@ export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadC
   if (plan.blockers.length === 0) {
     blocks.push(
       actions(`tag:${plan.train}`, [
-        button({ actionId: TAG_CONFIRM_ACTION, text: `Cut train ${plan.train}`, value: encodeValue({ train: plan.train, sha: plan.source.sha }), style: 'primary' }),
+        button({
+          actionId: TAG_CONFIRM_ACTION,
+          text: `Cut train ${plan.train}`,
+          value: encodeValue({ train: plan.train, sha: plan.source.sha }),
+          style: 'primary',
+        }),
         button({ actionId: TAG_CANCEL_ACTION, text: 'Cancel' }),
       ]),
     );
   } else {
-    blocks.push(context(`Nothing can be dispatched for train ${plan.train} until this is sorted out.`), actions(`tag:${plan.train}`, [button({ actionId: TAG_CANCEL_ACTION, text: 'Close' })]));
+    blocks.push(
+      context(`Nothing can be dispatched for train ${plan.train} until this is sorted out.`),
+      actions(`tag:${plan.train}`, [button({ actionId: TAG_CANCEL_ACTION, text: 'Close' })]),
+    );
   }
-  const text = plan.blockers.length === 0 ? `Cut train ${plan.train} from ${settings.mainBranch} at ${plan.source.sha.slice(0, 7)}?` : `Train ${plan.train} cannot be cut now.`;
+  const text =
+    plan.blockers.length === 0
+      ? `Cut train ${plan.train} from ${settings.mainBranch} at ${plan.source.sha.slice(0, 7)}?`
+      : `Train ${plan.train} cannot be cut now.`;
   return { text, blocks };
 }
 
@@ -232,11 +262,21 @@ function notice(key: string, mrkdwn: string, extra: Block[] = []): NoticeDraft {
   return { key, text: mrkdwn.replace(/[*`]/g, ''), blocks: [section(mrkdwn), ...extra] };
 }
 
-function dispatchedNotice(options: { settings: Settings; train: number; tag: string; sha: string | null; actor: string; attempt: number; uncertain: boolean }): NoticeDraft {
+function dispatchedNotice(options: {
+  settings: Settings;
+  train: number;
+  tag: string;
+  sha: string | null;
+  actor: string;
+  attempt: number;
+  uncertain: boolean;
+}): NoticeDraft {
   const { settings } = options;
   const from = options.sha ? ` at <${repoUrl(settings)}/commit/${options.sha}|\`${options.sha.slice(0, 7)}\`>` : '';
   const again = options.attempt > 1 ? ` (attempt ${options.attempt})` : '';
-  const uncertain = options.uncertain ? ' GitHub did not confirm the dispatch clearly; I am checking whether a run started, and will not dispatch again by myself.' : '';
+  const uncertain = options.uncertain
+    ? ' GitHub did not confirm the dispatch clearly; I am checking whether a run started, and will not dispatch again by myself.'
+    : '';
   return notice(
     `dispatched#${options.attempt}`,
     `:label: ${mentionUser(options.actor)} is cutting *train ${options.train}*${again}: I dispatched ${code(settings.tagWorkflow)} on ${code(settings.mainBranch)}${from}. ` +
@@ -244,23 +284,51 @@ function dispatchedNotice(options: { settings: Settings; train: number; tag: str
   );
 }
 
-function runFailedNotice(options: { train: number; attempt: number; releaseId: number; runUrl: string | null; conclusion: string }): NoticeDraft {
+function runFailedNotice(options: {
+  train: number;
+  attempt: number;
+  releaseId: number;
+  runUrl: string | null;
+  conclusion: string;
+}): NoticeDraft {
   const logs = options.runUrl ? link(options.runUrl, 'the run and its logs') : 'the run';
   return notice(
     `run_failed#${options.attempt}`,
     `:x: The tagging run for train ${options.train} ended with *${escapeMrkdwn(options.conclusion)}*: see ${logs}. ` +
       'Check whether it pushed anything (a branch left behind blocks a retry), then retry.',
-    [actions(`tag-retry:${options.releaseId}`, [button({ actionId: TAG_RETRY_ACTION, text: 'Retry the cut', value: encodeValue({ id: options.releaseId, attempt: options.attempt }) })])],
+    [
+      actions(`tag-retry:${options.releaseId}`, [
+        button({
+          actionId: TAG_RETRY_ACTION,
+          text: 'Retry the cut',
+          value: encodeValue({ id: options.releaseId, attempt: options.attempt }),
+        }),
+      ]),
+    ],
   );
 }
 
-function runMissingNotice(options: { settings: Settings; train: number; attempt: number; releaseId: number; minutes: number }): NoticeDraft {
+function runMissingNotice(options: {
+  settings: Settings;
+  train: number;
+  attempt: number;
+  releaseId: number;
+  minutes: number;
+}): NoticeDraft {
   const runs = `${repoUrl(options.settings)}/actions/workflows/${options.settings.tagWorkflow}`;
   return notice(
     `run_missing#${options.attempt}`,
     `:warning: No run of ${code(options.settings.tagWorkflow)} appeared within ${options.minutes} minutes of the dispatch for train ${options.train}. ` +
       `Look at <${runs}|the workflow's runs>; a retry checks again for a run before dispatching.`,
-    [actions(`tag-retry:${options.releaseId}`, [button({ actionId: TAG_RETRY_ACTION, text: 'Retry the cut', value: encodeValue({ id: options.releaseId, attempt: options.attempt }) })])],
+    [
+      actions(`tag-retry:${options.releaseId}`, [
+        button({
+          actionId: TAG_RETRY_ACTION,
+          text: 'Retry the cut',
+          value: encodeValue({ id: options.releaseId, attempt: options.attempt }),
+        }),
+      ]),
+    ],
   );
 }
 
@@ -273,11 +341,23 @@ function taggedNotice(options: { settings: Settings; tag: string; branch: string
 }
 
 function ciPassedNotice(options: { settings: Settings; tag: string; url: string | null; attempt: number }): NoticeDraft {
-  const next = options.settings.dispatchImageWorkflow ? `Building images with ${code(options.settings.imageWorkflow)}.` : 'Waiting for it to reach stage.';
-  return notice(`ci_passed#${options.attempt}`, `:white_check_mark: CI passed on ${code(options.tag)}${options.url ? ` (${link(options.url, 'CI')})` : ''}. ${next}`);
+  const next = options.settings.dispatchImageWorkflow
+    ? `Building images with ${code(options.settings.imageWorkflow)}.`
+    : 'Waiting for it to reach stage.';
+  return notice(
+    `ci_passed#${options.attempt}`,
+    `:white_check_mark: CI passed on ${code(options.tag)}${options.url ? ` (${link(options.url, 'CI')})` : ''}. ${next}`,
+  );
 }
 
-function ciFailedNotice(options: { settings: Settings; tag: string; url: string | null; attempt: number; releaseId: number; jobs: FailingJob[] }): NoticeDraft {
+function ciFailedNotice(options: {
+  settings: Settings;
+  tag: string;
+  url: string | null;
+  attempt: number;
+  releaseId: number;
+  jobs: FailingJob[];
+}): NoticeDraft {
   const jobs = options.jobs.map((job) => `• ${job.url ? link(job.url, job.name) : code(job.name)}`).join('\n');
   const value = encodeValue({ id: options.releaseId, attempt: options.attempt });
   return notice(
@@ -306,16 +386,25 @@ function runLink(url: string | null): string {
 }
 
 function imageBuiltNotice(options: { tag: string; attempt: number; url: string | null }): NoticeDraft {
-  return notice(`image_built#${options.attempt}`, `:whale: Images of ${code(options.tag)} built${runLink(options.url)}. Waiting for stage.`);
+  return notice(
+    `image_built#${options.attempt}`,
+    `:whale: Images of ${code(options.tag)} built${runLink(options.url)}. Waiting for stage.`,
+  );
 }
 
 function imageFailedNotice(options: { tag: string; attempt: number; url: string | null; failure: ImageFailure }): NoticeDraft {
   const detail = imageFailureDetail(options.failure);
-  return notice(`image_failed#${options.attempt}`, `:x: Building the images of ${code(options.tag)} failed: ${escapeMrkdwn(detail)}${runLink(options.url)}.`);
+  return notice(
+    `image_failed#${options.attempt}`,
+    `:x: Building the images of ${code(options.tag)} failed: ${escapeMrkdwn(detail)}${runLink(options.url)}.`,
+  );
 }
 
 function onStageNotice(options: { train: number; tag: string; version: string; attempt: number }): NoticeDraft {
-  return notice(`on_stage#${options.attempt}`, `:rocket: *Train ${options.train} is on stage* (stage reports \`${escapeMrkdwn(options.version)}\` for ${code(options.tag)}).`);
+  return notice(
+    `on_stage#${options.attempt}`,
+    `:rocket: *Train ${options.train} is on stage* (stage reports \`${escapeMrkdwn(options.version)}\` for ${code(options.tag)}).`,
+  );
 }
 
 /** Lateness, reported once per state. */
@@ -324,7 +413,10 @@ function overdueNotice(options: { key: string; text: string }): NoticeDraft {
 }
 
 function issueFiledNotice(options: { actor: string; number: number; url: string; attempt: number }): NoticeDraft {
-  return notice(`issue#${options.attempt}`, `:memo: ${mentionUser(options.actor)} filed ${link(options.url, `issue #${options.number}`)} about the CI failure.`);
+  return notice(
+    `issue#${options.attempt}`,
+    `:memo: ${mentionUser(options.actor)} filed ${link(options.url, `issue #${options.number}`)} about the CI failure.`,
+  );
 }
 
 function flakyNotice(options: { actor: string; attempt: number }): NoticeDraft {
@@ -387,7 +479,10 @@ export function renderNotice(settings: Settings, n: TagNotice): NoticeDraft {
     case 'late':
       return overdueNotice({ key: `late:${n.lateness.state}#${n.attempt}`, text: lateText(n.lateness) });
     case 'gave-up':
-      return overdueNotice({ key: `${n.timeoutState}#${n.attempt}`, text: `Stopped watching after ${n.hours} hours: ${describeState(n.state, n.tag)}.` });
+      return overdueNotice({
+        key: `${n.timeoutState}#${n.attempt}`,
+        text: `Stopped watching after ${n.hours} hours: ${describeState(n.state, n.tag)}.`,
+      });
     case 'issue-filed':
       return issueFiledNotice(n);
     case 'flaky':
@@ -424,7 +519,14 @@ export function renderFlakyRecorded(tag: string): string {
 }
 
 /** The issue about a CI failure: title and Markdown body (GitHub's, not Slack's). */
-export function renderIssue(options: { settings: Settings; train: number; tag: string; sha: string | null; ciUrl: string | null; jobs: FailingJob[] }): { title: string; body: string } {
+export function renderIssue(options: {
+  settings: Settings;
+  train: number;
+  tag: string;
+  sha: string | null;
+  ciUrl: string | null;
+  jobs: FailingJob[];
+}): { title: string; body: string } {
   const { settings } = options;
   const jobs = options.jobs.map((job) => `- ${job.url ? `[${job.name}](${job.url})` : job.name}`).join('\n');
   const title = `CI failed on ${options.tag} (train ${options.train}): ${options.jobs.map((j) => j.name).join(', ')}`.slice(0, 250);
@@ -448,7 +550,9 @@ export function renderIssueConfirmation(options: { title: string; jobs: FailingJ
   return {
     text: `File an issue "${options.title}"?`,
     blocks: [
-      section(`*File this issue on GitHub?*\n*${escapeMrkdwn(options.title)}*\n${options.jobs.map((job) => `• ${job.url ? link(job.url, job.name) : code(job.name)}`).join('\n')}`),
+      section(
+        `*File this issue on GitHub?*\n*${escapeMrkdwn(options.title)}*\n${options.jobs.map((job) => `• ${job.url ? link(job.url, job.name) : code(job.name)}`).join('\n')}`,
+      ),
       actions('tag-issue', [
         button({ actionId: TAG_FILE_ISSUE_CONFIRM_ACTION, text: 'File it', value: options.value, style: 'primary' }),
         button({ actionId: TAG_CANCEL_ACTION, text: 'Cancel' }),

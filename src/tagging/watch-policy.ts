@@ -61,7 +61,13 @@ export function deadlinesOf(settings: Settings, release: TagRelease): { lateAt: 
 }
 
 /** When to look next: the next poll, or the next deadline if sooner; null when there is nothing to watch. */
-export function nextCheckAt(options: { settings: Settings; webhooks: boolean; release: TagRelease; now: Date; atLeastMs?: number }): Date | null {
+export function nextCheckAt(options: {
+  settings: Settings;
+  webhooks: boolean;
+  release: TagRelease;
+  now: Date;
+  atLeastMs?: number;
+}): Date | null {
   const { settings, release, now } = options;
   if (!WATCHED_STATES.has(release.state as TagState)) return null;
   let next = now.getTime() + pollIntervalMs(settings, options.webhooks, release.state, release.polls);
@@ -92,7 +98,9 @@ export function minutesSince(since: Date, now: Date): number {
 export function runMatchesDispatch(options: { settings: Settings; run: WorkflowRunSummary; since: Date }): boolean {
   const { run, settings } = options;
   return (
-    run.event === 'workflow_dispatch' && run.headBranch === settings.mainBranch && Date.parse(run.createdAt) >= options.since.getTime() - CLOCK_SKEW_MS
+    run.event === 'workflow_dispatch' &&
+    run.headBranch === settings.mainBranch &&
+    Date.parse(run.createdAt) >= options.since.getTime() - CLOCK_SKEW_MS
   );
 }
 

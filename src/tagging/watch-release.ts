@@ -36,16 +36,29 @@ import {
 const CHAINED: ReadonlySet<string> = new Set(['run_succeeded']);
 
 /** The run a dispatch of `workflow` at `since` started: the oldest matching run not claimed by another release. @throws GitHubError */
-export async function findRunOfDispatch(options: { deps: AppDeps; release: TagRelease; workflow: string; since: Date; logger?: Logger }): Promise<WorkflowRunSummary | null> {
+export async function findRunOfDispatch(options: {
+  deps: AppDeps;
+  release: TagRelease;
+  workflow: string;
+  since: Date;
+  logger?: Logger;
+}): Promise<WorkflowRunSummary | null> {
   const { deps, release, workflow, since } = options;
-  const runs = await deps.github.listWorkflowRuns({ workflow, event: 'workflow_dispatch', createdFrom: new Date(since.getTime() - CLOCK_SKEW_MS) });
+  const runs = await deps.github.listWorkflowRuns({
+    workflow,
+    event: 'workflow_dispatch',
+    createdFrom: new Date(since.getTime() - CLOCK_SKEW_MS),
+  });
   const candidates = dispatchCandidates({ settings: deps.config.settings, runs, since });
   if (candidates.length === 0) return null;
   const claimed = await listRunClaims(deps.db.prisma, { exceptRelease: release.id, runIds: candidates.map((run) => run.id) });
   const free = candidates.filter((run) => !claimed.has(run.id));
   if (free.length > 1) {
     const logger = options.logger ?? deps.logger.child({ module: 'tagging' });
-    logger.warn({ tag: release.tag, runs: free.map((run) => run.id) }, `tagging: several runs of ${workflow} started after the dispatch; following the first`);
+    logger.warn(
+      { tag: release.tag, runs: free.map((run) => run.id) },
+      `tagging: several runs of ${workflow} started after the dispatch; following the first`,
+    );
   }
   return free[0] ?? null;
 }
@@ -58,7 +71,9 @@ async function readCi(deps: AppDeps, logger: Logger, release: TagRelease, sha: s
   if (facts) {
     if (!check) return { kind: 'none' };
   } else {
-    check = latestCheck(((await deps.github.listCheckRuns({ ref: sha, checkName: settings.ciCheckName })) ?? []).filter((run) => run.headSha === sha));
+    check = latestCheck(
+      ((await deps.github.listCheckRuns({ ref: sha, checkName: settings.ciCheckName })) ?? []).filter((run) => run.headSha === sha),
+    );
     // Without the check run, CircleCI's job statuses (`ci/circleci: …`) may tell.
     if (!check) statuses = (await deps.github.listCommitStatuses(sha)).filter((s) => s.context.startsWith('ci/circleci'));
   }
@@ -67,7 +82,10 @@ async function readCi(deps: AppDeps, logger: Logger, release: TagRelease, sha: s
       statuses = await deps.github.listCommitStatuses(sha);
     } catch (error) {
       if (!(error instanceof GitHubError)) throw error;
-      logger.warn({ err: error, tag: release.tag }, 'tagging: could not read the commit statuses of a failed CI; listing the check run only');
+      logger.warn(
+        { err: error, tag: release.tag },
+        'tagging: could not read the commit statuses of a failed CI; listing the check run only',
+      );
       statuses = [];
     }
   }
@@ -96,7 +114,10 @@ async function observe(deps: AppDeps, logger: Logger, release: TagRelease, facts
       return release.tagSha ? readCi(deps, logger, release, release.tagSha, facts) : { kind: 'none' };
     default:
       if (facts || !waitingForStage(release.state, settings)) return { kind: 'none' };
-      return { kind: 'stage', stage: await readDeployedVersion({ environment: 'stage', url: settings.stageVersionUrl, tagFormat: settings.tagFormat }) };
+      return {
+        kind: 'stage',
+        stage: await readDeployedVersion({ environment: 'stage', url: settings.stageVersionUrl, tagFormat: settings.tagFormat }),
+      };
   }
 }
 
@@ -107,7 +128,12 @@ async function observe(deps: AppDeps, logger: Logger, release: TagRelease, facts
  * now is, or null when another process changed it meanwhile.
  * @throws GitHubRateLimitedError when GitHub limits the bot (after recording the wait)
  */
-export async function advanceRelease(options: { deps: AppDeps; release: TagRelease; now: Date; facts?: Facts }): Promise<TagRelease | null> {
+export async function advanceRelease(options: {
+  deps: AppDeps;
+  release: TagRelease;
+  now: Date;
+  facts?: Facts;
+}): Promise<TagRelease | null> {
   const { deps, now } = options;
   const logger = deps.logger.child({ module: 'tagging' });
   const input: StepInput = { settings: deps.config.settings, webhooks: deps.githubWebhooks, now };

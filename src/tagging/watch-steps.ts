@@ -63,7 +63,8 @@ export function runOfFacts(settings: Settings, release: TagRelease, facts: Facts
   const run = facts.run;
   if (!run) return null;
   const knownId = image ? release.imageRunId : release.runId;
-  const matches = knownId !== null ? BigInt(run.id) === knownId : runMatchesDispatch({ settings, run, since: dispatchedSince(release, image) });
+  const matches =
+    knownId !== null ? BigInt(run.id) === knownId : runMatchesDispatch({ settings, run, since: dispatchedSince(release, image) });
   return matches ? run : null;
 }
 
@@ -79,12 +80,24 @@ export function latestCheck(runs: CheckRunSummary[]): CheckRunSummary | null {
 }
 
 /** Where CI stands: from the check run, or without it from CircleCI's statuses; null when nothing is known yet. */
-export function ciVerdict(check: CheckRunSummary | null, statuses: CommitStatusSummary[] | null): { status: string; url: string | null; conclusion: string | null } | null {
-  if (check) return { status: check.status, url: check.detailsUrl ?? check.htmlUrl, conclusion: check.status === 'completed' ? (check.conclusion ?? 'unknown') : null };
+export function ciVerdict(
+  check: CheckRunSummary | null,
+  statuses: CommitStatusSummary[] | null,
+): { status: string; url: string | null; conclusion: string | null } | null {
+  if (check)
+    return {
+      status: check.status,
+      url: check.detailsUrl ?? check.htmlUrl,
+      conclusion: check.status === 'completed' ? (check.conclusion ?? 'unknown') : null,
+    };
   if (!statuses || statuses.length === 0) return null;
   const pending = statuses.some((s) => s.state === 'pending');
   const failed = statuses.some((s) => s.state === 'failure' || s.state === 'error');
-  return { status: pending ? 'in_progress' : 'completed', url: statuses[0]?.targetUrl ?? null, conclusion: pending ? null : failed ? 'failure' : 'success' };
+  return {
+    status: pending ? 'in_progress' : 'completed',
+    url: statuses[0]?.targetUrl ?? null,
+    conclusion: pending ? null : failed ? 'failure' : 'success',
+  };
 }
 
 /** Whether CI ended and did not pass (the failing jobs are then listed from every commit status). */
@@ -134,7 +147,11 @@ function decideRun(release: TagRelease, run: WorkflowRunSummary | null, image: b
     };
   }
   if (conclusion === 'success') {
-    return { kind: 'change', changes: { ...changes, state: 'run_succeeded' }, audit: { actor: 'system', action: 'tag.run-succeeded', details: { runId: run.id } } };
+    return {
+      kind: 'change',
+      changes: { ...changes, state: 'run_succeeded' },
+      audit: { actor: 'system', action: 'tag.run-succeeded', details: { runId: run.id } },
+    };
   }
   return {
     kind: 'change',
@@ -196,7 +213,13 @@ function decideCi(input: StepInput, release: TagRelease, check: CheckRunSummary 
   const jobs = failingJobs(statuses ?? [], check, input.settings.ciCheckName);
   return {
     kind: 'change',
-    changes: { state: 'ci_failed', ciStatus: 'completed', ciConclusion: conclusion, ciUrl: url, ciFailures: jobs.map((job) => ({ name: job.name, url: job.url })) },
+    changes: {
+      state: 'ci_failed',
+      ciStatus: 'completed',
+      ciConclusion: conclusion,
+      ciUrl: url,
+      ciFailures: jobs.map((job) => ({ name: job.name, url: job.url })),
+    },
     notices: [{ kind: 'ci-failed', tag, url, attempt, releaseId: release.id, jobs }],
     audit: { actor: 'system', action: 'tag.ci-failed', details: { conclusion, jobs: jobs.map((job) => job.name) } },
   };
@@ -205,7 +228,8 @@ function decideCi(input: StepInput, release: TagRelease, check: CheckRunSummary 
 function decideStage(release: TagRelease, stage: DeployedVersion): Decision {
   if (!stage.ok) return release.lastError === stage.reason ? WAIT : { kind: 'wait', changes: { lastError: stage.reason } };
   const arrived =
-    stage.version === normaliseVersion(release.tag) || (stage.train === release.train && stage.patch !== null && stage.patch >= release.patch);
+    stage.version === normaliseVersion(release.tag) ||
+    (stage.train === release.train && stage.patch !== null && stage.patch >= release.patch);
   if (!arrived) return { kind: 'wait', changes: { stageVersion: stage.version, lastError: null } };
   return {
     kind: 'change',
@@ -227,14 +251,19 @@ export function decideStep(input: StepInput, release: TagRelease, seen: Observat
     case 'stage':
       return decideStage(release, seen.stage);
     case 'none':
-      if (release.state === 'requested' || release.state === 'image_requested') return decideStaleRequest(input, release, release.state === 'image_requested');
+      if (release.state === 'requested' || release.state === 'image_requested')
+        return decideStaleRequest(input, release, release.state === 'image_requested');
       return WAIT;
   }
 }
 
 function lateNotice(release: TagRelease, now: Date): TagNotice {
   const { state, train, tag, runUrl, imageRunUrl, ciUrl, stageVersion } = release;
-  return { kind: 'late', attempt: release.attempt, lateness: { state, train, tag, minutes: minutesSince(release.stateSince, now), runUrl, imageRunUrl, ciUrl, stageVersion } };
+  return {
+    kind: 'late',
+    attempt: release.attempt,
+    lateness: { state, train, tag, minutes: minutesSince(release.stateSince, now), runUrl, imageRunUrl, ciUrl, stageVersion },
+  };
 }
 
 /** What a look without news leads to: lateness reported (once), giving up, or just the next look. */
@@ -262,14 +291,21 @@ export function decideQuiet(input: StepInput, release: TagRelease, base: Release
     if (release.state === 'image_dispatched' && release.imageRunId === null) {
       return {
         changes: { ...base, state: 'image_failed', nextCheckAt: null },
-        notices: [{ kind: 'image-failed', tag, attempt, url: null, failure: { kind: 'no-run', workflow: settings.imageWorkflow, minutes } }],
+        notices: [
+          { kind: 'image-failed', tag, attempt, url: null, failure: { kind: 'no-run', workflow: settings.imageWorkflow, minutes } },
+        ],
         audit: { actor: 'system', action: 'tag.image-missing', details: {} },
       };
     }
     if (release.state !== 'requested' && release.state !== 'image_requested') {
       const reported = { ...release, overdueReportedAt: now, polls: release.polls + 1 };
       return {
-        changes: { ...base, overdueReportedAt: now, polls: release.polls + 1, nextCheckAt: nextCheckAt({ settings, webhooks, release: reported, now, atLeastMs }) },
+        changes: {
+          ...base,
+          overdueReportedAt: now,
+          polls: release.polls + 1,
+          nextCheckAt: nextCheckAt({ settings, webhooks, release: reported, now, atLeastMs }),
+        },
         notices: [lateNotice(release, now)],
       };
     }

@@ -376,8 +376,7 @@ export function createTrainCalendar(input: CalendarSettingsInput): TrainCalendar
       const nominal = anchorDay.plus({ days: slots.slotOf(train) * settings.cadenceDays });
       return { nominal, actual: nextWorkingDay(nominal) };
     });
-  const cutoffMillis = (n: number): number =>
-    remember(cutoffs, n, () => atLocalTime(cutDayOf(n).actual, cutoffTime).getTime());
+  const cutoffMillis = (n: number): number => remember(cutoffs, n, () => atLocalTime(cutDayOf(n).actual, cutoffTime).getTime());
 
   const getTrain = (n: number): TrainSchedule => {
     if (!Number.isSafeInteger(n)) throw new RangeError(`train must be a whole number, got ${n}`);
@@ -449,7 +448,8 @@ export function createTrainCalendar(input: CalendarSettingsInput): TrainCalendar
     for (let n = trainNumberInProgress(from); ; n += 1) {
       const train = getTrain(n);
       if (train.cutoff.getTime() > to.getTime()) break;
-      if (trains.length >= MAX_LIST) throw new RangeError(`more than ${MAX_LIST} trains between ${from.toISOString()} and ${to.toISOString()}`);
+      if (trains.length >= MAX_LIST)
+        throw new RangeError(`more than ${MAX_LIST} trains between ${from.toISOString()} and ${to.toISOString()}`);
       trains.push(train);
     }
     return trains;

@@ -7,11 +7,7 @@
 import { DateTime, IANAZone } from 'luxon';
 
 /** The zones of the FxA team, in display order: Pacific, Eastern, UTC. */
-export const DEFAULT_DISPLAY_ZONES: readonly string[] = Object.freeze([
-  'America/Los_Angeles',
-  'America/New_York',
-  'UTC',
-]);
+export const DEFAULT_DISPLAY_ZONES: readonly string[] = Object.freeze(['America/Los_Angeles', 'America/New_York', 'UTC']);
 
 /**
  * How `formatInZone` renders an instant:

@@ -152,9 +152,7 @@ function assertNumber(value: number, what: string): void {
 }
 
 function render(compiled: CompiledFormat, values: Record<Placeholder, number>): string {
-  return compiled.pieces
-    .map((piece) => ('literal' in piece ? piece.literal : String(values[piece.placeholder])))
-    .join('');
+  return compiled.pieces.map((piece) => ('literal' in piece ? piece.literal : String(values[piece.placeholder]))).join('');
 }
 
 /**
@@ -163,10 +161,7 @@ function render(compiled: CompiledFormat, values: Record<Placeholder, number>): 
  * `v1.301.0-rc1`, `subplat-v1.2.3`, `v2.0.0` or `v1.301` are all null).
  * Throws `VersionFormatError` when the format itself is invalid.
  */
-export function parseReleaseTag(
-  name: string,
-  tagFormat: string = DEFAULT_TAG_FORMAT,
-): { train: number; patch: number } | null {
+export function parseReleaseTag(name: string, tagFormat: string = DEFAULT_TAG_FORMAT): { train: number; patch: number } | null {
   const values = matchFormat(compileFormat(tagFormat, 'tag'), name);
   if (values === null || values.N === undefined || values.P === undefined) return null;
   return { train: values.N, patch: values.P };
@@ -246,11 +241,7 @@ export function nextTrainNumber(tagNames: readonly string[], tagFormat: string =
  * give 4). Null when the train has no release tag at all (not cut yet).
  * Hyphenated and other non-matching tags are ignored.
  */
-export function nextPatchNumber(
-  tagNames: readonly string[],
-  train: number,
-  tagFormat: string = DEFAULT_TAG_FORMAT,
-): number | null {
+export function nextPatchNumber(tagNames: readonly string[], train: number, tagFormat: string = DEFAULT_TAG_FORMAT): number | null {
   let highest: number | null = null;
   for (const tag of listReleaseTags(tagNames, tagFormat)) {
     if (tag.train === train && (highest === null || tag.patch > highest)) highest = tag.patch;
@@ -340,10 +331,42 @@ const LEN = 3;
 const NEXT_STATE = [S_N, S_I, S_Z, S_N, S_I, S_I, S_N, S_F, S_F, S_N, S_F, S_Z];
 // prettier-ignore
 const RESULT_TYPE = [
-  CMP, CMP, CMP, CMP, LEN, CMP, CMP, CMP, CMP,
-  CMP, -1, -1, +1, LEN, LEN, +1, LEN, LEN,
-  CMP, CMP, CMP, CMP, CMP, CMP, CMP, CMP, CMP,
-  CMP, +1, +1, -1, CMP, CMP, -1, CMP, CMP,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  LEN,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  -1,
+  -1,
+  +1,
+  LEN,
+  LEN,
+  +1,
+  LEN,
+  LEN,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  CMP,
+  +1,
+  +1,
+  -1,
+  CMP,
+  CMP,
+  -1,
+  CMP,
+  CMP,
 ];
 
 const encoder = new TextEncoder();
@@ -372,14 +395,15 @@ export function gitVersionCompare(a: string, b: string): number {
   let c2 = at(p2, i);
   i += 1;
   let state = S_N + charClass(c1);
-  let diff: number;
-  while ((diff = c1 - c2) === 0) {
+  let diff = c1 - c2;
+  while (diff === 0) {
     if (c1 === 0) return 0;
     state = NEXT_STATE[state] ?? S_N;
     c1 = at(p1, i);
     c2 = at(p2, i);
     i += 1;
     state += charClass(c1);
+    diff = c1 - c2;
   }
   const result = RESULT_TYPE[state * 3 + charClass(c2)] ?? CMP;
   if (result === CMP) return diff;

@@ -117,8 +117,6 @@ describe('configuration', () => {
         }),
       ),
     ).toEqual(['CONDUCTOR_CONFIG: cannot read "/missing.yml" (ENOENT)']);
-    expect(problemsOf(() => parseSettings({ source: 'bad.yml', text: 'a: [unclosed' }))[0]).toMatch(
-      /^bad\.yml: not valid YAML or JSON/,
-    );
+    expect(problemsOf(() => parseSettings({ source: 'bad.yml', text: 'a: [unclosed' }))[0]).toMatch(/^bad\.yml: not valid YAML or JSON/);
   });
 });

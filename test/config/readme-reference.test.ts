@@ -5,7 +5,7 @@ import { envSchema, settingsSchema } from '../../src/config';
 
 const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 /** The names in the first column of the README's tables: | `NAME` | … */
-const documented = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1] ?? ""));
+const documented = new Set([...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1] ?? ''));
 
 /** Setting names, with one level of nesting spelled `parent.child`. */
 function settingNames(): string[] {
@@ -17,7 +17,7 @@ function settingNames(): string[] {
 }
 
 describe("the README's configuration reference", () => {
-  test("lists every environment variable", () => {
+  test('lists every environment variable', () => {
     expect(Object.keys(envSchema.shape).filter((name) => !documented.has(name))).toEqual([]);
   });
 

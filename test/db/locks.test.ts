@@ -69,8 +69,14 @@ describe('advisory locks', () => {
     await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'releaseNotices', id }, work)).resolves.toEqual({ locked: false });
     expect(work).not.toHaveBeenCalled();
     // Another id of the namespace, or the same id in another namespace, is another lock.
-    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'releaseNotices', id: id + 1 }, work)).resolves.toEqual({ locked: true, value: 'ran' });
-    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'trainThread', id }, work)).resolves.toEqual({ locked: true, value: 'ran' });
+    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'releaseNotices', id: id + 1 }, work)).resolves.toEqual({
+      locked: true,
+      value: 'ran',
+    });
+    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'trainThread', id }, work)).resolves.toEqual({
+      locked: true,
+      value: 'ran',
+    });
     release();
     await first;
     await expect(
@@ -78,7 +84,10 @@ describe('advisory locks', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'releaseNotices', id }, work)).resolves.toEqual({ locked: true, value: 'ran' });
+    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'releaseNotices', id }, work)).resolves.toEqual({
+      locked: true,
+      value: 'ran',
+    });
   });
 
   test('the registry takes the same lock as the raw SQL of older versions', async () => {
@@ -86,7 +95,9 @@ describe('advisory locks', () => {
     await database.db.sql.withSession(async (session) => {
       await session.query('SELECT pg_advisory_lock($1, $2)', [0x70617463, id]);
       try {
-        await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'patchTrain', id }, async () => 'ran')).resolves.toEqual({ locked: false });
+        await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'patchTrain', id }, async () => 'ran')).resolves.toEqual({
+          locked: false,
+        });
       } finally {
         await session.query('SELECT pg_advisory_unlock($1, $2)', [0x70617463, id]);
       }
@@ -103,9 +114,14 @@ describe('advisory locks', () => {
       await held;
     });
     await inside;
-    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'patchAnnouncement', id }, async () => 'ran')).resolves.toEqual({ locked: false });
+    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'patchAnnouncement', id }, async () => 'ran')).resolves.toEqual({
+      locked: false,
+    });
     release();
     await transaction;
-    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'patchAnnouncement', id }, async () => 'ran')).resolves.toEqual({ locked: true, value: 'ran' });
+    await expect(tryWithAdvisoryLock(database.db.sql, { namespace: 'patchAnnouncement', id }, async () => 'ran')).resolves.toEqual({
+      locked: true,
+      value: 'ran',
+    });
   });
 });

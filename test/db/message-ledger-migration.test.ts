@@ -52,7 +52,9 @@ describe('the migration to one message ledger', () => {
       }),
     ]);
     // New rows take ids after the moved ones.
-    const created = await database.db.prisma.slackMessage.create({ data: { key: 'k', recipient: 'C1', status: 'sending', createdAt: at, updatedAt: at } });
+    const created = await database.db.prisma.slackMessage.create({
+      data: { key: 'k', recipient: 'C1', status: 'sending', createdAt: at, updatedAt: at },
+    });
     expect(created.id).toBe(10);
     const tables = await database.db.sql.query<{ n: string }>(
       `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'reminder_messages'`,

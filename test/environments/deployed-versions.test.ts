@@ -11,7 +11,11 @@ describe('deployed versions', () => {
   });
 
   const read = () =>
-    readDeployedVersions({ stageVersionUrl: environments.stageUrl, productionVersionUrl: environments.productionUrl, tagFormat: 'v1.{N}.{P}' });
+    readDeployedVersions({
+      stageVersionUrl: environments.stageUrl,
+      productionVersionUrl: environments.productionUrl,
+      tagFormat: 'v1.{N}.{P}',
+    });
 
   test('reads each environment’s version, without a leading v, with its train and patch', async () => {
     expect(await read()).toEqual({

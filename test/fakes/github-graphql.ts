@@ -87,7 +87,11 @@ function githubValidationError(error: GraphQLError): GitHubGraphQLErrorBody {
   const undefinedField = /^Cannot query field "(\w+)" on type "(\w+)"\./.exec(error.message);
   if (undefinedField) {
     const [, fieldName = '', typeName = ''] = undefinedField;
-    return { ...base, message: `Field '${fieldName}' doesn't exist on type '${typeName}'`, extensions: { code: 'undefinedField', typeName, fieldName } };
+    return {
+      ...base,
+      message: `Field '${fieldName}' doesn't exist on type '${typeName}'`,
+      extensions: { code: 'undefinedField', typeName, fieldName },
+    };
   }
   const unknownArgument = /^Unknown argument "(\w+)" on field "(\w+)\.(\w+)"\./.exec(error.message);
   if (unknownArgument) {
@@ -126,14 +130,24 @@ function decodeCursor(cursor: string): number {
 function connection<T>(name: string, items: T[], args: PageArgs, toNode: (item: T) => Obj): Obj {
   const { first, last, after, before } = args;
   if ((first === undefined || first === null) && (last === undefined || last === null)) {
-    throw new GitHubGraphQLError(`You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`, 'MISSING_PAGINATION_BOUNDARIES');
+    throw new GitHubGraphQLError(
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`,
+      'MISSING_PAGINATION_BOUNDARIES',
+    );
   }
-  for (const [argName, value] of [['first', first], ['last', last]] as const) {
+  for (const [argName, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (value === undefined || value === null) continue;
     if (value > 100) {
-      throw new GitHubGraphQLError(`Requesting ${value} records on the \`${name}\` connection exceeds the \`${argName}\` limit of 100 records.`, 'EXCESSIVE_PAGINATION');
+      throw new GitHubGraphQLError(
+        `Requesting ${value} records on the \`${name}\` connection exceeds the \`${argName}\` limit of 100 records.`,
+        'EXCESSIVE_PAGINATION',
+      );
     }
-    if (value < 0) throw new GitHubGraphQLError(`\`${argName}\` on the \`${name}\` connection cannot be less than zero.`, 'INVALID_PAGINATION');
+    if (value < 0)
+      throw new GitHubGraphQLError(`\`${argName}\` on the \`${name}\` connection cannot be less than zero.`, 'INVALID_PAGINATION');
   }
   let start = after ? decodeCursor(after) + 1 : 0;
   let end = before ? Math.min(decodeCursor(before), items.length) : items.length;
@@ -182,14 +196,25 @@ function rootValue(state: FakeGitHubState): Obj {
     }),
     defaultBranchRef: () => (state.branches.has('main') ? branchRef('main', 'refs/heads/') : null),
     ref: ({ qualifiedName }: { qualifiedName: string }) => {
-      for (const [prefix, map] of [['refs/heads/', state.branches], ['refs/tags/', state.tags]] as const) {
-        if (qualifiedName.startsWith(prefix) && map.has(qualifiedName.slice(prefix.length))) return anyRef(qualifiedName.slice(prefix.length), prefix);
+      for (const [prefix, map] of [
+        ['refs/heads/', state.branches],
+        ['refs/tags/', state.tags],
+      ] as const) {
+        if (qualifiedName.startsWith(prefix) && map.has(qualifiedName.slice(prefix.length)))
+          return anyRef(qualifiedName.slice(prefix.length), prefix);
       }
       if (state.branches.has(qualifiedName)) return branchRef(qualifiedName, 'refs/heads/');
       if (state.tags.has(qualifiedName)) return anyRef(qualifiedName, 'refs/tags/');
       return null;
     },
-    refs: (args: PageArgs & { refPrefix: string; orderBy?: { field: string; direction: string } | null; direction?: string | null; query?: string | null }) => {
+    refs: (
+      args: PageArgs & {
+        refPrefix: string;
+        orderBy?: { field: string; direction: string } | null;
+        direction?: string | null;
+        query?: string | null;
+      },
+    ) => {
       const all: Array<{ full: string; date: string }> = [
         ...[...state.branches.entries()].map(([name, sha]) => ({ full: `refs/heads/${name}`, date: state.requireCommit(sha).date })),
         ...[...state.tags.values()].map((tag) => ({ full: `refs/tags/${tag.name}`, date: state.tagSortDate(tag) })),
@@ -198,7 +223,9 @@ function rootValue(state: FakeGitHubState): Obj {
       if (args.query) refs = refs.filter((r) => r.full.slice(args.refPrefix.length).includes(args.query ?? ''));
       const field = args.orderBy?.field ?? 'ALPHABETICAL';
       const direction = args.orderBy?.direction ?? args.direction ?? 'ASC';
-      refs.sort((a, b) => (field === 'TAG_COMMIT_DATE' ? a.date.localeCompare(b.date) || a.full.localeCompare(b.full) : a.full.localeCompare(b.full)));
+      refs.sort((a, b) =>
+        field === 'TAG_COMMIT_DATE' ? a.date.localeCompare(b.date) || a.full.localeCompare(b.full) : a.full.localeCompare(b.full),
+      );
       if (direction === 'DESC') refs.reverse();
       return connection('refs', refs, args, (r) => refByFullName(r.full, args.refPrefix));
     },
@@ -316,7 +343,13 @@ function rootValue(state: FakeGitHubState): Obj {
       repository,
       author: () => gitActor(commit.authorName, commit.authorEmail, commit.date, commit.authorLogin),
       committer: () => gitActor('GitHub', 'noreply@github.com', commit.date, null),
-      parents: (args: PageArgs) => connection('parents', commit.parents.map((sha) => state.requireCommit(sha)), args, commitObject),
+      parents: (args: PageArgs) =>
+        connection(
+          'parents',
+          commit.parents.map((sha) => state.requireCommit(sha)),
+          args,
+          commitObject,
+        ),
       checkSuites: (args: PageArgs & { filterBy?: { appId?: number | null; checkName?: string | null } | null }) => {
         const bySuite = new Map<number, FakeCheckRun[]>();
         for (const run of state.checkRunsFor(commit.sha)) bySuite.set(run.suiteId, [...(bySuite.get(run.suiteId) ?? []), run]);
@@ -327,7 +360,9 @@ function rootValue(state: FakeGitHubState): Obj {
       },
       statusCheckRollup: () => {
         const rollup = state.rollupState(commit.sha);
-        return rollup ? { __typename: 'StatusCheckRollup', id: nodeId('SCR', commit.sha), state: rollup, commit: () => commitObject(commit) } : null;
+        return rollup
+          ? { __typename: 'StatusCheckRollup', id: nodeId('SCR', commit.sha), state: rollup, commit: () => commitObject(commit) }
+          : null;
       },
       status: () => {
         const statuses = state.commitStatuses.filter((s) => s.sha === commit.sha);
@@ -358,7 +393,9 @@ function rootValue(state: FakeGitHubState): Obj {
 
   function checkSuite(commit: FakeCommit, suiteId: number, runs: FakeCheckRun[]): Obj {
     const allDone = runs.every((r) => r.status === 'completed');
-    const failed = runs.find((r) => r.conclusion !== null && r.conclusion !== 'success' && r.conclusion !== 'skipped' && r.conclusion !== 'neutral');
+    const failed = runs.find(
+      (r) => r.conclusion !== null && r.conclusion !== 'success' && r.conclusion !== 'skipped' && r.conclusion !== 'neutral',
+    );
     const suite: Obj = {
       __typename: 'CheckSuite',
       id: nodeId('CS', suiteId),
@@ -378,7 +415,13 @@ function rootValue(state: FakeGitHubState): Obj {
       },
       checkRuns: (
         args: PageArgs & {
-          filterBy?: { checkName?: string | null; status?: string | null; statuses?: string[] | null; conclusions?: string[] | null; appId?: number | null } | null;
+          filterBy?: {
+            checkName?: string | null;
+            status?: string | null;
+            statuses?: string[] | null;
+            conclusions?: string[] | null;
+            appId?: number | null;
+          } | null;
         },
       ) => {
         const filter = args.filterBy;
@@ -386,7 +429,8 @@ function rootValue(state: FakeGitHubState): Obj {
         if (filter?.checkName) selected = selected.filter((r) => r.name === filter.checkName);
         if (filter?.status) selected = selected.filter((r) => r.status.toUpperCase() === filter.status);
         if (filter?.statuses) selected = selected.filter((r) => filter.statuses?.includes(r.status.toUpperCase()));
-        if (filter?.conclusions) selected = selected.filter((r) => r.conclusion !== null && filter.conclusions?.includes(r.conclusion.toUpperCase()));
+        if (filter?.conclusions)
+          selected = selected.filter((r) => r.conclusion !== null && filter.conclusions?.includes(r.conclusion.toUpperCase()));
         return connection('checkRuns', selected, args, (run) => checkRun(run, suite));
       },
     };
@@ -505,10 +549,17 @@ function rootValue(state: FakeGitHubState): Obj {
     viewer: () => actor(state.ensureUser(state.viewerLogin)),
     user: ({ login }: { login: string }) => {
       const user = state.users.get(login.toLowerCase());
-      if (!user || user.type !== 'User') throw new GitHubGraphQLError(`Could not resolve to a User with the login of '${login}'.`, 'NOT_FOUND');
+      if (user?.type !== 'User') throw new GitHubGraphQLError(`Could not resolve to a User with the login of '${login}'.`, 'NOT_FOUND');
       return actor(user);
     },
-    rateLimit: () => ({ cost: 1, limit: 5000, nodeCount: 0, remaining: 4999, used: 1, resetAt: new Date(Date.now() + 3_600_000).toISOString() }),
+    rateLimit: () => ({
+      cost: 1,
+      limit: 5000,
+      nodeCount: 0,
+      remaining: 4999,
+      used: 1,
+      resetAt: new Date(Date.now() + 3_600_000).toISOString(),
+    }),
     node: () => null,
   };
 }

@@ -3,7 +3,16 @@
 // reads plus the identifying ones.
 
 import type { components } from '@octokit/openapi-types';
-import type { FakeCheckRun, FakeCommit, FakeGitHubState, FakePullRequest, FakeTag, FakeUser, FakeWorkflow, FakeWorkflowRun } from './github-state';
+import type {
+  FakeCheckRun,
+  FakeCommit,
+  FakeGitHubState,
+  FakePullRequest,
+  FakeTag,
+  FakeUser,
+  FakeWorkflow,
+  FakeWorkflowRun,
+} from './github-state';
 
 type S = components['schemas'];
 
@@ -43,7 +52,20 @@ type RestBranch = Pick<S['branch-with-protection'], 'name' | 'protected' | 'prot
 };
 type RestCheckRun = Pick<
   S['check-run'],
-  'id' | 'head_sha' | 'node_id' | 'external_id' | 'url' | 'html_url' | 'details_url' | 'status' | 'conclusion' | 'started_at' | 'completed_at' | 'name' | 'output' | 'check_suite'
+  | 'id'
+  | 'head_sha'
+  | 'node_id'
+  | 'external_id'
+  | 'url'
+  | 'html_url'
+  | 'details_url'
+  | 'status'
+  | 'conclusion'
+  | 'started_at'
+  | 'completed_at'
+  | 'name'
+  | 'output'
+  | 'check_suite'
 > & { app: { id: number; slug: string; name: string; node_id: string } | null; pull_requests: [] };
 type RestLabel = Pick<S['label'], 'id' | 'node_id' | 'url' | 'name' | 'color' | 'default' | 'description'>;
 type RestPullRequest = Pick<
@@ -76,7 +98,10 @@ type RestComparison = Pick<
   S['commit-comparison'],
   'url' | 'html_url' | 'permalink_url' | 'diff_url' | 'patch_url' | 'status' | 'ahead_by' | 'behind_by' | 'total_commits'
 > & { base_commit: RestCommit; merge_base_commit: RestCommit | null; commits: RestCommit[] };
-type RestWorkflow = Pick<S['workflow'], 'id' | 'node_id' | 'name' | 'path' | 'state' | 'created_at' | 'updated_at' | 'url' | 'html_url' | 'badge_url'>;
+type RestWorkflow = Pick<
+  S['workflow'],
+  'id' | 'node_id' | 'name' | 'path' | 'state' | 'created_at' | 'updated_at' | 'url' | 'html_url' | 'badge_url'
+>;
 type RestWorkflowRun = Pick<
   S['workflow-run'],
   | 'id'
@@ -101,9 +126,17 @@ type RestWorkflowRun = Pick<
 > & { actor: RestSimpleUser; triggering_actor: RestSimpleUser; pull_requests: [] };
 
 type RestCombinedStatus = Pick<S['combined-commit-status'], 'state' | 'sha' | 'total_count' | 'commit_url' | 'url'> & {
-  statuses: Array<Pick<S['simple-commit-status'], 'id' | 'node_id' | 'url' | 'avatar_url' | 'state' | 'description' | 'target_url' | 'context' | 'created_at' | 'updated_at'>>;
+  statuses: Array<
+    Pick<
+      S['simple-commit-status'],
+      'id' | 'node_id' | 'url' | 'avatar_url' | 'state' | 'description' | 'target_url' | 'context' | 'created_at' | 'updated_at'
+    >
+  >;
 };
-type RestIssue = Pick<S['issue'], 'id' | 'node_id' | 'url' | 'html_url' | 'number' | 'state' | 'title' | 'body' | 'created_at' | 'updated_at'> & {
+type RestIssue = Pick<
+  S['issue'],
+  'id' | 'node_id' | 'url' | 'html_url' | 'number' | 'state' | 'title' | 'body' | 'created_at' | 'updated_at'
+> & {
   user: RestSimpleUser;
   labels: Array<{ name: string }>;
 };
@@ -196,7 +229,12 @@ function buildRoutes(state: FakeGitHubState): Route[] {
     if (fullRef.startsWith('refs/heads/')) {
       const sha = state.branches.get(fullRef.slice('refs/heads/'.length));
       if (!sha) return null;
-      return { ref: fullRef, node_id: Buffer.from(`REF:${fullRef}`).toString('base64'), url: `${api}/git/${fullRef}`, object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` } };
+      return {
+        ref: fullRef,
+        node_id: Buffer.from(`REF:${fullRef}`).toString('base64'),
+        url: `${api}/git/${fullRef}`,
+        object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` },
+      };
     }
     const tag = state.tags.get(fullRef.slice('refs/tags/'.length));
     if (!tag) return null;
@@ -221,7 +259,13 @@ function buildRoutes(state: FakeGitHubState): Route[] {
     conclusion: run.conclusion,
     started_at: run.startedAt,
     completed_at: run.completedAt,
-    output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${repoApi(apiUrl)}/check-runs/${run.id}/annotations` },
+    output: {
+      title: null,
+      summary: null,
+      text: null,
+      annotations_count: 0,
+      annotations_url: `${repoApi(apiUrl)}/check-runs/${run.id}/annotations`,
+    },
     name: run.name,
     check_suite: { id: run.suiteId },
     app: { id: 3, slug: run.appSlug, name: run.appSlug, node_id: Buffer.from(`A:${run.appSlug}`).toString('base64') },
@@ -343,13 +387,17 @@ function buildRoutes(state: FakeGitHubState): Route[] {
     R('GET', `${repo}\\/tags$`, (req) => {
       const tags = [...state.tags.values()].sort((a, b) => b.name.localeCompare(a.name, 'en', { numeric: true }));
       const api = repoApi(req.apiUrl);
-      return paginate(req, tags, (tag: FakeTag): RestTag => ({
-        name: tag.name,
-        commit: { sha: tag.commitSha, url: `${api}/commits/${tag.commitSha}` },
-        zipball_url: `${api}/zipball/refs/tags/${tag.name}`,
-        tarball_url: `${api}/tarball/refs/tags/${tag.name}`,
-        node_id: Buffer.from(`REF:refs/tags/${tag.name}`).toString('base64'),
-      }));
+      return paginate(
+        req,
+        tags,
+        (tag: FakeTag): RestTag => ({
+          name: tag.name,
+          commit: { sha: tag.commitSha, url: `${api}/commits/${tag.commitSha}` },
+          zipball_url: `${api}/zipball/refs/tags/${tag.name}`,
+          tarball_url: `${api}/tarball/refs/tags/${tag.name}`,
+          node_id: Buffer.from(`REF:refs/tags/${tag.name}`).toString('base64'),
+        }),
+      );
     }),
 
     R('GET', `${repo}\\/branches\\/(.+)$`, (req, [, , branch = '']) => {
@@ -501,7 +549,11 @@ function buildRoutes(state: FakeGitHubState): Route[] {
       if (created) runs = runs.filter((r) => matchesDateFilter(r.createdAt, created));
       runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
       const page = pageOf(req, runs);
-      return { status: 200, body: { total_count: runs.length, workflow_runs: page.items.map((r) => workflowRun(req.apiUrl, r)) }, headers: page.headers };
+      return {
+        status: 200,
+        body: { total_count: runs.length, workflow_runs: page.items.map((r) => workflowRun(req.apiUrl, r)) },
+        headers: page.headers,
+      };
     }),
 
     R('GET', `${repo}\\/actions\\/runs\\/(\\d+)$`, (req, [, , id = '']) => {
@@ -516,7 +568,14 @@ function buildRoutes(state: FakeGitHubState): Route[] {
       const labels = Array.isArray(body.labels) ? body.labels.filter((l): l is string => typeof l === 'string') : [];
       const number = Math.max(0, ...state.pullRequests.keys(), ...state.issues.map((i) => i.number)) + 1;
       const createdAt = (state.now ? state.now() : new Date(Date.UTC(2024, 0, 1))).toISOString();
-      const issue = { number, title, body: typeof body.body === 'string' ? body.body : '', labels, authorLogin: state.viewerLogin, createdAt };
+      const issue = {
+        number,
+        title,
+        body: typeof body.body === 'string' ? body.body : '',
+        labels,
+        authorLogin: state.viewerLogin,
+        createdAt,
+      };
       state.issues.push(issue);
       const payload: RestIssue = {
         id: 200_000 + number,
@@ -538,7 +597,14 @@ function buildRoutes(state: FakeGitHubState): Route[] {
     R('GET', '^\\/users\\/([^/]+)$', (req, [login = '']) => {
       const user = state.users.get(login.toLowerCase()) ?? state.users.get(login.replace(/\[bot\]$/, '').toLowerCase());
       if (!user) return notFound();
-      const body: RestPublicUser = { ...simpleUser(req.apiUrl, user), name: user.name, company: null, email: user.email, created_at: '2020-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z' };
+      const body: RestPublicUser = {
+        ...simpleUser(req.apiUrl, user),
+        name: user.name,
+        company: null,
+        email: user.email,
+        created_at: '2020-01-01T00:00:00Z',
+        updated_at: '2024-01-01T00:00:00Z',
+      };
       return { status: 200, body };
     }),
 

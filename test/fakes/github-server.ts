@@ -252,7 +252,13 @@ export class FakeGitHub extends FakeGitHubState {
       const limited = { ...headers, 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': String(reset) };
       if (isGraphQL) {
         // GitHub's GraphQL API reports an exhausted primary limit as HTTP 200 with a RATE_LIMITED error.
-        this.send(res, request, 200, { errors: [{ type: 'RATE_LIMITED', code: 'graphql_rate_limit', message: 'API rate limit exceeded for user ID 1.' }] }, limited);
+        this.send(
+          res,
+          request,
+          200,
+          { errors: [{ type: 'RATE_LIMITED', code: 'graphql_rate_limit', message: 'API rate limit exceeded for user ID 1.' }] },
+          limited,
+        );
       } else {
         this.send(
           res,
@@ -292,7 +298,13 @@ export class FakeGitHub extends FakeGitHubState {
       );
       return;
     }
-    this.send(res, request, 403, { message: message ?? 'Resource not accessible by integration', documentation_url: DOCS, status: '403' }, scoped);
+    this.send(
+      res,
+      request,
+      403,
+      { message: message ?? 'Resource not accessible by integration', documentation_url: DOCS, status: '403' },
+      scoped,
+    );
   }
 
   private isAuthorized(header: string | undefined): boolean {

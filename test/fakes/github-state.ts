@@ -296,7 +296,13 @@ export class FakeGitHubState {
   }
 
   addUser(login: string, options: { name?: string | null; type?: 'User' | 'Bot'; email?: string | null } = {}): FakeUser {
-    const user: FakeUser = { login, id: this.nextId(), name: options.name ?? null, type: options.type ?? 'User', email: options.email ?? null };
+    const user: FakeUser = {
+      login,
+      id: this.nextId(),
+      name: options.name ?? null,
+      type: options.type ?? 'User',
+      email: options.email ?? null,
+    };
     this.users.set(login.toLowerCase(), user);
     return user;
   }
@@ -396,7 +402,8 @@ export class FakeGitHubState {
       name: input.name,
       status: input.status,
       conclusion: completed ? (input.conclusion ?? null) : null,
-      detailsUrl: input.detailsUrl === undefined ? `https://app.circleci.com/pipelines/github/${this.owner}/${this.repo}/1` : input.detailsUrl,
+      detailsUrl:
+        input.detailsUrl === undefined ? `https://app.circleci.com/pipelines/github/${this.owner}/${this.repo}/1` : input.detailsUrl,
       startedAt: input.startedAt === undefined ? (input.status === 'queued' ? null : commitDate) : input.startedAt,
       completedAt: input.completedAt === undefined ? (completed ? commitDate : null) : input.completedAt,
       appSlug,
@@ -408,7 +415,10 @@ export class FakeGitHubState {
   }
 
   /** A commit status (the older API, e.g. `ci/circleci: build`). */
-  setCommitStatus(sha: string, input: { context: string; state: CommitState; targetUrl?: string | null; description?: string | null }): void {
+  setCommitStatus(
+    sha: string,
+    input: { context: string; state: CommitState; targetUrl?: string | null; description?: string | null },
+  ): void {
     this.requireCommit(sha);
     const existing = this.commitStatuses.findIndex((s) => s.sha === sha && s.context === input.context);
     const status: FakeCommitStatus = {

@@ -122,7 +122,13 @@ export interface EventCallbackEnvelope {
   type: 'event_callback';
   event_id: string;
   event_time: number;
-  authorizations: Array<{ enterprise_id: string | null; team_id: string; user_id: string; is_bot: boolean; is_enterprise_install: boolean }>;
+  authorizations: Array<{
+    enterprise_id: string | null;
+    team_id: string;
+    user_id: string;
+    is_bot: boolean;
+    is_enterprise_install: boolean;
+  }>;
   is_ext_shared_channel: boolean;
   event_context: string;
 }
@@ -286,7 +292,10 @@ export const stateValue = {
     type: 'static_select',
     selected_option: value === null ? null : option(value, text),
   }),
-  multiStaticSelect: (values: string[]): SlackStateValue => ({ type: 'multi_static_select', selected_options: values.map((v) => option(v, v)) }),
+  multiStaticSelect: (values: string[]): SlackStateValue => ({
+    type: 'multi_static_select',
+    selected_options: values.map((v) => option(v, v)),
+  }),
   radioButtons: (value: string | null, text: string = value ?? ''): SlackStateValue => ({
     type: 'radio_buttons',
     selected_option: value === null ? null : option(value, text),
@@ -354,7 +363,9 @@ export function createSlackRequestSender(options: SlackRequestSenderOptions): Sl
       'X-Slack-Request-Timestamp': String(timestamp),
       ...(signature !== null ? { 'X-Slack-Signature': signature } : {}),
       ...(send.retryNum !== undefined ? { 'X-Slack-Retry-Num': String(send.retryNum) } : {}),
-      ...(send.retryNum !== undefined || send.retryReason !== undefined ? { 'X-Slack-Retry-Reason': send.retryReason ?? 'http_timeout' } : {}),
+      ...(send.retryNum !== undefined || send.retryReason !== undefined
+        ? { 'X-Slack-Retry-Reason': send.retryReason ?? 'http_timeout' }
+        : {}),
       ...send.headers,
     };
     const timeoutMs = send.timeoutMs ?? options.timeoutMs ?? 10_000;
@@ -391,7 +402,8 @@ export function createSlackRequestSender(options: SlackRequestSenderOptions): Sl
   const sendForm = (fields: Record<string, string>, send?: SendOptions): Promise<SlackHttpResponse> =>
     sendRaw(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', send);
 
-  const sendPayload = (payload: object, send?: SendOptions): Promise<SlackHttpResponse> => sendForm({ payload: JSON.stringify(payload) }, send);
+  const sendPayload = (payload: object, send?: SendOptions): Promise<SlackHttpResponse> =>
+    sendForm({ payload: JSON.stringify(payload) }, send);
 
   const slashCommandFields = (input: SlashCommandInput): SlashCommandFields => {
     const base: SlashCommandFields = clone(slashCommandFixture);

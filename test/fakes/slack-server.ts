@@ -260,7 +260,8 @@ function arrayArg(args: Args, key: string, errorCode: string): unknown[] | undef
 
 function zoneParts(tz: string, at: Date): { label: string; offsetSeconds: number } {
   const part = (style: 'long' | 'longOffset'): string =>
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: style }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+    new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: style }).formatToParts(at).find((p) => p.type === 'timeZoneName')
+      ?.value ?? '';
   const offset = part('longOffset'); // 'GMT-07:00', 'GMT+05:30' or 'GMT'
   const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(offset);
   const offsetSeconds = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 3600 + Number(match[3]) * 60) : 0;
@@ -434,7 +435,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const findMessage = (channel: string, ts: string): FakeSlackMessage | undefined =>
     messages.find((m) => m.channel === channel && m.ts === ts);
 
-  const postMessage = (fields: { channel: string; text: string; blocks?: unknown[]; attachments?: unknown[]; threadTs?: string; metadata?: unknown }): FakeSlackMessage => {
+  const postMessage = (fields: {
+    channel: string;
+    text: string;
+    blocks?: unknown[];
+    attachments?: unknown[];
+    threadTs?: string;
+    metadata?: unknown;
+  }): FakeSlackMessage => {
     const message: FakeSlackMessage = {
       channel: fields.channel,
       ts: nextTs(),
@@ -589,7 +597,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const channel = resolvePostChannel(str(args, 'channel'));
       const content = requireContent(args);
       const threadTs = str(args, 'thread_ts');
-      const message = postMessage({ channel, ...content, ...(threadTs ? { threadTs } : {}), ...(args.metadata !== undefined ? { metadata: args.metadata } : {}) });
+      const message = postMessage({
+        channel,
+        ...content,
+        ...(threadTs ? { threadTs } : {}),
+        ...(args.metadata !== undefined ? { metadata: args.metadata } : {}),
+      });
       return { ok: true, channel, ts: message.ts, message: messagePayload(message) };
     },
 
@@ -643,7 +656,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'conversations.open': (args) => {
       const channelArg = str(args, 'channel');
       if (channelArg) return { ok: true, channel: { id: channelArg } };
-      const ids = (str(args, 'users') ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+      const ids = (str(args, 'users') ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== '');
       if (ids.length === 0) throw new SlackApiError('users_list_not_supplied');
       for (const id of ids) if (!users.has(id)) throw new SlackApiError('user_not_found');
       const [first] = ids;
@@ -653,7 +669,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         openedDms.add(id);
         return alreadyOpen ? { ok: true, no_op: true, already_open: true, channel: { id } } : { ok: true, channel: { id } };
       }
-      return { ok: true, channel: { id: `G${[...ids].sort().map((u) => u.slice(1)).join('')}`.slice(0, 21) } };
+      return {
+        ok: true,
+        channel: {
+          id: `G${[...ids]
+            .sort()
+            .map((u) => u.slice(1))
+            .join('')}`.slice(0, 21),
+        },
+      };
     },
 
     'conversations.history': (args) => {
@@ -787,7 +811,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return false;
   };
 
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string, raw: string, query: URLSearchParams): Promise<void> => {
+  const handleApi = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    raw: string,
+    query: URLSearchParams,
+  ): Promise<void> => {
     let args: Args;
     let parseError: string | undefined;
     try {
@@ -822,7 +852,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
     if (!handler) respond(200, { ok: false, error: 'unknown_method', req_method: method });
     else if (parseError) respond(200, { ok: false, error: parseError });
-    else if (method === 'api.test') respond(200, handler(args)); // needs no token, as on Slack
+    else if (method === 'api.test')
+      respond(200, handler(args)); // needs no token, as on Slack
     else if (token === undefined || token === '') respond(200, { ok: false, error: 'not_authed' });
     else if (token !== botToken) respond(200, { ok: false, error: 'invalid_auth' });
     else {
@@ -925,7 +956,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return [...messages];
     },
     messagesIn: (channel, filter = {}) =>
-      messages.filter((m) => m.channel === channel && (filter.threadTs === undefined || m.thread_ts === filter.threadTs || m.ts === filter.threadTs)),
+      messages.filter(
+        (m) => m.channel === channel && (filter.threadTs === undefined || m.thread_ts === filter.threadTs || m.ts === filter.threadTs),
+      ),
     get ephemerals() {
       return [...ephemerals];
     },

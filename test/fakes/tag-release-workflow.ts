@@ -27,8 +27,10 @@ export function arrangeTaggingRepository(github: FakeGitHub, options: { latestTr
     head = github.addCommit({ parents: [head], message: `Change number ${i + 1} (#${9100 + i})\n\nDetails.` });
   }
   github.setBranch('main', head);
-  if (!github.findWorkflow(TAG_WORKFLOW)) github.addWorkflow(TAG_WORKFLOW, { name: 'Release Tag Action', inputs: {}, createRunOnDispatch: true });
-  if (!github.findWorkflow(IMAGE_WORKFLOW)) github.addWorkflow(IMAGE_WORKFLOW, { name: 'Docker', inputs: { git_tag: { required: true } }, createRunOnDispatch: true });
+  if (!github.findWorkflow(TAG_WORKFLOW))
+    github.addWorkflow(TAG_WORKFLOW, { name: 'Release Tag Action', inputs: {}, createRunOnDispatch: true });
+  if (!github.findWorkflow(IMAGE_WORKFLOW))
+    github.addWorkflow(IMAGE_WORKFLOW, { name: 'Docker', inputs: { git_tag: { required: true } }, createRunOnDispatch: true });
   return head;
 }
 
@@ -42,7 +44,12 @@ export function runsOf(github: FakeGitHub, workflow: string): FakeWorkflowRun[] 
  * does: N = (minor of the highest hyphen-free tag) + 1, branch `train-N` and
  * annotated tag `v1.N.0` at the run's commit.
  */
-export function finishTagRun(github: FakeGitHub, run: FakeWorkflowRun, conclusion: 'success' | 'failure' = 'success', at?: Date): { train: number; tag: string; sha: string } | null {
+export function finishTagRun(
+  github: FakeGitHub,
+  run: FakeWorkflowRun,
+  conclusion: 'success' | 'failure' = 'success',
+  at?: Date,
+): { train: number; tag: string; sha: string } | null {
   github.updateWorkflowRun(run.id, { status: 'completed', conclusion, ...(at ? { updatedAt: at.toISOString() } : {}) });
   if (conclusion !== 'success') return null;
   const prediction = predictWorkflowTrain([...github.tags.keys()]);
@@ -69,7 +76,12 @@ export function succeedTagRun(github: FakeGitHub, run: FakeWorkflowRun): { train
 }
 
 /** Sets the CI check run on a commit (queued, in progress, or completed with a conclusion). */
-export function setCi(github: FakeGitHub, sha: string, status: 'queued' | 'in_progress' | 'completed', conclusion?: CheckRunConclusion): number {
+export function setCi(
+  github: FakeGitHub,
+  sha: string,
+  status: 'queued' | 'in_progress' | 'completed',
+  conclusion?: CheckRunConclusion,
+): number {
   return github.setCheckRun(sha, {
     name: CI_CHECK,
     status,

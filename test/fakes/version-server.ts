@@ -15,7 +15,9 @@ export interface FakeEnvironments {
   close(): Promise<void>;
 }
 
-export async function startFakeEnvironments(initial: { stage?: string | null; production?: string | null } = {}): Promise<FakeEnvironments> {
+export async function startFakeEnvironments(
+  initial: { stage?: string | null; production?: string | null } = {},
+): Promise<FakeEnvironments> {
   const versions: Record<'stage' | 'production', string | null> = { stage: initial.stage ?? null, production: initial.production ?? null };
   const requests = { stage: 0, production: 0 };
   const server: Server = createServer((req, res) => {

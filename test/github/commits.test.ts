@@ -40,8 +40,19 @@ test('a pull request says whether it was merged, and with which commit', async (
   const open = fake.addPullRequest({ title: 'Open one', authorLogin: 'alice' });
   const merged = fake.addPullRequest({ title: 'Merged one', authorLogin: 'bob' });
   const mergeSha = fake.mergePullRequest(merged.number);
-  await expect(client.getPullRequest(open.number)).resolves.toMatchObject({ number: open.number, state: 'open', merged: false, mergeCommitSha: null, baseRef: 'main' });
-  await expect(client.getPullRequest(merged.number)).resolves.toMatchObject({ title: 'Merged one', state: 'closed', merged: true, mergeCommitSha: mergeSha });
+  await expect(client.getPullRequest(open.number)).resolves.toMatchObject({
+    number: open.number,
+    state: 'open',
+    merged: false,
+    mergeCommitSha: null,
+    baseRef: 'main',
+  });
+  await expect(client.getPullRequest(merged.number)).resolves.toMatchObject({
+    title: 'Merged one',
+    state: 'closed',
+    merged: true,
+    mergeCommitSha: mergeSha,
+  });
   await expect(client.getPullRequest(999)).resolves.toBeNull();
   expect(fake.branches.get('main')).toBe(mergeSha);
 });

@@ -2,7 +2,7 @@
 // produced over HTTP by the configured Octokit against the fake.
 import {
   GitHubBadRequestError,
-  GitHubError,
+  type GitHubError,
   GitHubNotFoundError,
   GitHubPermissionError,
   GitHubRateLimitedError,
@@ -41,12 +41,23 @@ test('a REST 403 for a missing scope names the scope to add', async () => {
   fake.injectFault({ forbidden: { acceptedScopes: ['workflow'], tokenScopes: ['repo', 'read:org'] } });
 
   const error = await mapped(
-    octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { ...repo, workflow_id: 'tag-release.yml', ref: 'main' }),
+    octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+      ...repo,
+      workflow_id: 'tag-release.yml',
+      ref: 'main',
+    }),
   );
 
   expect(error).toBeInstanceOf(GitHubPermissionError);
-  expect(error).toMatchObject({ status: 403, missingScopes: ['workflow'], tokenScopes: ['repo', 'read:org'], acceptedScopes: ['workflow'] });
-  expect(error.userMessage).toBe("The bot's GitHub token is missing the `workflow` scope (it has `repo`, `read:org`): an admin must grant it.");
+  expect(error).toMatchObject({
+    status: 403,
+    missingScopes: ['workflow'],
+    tokenScopes: ['repo', 'read:org'],
+    acceptedScopes: ['workflow'],
+  });
+  expect(error.userMessage).toBe(
+    "The bot's GitHub token is missing the `workflow` scope (it has `repo`, `read:org`): an admin must grant it.",
+  );
   expect(error.requestId).toBe('FAKE:1');
 });
 
@@ -70,13 +81,17 @@ test('a REST primary rate limit is GitHubRateLimitedError with the seconds until
   expect(fake.requestCount()).toBe(1);
 });
 
-test('REST 404 and 422 are not-found and bad-request errors with GitHub\'s words', async () => {
+test("REST 404 and 422 are not-found and bad-request errors with GitHub's words", async () => {
   const missing = await mapped(octokit.request('GET /users/{username}', { username: 'nobody-here' }));
   expect(missing).toBeInstanceOf(GitHubNotFoundError);
   expect(missing.status).toBe(404);
 
   const badRef = await mapped(
-    octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { ...repo, workflow_id: 'tag-release.yml', ref: 'no-such-branch' }),
+    octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+      ...repo,
+      workflow_id: 'tag-release.yml',
+      ref: 'no-such-branch',
+    }),
   );
   expect(badRef).toBeInstanceOf(GitHubBadRequestError);
   expect(badRef.userMessage).toBe('GitHub refused the request: No ref found for: no-such-branch');

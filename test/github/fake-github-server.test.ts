@@ -19,7 +19,11 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function postGraphQL(query: string, variables: Record<string, unknown> = {}, token = fake.token): Promise<{ status: number; body: unknown }> {
+async function postGraphQL(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token = fake.token,
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${fake.url}/graphql`, {
     method: 'POST',
     headers: { authorization: `bearer ${token}`, 'content-type': 'application/json' },
@@ -29,8 +33,10 @@ async function postGraphQL(query: string, variables: Record<string, unknown> = {
 }
 
 describe('GraphQL', () => {
-  test('a query with an unknown field is rejected with HTTP 200 and GitHub\'s error, nothing executed', async () => {
-    const { status, body } = await postGraphQL('query Typo {\n  repository(owner: "mozilla", name: "fxa") {\n    pullRequests(first: 1) { nodes { numbr } }\n  }\n}');
+  test("a query with an unknown field is rejected with HTTP 200 and GitHub's error, nothing executed", async () => {
+    const { status, body } = await postGraphQL(
+      'query Typo {\n  repository(owner: "mozilla", name: "fxa") {\n    pullRequests(first: 1) { nodes { numbr } }\n  }\n}',
+    );
 
     expect(status).toBe(200);
     expect(body).toEqual({
@@ -45,34 +51,58 @@ describe('GraphQL', () => {
   });
 
   test('an unknown argument and a wrong enum value are rejected too', async () => {
-    const unknownArgument = await postGraphQL('{ repository(owner: "mozilla", name: "fxa") { refs(refPrefix: "refs/tags/", first: 1, sortBy: NAME) { totalCount } } }');
+    const unknownArgument = await postGraphQL(
+      '{ repository(owner: "mozilla", name: "fxa") { refs(refPrefix: "refs/tags/", first: 1, sortBy: NAME) { totalCount } } }',
+    );
     expect(unknownArgument.body).toMatchObject({ errors: [{ message: "Field 'refs' doesn't accept argument 'sortBy'" }] });
 
-    const badEnum = await postGraphQL('{ repository(owner: "mozilla", name: "fxa") { pullRequests(first: 1, states: DRAFT) { totalCount } } }');
+    const badEnum = await postGraphQL(
+      '{ repository(owner: "mozilla", name: "fxa") { pullRequests(first: 1, states: DRAFT) { totalCount } } }',
+    );
     expect(badEnum.body).toMatchObject({ errors: [{ message: expect.stringContaining('DRAFT') }] });
   });
 
   test('connections need first or last, at most 100, as on GitHub', async () => {
     const missing = await postGraphQL('{ repository(owner: "mozilla", name: "fxa") { pullRequests { totalCount } } }');
     expect(missing.body).toMatchObject({
-      errors: [{ type: 'MISSING_PAGINATION_BOUNDARIES', message: 'You must provide a `first` or `last` value to properly paginate the `pullRequests` connection.' }],
+      errors: [
+        {
+          type: 'MISSING_PAGINATION_BOUNDARIES',
+          message: 'You must provide a `first` or `last` value to properly paginate the `pullRequests` connection.',
+        },
+      ],
     });
 
-    const excessive = await postGraphQL('{ repository(owner: "mozilla", name: "fxa") { refs(refPrefix: "refs/tags/", first: 101) { totalCount } } }');
+    const excessive = await postGraphQL(
+      '{ repository(owner: "mozilla", name: "fxa") { refs(refPrefix: "refs/tags/", first: 101) { totalCount } } }',
+    );
     expect(excessive.body).toMatchObject({
-      errors: [{ type: 'EXCESSIVE_PAGINATION', message: 'Requesting 101 records on the `refs` connection exceeds the `first` limit of 100 records.' }],
+      errors: [
+        {
+          type: 'EXCESSIVE_PAGINATION',
+          message: 'Requesting 101 records on the `refs` connection exceeds the `first` limit of 100 records.',
+        },
+      ],
     });
   });
 
   test('cursor pagination walks every item once, with totalCount and pageInfo', async () => {
     for (let i = 0; i < 5; i++) fake.addPullRequest({ title: `PR ${i}`, authorLogin: 'alice' });
-    const query = 'query($after: String) { repository(owner: "mozilla", name: "fxa") { pullRequests(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { number } } } }';
+    const query =
+      'query($after: String) { repository(owner: "mozilla", name: "fxa") { pullRequests(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { number } } } }';
     const seen: number[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
       const { body } = await postGraphQL(query, { after });
-      const connection = (body as { data: { repository: { pullRequests: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ number: number }> } } } }).data
-        .repository.pullRequests;
+      const connection = (
+        body as {
+          data: {
+            repository: {
+              pullRequests: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ number: number }> };
+            };
+          };
+        }
+      ).data.repository.pullRequests;
       expect(connection.totalCount).toBe(5);
       seen.push(...connection.nodes.map((n) => n.number));
       if (!connection.pageInfo.hasNextPage) break;
@@ -85,11 +115,18 @@ describe('GraphQL', () => {
     const { body } = await postGraphQL('{ repository(owner: "mozilla", name: "nope") { name } }');
     expect(body).toEqual({
       data: { repository: null },
-      errors: [{ type: 'NOT_FOUND', path: ['repository'], locations: [{ line: 1, column: 3 }], message: "Could not resolve to a Repository with the name 'mozilla/nope'." }],
+      errors: [
+        {
+          type: 'NOT_FOUND',
+          path: ['repository'],
+          locations: [{ line: 1, column: 3 }],
+          message: "Could not resolve to a Repository with the name 'mozilla/nope'.",
+        },
+      ],
     });
   });
 
-  test('the adapter\'s queries are valid against the schema subset', () => {
+  test("the adapter's queries are valid against the schema subset", () => {
     const schema = buildSchema(GITHUB_SCHEMA_SDL);
     expect(validate(schema, parse(STATUS_SNAPSHOT_QUERY))).toEqual([]);
     expect(validate(schema, parse(OPEN_PULL_REQUESTS_QUERY))).toEqual([]);
@@ -106,7 +143,10 @@ describe('GraphQL', () => {
 describe('authentication', () => {
   test('a wrong or missing token is 401 Bad credentials; token and bearer schemes both work', async () => {
     const wrong = await postGraphQL('{ viewer { login } }', {}, 'wrong');
-    expect(wrong).toEqual({ status: 401, body: expect.objectContaining({ message: 'Bad credentials', documentation_url: expect.any(String) }) });
+    expect(wrong).toEqual({
+      status: 401,
+      body: expect.objectContaining({ message: 'Bad credentials', documentation_url: expect.any(String) }),
+    });
 
     const anonymous = await fetch(`${fake.url}/repos/mozilla/fxa/tags`);
     expect(anonymous.status).toBe(401);
@@ -155,7 +195,13 @@ describe('REST', () => {
 
     const { data: runs } = await octokit.rest.checks.listForRef({ ...repo, ref: 'v1.300.0', check_name: 'test_and_deploy_tag' });
     expect(runs.total_count).toBe(1);
-    expect(runs.check_runs[0]).toMatchObject({ name: 'test_and_deploy_tag', status: 'completed', conclusion: 'success', details_url: 'https://ci.example/1', head_sha: sha });
+    expect(runs.check_runs[0]).toMatchObject({
+      name: 'test_and_deploy_tag',
+      status: 'completed',
+      conclusion: 'success',
+      details_url: 'https://ci.example/1',
+      head_sha: sha,
+    });
   });
 
   test('compare computes identical, ahead, behind and diverged from commit parents', async () => {
@@ -173,16 +219,32 @@ describe('REST', () => {
     expect(ahead).toMatchObject({ status: 'ahead', ahead_by: 2, behind_by: 0, merge_base_commit: { sha: base } });
     expect(ahead.commits.map((c) => c.sha)).toEqual([a1, a2]);
     expect(await compare('main...train-1')).toMatchObject({ status: 'behind', ahead_by: 0, behind_by: 2 });
-    expect(await compare('main...other')).toMatchObject({ status: 'diverged', ahead_by: 1, behind_by: 2, merge_base_commit: { sha: base } });
+    expect(await compare('main...other')).toMatchObject({
+      status: 'diverged',
+      ahead_by: 1,
+      behind_by: 2,
+      merge_base_commit: { sha: base },
+    });
   });
 
   test('pull requests and users', async () => {
     const pr = fake.addPullRequest({ title: 'Fix login', authorLogin: 'alice', isDraft: true, labels: ['bug'], mergeable: 'CONFLICTING' });
 
     const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: pr.number });
-    expect(data).toMatchObject({ number: pr.number, title: 'Fix login', draft: true, state: 'open', mergeable: false, user: { login: 'alice' }, labels: [{ name: 'bug' }], head: { sha: pr.headSha } });
+    expect(data).toMatchObject({
+      number: pr.number,
+      title: 'Fix login',
+      draft: true,
+      state: 'open',
+      mergeable: false,
+      user: { login: 'alice' },
+      labels: [{ name: 'bug' }],
+      head: { sha: pr.headSha },
+    });
 
-    await expect(octokit.rest.users.getByUsername({ username: 'alice' })).resolves.toMatchObject({ data: { login: 'alice', type: 'User' } });
+    await expect(octokit.rest.users.getByUsername({ username: 'alice' })).resolves.toMatchObject({
+      data: { login: 'alice', type: 'User' },
+    });
     await expect(octokit.rest.users.getByUsername({ username: 'mallory' })).rejects.toMatchObject({ status: 404 });
   });
 
@@ -199,8 +261,12 @@ describe('REST', () => {
       { workflow: 'docker.yml', ref: 'main', inputs: { git_tag: 'v1.300.0' }, at: expect.any(Number) },
     ]);
 
-    await expect(octokit.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'nope.yml', ref: 'main' })).rejects.toMatchObject({ status: 404 });
-    await expect(octokit.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'tag-release.yml', ref: 'nope' })).rejects.toMatchObject({ status: 422 });
+    await expect(octokit.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'nope.yml', ref: 'main' })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      octokit.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'tag-release.yml', ref: 'nope' }),
+    ).rejects.toMatchObject({ status: 422 });
     await expect(
       octokit.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'tag-release.yml', ref: 'main', inputs: { train: '300' } }),
     ).rejects.toMatchObject({ status: 422, message: expect.stringContaining('Unexpected inputs provided') });
@@ -213,7 +279,12 @@ describe('REST', () => {
     await octokit.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: 'tag-release.yml', ref: 'main' });
     const older = fake.addWorkflowRun('tag-release.yml', { status: 'completed', conclusion: 'failure', createdAt: '2023-06-01T00:00:00Z' });
 
-    const { data: list } = await octokit.rest.actions.listWorkflowRuns({ ...repo, workflow_id: 'tag-release.yml', event: 'workflow_dispatch', branch: 'main' });
+    const { data: list } = await octokit.rest.actions.listWorkflowRuns({
+      ...repo,
+      workflow_id: 'tag-release.yml',
+      event: 'workflow_dispatch',
+      branch: 'main',
+    });
     expect(list.total_count).toBe(2);
     const [newest] = list.workflow_runs;
     expect(newest).toMatchObject({ status: 'queued', conclusion: null, head_branch: 'main', path: '.github/workflows/tag-release.yml' });
@@ -236,7 +307,7 @@ describe('faults', () => {
     expect(statuses).toEqual([500, 200, 500, 200]);
   });
 
-  test('rate-limit faults carry GitHub\'s headers', async () => {
+  test("rate-limit faults carry GitHub's headers", async () => {
     fake.injectFault({ secondaryRateLimit: { retryAfterSeconds: 7 } });
     fake.injectFault({ primaryRateLimit: { resetInSeconds: 60 } });
     const headers = { authorization: `token ${fake.token}` };

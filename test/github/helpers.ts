@@ -11,10 +11,7 @@ export function captureLogs(): CapturedLogs {
   return captureLogOutput({ level: 'trace', plain: true });
 }
 
-export function clientFor(
-  fake: FakeGitHub,
-  overrides: Partial<GitHubClientOptions> = {},
-): { client: GitHubClient; logs: CapturedLogs } {
+export function clientFor(fake: FakeGitHub, overrides: Partial<GitHubClientOptions> = {}): { client: GitHubClient; logs: CapturedLogs } {
   const logs = captureLogs();
   const client = createGitHubClient({
     token: fake.token,

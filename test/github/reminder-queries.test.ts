@@ -66,8 +66,12 @@ test('one pull request’s state: open, merged, closed or gone; GitHub failing i
   fake.mergePullRequest(2, '2026-11-04T16:00:00Z');
   fake.closePullRequest(3, '2026-11-04T16:00:00Z');
   const { client } = clientFor(fake, { retry: { retries: 0 } });
-  await expect(client.getPullRequestState(1)).resolves.toEqual(expect.objectContaining({ state: 'open', mergedAt: null, authorLogin: 'alice' }));
-  await expect(client.getPullRequestState(2)).resolves.toEqual(expect.objectContaining({ state: 'merged', mergedAt: '2026-11-04T16:00:00Z' }));
+  await expect(client.getPullRequestState(1)).resolves.toEqual(
+    expect.objectContaining({ state: 'open', mergedAt: null, authorLogin: 'alice' }),
+  );
+  await expect(client.getPullRequestState(2)).resolves.toEqual(
+    expect.objectContaining({ state: 'merged', mergedAt: '2026-11-04T16:00:00Z' }),
+  );
   await expect(client.getPullRequestState(3)).resolves.toEqual(expect.objectContaining({ state: 'closed' }));
   await expect(client.getPullRequestState(99)).resolves.toBeNull();
   fake.injectFault({ status: 502 });

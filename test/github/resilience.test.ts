@@ -1,11 +1,6 @@
 // How the client behaves when GitHub misbehaves: retries, rate limits,
 // timeouts, refused permissions. Real HTTP against the fake; small waits.
-import {
-  GitHubError,
-  GitHubPermissionError,
-  GitHubRateLimitedError,
-  GitHubUnavailableError,
-} from '../../src/github/errors';
+import { GitHubError, GitHubPermissionError, GitHubRateLimitedError, GitHubUnavailableError } from '../../src/github/errors';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
 import { addPullRequests, clientFor } from './helpers';
 

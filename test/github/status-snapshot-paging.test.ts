@@ -19,7 +19,11 @@ test('500 open pull requests are all returned, oldest first, in at most 6 reques
   const start = Date.UTC(2025, 0, 1);
   // Creation order differs from number order: 7919 and 500 are coprime, so this visits every minute once.
   for (let i = 0; i < 500; i++) {
-    fake.addPullRequest({ title: `Change ${i}`, authorLogin: `dev${i % 9}`, createdAt: new Date(start + ((i * 7919) % 500) * 60_000).toISOString() });
+    fake.addPullRequest({
+      title: `Change ${i}`,
+      authorLogin: `dev${i % 9}`,
+      createdAt: new Date(start + ((i * 7919) % 500) * 60_000).toISOString(),
+    });
   }
   const { client } = clientFor(fake);
 

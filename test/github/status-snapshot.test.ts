@@ -32,11 +32,28 @@ test('a status with 10 open pull requests costs one request and reads tags, thei
   fake.addTag('v1.300.1', c301, { annotated: true }); // CI has not reported yet
 
   const prs = [
-    fake.addPullRequest({ title: 'feat(auth): passkeys', authorLogin: 'alice', labels: ['feature', 'auth'], reviewDecision: 'APPROVED', checksState: 'SUCCESS' }),
+    fake.addPullRequest({
+      title: 'feat(auth): passkeys',
+      authorLogin: 'alice',
+      labels: ['feature', 'auth'],
+      reviewDecision: 'APPROVED',
+      checksState: 'SUCCESS',
+    }),
     fake.addPullRequest({ title: 'WIP: new settings page', authorLogin: 'bob', isDraft: true, checksState: 'PENDING' }),
-    fake.addPullRequest({ title: 'fix: conflicting change', authorLogin: 'carol', mergeable: 'CONFLICTING', reviewDecision: 'CHANGES_REQUESTED', checksState: 'FAILURE' }),
+    fake.addPullRequest({
+      title: 'fix: conflicting change',
+      authorLogin: 'carol',
+      mergeable: 'CONFLICTING',
+      reviewDecision: 'CHANGES_REQUESTED',
+      checksState: 'FAILURE',
+    }),
     fake.addPullRequest({ title: 'chore(deps): bump jest', authorLogin: 'dependabot[bot]', authorIsBot: true, labels: ['dependencies'] }),
-    fake.addPullRequest({ title: 'docs: from a deleted account', authorLogin: null, mergeable: 'UNKNOWN', reviewDecision: 'REVIEW_REQUIRED' }),
+    fake.addPullRequest({
+      title: 'docs: from a deleted account',
+      authorLogin: null,
+      mergeable: 'UNKNOWN',
+      reviewDecision: 'REVIEW_REQUIRED',
+    }),
   ];
   for (let i = 0; i < 5; i++) prs.push(fake.addPullRequest({ title: `Change ${i}`, authorLogin: `dev${i}` }));
   // Not into main, or not open: not part of the train.
@@ -54,12 +71,24 @@ test('a status with 10 open pull requests costs one request and reads tags, thei
     {
       name: 'v1.300.0',
       commitSha: c300,
-      check: { status: 'IN_PROGRESS', conclusion: null, url: 'https://circleci.example/300', startedAt: expect.any(String), completedAt: null },
+      check: {
+        status: 'IN_PROGRESS',
+        conclusion: null,
+        url: 'https://circleci.example/300',
+        startedAt: expect.any(String),
+        completedAt: null,
+      },
     },
     {
       name: 'v1.299.0',
       commitSha: c299,
-      check: { status: 'COMPLETED', conclusion: 'FAILURE', url: 'https://circleci.example/299', startedAt: expect.any(String), completedAt: expect.any(String) },
+      check: {
+        status: 'COMPLETED',
+        conclusion: 'FAILURE',
+        url: 'https://circleci.example/299',
+        startedAt: expect.any(String),
+        completedAt: expect.any(String),
+      },
     },
   ]);
   // An annotated tag is peeled to its commit.

@@ -13,7 +13,7 @@ afterEach(async () => {
   await fake.close();
 });
 
-test('a known login comes back in GitHub\'s spelling; an unknown one is null', async () => {
+test("a known login comes back in GitHub's spelling; an unknown one is null", async () => {
   fake.addUser('Alice-Dev');
   const { client } = clientFor(fake);
 

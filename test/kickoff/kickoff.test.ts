@@ -23,7 +23,13 @@ const announcements = (h: Harness): FakeSlackMessage[] =>
 describe('kickoff announcements', () => {
   test('two replicas on one database and one clock post each kickoff exactly once over 10 trains', async () => {
     const first = await startHarness({ settings, now: '2026-11-05T08:00:00Z', instanceId: 'replica-a' });
-    const second = await startHarness({ settings, schema: first.schema, slack: first.slack, github: first.github, instanceId: 'replica-b' });
+    const second = await startHarness({
+      settings,
+      schema: first.schema,
+      slack: first.slack,
+      github: first.github,
+      instanceId: 'replica-b',
+    });
     try {
       await importThree(first, 303);
       for (let train = 303; train < 313; train++) {
@@ -34,9 +40,22 @@ describe('kickoff announcements', () => {
         }
       }
       const posted = announcements(first);
-      expect(posted.map((m) => Number(/Train (\d+) kicks off/.exec(m.text ?? '')?.[1]))).toEqual([303, 304, 305, 306, 307, 308, 309, 310, 311, 312]);
+      expect(posted.map((m) => Number(/Train (\d+) kicks off/.exec(m.text ?? '')?.[1]))).toEqual([
+        303, 304, 305, 306, 307, 308, 309, 310, 311, 312,
+      ]);
       // Owners in list order, each mentioned in their own announcement.
-      expect(posted.map((m) => /Release owner: <@(\w+)>/.exec(m.text ?? '')?.[1])).toEqual([ALICE, BOB, CAROL, ALICE, BOB, CAROL, ALICE, BOB, CAROL, ALICE]);
+      expect(posted.map((m) => /Release owner: <@(\w+)>/.exec(m.text ?? '')?.[1])).toEqual([
+        ALICE,
+        BOB,
+        CAROL,
+        ALICE,
+        BOB,
+        CAROL,
+        ALICE,
+        BOB,
+        CAROL,
+        ALICE,
+      ]);
       // Nobody confirmed: each announcement got exactly one reminder to the admins, in its thread.
       for (const message of posted) {
         const thread = first.slack.messagesIn(CHANNEL, { threadTs: message.ts }).filter((m) => m.thread_ts === message.ts);
@@ -187,7 +206,13 @@ describe('kickoff announcements', () => {
 
   test('a replica that dies while Slack posts the kickoff leaves it posted once: the job run again after its lease does not post it again', async () => {
     const first = await startHarness({ settings, now: '2026-11-05T08:00:00Z', instanceId: 'replica-a' });
-    const second = await startHarness({ settings, schema: first.schema, slack: first.slack, github: first.github, instanceId: 'replica-b' });
+    const second = await startHarness({
+      settings,
+      schema: first.schema,
+      slack: first.slack,
+      github: first.github,
+      instanceId: 'replica-b',
+    });
     try {
       await importThree(first, 303);
       // Replica A's post reaches Slack, which takes long to answer: as far as A's database knows, nothing was posted yet.

@@ -12,7 +12,9 @@ describe('/release notes', () => {
       ':white_check_mark: Deploy note `1` added to train 302: Restart the mailer &amp; warn &lt;!channel&gt; &lt;b&gt;\n' +
         'It shows in `/release status` and in the cutoff message. Remove it with `/release notes remove 1`.',
     );
-    expect(await command(h, ERIN, 'notes SRE   Run "the" migration first')).toContain('Special step for SRE `2` added to train 302: Run "the" migration first');
+    expect(await command(h, ERIN, 'notes SRE   Run "the" migration first')).toContain(
+      'Special step for SRE `2` added to train 302: Run "the" migration first',
+    );
     expect((await notes()).map((n) => [n.id, n.train, n.forSre, n.authorSlackId, n.text])).toEqual([
       [1, 302, false, BOB, 'Restart the mailer & warn <!channel> <b>'],
       [2, 302, true, ERIN, 'Run "the" migration first'],

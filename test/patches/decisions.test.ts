@@ -41,14 +41,19 @@ describe('deciding patch requests', () => {
   beforeAll(async () => {
     scene = await startScene();
     ids.first = await requestPatch(scene, ENGINEER, { items: scene.afterCut[2], ...S1 });
-    ids.second = await requestPatch(scene, OTHER, { items: scene.afterCut[3], reason: 'test-failure', bugUrl: 'https://ci.example.com/run/9' });
+    ids.second = await requestPatch(scene, OTHER, {
+      items: scene.afterCut[3],
+      reason: 'test-failure',
+      bugUrl: 'https://ci.example.com/run/9',
+    });
   });
   afterAll(async () => {
     await scene.close();
   });
 
   const prisma = () => scene.h.bot.database.prisma;
-  const request = (id: number) => prisma().patchRequest.findUniqueOrThrow({ where: { id }, include: { decisions: { orderBy: { id: 'asc' } } } });
+  const request = (id: number) =>
+    prisma().patchRequest.findUniqueOrThrow({ where: { id }, include: { decisions: { orderBy: { id: 'asc' } } } });
   /** The copy of request `id` in a list of messages. */
   const copyOf = (messages: FakeSlackMessage[], id: number): FakeSlackMessage => {
     const found = messages.find((m) => m.text.startsWith(`Patch request #${id} for train`));
@@ -85,7 +90,9 @@ describe('deciding patch requests', () => {
       `:warning: Only <@${BOB}>, the owner of train 302, or an admin can decide patch requests for train 302.`,
     );
     const opened = h.slack.callsTo('views.open').length;
-    expect(await press(h, CAROL, 'patch_decline', String(ids.first), post)).toContain('Only <@U0BOB0001>, the owner of train 302, or an admin');
+    expect(await press(h, CAROL, 'patch_decline', String(ids.first), post)).toContain(
+      'Only <@U0BOB0001>, the owner of train 302, or an admin',
+    );
     expect(h.slack.callsTo('views.open')).toHaveLength(opened);
     expect(h.slack.responses.at(-1)?.body.response_type).toBe('ephemeral');
     expect(await request(ids.first as number)).toMatchObject({ status: 'pending', decisions: [] });
@@ -96,19 +103,34 @@ describe('deciding patch requests', () => {
     const id = ids.first as number;
     const ownerCopy = copyOf(dmsOf(h, BOB), id);
     const before = h.slack.responses.length;
-    await Promise.all([press(h, BOB, 'patch_approve', String(id), ownerCopy, false), press(h, BOB, 'patch_approve', String(id), ownerCopy, false)]);
+    await Promise.all([
+      press(h, BOB, 'patch_approve', String(id), ownerCopy, false),
+      press(h, BOB, 'patch_approve', String(id), ownerCopy, false),
+    ]);
     const replies = (await h.slack.waitForResponses(before + 2)).slice(before).map((r) => String(r.body.text));
-    expect(replies.sort()).toEqual([
-      `:white_check_mark: Approved patch request #${id}. Dot release *302.3* \`v1.302.3\` is now planned and announced in the team channel.`,
-      `Patch request #${id} was already approved by <@${BOB}>; nothing changed.`,
-    ].sort());
+    expect(replies.sort()).toEqual(
+      [
+        `:white_check_mark: Approved patch request #${id}. Dot release *302.3* \`v1.302.3\` is now planned and announced in the team channel.`,
+        `Patch request #${id} was already approved by <@${BOB}>; nothing changed.`,
+      ].sort(),
+    );
 
     const stored = await request(id);
     expect(stored).toMatchObject({ status: 'approved', decidedBy: BOB });
     expect(stored.decisions.map((d) => [d.kind, d.actor])).toEqual([['approve', BOB]]);
     // v1.302.2 is the highest patch (v1.302.5-rc1 does not count): the plan is 302.3, with all execution needs.
     const plans = await prisma().dotRelease.findMany();
-    expect(plans).toEqual([expect.objectContaining({ train: 302, patch: 3, tag: 'v1.302.3', branch: 'train-302', status: 'planned', openTrain: 302, plannedBy: BOB })]);
+    expect(plans).toEqual([
+      expect.objectContaining({
+        train: 302,
+        patch: 3,
+        tag: 'v1.302.3',
+        branch: 'train-302',
+        status: 'planned',
+        openTrain: 302,
+        plannedBy: BOB,
+      }),
+    ]);
     expect(await prisma().auditEvent.count({ where: { action: 'patch.approve' } })).toBe(1);
     expect(await prisma().auditEvent.count({ where: { action: 'patch.plan' } })).toBe(1);
 
@@ -138,7 +160,8 @@ describe('deciding patch requests', () => {
     await h.slack.waitForCalls('views.update', updates + 1);
     const modal = h.slack.modals.at(-1) as FakeSlackView;
     const initial = (block: string) =>
-      (modal.blocks as Array<{ block_id?: string; element?: { initial_option?: { value: string } } }>).find((b) => b.block_id === block)?.element?.initial_option?.value;
+      (modal.blocks as Array<{ block_id?: string; element?: { initial_option?: { value: string } } }>).find((b) => b.block_id === block)
+        ?.element?.initial_option?.value;
     expect([initial('train'), initial('reason')]).toEqual(['302', 'ride-along']);
     expect(JSON.stringify(modal.blocks)).toContain('dot release *302.3* is planned (ride-alongs welcome)');
 
@@ -185,13 +208,19 @@ describe('deciding patch requests', () => {
     const done = await submitDecisionModal(BOB, modal, 'Flaky, not legitimate <!here>: it rides 303.');
     expect(done.response_action).toBe('update');
     expect(JSON.stringify(done.view?.blocks)).toContain(`Declined patch request #${id}.`);
-    expect(await request(id)).toMatchObject({ status: 'declined', decidedBy: BOB, decisionReason: 'Flaky, not legitimate <!here>: it rides 303.' });
+    expect(await request(id)).toMatchObject({
+      status: 'declined',
+      decidedBy: BOB,
+      decisionReason: 'Flaky, not legitimate <!here>: it rides 303.',
+    });
     const told = await eventually(async () => dmsOf(h, OTHER).find((m) => m.text.startsWith(`Your patch request #${id}`)));
     expect(told.text).toContain(`Declined by <@${BOB}>`);
     expect(told.text).toContain('Flaky, not legitimate &lt;!here&gt;: it rides 303.');
     expect(everythingPosted(h)).not.toContain('<!here>');
 
-    expect(await press(h, BOB, 'patch_approve', String(id), copyOf(dmsOf(h, BOB), id))).toBe(`Patch request #${id} was already declined by <@${BOB}>; nothing changed.`);
+    expect(await press(h, BOB, 'patch_approve', String(id), copyOf(dmsOf(h, BOB), id))).toBe(
+      `Patch request #${id} was already declined by <@${BOB}>; nothing changed.`,
+    );
     expect((await request(id)).decisions.map((d) => d.kind)).toEqual(['decline']);
   });
 
@@ -207,8 +236,13 @@ describe('deciding patch requests', () => {
     const sent = await submitDecisionModal(ALICE, modal, 'Does this also need the config change from #77?');
     expect(JSON.stringify(sent.view?.blocks)).toContain(`Sent your question to <@${ENGINEER}>`);
     const question = await eventually(async () => dmsOf(h, ENGINEER).find((m) => m.text.includes('needs more information')));
-    expect(question.text).toContain(`<@${ALICE}> needs more information about your patch request #${id} for train 301:\n> Does this also need the config change from #77?`);
-    expect(await request(id)).toMatchObject({ status: 'pending', decisions: [expect.objectContaining({ kind: 'question', actor: ALICE, text: 'Does this also need the config change from #77?' })] });
+    expect(question.text).toContain(
+      `<@${ALICE}> needs more information about your patch request #${id} for train 301:\n> Does this also need the config change from #77?`,
+    );
+    expect(await request(id)).toMatchObject({
+      status: 'pending',
+      decisions: [expect.objectContaining({ kind: 'question', actor: ALICE, text: 'Does this also need the config change from #77?' })],
+    });
   });
 
   test('only the requester may withdraw; a decision on a withdrawn request decides nothing', async () => {
@@ -219,8 +253,12 @@ describe('deciding patch requests', () => {
     );
     const aliceCopy = copyOf(dmsOf(h, ALICE), id);
     const declineModal = await openDecisionModal(ALICE, 'patch_decline', id, aliceCopy);
-    expect(await press(h, ENGINEER, 'patch_withdraw', String(id), copyOf(dmsOf(h, ENGINEER), id))).toBe(`:leftwards_arrow_with_hook: You withdrew patch request #${id}.`);
-    expect(await press(h, ALICE, 'patch_approve', String(id), aliceCopy)).toBe(`Patch request #${id} was withdrawn by its requester; there is nothing to decide.`);
+    expect(await press(h, ENGINEER, 'patch_withdraw', String(id), copyOf(dmsOf(h, ENGINEER), id))).toBe(
+      `:leftwards_arrow_with_hook: You withdrew patch request #${id}.`,
+    );
+    expect(await press(h, ALICE, 'patch_approve', String(id), aliceCopy)).toBe(
+      `Patch request #${id} was withdrawn by its requester; there is nothing to decide.`,
+    );
     // The decline modal opened before the withdrawal: submitting it changes nothing either.
     const late = await submitDecisionModal(ALICE, declineModal, 'Not needed in production.');
     expect(JSON.stringify(late.view?.blocks)).toContain('was withdrawn by its requester; there is nothing to decide.');
@@ -235,12 +273,17 @@ describe('deciding patch requests', () => {
     const id = await requestPatch(scene, OTHER, { items: scene.afterCut[3], train: '301', ...S1 });
     const created = (await request(id)).createdAt.getTime();
     const tick = (ms: number) => h.bot.app.scheduler.tick(new Date(created + ms));
-    const reminders = (userId: string) => dmsOf(h, userId).filter((m) => m.text.includes(`Patch request #${id} for train 301 has waited`) || m.text.startsWith(':alarm_clock:'));
+    const reminders = (userId: string) =>
+      dmsOf(h, userId).filter(
+        (m) => m.text.includes(`Patch request #${id} for train 301 has waited`) || m.text.startsWith(':alarm_clock:'),
+      );
 
     await tick(3 * HOUR);
     expect(reminders(ALICE)).toHaveLength(0);
     await tick(4 * HOUR + 5 * MINUTE);
-    expect(reminders(ALICE).map((m) => m.text)).toEqual([`:alarm_clock: Reminder: patch request #${id} for train 301 has waited 4 hours for your decision.`]);
+    expect(reminders(ALICE).map((m) => m.text)).toEqual([
+      `:alarm_clock: Reminder: patch request #${id} for train 301 has waited 4 hours for your decision.`,
+    ]);
     expect(JSON.stringify(reminders(ALICE)[0]?.blocks)).toContain('patch_approve');
     await tick(4 * HOUR + 20 * MINUTE);
     await tick(10 * HOUR);
@@ -329,9 +372,8 @@ describe('deciding patch requests', () => {
     expect(await prisma().dotRelease.count({ where: { train: 301 } })).toBe(0);
     // v1.301.1 is the highest tag of train 301.
     expect(await press(h, ALICE, 'patch_approve', String(id), aliceCopy)).toContain('Dot release *301.2* `v1.301.2` is now planned');
-    expect(await prisma().dotRelease.findMany({ where: { openTrain: { not: null } }, orderBy: { train: 'asc' }, select: { tag: true } })).toEqual([
-      { tag: 'v1.301.2' },
-      { tag: 'v1.302.3' },
-    ]);
+    expect(
+      await prisma().dotRelease.findMany({ where: { openTrain: { not: null } }, orderBy: { train: 'asc' }, select: { tag: true } }),
+    ).toEqual([{ tag: 'v1.301.2' }, { tag: 'v1.302.3' }]);
   });
 });

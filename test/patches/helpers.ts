@@ -122,7 +122,11 @@ export function formValues(input: FormInput): Record<string, Record<string, Slac
   };
 }
 
-export type SubmitAnswer = { response_action?: string; errors?: Record<string, string>; view?: { blocks?: unknown[]; title?: { text?: string } } };
+export type SubmitAnswer = {
+  response_action?: string;
+  errors?: Record<string, string>;
+  view?: { blocks?: unknown[]; title?: { text?: string } };
+};
 
 /** Submits the request modal (`modal` gives its id and metadata) and returns Slack's answer (the ack body). */
 export async function submitRequest(h: Harness, modal: FakeSlackView, userId: string, input: FormInput): Promise<SubmitAnswer> {
@@ -152,7 +156,14 @@ export async function requestPatch(scene: Scene, userId: string, input: FormInpu
 }
 
 /** Presses a button on a message as `userId`; returns the ephemeral reply's text when one comes. */
-export async function press(h: Harness, userId: string, actionId: string, value: string, message: FakeSlackMessage, waitForReply = true): Promise<string> {
+export async function press(
+  h: Harness,
+  userId: string,
+  actionId: string,
+  value: string,
+  message: FakeSlackMessage,
+  waitForReply = true,
+): Promise<string> {
   const before = h.slack.responses.length;
   const reply = await h.sender.sendBlockActions(
     h.sender.blockActionsPayload({ userId, actionId, value, channelId: message.channel, messageTs: message.ts, message: { ...message } }),

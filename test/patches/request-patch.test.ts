@@ -42,7 +42,9 @@ describe('/release request-patch', () => {
     expect(blocks).not.toContain('Train 300 (');
     expect(blocks).toContain('Train 303 is building on `main`');
     expect(blocks).toContain('Wed 18 Nov, 10:00 PT / 13:00 ET / 18:00 UTC');
-    const select = (modal.blocks as Array<{ block_id?: string; element?: { initial_option?: { value: string } } }>).find((b) => b.block_id === 'train');
+    const select = (modal.blocks as Array<{ block_id?: string; element?: { initial_option?: { value: string } } }>).find(
+      (b) => b.block_id === 'train',
+    );
     expect(select?.element?.initial_option?.value).toBe('302');
     expect(blocks).not.toContain('is in production.*');
     expect(modal.submit).toMatchObject({ text: 'Send request' });
@@ -90,24 +92,79 @@ describe('/release request-patch', () => {
     });
 
     const cases: Array<[string, () => Parameters<typeof submitRequest>[3], string, RegExp]> = [
-      ['a malformed SHA', () => ({ items: 'xyz123' }), 'items', /xyz123 is neither a commit SHA \(7 to 40 hex characters\) nor a pull request link/],
+      [
+        'a malformed SHA',
+        () => ({ items: 'xyz123' }),
+        'items',
+        /xyz123 is neither a commit SHA \(7 to 40 hex characters\) nor a pull request link/,
+      ],
       ['a SHA too short', () => ({ items: 'abc12' }), 'items', /abc12 is too short for a commit SHA/],
-      ['a SHA that is no commit of the repository', () => ({ items: 'deadbeefdeadbeef' }), 'items', /deadbeefdeadbeef is not a commit of mozilla\/fxa/],
+      [
+        'a SHA that is no commit of the repository',
+        () => ({ items: 'deadbeefdeadbeef' }),
+        'items',
+        /deadbeefdeadbeef is not a commit of mozilla\/fxa/,
+      ],
       ['a SHA not on main', () => ({ items: scene.unmerged }), 'items', /is not on main: patches must land on main first/],
-      ['a pull request not merged', () => ({ items: `https://github.com/mozilla/fxa/pull/${scene.openPr}` }), 'items', /#\d+ is not merged yet: patches must land on main first/],
-      ['a pull request of another repository', () => ({ items: 'https://github.com/mozilla/other-repo/pull/5' }), 'items', /is in mozilla\/other-repo; only mozilla\/fxa can be patched/],
-      ['a commit link of another repository', () => ({ items: `https://github.com/someone/fxa/commit/${scene.afterCut[0]}` }), 'items', /is in someone\/fxa; only mozilla\/fxa can be patched/],
-      ['a commit already in the train', () => ({ items: scene.beforeCut }), 'items', /is already in train 302 \(it was on main before the cut\)/],
+      [
+        'a pull request not merged',
+        () => ({ items: `https://github.com/mozilla/fxa/pull/${scene.openPr}` }),
+        'items',
+        /#\d+ is not merged yet: patches must land on main first/,
+      ],
+      [
+        'a pull request of another repository',
+        () => ({ items: 'https://github.com/mozilla/other-repo/pull/5' }),
+        'items',
+        /is in mozilla\/other-repo; only mozilla\/fxa can be patched/,
+      ],
+      [
+        'a commit link of another repository',
+        () => ({ items: `https://github.com/someone/fxa/commit/${scene.afterCut[0]}` }),
+        'items',
+        /is in someone\/fxa; only mozilla\/fxa can be patched/,
+      ],
+      [
+        'a commit already in the train',
+        () => ({ items: scene.beforeCut }),
+        'items',
+        /is already in train 302 \(it was on main before the cut\)/,
+      ],
       ['no commits at all', () => ({ items: '  ' }), 'items', /Give at least one commit SHA or pull request link/],
-      ['an empty justification', () => ({ items: scene.afterCut[0], justification: '   ' }), 'justification', /A justification is required/],
-      ['a justification too short', () => ({ items: scene.afterCut[0], justification: 'Broken.' }), 'justification', /at least 30 characters \(you wrote 7\)/],
+      [
+        'an empty justification',
+        () => ({ items: scene.afterCut[0], justification: '   ' }),
+        'justification',
+        /A justification is required/,
+      ],
+      [
+        'a justification too short',
+        () => ({ items: scene.afterCut[0], justification: 'Broken.' }),
+        'justification',
+        /at least 30 characters \(you wrote 7\)/,
+      ],
       ['a bug link that is not a URL', () => ({ items: scene.afterCut[0], bugUrl: 'bug 1234' }), 'bug_url', /must be a link/],
       ['an S1 bug without a link', () => ({ items: scene.afterCut[0], reason: 's1-bug' }), 'bug_url', /Link the S1 bug/],
       ['no train picked', () => ({ items: scene.afterCut[0], train: null }), 'train', /Pick the train to patch/],
-      ['a train that is not cut yet', () => ({ items: scene.afterCut[0], train: '303' }), 'train', /Train 303 has not been cut \(mozilla\/fxa has no tag v1\.303\.0\)/],
+      [
+        'a train that is not cut yet',
+        () => ({ items: scene.afterCut[0], train: '303' }),
+        'train',
+        /Train 303 has not been cut \(mozilla\/fxa has no tag v1\.303\.0\)/,
+      ],
       ['a train that does not exist', () => ({ items: scene.afterCut[0], train: '9999' }), 'train', /Train 9999 has not been cut/],
-      ['a train too old to be patched', () => ({ items: scene.afterCut[0], train: '300' }), 'train', /Train 300 no longer takes patches: train 302 has been cut since, and only the latest 2 trains are patched/],
-      ['a ride-along with no dot release planned', () => ({ items: scene.afterCut[0], reason: 'ride-along' }), 'reason', /No dot release of train 302 is planned/],
+      [
+        'a train too old to be patched',
+        () => ({ items: scene.afterCut[0], train: '300' }),
+        'train',
+        /Train 300 no longer takes patches: train 302 has been cut since, and only the latest 2 trains are patched/,
+      ],
+      [
+        'a ride-along with no dot release planned',
+        () => ({ items: scene.afterCut[0], reason: 'ride-along' }),
+        'reason',
+        /No dot release of train 302 is planned/,
+      ],
     ];
 
     test.each(cases)('%s', async (_name, input, field, message) => {
@@ -119,7 +176,11 @@ describe('/release request-patch', () => {
     });
 
     test('several problems are shown together, each on its field', async () => {
-      const answer = await submitRequest(scene.h, modal, ENGINEER, { items: `abc12 ${scene.unmerged}`, justification: 'short', bugUrl: 'nope' });
+      const answer = await submitRequest(scene.h, modal, ENGINEER, {
+        items: `abc12 ${scene.unmerged}`,
+        justification: 'short',
+        bugUrl: 'nope',
+      });
       expect(Object.keys(answer.errors ?? {}).sort()).toEqual(['bug_url', 'items', 'justification']);
       expect(answer.errors?.items).toMatch(/abc12 is too short/);
       expect(await requestCount()).toBe(0);
@@ -137,7 +198,9 @@ describe('/release request-patch', () => {
       h.github.injectFault({ status: 502 }, { times: Infinity });
       const answer = await submitRequest(h, modal, ENGINEER, { items: scene.afterCut[0] });
       expect(answer.response_action).toBe('errors');
-      expect(answer.errors?.items).toMatch(/I cannot check these commits with GitHub right now \(GitHub is not answering \(HTTP 502\)\)\. Nothing was sent and what you typed is kept/);
+      expect(answer.errors?.items).toMatch(
+        /I cannot check these commits with GitHub right now \(GitHub is not answering \(HTTP 502\)\)\. Nothing was sent and what you typed is kept/,
+      );
       expect(await requestCount()).toBe(0);
     });
 
@@ -178,7 +241,9 @@ describe('/release request-patch', () => {
         verified: true,
       });
       expect(answer.response_action).toBe('update');
-      expect(JSON.stringify(answer.view?.blocks)).toContain(`Patch request #1 for train 302 is on its way to <@${BOB}>, the owner of train 302.`);
+      expect(JSON.stringify(answer.view?.blocks)).toContain(
+        `Patch request #1 for train 302 is on its way to <@${BOB}>, the owner of train 302.`,
+      );
       await h.slack.waitForCalls('chat.postMessage', posts + 3);
 
       const stored = await eventually(() =>
@@ -206,7 +271,12 @@ describe('/release request-patch', () => {
       ]);
       const audit = await h.bot.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'patch.request' } });
       expect(audit).toMatchObject({ actor: ENGINEER, subject: 'train:302' });
-      expect(audit.details).toMatchObject({ request: 1, reason: 's1-bug', justification: sneaky, commits: [scene.afterCut[2], scene.afterCut[0]] });
+      expect(audit.details).toMatchObject({
+        request: 1,
+        reason: 's1-bug',
+        justification: sneaky,
+        commits: [scene.afterCut[2], scene.afterCut[0]],
+      });
 
       // The owner by DM (conversations.open), with the decision buttons.
       expect(h.slack.callsTo('conversations.open').map((c) => c.args.users)).toEqual(expect.arrayContaining([BOB, ENGINEER]));

@@ -36,7 +36,8 @@ describe('the sweep on the scheduler', () => {
     const jobs = createPatchJobs({ settings }).map(
       (job): ScheduledJob<null> => ({ ...job, run: async (_deps, { scheduledAt }) => void runs.push(scheduledAt.toISOString()) }),
     );
-    const replica = (instanceId: string) => createScheduler({ jobs, deps: null, sql: database.db.sql, logger: silentLogger, now: () => new Date(), instanceId });
+    const replica = (instanceId: string) =>
+      createScheduler({ jobs, deps: null, sql: database.db.sql, logger: silentLogger, now: () => new Date(), instanceId });
     const [a, b] = [replica('a'), replica('b')];
     const at = new Date('2026-11-10T18:00:30Z');
     await Promise.all([a.tick(at), b.tick(at)]);
@@ -47,7 +48,10 @@ describe('the sweep on the scheduler', () => {
     expect(later.missed).toEqual([]);
     expect(runs.at(-1)).toBe('2026-11-12T18:00:00.000Z');
     expect(runs).toHaveLength(3);
-    const rows = await database.db.sql.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM job_runs WHERE job = $1 GROUP BY status`, [PATCH_SWEEP_JOB]);
+    const rows = await database.db.sql.query<{ status: string; n: string }>(
+      `SELECT status, count(*) AS n FROM job_runs WHERE job = $1 GROUP BY status`,
+      [PATCH_SWEEP_JOB],
+    );
     expect(rows).toEqual([{ status: 'done', n: '3' }]);
   });
 });

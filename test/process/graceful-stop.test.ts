@@ -39,7 +39,13 @@ describe('Socket Mode', () => {
 
   test('HTTP mode needs the signing secret', () => {
     expect(() =>
-      createBolt({ botToken: 'xoxb-http-test', signingSecret: undefined, appToken: undefined, slackApiUrl: 'http://127.0.0.1:9/api/', logger: silentLogger }),
+      createBolt({
+        botToken: 'xoxb-http-test',
+        signingSecret: undefined,
+        appToken: undefined,
+        slackApiUrl: 'http://127.0.0.1:9/api/',
+        logger: silentLogger,
+      }),
     ).toThrow('SLACK_SIGNING_SECRET is required in HTTP mode');
   });
 });

@@ -75,7 +75,9 @@ describe('the bot as a process', () => {
       PORT: String(await freePort()),
     });
     expect(await bot.exited).toBe(1);
-    expect(bot.output()).toMatch(/^release-conductor: Cannot reach the database at 127\.0\.0\.1:1\/conductor after \d+ s .*Check that PostgreSQL is running/m);
+    expect(bot.output()).toMatch(
+      /^release-conductor: Cannot reach the database at 127\.0\.0\.1:1\/conductor after \d+ s .*Check that PostgreSQL is running/m,
+    );
     expect(bot.output()).not.toContain('pw-not-shown');
   });
 });

@@ -6,7 +6,23 @@
  */
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { startHarness, type Harness } from '../support/harness';
-import { ALICE, BOB, CAROL, CUTOFF, MALLORY, PR, SWEEP_1, after, arrangeCutoffDay, blocksText, channelMessages, dmsWith, press, settings, tickAt } from './cutoff-day';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  CUTOFF,
+  MALLORY,
+  PR,
+  SWEEP_1,
+  after,
+  arrangeCutoffDay,
+  blocksText,
+  channelMessages,
+  dmsWith,
+  press,
+  settings,
+  tickAt,
+} from './cutoff-day';
 
 describe('answering a PR sweep', () => {
   let h: Harness;
@@ -63,10 +79,18 @@ describe('answering a PR sweep', () => {
   test('a button value that is not ours is refused', async () => {
     const before = h.slack.responses.length;
     await h.sender.sendBlockActions(
-      h.sender.blockActionsPayload({ userId: CAROL, actionId: 'pr_answer_land', value: '{"t":302,"n":"3; drop table"}', channelId: dm(CAROL).channel, messageTs: dm(CAROL).ts }),
+      h.sender.blockActionsPayload({
+        userId: CAROL,
+        actionId: 'pr_answer_land',
+        value: '{"t":302,"n":"3; drop table"}',
+        channelId: dm(CAROL).channel,
+        messageTs: dm(CAROL).ts,
+      }),
     );
     await h.slack.waitForResponses(before + 1, 5000);
-    expect(h.slack.responses[before]?.body.text).toBe(':warning: That button does not name a pull request; wait for the next sweep to ask again.');
+    expect(h.slack.responses[before]?.body.text).toBe(
+      ':warning: That button does not name a pull request; wait for the next sweep to ask again.',
+    );
   });
 
   test('with GitHub down the answer is still recorded', async () => {
@@ -110,9 +134,13 @@ describe('answering a PR sweep', () => {
     h.clock.set(after(CUTOFF, 5));
     const rolled = await press(h, { userId: BOB, dm: dm(BOB), number: PR.emails, actionId: 'pr_answer_roll' });
     expect(rolled.response_type).toBe('ephemeral');
-    expect(rolled.text).toBe('Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC; your PR #2 rolls to train 303. Your answer was not recorded.');
+    expect(rolled.text).toBe(
+      'Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC; your PR #2 rolls to train 303. Your answer was not recorded.',
+    );
     const rode = await press(h, { userId: CAROL, dm: dm(CAROL), number: PR.limits, actionId: 'pr_answer_land' });
-    expect(rode.text).toBe('Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC. #3 was merged before that: it rides train 302. Nothing to answer.');
+    expect(rode.text).toBe(
+      'Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC. #3 was merged before that: it rides train 302. Nothing to answer.',
+    );
     expect((await answers()).map((a) => [a.number, a.answer])).toEqual([
       [2, 'land'],
       [3, 'roll'],

@@ -4,8 +4,25 @@
  * every message goes out once.
  */
 import type { FakeSlackMessage } from '../fakes/slack-server';
-import { startHarness, type Harness } from '../support/harness';
-import { ALICE, BOB, CAROL, CHECK_IN, CUTOFF, PR, START, SWEEP_1, SWEEP_2, after, arrangeCutoffDay, channelMessages, dmsWith, press, settings, tickAt } from './cutoff-day';
+import { startHarness } from '../support/harness';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  CHECK_IN,
+  CUTOFF,
+  PR,
+  START,
+  SWEEP_1,
+  SWEEP_2,
+  after,
+  arrangeCutoffDay,
+  channelMessages,
+  dmsWith,
+  press,
+  settings,
+  tickAt,
+} from './cutoff-day';
 
 test('two replicas post every message of the cutoff day once', async () => {
   const a = await startHarness({ settings, now: START, instanceId: 'replica-a' });
@@ -32,7 +49,10 @@ test('two replicas post every message of the cutoff day once', async () => {
     await tickAt(both, after(CUTOFF));
     await tickAt(both, after(CUTOFF, 2));
 
-    expect(channelMessages(a).map((m) => m.text.slice(0, 30))).toEqual(['Train 302 is cut Wed 4 Nov, 10', 'Tagging train 302 now: 2 made ']);
+    expect(channelMessages(a).map((m) => m.text.slice(0, 30))).toEqual([
+      'Train 302 is cut Wed 4 Nov, 10',
+      'Tagging train 302 now: 2 made ',
+    ]);
     // Alice: her DM and one summary; Bob: asked twice (his PR #4 had no answer), Carol once.
     expect(dmsWith(a, ALICE)).toHaveLength(2);
     expect(dmsWith(a, BOB)).toHaveLength(2);

@@ -39,7 +39,9 @@ describe('a cutoff day', () => {
     expect(text).toContain('Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC');
     expect(text).toContain(`<!date^${CUTOFF.getTime() / 1000}^`);
     // Grouped by author, GitHub's text escaped, ignored labels left out, drafts apart.
-    expect(text).toMatch(/\*bob-gh\*: <[^>]+\|#2 Fix &lt;!channel&gt; &amp; &lt;@U999&gt; in emails> _\(:no_entry: merge conflict · :x: CI failing\)_, <[^>]+\|#4 Refactor the mailer>/);
+    expect(text).toMatch(
+      /\*bob-gh\*: <[^>]+\|#2 Fix &lt;!channel&gt; &amp; &lt;@U999&gt; in emails> _\(:no_entry: merge conflict · :x: CI failing\)_, <[^>]+\|#4 Refactor the mailer>/,
+    );
     expect(text).toContain('*Open PRs into `main`* (5 by 4 authors)');
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('Update dependency x');
@@ -49,8 +51,12 @@ describe('a cutoff day', () => {
   });
 
   test('deploy notes are added for the train in progress', async () => {
-    expect(await command(h, BOB, 'notes add Restart the mailer after the deploy <!channel>')).toContain('Deploy note `1` added to train 302');
-    expect(await command(h, ERIN, 'notes sre Run the auth-server migration before the deploy')).toContain('Special step for SRE `2` added to train 302');
+    expect(await command(h, BOB, 'notes add Restart the mailer after the deploy <!channel>')).toContain(
+      'Deploy note `1` added to train 302',
+    );
+    expect(await command(h, ERIN, 'notes sre Run the auth-server migration before the deploy')).toContain(
+      'Special step for SRE `2` added to train 302',
+    );
   });
 
   let firstSummary: FakeSlackMessage;
@@ -81,7 +87,12 @@ describe('a cutoff day', () => {
     expect(blocksText(dmsWith(h, CAROL)[0])).toContain(':eyes: review missing');
     // Erin has only a draft: not asked.
     expect(dmsWith(h, ERIN)).toEqual([]);
-    expect(h.slack.callsTo('users.lookupByEmail').map((c) => c.args.email).sort()).toEqual(['carol@example.com', 'dave@elsewhere.example']);
+    expect(
+      h.slack
+        .callsTo('users.lookupByEmail')
+        .map((c) => c.args.email)
+        .sort(),
+    ).toEqual(['carol@example.com', 'dave@elsewhere.example']);
 
     expect(summary?.text).toContain('Train 302: 5 open PRs before the cutoff (0 will land, 0 roll, 0 not sure, 5 without an answer)');
     const text = blocksText(summary);
@@ -142,7 +153,9 @@ describe('a cutoff day', () => {
     const second = blocksText(bobDms[1]);
     // What Bob said before shows, and the new commits are pointed out.
     expect(second).toContain('You answered :arrow_right: rolls to the next train at 07:10 PST.');
-    expect(second).toContain('You answered :white_check_mark: will land in time at 07:10 PST. New commits since then: is that still right?');
+    expect(second).toContain(
+      'You answered :white_check_mark: will land in time at 07:10 PST. New commits since then: is that still right?',
+    );
 
     // Still one summary, updated in place.
     const aliceDms = dmsWith(h, ALICE);
@@ -162,14 +175,18 @@ describe('a cutoff day', () => {
     expect(cutoff?.text).toBe('Tagging train 302 now: 2 made it, 4 roll to train 303.');
     const text = blocksText(cutoff);
     expect(text).toContain('*Tagging train 302 now.*');
-    expect(text).toMatch(/\*Made it\* \(2 merged since train 301 was cut\):\\n• <[^>]+\|#8 Merged last week> by <@U0ERIN001>\\n• <[^>]+\|#1 Add passkeys> by <@U0ALICE01>/);
+    expect(text).toMatch(
+      /\*Made it\* \(2 merged since train 301 was cut\):\\n• <[^>]+\|#8 Merged last week> by <@U0ERIN001>\\n• <[^>]+\|#1 Add passkeys> by <@U0ALICE01>/,
+    );
     expect(text).toContain('*Rolls to train 303* (4 still open)');
     expect(text).toMatch(/#2 Fix &lt;!channel&gt; &amp; &lt;@U999&gt; in emails> by <@U0BOB0001>: :arrow_right: rolls to the next train/);
     expect(text).toMatch(/#3 Rate limits> by <@U0CAROL01>: :grey_question: not sure/);
     expect(text).toMatch(/#5 Docs> by `dave-gh` _\(author not on Slack\)_: _no answer_/);
     expect(text).toContain('1 draft rolls too.');
     expect(text).not.toContain('Surprises');
-    expect(text).toMatch(/\*Deploy notes\* for train 302:\\n• :rotating_light: \*SRE:\* Run the auth-server migration before the deploy _\(<@U0ERIN001>\)_\\n• Restart the mailer/);
+    expect(text).toMatch(
+      /\*Deploy notes\* for train 302:\\n• :rotating_light: \*SRE:\* Run the auth-server migration before the deploy _\(<@U0ERIN001>\)_\\n• Restart the mailer/,
+    );
     expect(text).toContain('<@U0ALICE01>: tag it with `/release tag`.');
     // The owner's summary now says the train is cut.
     expect(blocksText(dmsWith(h, ALICE).find((m) => m.ts === firstSummary.ts))).toContain('*Cut* at');

@@ -68,7 +68,14 @@ export function arrangeRepository(h: Harness): void {
   github.addTag('v1.301.0', base, { annotated: true });
   github.addUser('Carol-GH', { email: 'carol@example.com' });
   github.addUser('dave-gh', { email: 'dave@elsewhere.example' });
-  github.addPullRequest({ number: PR.passkeys, title: 'Add passkeys', authorLogin: 'Alice-GH', reviewDecision: 'APPROVED', checksState: 'SUCCESS', createdAt: '2026-10-25T10:00:00Z' });
+  github.addPullRequest({
+    number: PR.passkeys,
+    title: 'Add passkeys',
+    authorLogin: 'Alice-GH',
+    reviewDecision: 'APPROVED',
+    checksState: 'SUCCESS',
+    createdAt: '2026-10-25T10:00:00Z',
+  });
   github.addPullRequest({
     number: PR.emails,
     title: 'Fix <!channel> & <@U999> in emails',
@@ -78,11 +85,41 @@ export function arrangeRepository(h: Harness): void {
     reviewDecision: 'APPROVED',
     createdAt: '2026-10-26T10:00:00Z',
   });
-  github.addPullRequest({ number: PR.limits, title: 'Rate limits', authorLogin: 'Carol-GH', reviewDecision: 'REVIEW_REQUIRED', createdAt: '2026-10-27T10:00:00Z' });
-  github.addPullRequest({ number: PR.refactor, title: 'Refactor the mailer', authorLogin: 'bob-gh', reviewDecision: 'CHANGES_REQUESTED', createdAt: '2026-10-28T10:00:00Z' });
-  github.addPullRequest({ number: PR.docs, title: 'Docs', authorLogin: 'dave-gh', reviewDecision: 'APPROVED', createdAt: '2026-10-29T10:00:00Z' });
-  github.addPullRequest({ number: PR.draft, title: 'WIP: settings', authorLogin: 'erin-gh', isDraft: true, createdAt: '2026-10-30T10:00:00Z' });
-  github.addPullRequest({ number: PR.renovate, title: 'Update dependency x', authorLogin: 'renovate-bot', labels: ['Dependencies'], createdAt: '2026-10-31T10:00:00Z' });
+  github.addPullRequest({
+    number: PR.limits,
+    title: 'Rate limits',
+    authorLogin: 'Carol-GH',
+    reviewDecision: 'REVIEW_REQUIRED',
+    createdAt: '2026-10-27T10:00:00Z',
+  });
+  github.addPullRequest({
+    number: PR.refactor,
+    title: 'Refactor the mailer',
+    authorLogin: 'bob-gh',
+    reviewDecision: 'CHANGES_REQUESTED',
+    createdAt: '2026-10-28T10:00:00Z',
+  });
+  github.addPullRequest({
+    number: PR.docs,
+    title: 'Docs',
+    authorLogin: 'dave-gh',
+    reviewDecision: 'APPROVED',
+    createdAt: '2026-10-29T10:00:00Z',
+  });
+  github.addPullRequest({
+    number: PR.draft,
+    title: 'WIP: settings',
+    authorLogin: 'erin-gh',
+    isDraft: true,
+    createdAt: '2026-10-30T10:00:00Z',
+  });
+  github.addPullRequest({
+    number: PR.renovate,
+    title: 'Update dependency x',
+    authorLogin: 'renovate-bot',
+    labels: ['Dependencies'],
+    createdAt: '2026-10-31T10:00:00Z',
+  });
   github.addPullRequest({
     number: PR.earlier,
     title: 'Merged last week',
@@ -110,7 +147,11 @@ export const blocksText = (message: FakeSlackMessage | undefined): string => JSO
 
 /** The value of the answer button for PR `number` in a DM. */
 export function buttonValue(message: FakeSlackMessage, number: number, actionId = 'pr_answer_land'): string {
-  for (const block of (message.blocks ?? []) as Array<{ type: string; block_id?: string; elements?: Array<{ action_id?: string; value?: string }> }>) {
+  for (const block of (message.blocks ?? []) as Array<{
+    type: string;
+    block_id?: string;
+    elements?: Array<{ action_id?: string; value?: string }>;
+  }>) {
     if (block.type !== 'actions' || block.block_id !== `pr-answer:${number}`) continue;
     const value = block.elements?.find((e) => e.action_id === actionId)?.value;
     if (value) return value;

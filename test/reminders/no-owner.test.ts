@@ -4,7 +4,22 @@
  * asked, and when a sweep cannot run the admins are told instead of the owner.
  */
 import { startHarness } from '../support/harness';
-import { ADMIN, ALICE, CAROL, CHECK_IN, CUTOFF, SWEEP_1, SWEEP_2, after, arrangeRepository, blocksText, channelMessages, dmsWith, settings, tickAt } from './cutoff-day';
+import {
+  ADMIN,
+  ALICE,
+  CAROL,
+  CHECK_IN,
+  CUTOFF,
+  SWEEP_1,
+  SWEEP_2,
+  after,
+  arrangeRepository,
+  blocksText,
+  channelMessages,
+  dmsWith,
+  settings,
+  tickAt,
+} from './cutoff-day';
 
 test('without an owner the reminders still run and say so; a failed sweep goes to the admins', async () => {
   const h = await startHarness({ settings: { ...settings, reminderGraceMinutes: 5 }, now: '2026-11-03T17:00:00Z' });
@@ -18,7 +33,9 @@ test('without an owner the reminders still run and say so; a failed sweep goes t
     }
     arrangeRepository(h);
     await tickAt([h], after(CHECK_IN));
-    expect(blocksText(channelMessages(h)[0])).toContain('Release owner: _no owner assigned_ (an admin can set it with `/release rotation`)');
+    expect(blocksText(channelMessages(h)[0])).toContain(
+      'Release owner: _no owner assigned_ (an admin can set it with `/release rotation`)',
+    );
 
     await tickAt([h], after(SWEEP_1));
     // Nobody is on the roster: Carol is found by her GitHub e-mail; the others are not on Slack. No summary: no owner.

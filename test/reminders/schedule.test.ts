@@ -42,17 +42,31 @@ describe('reminder schedule', () => {
       [303, '2026-11-18T17:00:00.000Z'],
     ]);
     // (from, to]: an instant equal to `from` is not included; one equal to `to` is.
-    expect(reminderFiresBetween({ calendar, settings: defaults, from: new Date('2026-11-04T15:00:00Z'), to: new Date('2026-11-04T17:00:00Z'), fireOf })).toHaveLength(1);
+    expect(
+      reminderFiresBetween({
+        calendar,
+        settings: defaults,
+        from: new Date('2026-11-04T15:00:00Z'),
+        to: new Date('2026-11-04T17:00:00Z'),
+        fireOf,
+      }),
+    ).toHaveLength(1);
     expect(trainFiringAt({ calendar, settings: defaults, scheduledAt: new Date('2026-11-18T17:00:00Z'), fireOf })).toBe(303);
     // The cutoff message fires at the cutoff, when the next train is already in progress: it still belongs to the cut train.
-    expect(trainFiringAt({ calendar, settings: defaults, scheduledAt: new Date('2026-11-04T18:00:00Z'), fireOf: (t) => [t.cutoff] })).toBe(302);
-    expect(() => trainFiringAt({ calendar, settings: defaults, scheduledAt: new Date('2026-11-04T16:00:00Z'), fireOf })).toThrow(/no reminder fires/);
+    expect(trainFiringAt({ calendar, settings: defaults, scheduledAt: new Date('2026-11-04T18:00:00Z'), fireOf: (t) => [t.cutoff] })).toBe(
+      302,
+    );
+    expect(() => trainFiringAt({ calendar, settings: defaults, scheduledAt: new Date('2026-11-04T16:00:00Z'), fireOf })).toThrow(
+      /no reminder fires/,
+    );
   });
 
   test('settings are checked', () => {
     expect(settingsSchema.safeParse({ sweepMinutesBeforeCutoff: [60, 60] }).success).toBe(false);
     expect(settingsSchema.safeParse({ sweepMinutesBeforeCutoff: [0] }).success).toBe(false);
     expect(settingsSchema.safeParse({ checkInTime: '25:00' }).success).toBe(false);
-    expect(settingsSchema.safeParse({ sweepMinutesBeforeCutoff: [240, 120, 30], ignoredPullRequestLabels: ['dependencies'] }).success).toBe(true);
+    expect(settingsSchema.safeParse({ sweepMinutesBeforeCutoff: [240, 120, 30], ignoredPullRequestLabels: ['dependencies'] }).success).toBe(
+      true,
+    );
   });
 });

@@ -4,7 +4,20 @@
  * says so.
  */
 import { startHarness, type Harness } from '../support/harness';
-import { ALICE, BOB, CAROL, CUTOFF, SWEEP_1, after, arrangeCutoffDay, blocksText, channelMessages, dmsWith, settings, tickAt } from './cutoff-day';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  CUTOFF,
+  SWEEP_1,
+  after,
+  arrangeCutoffDay,
+  blocksText,
+  channelMessages,
+  dmsWith,
+  settings,
+  tickAt,
+} from './cutoff-day';
 
 const sweepRuns = (h: Harness) =>
   h.bot.database.sql.query<{ scheduledAt: Date; status: string; attempts: number }>(
@@ -28,7 +41,11 @@ describe('GitHub failing during a sweep', () => {
       expect(await sweepRuns(h)).toEqual([expect.objectContaining({ status: 'done', attempts: 2 })]);
       expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 1]);
       // Nothing about a failure reached the owner.
-      expect(dmsWith(h, ALICE).map((m) => m.text).join(' ')).not.toContain('could not run');
+      expect(
+        dmsWith(h, ALICE)
+          .map((m) => m.text)
+          .join(' '),
+      ).not.toContain('could not run');
     } finally {
       await h.close();
     }

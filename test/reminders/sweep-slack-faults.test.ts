@@ -38,8 +38,13 @@ describe('Slack failing during a sweep', () => {
   test('a DM Slack refuses for good is not retried, and the owner’s summary says so', async () => {
     h.slack.failNext('conversations.open', { error: 'cannot_dm_bot' });
     await tickAt([h], after(SWEEP_2));
-    expect(await sweepRuns(h)).toEqual([expect.objectContaining({ status: 'done' }), expect.objectContaining({ status: 'done', attempts: 1 })]);
-    const failed = await h.bot.database.prisma.slackMessage.findMany({ where: { kind: 'sweep-dm', scheduledAt: SWEEP_2, status: 'failed' } });
+    expect(await sweepRuns(h)).toEqual([
+      expect.objectContaining({ status: 'done' }),
+      expect.objectContaining({ status: 'done', attempts: 1 }),
+    ]);
+    const failed = await h.bot.database.prisma.slackMessage.findMany({
+      where: { kind: 'sweep-dm', scheduledAt: SWEEP_2, status: 'failed' },
+    });
     expect(failed.map((m) => [m.recipient, m.error])).toEqual([[ALICE, 'cannot_dm_bot']]);
     const summary = dmsWith(h, ALICE).find((m) => m.text.startsWith('Train 302:'));
     expect(blocksText(summary)).toContain(':warning: Could not DM: <@U0ALICE01> (cannot_dm_bot). Ask them yourself.');

@@ -2,7 +2,16 @@
 import { settingsSchema } from '../../src/config';
 import type { PullRequestSummary } from '../../src/github/client';
 import type { SweptPullRequest } from '../../src/reminders/answer-store';
-import { decodeAnswerValue, encodeAnswerValue, inlineList, listSections, renderAuthorDm, renderCheckIn, renderCutoffMessage, renderOwnerSummary } from '../../src/reminders/views';
+import {
+  decodeAnswerValue,
+  encodeAnswerValue,
+  inlineList,
+  listSections,
+  renderAuthorDm,
+  renderCheckIn,
+  renderCutoffMessage,
+  renderOwnerSummary,
+} from '../../src/reminders/views';
 import type { Block } from '../../src/slack/blocks';
 import { createTrainCalendar } from '../../src/train/calendar';
 
@@ -47,7 +56,12 @@ function swept(n: number, overrides: Partial<SweptPullRequest> = {}): SweptPullR
 function expectWithinLimits(message: { text: string; blocks: Block[] }): void {
   expect(message.blocks.length).toBeLessThanOrEqual(50);
   for (const block of message.blocks) {
-    const texts = block.type === 'section' ? [block.text?.text ?? ''] : block.type === 'context' ? block.elements.map((e) => ('text' in e ? e.text : '')) : [];
+    const texts =
+      block.type === 'section'
+        ? [block.text?.text ?? '']
+        : block.type === 'context'
+          ? block.elements.map((e) => ('text' in e ? e.text : ''))
+          : [];
     for (const text of texts) {
       expect(text.length).toBeLessThanOrEqual(3000);
       // Links are never cut in half.
@@ -60,17 +74,45 @@ function expectWithinLimits(message: { text: string; blocks: Block[] }): void {
 const many = Array.from({ length: 300 }, (_, i) => i + 1);
 
 test('a check-in, a summary and a cutoff message with 300 PRs fit in one Slack message each', () => {
-  expectWithinLimits(renderCheckIn({ train, owner: { slackUserId: 'U0ALICE01', emoji: ':metal:' }, pullRequests: many.map((n) => pr(n)), githubProblem: null, noteCount: 3 }, settings, now));
-  expectWithinLimits(renderOwnerSummary({ train, swept: many.map((n) => swept(n)), answers: new Map(), latestSweepAt: now, undelivered: [], cut: false }, settings, now));
+  expectWithinLimits(
+    renderCheckIn(
+      {
+        train,
+        owner: { slackUserId: 'U0ALICE01', emoji: ':metal:' },
+        pullRequests: many.map((n) => pr(n)),
+        githubProblem: null,
+        noteCount: 3,
+      },
+      settings,
+      now,
+    ),
+  );
+  expectWithinLimits(
+    renderOwnerSummary(
+      { train, swept: many.map((n) => swept(n)), answers: new Map(), latestSweepAt: now, undelivered: [], cut: false },
+      settings,
+      now,
+    ),
+  );
   const cutoff = renderCutoffMessage(
     {
       train,
       ownerSlackId: 'U0ALICE01',
-      merged: many.map((n) => ({ number: n, title, url: `https://github.com/mozilla/fxa/pull/${n}`, authorLogin: 'x', mergedAt: '2026-11-01T00:00:00Z', headSha: 'b'.repeat(40), labels: [] })),
+      merged: many.map((n) => ({
+        number: n,
+        title,
+        url: `https://github.com/mozilla/fxa/pull/${n}`,
+        authorLogin: 'x',
+        mergedAt: '2026-11-01T00:00:00Z',
+        headSha: 'b'.repeat(40),
+        labels: [],
+      })),
       open: many.map((n) => pr(n)),
       answers: new Map(),
       authors: new Map(),
-      notes: many.slice(0, 40).map((id) => ({ id, train: 302, text: 'x'.repeat(900), forSre: id % 2 === 0, authorSlackId: 'U0BOB0001', createdAt: now })),
+      notes: many
+        .slice(0, 40)
+        .map((id) => ({ id, train: 302, text: 'x'.repeat(900), forSre: id % 2 === 0, authorSlackId: 'U0BOB0001', createdAt: now })),
       warnings: ['GitHub is not answering.'],
     },
     settings,
@@ -94,7 +136,11 @@ test('lists are cut between items, never inside one', () => {
   expect(inlineList('PRs: ', items, 34)).toBe('PRs: <a|one>, <b|two> …and 2 more');
   expect(inlineList('PRs: ', items, 32)).toBe('PRs: <a|one> …and 3 more');
   expect(inlineList('PRs: ', [], 30)).toBe('PRs: ');
-  const sections = listSections('*Head*', Array.from({ length: 100 }, (_, i) => `• line ${i} ${'x'.repeat(200)}`), 3);
+  const sections = listSections(
+    '*Head*',
+    Array.from({ length: 100 }, (_, i) => `• line ${i} ${'x'.repeat(200)}`),
+    3,
+  );
   expect(sections).toHaveLength(3);
   expect(JSON.stringify(sections.at(-1))).toMatch(/…and \d+ more/);
 });

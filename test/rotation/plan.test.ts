@@ -14,7 +14,9 @@ describe('the rotation', () => {
       // E is away over the new year: train 306 is cut on 2026-12-30 and 307 on 2027-01-13.
       { slackUserId: 'E', fromDate: '2026-12-24', toDate: '2027-01-13' },
     ];
-    const fixed: FixedAssignment[] = [{ train: 309, slackUserId: 'A', source: 'override', rotationPick: null, deferred: [], announced: false }];
+    const fixed: FixedAssignment[] = [
+      { train: 309, slackUserId: 'A', source: 'override', rotationPick: null, deferred: [], announced: false },
+    ];
     const plan = planRotation({ members: six, skips, fixed, calendar, startTrain: 302, fromTrain: 302, toTrain: 313 });
     expect(plan.map((entry) => entry.train)).toEqual([302, 303, 304, 305, 306, 307, 308, 309, 310, 311, 312, 313]);
     // B skips 303 and takes 304; E skips 306 and 307 and takes 308; B, displaced by the override of 309, takes 310.
@@ -24,23 +26,53 @@ describe('the rotation', () => {
   });
 
   test('with no skips it is plain list order, wrapping around', () => {
-    const plan = planRotation({ members: roster(['A', 'B', 'C']), skips: [], fixed: [], calendar, startTrain: 302, fromTrain: 302, toTrain: 308 });
+    const plan = planRotation({
+      members: roster(['A', 'B', 'C']),
+      skips: [],
+      fixed: [],
+      calendar,
+      startTrain: 302,
+      fromTrain: 302,
+      toTrain: 308,
+    });
     expect(owners(plan)).toEqual(['A', 'B', 'C', 'A', 'B', 'C', 'A']);
   });
 
   test('an announced train does not change when the list changes; later trains are re-planned', () => {
-    const announced: FixedAssignment = { train: 302, slackUserId: 'A', source: 'rotation', rotationPick: 'A', deferred: [], announced: true };
+    const announced: FixedAssignment = {
+      train: 302,
+      slackUserId: 'A',
+      source: 'rotation',
+      rotationPick: 'A',
+      deferred: [],
+      announced: true,
+    };
     const before = planRotation({ members: six, skips: [], fixed: [announced], calendar, startTrain: 302, fromTrain: 302, toTrain: 304 });
     expect(owners(before)).toEqual(['A', 'B', 'C']);
     // Z joins at the top of the list and B leaves: 302 stays A's, the rotation continues after A.
     const changed = roster(['Z', 'A', 'C', 'D', 'E', 'F']);
-    const after = planRotation({ members: changed, skips: [], fixed: [announced], calendar, startTrain: 302, fromTrain: 302, toTrain: 305 });
+    const after = planRotation({
+      members: changed,
+      skips: [],
+      fixed: [announced],
+      calendar,
+      startTrain: 302,
+      fromTrain: 302,
+      toTrain: 305,
+    });
     expect(owners(after)).toEqual(['A', 'C', 'D', 'E']);
     expect(after[0]?.announced).toBe(true);
   });
 
   test('the plan for later trains continues from the last announcement and whom it still owed', () => {
-    const announced: FixedAssignment = { train: 305, slackUserId: 'D', source: 'rotation', rotationPick: 'D', deferred: ['B'], announced: true };
+    const announced: FixedAssignment = {
+      train: 305,
+      slackUserId: 'D',
+      source: 'rotation',
+      rotationPick: 'D',
+      deferred: ['B'],
+      announced: true,
+    };
     const plan = planRotation({ members: six, skips: [], fixed: [announced], calendar, startTrain: 302, fromTrain: 306, toTrain: 308 });
     expect(owners(plan)).toEqual(['B', 'E', 'F']);
   });

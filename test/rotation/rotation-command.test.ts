@@ -44,7 +44,9 @@ describe('/release rotation', () => {
   });
 
   test('an empty roster says no owner is assigned and how to fix it', async () => {
-    expect(await run(ALICE, 'show')).toMatch(/No owner assigned: the roster is empty\. An admin can set it up with `\/release rotation import/);
+    expect(await run(ALICE, 'show')).toMatch(
+      /No owner assigned: the roster is empty\. An admin can set it up with `\/release rotation import/,
+    );
     await h.sender.sendSlashCommand({ text: 'status' });
     await h.slack.waitForResponses(h.slack.responses.length + 1, 5000);
     expect(JSON.stringify(h.slack.responses.at(-1)?.body)).toContain('no owner assigned');
@@ -52,7 +54,9 @@ describe('/release rotation', () => {
 
   test('only admins may import, and a bad list imports nothing', async () => {
     expect(await run(ALICE, `import ${mention(ALICE)} alice-gh`)).toContain('Only admins can import the roster.');
-    expect(await run(ADMIN, `import ${mention(ALICE)} alice-gh ${mention(ALICE)}`)).toContain('appears twice in the list; nothing was imported');
+    expect(await run(ADMIN, `import ${mention(ALICE)} alice-gh ${mention(ALICE)}`)).toContain(
+      'appears twice in the list; nothing was imported',
+    );
     expect(await run(ADMIN, `import ${mention(ALICE)} no-such-login-zz`)).toContain('There is no GitHub user `no-such-login-zz`');
     expect(await run(ADMIN, `import ${mention(ALICE)} ${mention('U0GHOST01')}`)).toMatch(/I can't find <@U0GHOST01> in this workspace/);
     expect(await rosterRows()).toHaveLength(0);
@@ -81,7 +85,9 @@ describe('/release rotation', () => {
   });
 
   test('people who are neither admin nor the current owner cannot edit, and are told who can', async () => {
-    expect(await run(BOB, `add ${mention(DAVE)}`)).toMatch(/Only admins and the current release owner \(<@U0ALICE01>\) can add people to the rotation/);
+    expect(await run(BOB, `add ${mention(DAVE)}`)).toMatch(
+      /Only admins and the current release owner \(<@U0ALICE01>\) can add people to the rotation/,
+    );
     expect(await run(BOB, `move ${mention(CAROL)} 1`)).toContain('Only admins and the current release owner');
     expect(await run(BOB, `skip ${mention(CAROL)} 304`)).toContain("can record someone else's time away");
     expect(await rosterRows()).toHaveLength(3);
@@ -108,7 +114,9 @@ describe('/release rotation', () => {
 
   test('skips in the past, reversed or malformed ranges are refused; one’s own skip is allowed', async () => {
     expect(await run(BOB, `skip ${mention(BOB)} 301`)).toContain('Train 301 is in the past: train 302 is the one in progress.');
-    expect(await run(BOB, `skip ${mention(BOB)} 2026-12-10 2026-12-01`)).toContain('The range is reversed: 2026-12-10 is after 2026-12-01.');
+    expect(await run(BOB, `skip ${mention(BOB)} 2026-12-10 2026-12-01`)).toContain(
+      'The range is reversed: 2026-12-10 is after 2026-12-01.',
+    );
     expect(await run(BOB, `skip ${mention(BOB)} 2026-10-01 2026-10-05`)).toContain('2026-10-05 is in the past (today is 2026-11-02).');
     expect(await run(BOB, `skip ${mention(BOB)} 2026-13-01 2026-12-01`)).toContain('`2026-13-01` is not a date');
     expect(await h.bot.database.prisma.rosterSkip.count()).toBe(0);
@@ -129,7 +137,9 @@ describe('/release rotation', () => {
       channel: 'C0TEAM001',
       ts: '1.2',
     });
-    expect(await run(ADMIN, 'swap 302 303')).toContain('Train 302 was already announced with <@U0ALICE01> as owner, so it cannot be swapped.');
+    expect(await run(ADMIN, 'swap 302 303')).toContain(
+      'Train 302 was already announced with <@U0ALICE01> as owner, so it cannot be swapped.',
+    );
     expect(await run(ADMIN, 'swap 303 303')).toContain('Swap needs two different trains.');
     expect(await run(ADMIN, 'swap 303 x')).toContain('Give a train number such as `302`, not `x`.');
     expect(await run(ADMIN, 'swap 303 304')).toContain("Swapped: train 303 is now <@U0CAROL01>'s and train 304 is <@U0DAVE001>'s.");

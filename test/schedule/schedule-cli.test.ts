@@ -37,9 +37,27 @@ describe('npx release-conductor schedule', () => {
     expect(err.join('')).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(out.join(''))).toEqual([
-      { train: 302, kickoff: '2026-10-22T09:00:00.000-07:00', cutoff: '2026-11-04T10:00:00.000-08:00', owner: 'Alice', ownerSlackUserId: 'U0ALICE01' },
-      { train: 303, kickoff: '2026-11-05T09:00:00.000-08:00', cutoff: '2026-11-18T10:00:00.000-08:00', owner: 'Bob', ownerSlackUserId: 'U0BOB0001' },
-      { train: 304, kickoff: '2026-11-19T09:00:00.000-08:00', cutoff: '2026-12-02T10:00:00.000-08:00', owner: 'Alice', ownerSlackUserId: 'U0ALICE01' },
+      {
+        train: 302,
+        kickoff: '2026-10-22T09:00:00.000-07:00',
+        cutoff: '2026-11-04T10:00:00.000-08:00',
+        owner: 'Alice',
+        ownerSlackUserId: 'U0ALICE01',
+      },
+      {
+        train: 303,
+        kickoff: '2026-11-05T09:00:00.000-08:00',
+        cutoff: '2026-11-18T10:00:00.000-08:00',
+        owner: 'Bob',
+        ownerSlackUserId: 'U0BOB0001',
+      },
+      {
+        train: 304,
+        kickoff: '2026-11-19T09:00:00.000-08:00',
+        cutoff: '2026-12-02T10:00:00.000-08:00',
+        owner: 'Alice',
+        ownerSlackUserId: 'U0ALICE01',
+      },
     ]);
   });
 

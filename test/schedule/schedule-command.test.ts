@@ -14,7 +14,9 @@ describe('/release schedule', () => {
 
   test('with an empty roster, lists the trains and says nobody is assigned', async () => {
     const text = await run('schedule 2');
-    expect(text).toMatch(/\*Train 302\*: _no owner assigned_\n {2}kickoff Thu 22 Oct, 09:00 PT \/ 12:00 ET \/ 16:00 UTC\n {2}cutoff Wed 4 Nov, 10:00 PT \/ 13:00 ET \/ 18:00 UTC \(yours: <!date\^1793815200\^/);
+    expect(text).toMatch(
+      /\*Train 302\*: _no owner assigned_\n {2}kickoff Thu 22 Oct, 09:00 PT \/ 12:00 ET \/ 16:00 UTC\n {2}cutoff Wed 4 Nov, 10:00 PT \/ 13:00 ET \/ 18:00 UTC \(yours: <!date\^1793815200\^/,
+    );
     expect(text).toMatch(/\*Train 303\*/);
     expect(text).not.toMatch(/\*Train 304\*/);
   });
@@ -31,7 +33,14 @@ describe('/release schedule', () => {
       ],
     });
     const text = await run('schedule');
-    expect(text.match(/\*Train \d+\*/g)).toEqual(['*Train 302*', '*Train 303*', '*Train 304*', '*Train 305*', '*Train 306*', '*Train 307*']);
+    expect(text.match(/\*Train \d+\*/g)).toEqual([
+      '*Train 302*',
+      '*Train 303*',
+      '*Train 304*',
+      '*Train 305*',
+      '*Train 306*',
+      '*Train 307*',
+    ]);
     expect(text).toMatch(/\*Train 302\*: <@U0ALICE01>/);
     expect(text).toMatch(/\*Train 303\*: <@U0BOB0001>/);
   });

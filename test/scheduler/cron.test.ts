@@ -74,7 +74,14 @@ describe('start() and stop() with node-cron', () => {
         await gate;
       },
     });
-    const scheduler = createScheduler({ jobs: [job], deps: { channel }, sql: test.db.sql, logger: silentLogger, now: () => plus(cutoff, MINUTE), instanceId: 'slow' });
+    const scheduler = createScheduler({
+      jobs: [job],
+      deps: { channel },
+      sql: test.db.sql,
+      logger: silentLogger,
+      now: () => plus(cutoff, MINUTE),
+      instanceId: 'slow',
+    });
 
     const catchUp = scheduler.start({ timeZone: 'America/New_York' });
     await runStarted;
@@ -96,7 +103,14 @@ describe('start() and stop() with node-cron', () => {
 
   it('refuses an unknown time zone without scheduling anything', async () => {
     const job: ScheduledJob<ChannelDeps> = cutoffAnnouncement({ name: 'never', graceMs: HOUR });
-    const scheduler = createScheduler({ jobs: [job], deps: { channel: [] }, sql: test.db.sql, logger: silentLogger, now: () => calendar.getTrain(301).cutoff, instanceId: 'bad-zone' });
+    const scheduler = createScheduler({
+      jobs: [job],
+      deps: { channel: [] },
+      sql: test.db.sql,
+      logger: silentLogger,
+      now: () => calendar.getTrain(301).cutoff,
+      instanceId: 'bad-zone',
+    });
     await expect(scheduler.start({ timeZone: 'America/Springfield' })).rejects.toThrow('unknown time zone "America/Springfield"');
     expect(schedulerTasks('bad-zone')).toEqual([]);
     await scheduler.stop();

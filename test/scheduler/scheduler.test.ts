@@ -67,9 +67,7 @@ describe('two replicas ticking against one database', () => {
     }
 
     expect(channel).toHaveLength(10);
-    expect(countByText(channel)).toEqual(
-      Object.fromEntries(trains.map((train) => [`:train: Tagging train ${train.train} now`, 1])),
-    );
+    expect(countByText(channel)).toEqual(Object.fromEntries(trains.map((train) => [`:train: Tagging train ${train.train} now`, 1])));
     expect(channel.map((m) => m.scheduledAt).sort()).toEqual(trains.map((t) => t.cutoff.toISOString()));
     // Never before the cutoff, and on the tick at the cutoff (no one waits a minute).
     expect(channel.every((m) => m.postedAt === m.scheduledAt)).toBe(true);
@@ -90,18 +88,37 @@ describe('catching up after every replica was down', () => {
     const channel: Posted[] = [];
     const job = cutoffAnnouncement({ name: 'catch-up-late', graceMs: 2 * HOUR });
     const clock = manualClock(plus(cutoff, 30 * MINUTE));
-    const scheduler = createScheduler({ jobs: [job], deps: { channel }, sql: test.db.sql, logger: silentLogger, now: clock.now, instanceId: 'restarted' });
+    const scheduler = createScheduler({
+      jobs: [job],
+      deps: { channel },
+      sql: test.db.sql,
+      logger: silentLogger,
+      now: clock.now,
+      instanceId: 'restarted',
+    });
     const report = await scheduler.start({ timeZone: 'America/Los_Angeles' });
     await scheduler.stop();
 
     expect(report.ran).toEqual([{ job: 'catch-up-late', scheduledAt: cutoff, attempt: 1 }]);
     expect(channel).toEqual([
-      { text: ':train: Tagging train 302 now', scheduledAt: cutoff.toISOString(), attempt: 1, postedAt: plus(cutoff, 30 * MINUTE).toISOString() },
+      {
+        text: ':train: Tagging train 302 now',
+        scheduledAt: cutoff.toISOString(),
+        attempt: 1,
+        postedAt: plus(cutoff, 30 * MINUTE).toISOString(),
+      },
     ]);
 
     // Restarted again a quarter of an hour later: nothing is posted twice.
     clock.set(plus(cutoff, 45 * MINUTE));
-    const again = createScheduler({ jobs: [job], deps: { channel }, sql: replicaDb.sql, logger: silentLogger, now: clock.now, instanceId: 'restarted-again' });
+    const again = createScheduler({
+      jobs: [job],
+      deps: { channel },
+      sql: replicaDb.sql,
+      logger: silentLogger,
+      now: clock.now,
+      instanceId: 'restarted-again',
+    });
     const second = await again.start({ timeZone: 'America/Los_Angeles' });
     await again.stop();
     expect(second.ran).toEqual([]);
@@ -146,7 +163,9 @@ describe('failures and dead replicas', () => {
     const { a, b } = twoReplicas(job, channel);
 
     const first = await a.tick(cutoff);
-    expect(first.failed).toEqual([{ job: 'flaky-announcement', scheduledAt: cutoff, attempt: 1, error: expect.stringContaining('ratelimited') }]);
+    expect(first.failed).toEqual([
+      { job: 'flaky-announcement', scheduledAt: cutoff, attempt: 1, error: expect.stringContaining('ratelimited') },
+    ]);
     const failedRow = await getFire({ sql: test.db.sql, job: 'flaky-announcement', scheduledAt: cutoff });
     expect(failedRow).toMatchObject({ status: 'failed', attempts: 1, claimedBy: 'replica-a' });
     expect(failedRow?.error).toContain('ratelimited');
@@ -164,7 +183,11 @@ describe('failures and dead replicas', () => {
 
     expect(attempts).toEqual([1, 2]);
     expect(channel.map((m) => [m.text, m.attempt])).toEqual([[':train: Tagging train 303 now', 2]]);
-    expect(await getFire({ sql: test.db.sql, job: 'flaky-announcement', scheduledAt: cutoff })).toMatchObject({ status: 'done', attempts: 2, error: null });
+    expect(await getFire({ sql: test.db.sql, job: 'flaky-announcement', scheduledAt: cutoff })).toMatchObject({
+      status: 'done',
+      attempts: 2,
+      error: null,
+    });
   });
 
   it('a claim held by a replica that died is taken over once, after its lease expires', async () => {
@@ -172,7 +195,14 @@ describe('failures and dead replicas', () => {
     const { a, b } = twoReplicas(cutoffAnnouncement({ name: 'orphaned-announcement', graceMs: 2 * HOUR }), channel);
     // The replica claimed the fire at the cutoff, then died before posting.
     expect(
-      await claimFire({ sql: test.db.sql, job: 'orphaned-announcement', scheduledAt: cutoff, now: cutoff, claimedBy: 'replica-dead', leaseMs: 10 * MINUTE }),
+      await claimFire({
+        sql: test.db.sql,
+        job: 'orphaned-announcement',
+        scheduledAt: cutoff,
+        now: cutoff,
+        claimedBy: 'replica-dead',
+        leaseMs: 10 * MINUTE,
+      }),
     ).toEqual({ claimed: true, attempt: 1 });
 
     const leaseHeld = await Promise.all([a.tick(plus(cutoff, 5 * MINUTE)), b.tick(plus(cutoff, 5 * MINUTE))]);
@@ -211,8 +241,23 @@ describe('daylight saving time', () => {
         runs.push(`${scheduledAt.toISOString()} run at ${now.toISOString()}`);
       },
     };
-    const scheduler = createScheduler({ jobs: [job], deps: { channel: [] }, sql: test.db.sql, logger: silentLogger, now: () => new Date('2026-10-31T00:00:00Z'), lookbackMs: 0, instanceId: 'dst' });
-    const ticks = ['2026-10-31T16:59:00Z', '2026-10-31T17:00:00Z', '2026-11-01T17:00:00Z', '2026-11-01T17:59:00Z', '2026-11-01T18:00:00Z', '2026-11-02T18:00:00Z'];
+    const scheduler = createScheduler({
+      jobs: [job],
+      deps: { channel: [] },
+      sql: test.db.sql,
+      logger: silentLogger,
+      now: () => new Date('2026-10-31T00:00:00Z'),
+      lookbackMs: 0,
+      instanceId: 'dst',
+    });
+    const ticks = [
+      '2026-10-31T16:59:00Z',
+      '2026-10-31T17:00:00Z',
+      '2026-11-01T17:00:00Z',
+      '2026-11-01T17:59:00Z',
+      '2026-11-01T18:00:00Z',
+      '2026-11-02T18:00:00Z',
+    ];
     for (const at of ticks) await scheduler.tick(new Date(at));
     expect(runs).toEqual([
       '2026-10-31T17:00:00.000Z run at 2026-10-31T17:00:00.000Z',

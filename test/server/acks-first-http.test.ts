@@ -10,7 +10,9 @@ async function openHalfSentRequest(url: string): Promise<net.Socket> {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  socket.write(`POST /slack/events HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\ncommand=%2F`);
+  socket.write(
+    `POST /slack/events HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\ncommand=%2F`,
+  );
   return socket;
 }
 

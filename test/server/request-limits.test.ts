@@ -14,21 +14,29 @@ const WEBHOOK_SECRET = 'a-webhook-secret-for-tests';
 /** Sends headers announcing `announcedBytes` and only the first kilobyte of the body; resolves with the status. */
 function startOversizedPost(url: string, announcedBytes: number, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(announcedBytes), ...headers } });
+    const req = request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': String(announcedBytes), ...headers },
+    });
     req.on('response', (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
       req.destroy();
     });
     req.on('error', reject);
-    req.write('{"a":"' + 'x'.repeat(1024));
+    req.write(`{"a":"${'x'.repeat(1024)}`);
   });
 }
 
 /** Streams `totalBytes` without announcing a length (chunked); resolves with the status the bot answered. */
 function streamChunked(url: string, totalBytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+    const req = request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
     let answered = false;
     req.on('response', (res) => {
       answered = true;

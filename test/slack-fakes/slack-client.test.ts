@@ -19,25 +19,28 @@ interface Received {
 async function startVerifier(signingSecret: string): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
-    readBody(req).then((body) => {
-      const entry: Received = { headers: req.headers, body, verified: false };
-      try {
-        verifySlackRequest({
-          signingSecret,
-          body,
-          headers: {
-            'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''),
-            'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
-          },
-        });
-        entry.verified = true;
-      } catch (error) {
-        entry.error = error instanceof Error ? error.message : String(error);
-      }
-      received.push(entry);
-      res.writeHead(entry.verified ? 200 : 401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ verified: entry.verified }));
-    }, (error: unknown) => res.writeHead(400).end(String(error)));
+    readBody(req).then(
+      (body) => {
+        const entry: Received = { headers: req.headers, body, verified: false };
+        try {
+          verifySlackRequest({
+            signingSecret,
+            body,
+            headers: {
+              'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''),
+              'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
+            },
+          });
+          entry.verified = true;
+        } catch (error) {
+          entry.error = error instanceof Error ? error.message : String(error);
+        }
+        received.push(entry);
+        res.writeHead(entry.verified ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ verified: entry.verified }));
+      },
+      (error: unknown) => res.writeHead(400).end(String(error)),
+    );
   });
   const url = await listenOnLoopback(server);
   return {
@@ -59,7 +62,10 @@ function parsePayload(body: string): Record<string, unknown> {
 
 describe('signRequest', () => {
   test("matches the worked example in Slack's request-verification documentation", () => {
-    const sender = createSlackRequestSender({ eventsUrl: 'http://127.0.0.1:1/slack/events', signingSecret: '8f742231b10e8888abcd99yyyzzz85a5' });
+    const sender = createSlackRequestSender({
+      eventsUrl: 'http://127.0.0.1:1/slack/events',
+      signingSecret: '8f742231b10e8888abcd99yyyzzz85a5',
+    });
     const body =
       'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar' +
       '&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com' +
@@ -101,8 +107,19 @@ describe('Slack request sender against a verifying server', () => {
     const fields = parseForm(request?.body ?? '');
     expect(Object.keys(fields).sort()).toEqual(
       [
-        'token', 'team_id', 'team_domain', 'channel_id', 'channel_name', 'user_id', 'user_name', 'command', 'text',
-        'api_app_id', 'is_enterprise_install', 'response_url', 'trigger_id',
+        'token',
+        'team_id',
+        'team_domain',
+        'channel_id',
+        'channel_name',
+        'user_id',
+        'user_name',
+        'command',
+        'text',
+        'api_app_id',
+        'is_enterprise_install',
+        'response_url',
+        'trigger_id',
       ].sort(),
     );
     expect(fields).toMatchObject({
@@ -146,7 +163,13 @@ describe('Slack request sender against a verifying server', () => {
   });
 
   test('block_actions from a message: payload=<json> with the documented fields', async () => {
-    const payload = sender.blockActionsPayload({ userId: 'U0ALICE001', actionId: 'pr_will_land', value: '1234', channelId: 'C0FXATEAM1', messageTs: '1700000000.000100' });
+    const payload = sender.blockActionsPayload({
+      userId: 'U0ALICE001',
+      actionId: 'pr_will_land',
+      value: '1234',
+      channelId: 'C0FXATEAM1',
+      messageTs: '1700000000.000100',
+    });
     await sender.sendBlockActions(payload);
     const [request] = verifier.received;
     expect(request?.verified).toBe(true);
@@ -165,7 +188,11 @@ describe('Slack request sender against a verifying server', () => {
   });
 
   test('block_actions from App Home carry the view and no response_url', () => {
-    const payload = sender.blockActionsPayload({ userId: 'U0ALICE001', actionId: 'open_request_patch', view: { id: 'V0HOME0001', type: 'home' } });
+    const payload = sender.blockActionsPayload({
+      userId: 'U0ALICE001',
+      actionId: 'open_request_patch',
+      view: { id: 'V0HOME0001', type: 'home' },
+    });
     expect(payload.container).toEqual({ type: 'view', view_id: 'V0HOME0001' });
     expect(payload.view).toMatchObject({ id: 'V0HOME0001', type: 'home', root_view_id: 'V0HOME0001' });
     expect(payload).not.toHaveProperty('response_url');
@@ -196,7 +223,9 @@ describe('Slack request sender against a verifying server', () => {
         state: {
           values: {
             commits: { value: { type: 'plain_text_input', value: 'abc1234 def5678' } },
-            reason: { value: { type: 'static_select', selected_option: { value: 's1_bug', text: { type: 'plain_text', text: 'S1 bug' } } } },
+            reason: {
+              value: { type: 'static_select', selected_option: { value: 's1_bug', text: { type: 'plain_text', text: 'S1 bug' } } },
+            },
             owner: { value: { type: 'users_select', selected_user: 'U0BOB00001' } },
           },
         },
@@ -206,7 +235,11 @@ describe('Slack request sender against a verifying server', () => {
 
     const closed = sender.viewClosedPayload({ userId: 'U0ALICE001', callbackId: 'request_patch', viewId: 'V0MODAL001' });
     await sender.sendViewClosed(closed);
-    expect(parsePayload(verifier.received[1]?.body ?? '')).toMatchObject({ type: 'view_closed', is_cleared: false, view: { id: 'V0MODAL001' } });
+    expect(parsePayload(verifier.received[1]?.body ?? '')).toMatchObject({
+      type: 'view_closed',
+      is_cleared: false,
+      view: { id: 'V0MODAL001' },
+    });
   });
 
   test('events go as a JSON event_callback envelope with unique event ids', async () => {
@@ -232,7 +265,10 @@ describe('Slack request sender against a verifying server', () => {
     expect(verifier.received[1]?.headers['x-slack-retry-num']).toBe('2');
 
     await sender.sendUrlVerification('3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P');
-    expect(JSON.parse(verifier.received[3]?.body ?? '')).toMatchObject({ type: 'url_verification', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+    expect(JSON.parse(verifier.received[3]?.body ?? '')).toMatchObject({
+      type: 'url_verification',
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    });
   });
 });
 
@@ -268,7 +304,10 @@ describe('both fakes with a real Bolt app over HTTP', () => {
       }
     });
     app.event('app_home_opened', async ({ event, client }) => {
-      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Train 321' } }] } });
+      await client.views.publish({
+        user_id: event.user,
+        view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Train 321' } }] },
+      });
     });
     const server = await app.start({ port: 0, host: '127.0.0.1' });
     const { port } = server.address() as AddressInfo;
@@ -311,18 +350,34 @@ describe('both fakes with a real Bolt app over HTTP', () => {
   test('a button click replaces the original message through its response_url', async () => {
     const client = app.client;
     const posted = await client.chat.postMessage({ channel: 'D0ALICE001', text: 'Will PR #1234 land before the cutoff?' });
-    const payload = sender.blockActionsPayload({ userId: 'U0ALICE001', actionId: 'pr_will_land', value: '1234', channelId: 'D0ALICE001', messageTs: posted.ts ?? '' });
+    const payload = sender.blockActionsPayload({
+      userId: 'U0ALICE001',
+      actionId: 'pr_will_land',
+      value: '1234',
+      channelId: 'D0ALICE001',
+      messageTs: posted.ts ?? '',
+    });
     expect((await sender.sendBlockActions(payload)).status).toBe(200);
     await slack.waitForResponses(1, 2000);
-    expect(slack.messagesIn('D0ALICE001')).toEqual([expect.objectContaining({ ts: posted.ts, text: 'Thanks: PR #1234 will land in train 321' })]);
+    expect(slack.messagesIn('D0ALICE001')).toEqual([
+      expect.objectContaining({ ts: posted.ts, text: 'Thanks: PR #1234 will land in train 321' }),
+    ]);
   });
 
   test('a view submission with an empty field is answered with response_action errors', async () => {
-    const empty = await sender.sendViewSubmission(sender.viewSubmissionPayload({ userId: 'U0ALICE001', callbackId: 'request_patch', values: { justification: { value: '  ' } } }));
+    const empty = await sender.sendViewSubmission(
+      sender.viewSubmissionPayload({ userId: 'U0ALICE001', callbackId: 'request_patch', values: { justification: { value: '  ' } } }),
+    );
     expect(empty.status).toBe(200);
     expect(empty.json()).toEqual({ response_action: 'errors', errors: { justification: 'Say why this cannot wait' } });
 
-    const filled = await sender.sendViewSubmission(sender.viewSubmissionPayload({ userId: 'U0ALICE001', callbackId: 'request_patch', values: { justification: { value: 'S1: login broken' } } }));
+    const filled = await sender.sendViewSubmission(
+      sender.viewSubmissionPayload({
+        userId: 'U0ALICE001',
+        callbackId: 'request_patch',
+        values: { justification: { value: 'S1: login broken' } },
+      }),
+    );
     expect(filled.status).toBe(200);
     expect(filled.body).toBe('');
   });

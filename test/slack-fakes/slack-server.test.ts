@@ -1,11 +1,4 @@
-import {
-  ErrorCode,
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebClient,
-  type WebClientOptions,
-} from '@slack/web-api';
+import { ErrorCode, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient, type WebClientOptions } from '@slack/web-api';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { silentLogger } from './silent-logger';
 
@@ -89,7 +82,9 @@ describe('fake Slack Web API with the real WebClient', () => {
     expect(updated).toMatchObject({ ok: true, channel: 'C0FXATEAM1', ts, text: 'train 321 tagged' });
     expect(slack.messagesIn('C0FXATEAM1')).toEqual([expect.objectContaining({ ts, text: 'train 321 tagged', edited: expect.any(Object) })]);
 
-    expect(await platformError(client.chat.update({ channel: 'C0FXATEAM1', ts: '1600000000.000001', text: 'x' }))).toBe('message_not_found');
+    expect(await platformError(client.chat.update({ channel: 'C0FXATEAM1', ts: '1600000000.000001', text: 'x' }))).toBe(
+      'message_not_found',
+    );
     // The WebClient does not retry platform errors: one call.
     expect(slack.callsTo('chat.update')).toHaveLength(2);
   });
@@ -256,7 +251,12 @@ describe('fake Slack Web API with the real WebClient', () => {
     const opened = await client.views.open({ trigger_id: '1337.42.1', view: modal });
     const viewId = opened.view?.id ?? '';
     expect(viewId).toMatch(/^V[A-Z0-9]+$/);
-    expect(opened.view).toMatchObject({ callback_id: 'request_patch', private_metadata: '{"train":321}', root_view_id: viewId, state: { values: {} } });
+    expect(opened.view).toMatchObject({
+      callback_id: 'request_patch',
+      private_metadata: '{"train":321}',
+      root_view_id: viewId,
+      state: { values: {} },
+    });
     expect(slack.callsTo('views.open')[0]?.args.view).toEqual(modal);
 
     expect(await platformError(client.views.open({ trigger_id: 'expired', view: modal }))).toBe('expired_trigger_id');

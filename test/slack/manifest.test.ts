@@ -69,14 +69,22 @@ function methodsCalled(): Set<string> {
 
 function registrations() {
   const app = new App({ token: 'xoxb-manifest-test', signingSecret: 'manifest-test-secret', logger: undefined, deferInitialization: true });
-  const seen = { commands: [] as string[], events: [] as string[], actions: [] as unknown[], views: [] as unknown[], shortcuts: [] as unknown[] };
+  const seen = {
+    commands: [] as string[],
+    events: [] as string[],
+    actions: [] as unknown[],
+    views: [] as unknown[],
+    shortcuts: [] as unknown[],
+  };
   jest.spyOn(app, 'command').mockImplementation(((name: string) => void seen.commands.push(name)) as App['command']);
   jest.spyOn(app, 'event').mockImplementation(((name: string) => void seen.events.push(name)) as App['event']);
   jest.spyOn(app, 'action').mockImplementation(((id: unknown) => void seen.actions.push(id)) as App['action']);
   jest.spyOn(app, 'view').mockImplementation(((id: unknown) => void seen.views.push(id)) as App['view']);
   jest.spyOn(app, 'shortcut').mockImplementation(((id: unknown) => void seen.shortcuts.push(id)) as App['shortcut']);
   // Registration reads only the configuration; nothing is called.
-  const config = loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-manifest-test', SLACK_SIGNING_SECRET: 'manifest-test-secret', GITHUB_TOKEN: 'x' } });
+  const config = loadConfig({
+    env: { SLACK_BOT_TOKEN: 'xoxb-manifest-test', SLACK_SIGNING_SECRET: 'manifest-test-secret', GITHUB_TOKEN: 'x' },
+  });
   const deps = { config, logger: silentLogger, inFlight: new InFlightWork() } as unknown as AppDeps;
   registerFeatures(app, deps, FEATURES);
   return seen;

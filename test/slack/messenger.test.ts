@@ -30,7 +30,13 @@ describe('the Slack messenger', () => {
   });
 
   test('posts a key once, however often it is asked to, and lists it with its train and kind', async () => {
-    const first = await messenger.postOnce({ key: 'test:once', about: { train: 302, kind: 'test' }, to: { channel: CHANNEL }, message: { text: 'hello' }, now });
+    const first = await messenger.postOnce({
+      key: 'test:once',
+      about: { train: 302, kind: 'test' },
+      to: { channel: CHANNEL },
+      message: { text: 'hello' },
+      now,
+    });
     expect(first).toEqual({ outcome: 'posted', channel: CHANNEL, ts: expect.any(String) });
     const again = await messenger.postOnce({ key: 'test:once', to: { channel: CHANNEL }, message: { text: 'hello' }, now });
     expect(again).toEqual({ outcome: 'already', record: expect.objectContaining({ key: 'test:once', status: 'sent', channel: CHANNEL }) });
@@ -48,18 +54,27 @@ describe('the Slack messenger', () => {
 
   test('a passing failure gives the claim back and throws: the next attempt posts it', async () => {
     slack.failNext('chat.postMessage', { error: 'internal_error' });
-    const failed = await messenger.postOnce({ key: 'test:passing', to: { channel: CHANNEL }, message: { text: 'later' }, now }).catch((error: unknown) => error);
+    const failed = await messenger
+      .postOnce({ key: 'test:passing', to: { channel: CHANNEL }, message: { text: 'later' }, now })
+      .catch((error: unknown) => error);
     expect(slackErrorCode(failed)).toBe('internal_error');
     expect(isPermanentSlackError(failed)).toBe(false);
     expect(await messenger.find('test:passing')).toBeUndefined();
-    await expect(messenger.postOnce({ key: 'test:passing', to: { channel: CHANNEL }, message: { text: 'later' }, now })).resolves.toMatchObject({ outcome: 'posted' });
+    await expect(
+      messenger.postOnce({ key: 'test:passing', to: { channel: CHANNEL }, message: { text: 'later' }, now }),
+    ).resolves.toMatchObject({ outcome: 'posted' });
   });
 
   test('a permanent failure, or any failure on the last attempt, is recorded and never tried again', async () => {
     slack.failNext('conversations.open', { error: 'cannot_dm_bot' });
-    await expect(messenger.postOnce({ key: 'test:permanent', to: { user: ALICE }, message: { text: 'no' }, now })).resolves.toEqual({ outcome: 'failed', error: 'cannot_dm_bot' });
+    await expect(messenger.postOnce({ key: 'test:permanent', to: { user: ALICE }, message: { text: 'no' }, now })).resolves.toEqual({
+      outcome: 'failed',
+      error: 'cannot_dm_bot',
+    });
     slack.failNext('chat.postMessage', { error: 'internal_error' });
-    await expect(messenger.postOnce({ key: 'test:give-up', to: { channel: CHANNEL }, message: { text: 'no' }, now, giveUp: true })).resolves.toEqual({
+    await expect(
+      messenger.postOnce({ key: 'test:give-up', to: { channel: CHANNEL }, message: { text: 'no' }, now, giveUp: true }),
+    ).resolves.toEqual({
       outcome: 'failed',
       error: 'internal_error',
     });
@@ -70,8 +85,12 @@ describe('the Slack messenger', () => {
   });
 
   test('a claim left by a process that died mid-post is never posted again', async () => {
-    await database.db.prisma.slackMessage.create({ data: { key: 'test:died', recipient: CHANNEL, status: 'sending', createdAt: now, updatedAt: now } });
-    await expect(messenger.postOnce({ key: 'test:died', to: { channel: CHANNEL }, message: { text: 'ghost' }, now })).resolves.toMatchObject({
+    await database.db.prisma.slackMessage.create({
+      data: { key: 'test:died', recipient: CHANNEL, status: 'sending', createdAt: now, updatedAt: now },
+    });
+    await expect(
+      messenger.postOnce({ key: 'test:died', to: { channel: CHANNEL }, message: { text: 'ghost' }, now }),
+    ).resolves.toMatchObject({
       outcome: 'already',
       record: { status: 'sending', ts: null },
     });

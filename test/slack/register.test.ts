@@ -54,10 +54,15 @@ describe('features register themselves', () => {
   });
 
   test('a subcommand named twice, or named help, is refused', () => {
-    expect(() => registerFeatures(app(), deps, [{ name: 'a', subcommands: [subcommand('tag')] }, { name: 'b', subcommands: [subcommand('tag')] }])).toThrow(
-      'subcommand "tag" is registered by both a and b',
+    expect(() =>
+      registerFeatures(app(), deps, [
+        { name: 'a', subcommands: [subcommand('tag')] },
+        { name: 'b', subcommands: [subcommand('tag')] },
+      ]),
+    ).toThrow('subcommand "tag" is registered by both a and b');
+    expect(() => registerFeatures(app(), deps, [{ name: 'a', subcommands: [subcommand('help')] }])).toThrow(
+      'subcommand "help" is registered by both the router and a',
     );
-    expect(() => registerFeatures(app(), deps, [{ name: 'a', subcommands: [subcommand('help')] }])).toThrow('subcommand "help" is registered by both the router and a');
   });
 
   test('distinct ids register, one Bolt listener per kind', () => {

@@ -48,7 +48,14 @@ describe("the dashboard's change fingerprint", () => {
     const updated = await readDashboardFingerprint({ sql });
     expect(updated).not.toBe(added);
 
-    const note = await addNote({ prisma, train: 302, text: 'Run the migration first', forSre: true, authorSlackId: 'U0ALICE01', now: at(3) });
+    const note = await addNote({
+      prisma,
+      train: 302,
+      text: 'Run the migration first',
+      forSre: true,
+      authorSlackId: 'U0ALICE01',
+      now: at(3),
+    });
     const noted = await readDashboardFingerprint({ sql });
     expect(noted).not.toBe(updated);
     await removeNote({ prisma, note, actor: 'U0ALICE01', now: at(4) });

@@ -290,7 +290,10 @@ export interface Violation {
 }
 
 /** Every import of a file for which `offends` returns a description (or null when it is fine). */
-export function importViolations(analysis: Analysis, offends: (file: string, target: Target, site: ResolvedImport) => string | null): Violation[] {
+export function importViolations(
+  analysis: Analysis,
+  offends: (file: string, target: Target, site: ResolvedImport) => string | null,
+): Violation[] {
   const found: Violation[] = [];
   for (const file of analysis.files.values()) {
     for (const site of file.imports) {
@@ -334,7 +337,8 @@ export function findCycles(analysis: Analysis): CycleStep[][] {
   const edges = new Map<string, Map<string, number>>();
   for (const file of analysis.files.values()) {
     const targets = new Map<string, number>();
-    for (const site of file.imports) if (site.target.kind === 'file' && !targets.has(site.target.path)) targets.set(site.target.path, site.line);
+    for (const site of file.imports)
+      if (site.target.kind === 'file' && !targets.has(site.target.path)) targets.set(site.target.path, site.line);
     edges.set(file.path, targets);
   }
   const cycles = new Map<string, CycleStep[]>();

@@ -127,7 +127,7 @@ export async function startHarness(
  * in an afterAll. The value returned stands for it from that beforeAll on; reading it earlier throws.
  * `options` may be a function, for options known only once earlier hooks have run.
  */
-export function harnessForAll(options: HarnessOptions | (() => HarnessOptions) = {}, arrange?: (h: Harness) => Promise<unknown> | void): Harness {
+export function harnessForAll(options: HarnessOptions | (() => HarnessOptions) = {}, arrange?: (h: Harness) => unknown): Harness {
   let current: Harness | undefined;
   const started = (): Harness => {
     if (!current) throw new Error('harnessForAll: the harness starts in beforeAll; use it in a test or in a later hook');

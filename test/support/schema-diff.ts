@@ -191,7 +191,8 @@ export async function factsFromDatabase(sql: SqlSession, schema: string): Promis
       WHERE n.nspname = $1 AND k.contype = 'f'`,
     [schema],
   );
-  for (const key of keys) facts.add(`foreign key ${key.table}(${key.columns.join(', ')}) -> ${key.target}(${key.target_columns.join(', ')})`);
+  for (const key of keys)
+    facts.add(`foreign key ${key.table}(${key.columns.join(', ')}) -> ${key.target}(${key.target_columns.join(', ')})`);
   return facts;
 }
 

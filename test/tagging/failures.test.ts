@@ -6,7 +6,24 @@
  */
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
 import { finishTagRun, IMAGE_WORKFLOW, runsOf, setCi, succeedTagRun, TAG_WORKFLOW } from '../fakes/tag-release-workflow';
-import { ADMIN, ALICE, arrangeTeam, buttonValue, CAROL, cutOf, cutTrain, lastTs, press, settle, SETTINGS, textOf, repliesNow, tick, startCut, startTaggingHarness } from './helpers';
+import {
+  ADMIN,
+  ALICE,
+  arrangeTeam,
+  buttonValue,
+  CAROL,
+  cutOf,
+  cutTrain,
+  lastTs,
+  press,
+  settle,
+  SETTINGS,
+  textOf,
+  repliesNow,
+  tick,
+  startCut,
+  startTaggingHarness,
+} from './helpers';
 
 describe('failures after the dispatch', () => {
   let stage: FakeEnvironments;
@@ -34,7 +51,9 @@ describe('failures after the dispatch', () => {
       expect(retry).toBeDefined();
 
       const refused = await press(h, CAROL, 'tag_retry', retry, failed);
-      expect(String(refused.text)).toContain('Only the release owner of train 303 (<@U0ALICE01>) or an admin can retry the cut of train 303.');
+      expect(String(refused.text)).toContain(
+        'Only the release owner of train 303 (<@U0ALICE01>) or an admin can retry the cut of train 303.',
+      );
       const [first, second] = await Promise.all([press(h, ALICE, 'tag_retry', retry, failed), press(h, ADMIN, 'tag_retry', retry, failed)]);
       await settle(h);
       const texts = [String(first.text), String(second.text)];
@@ -67,9 +86,14 @@ describe('failures after the dispatch', () => {
       const missing = (await repliesNow(h, mark)).filter((m) => m.text.includes('No run of tag-release.yml appeared'));
       expect(missing).toHaveLength(1);
       // GitHub was slow: the run exists now.
-      const late = h.github.addWorkflowRun(TAG_WORKFLOW, { headBranch: 'main', event: 'workflow_dispatch', status: 'in_progress', createdAt: new Date(h.clock.now().getTime() - 20 * 60_000).toISOString() });
+      const late = h.github.addWorkflowRun(TAG_WORKFLOW, {
+        headBranch: 'main',
+        event: 'workflow_dispatch',
+        status: 'in_progress',
+        createdAt: new Date(h.clock.now().getTime() - 20 * 60_000).toISOString(),
+      });
       const reply = await press(h, ALICE, 'tag_retry', buttonValue(missing[0] ?? {}, 'tag_retry'), missing[0]);
-      expect(String(reply.text)).toContain("A run did start after all");
+      expect(String(reply.text)).toContain('A run did start after all');
       expect(h.github.workflowDispatches).toHaveLength(1);
       expect(await cutOf(h)).toMatchObject({ state: 'dispatched', runId: BigInt(late.id), attempt: 1 });
     } finally {
@@ -82,8 +106,16 @@ describe('failures after the dispatch', () => {
     try {
       const { mark, run } = await startCut(h);
       const cut = succeedTagRun(h.github, run);
-      h.github.setCommitStatus(cut.sha, { context: 'ci/circleci: unit-test', state: 'success', targetUrl: 'https://circleci.com/gh/mozilla/fxa/1' });
-      h.github.setCommitStatus(cut.sha, { context: 'ci/circleci: functional-tests <playwright>', state: 'failure', targetUrl: 'https://circleci.com/gh/mozilla/fxa/2' });
+      h.github.setCommitStatus(cut.sha, {
+        context: 'ci/circleci: unit-test',
+        state: 'success',
+        targetUrl: 'https://circleci.com/gh/mozilla/fxa/1',
+      });
+      h.github.setCommitStatus(cut.sha, {
+        context: 'ci/circleci: functional-tests <playwright>',
+        state: 'failure',
+        targetUrl: 'https://circleci.com/gh/mozilla/fxa/2',
+      });
       setCi(h.github, cut.sha, 'completed', 'failure');
       await tick(h);
       await tick(h);
@@ -101,7 +133,10 @@ describe('failures after the dispatch', () => {
       expect(textOf(preview)).toContain('CI failed on v1.303.0 (train 303): ci/circleci: functional-tests &lt;playwright&gt;');
       expect(h.github.issues).toHaveLength(0);
       const fileIt = buttonValue(preview, 'tag_file_issue_confirm');
-      const [a, b] = await Promise.all([press(h, ALICE, 'tag_file_issue_confirm', fileIt), press(h, ALICE, 'tag_file_issue_confirm', fileIt)]);
+      const [a, b] = await Promise.all([
+        press(h, ALICE, 'tag_file_issue_confirm', fileIt),
+        press(h, ALICE, 'tag_file_issue_confirm', fileIt),
+      ]);
       await settle(h);
       expect(h.github.issues).toHaveLength(1);
       const issue = h.github.issues[0];
@@ -110,11 +145,15 @@ describe('failures after the dispatch', () => {
       expect(issue?.body).toContain(`- Tag: [v1.303.0](https://github.com/mozilla/fxa/releases/tag/v1.303.0) at ${cut.sha}`);
       expect(issue?.body).toContain('- CI: https://app.circleci.com/pipelines/github/mozilla/fxa/4242');
       const texts = [String(a.text), String(b.text)];
-      expect(texts.filter((t) => t.includes(`Filed <https://github.com/mozilla/fxa/issues/${issue?.number}|issue #${issue?.number}>`))).toHaveLength(1);
+      expect(
+        texts.filter((t) => t.includes(`Filed <https://github.com/mozilla/fxa/issues/${issue?.number}|issue #${issue?.number}>`)),
+      ).toHaveLength(1);
       expect(texts.filter((t) => /already filed|filing an issue about this failure right now/.test(t))).toHaveLength(1);
       // Asking again shows who filed it instead of a second preview.
       const again = await press(h, ALICE, 'tag_file_issue', value, failure);
-      expect(String(again.text)).toContain(`<@U0ALICE01> already filed <https://github.com/mozilla/fxa/issues/${issue?.number}|issue #${issue?.number}>`);
+      expect(String(again.text)).toContain(
+        `<@U0ALICE01> already filed <https://github.com/mozilla/fxa/issues/${issue?.number}|issue #${issue?.number}>`,
+      );
 
       const flaky = await press(h, ALICE, 'tag_known_flaky', value, failure);
       expect(String(flaky.text)).toContain('Recorded the CI failure on `v1.303.0` as known flaky.');
@@ -136,7 +175,9 @@ describe('failures after the dispatch', () => {
 
   test('with the image workflow configured: CI passed → docker.yml dispatched once with git_tag → images built → on stage', async () => {
     stage.set('stage', '1.302.0');
-    const h = await startTaggingHarness({ settings: { ...SETTINGS, dispatchImageWorkflow: true, stageVersionUrl: stage.stageUrl, productionVersionUrl: stage.productionUrl } });
+    const h = await startTaggingHarness({
+      settings: { ...SETTINGS, dispatchImageWorkflow: true, stageVersionUrl: stage.stageUrl, productionVersionUrl: stage.productionUrl },
+    });
     try {
       const { mark, run } = await startCut(h);
       const cut = succeedTagRun(h.github, run);
@@ -156,7 +197,14 @@ describe('failures after the dispatch', () => {
       stage.set('stage', 'v1.303.0');
       for (let i = 0; i < 3; i++) await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'on_stage' });
-      expect((await repliesNow(h, mark)).map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark', 'whale', 'whale', 'rocket']);
+      expect((await repliesNow(h, mark)).map((m) => m.text.split(':')[1])).toEqual([
+        'label',
+        'label',
+        'white_check_mark',
+        'whale',
+        'whale',
+        'rocket',
+      ]);
       expect(h.github.workflowDispatches).toHaveLength(2);
     } finally {
       await h.close();

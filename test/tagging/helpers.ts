@@ -32,7 +32,12 @@ type Body = Record<string, unknown>;
 /** `/release tag` as `userId`: the ephemeral reply. */
 export async function askToTag(h: Harness, userId: string): Promise<Body> {
   const id = `cmd-${randomUUID()}`;
-  const reply = await h.sender.sendSlashCommand({ text: 'tag', userId, channelId: CHANNEL, responseUrl: h.slack.responseUrl(id, { channel: CHANNEL, user: userId }) });
+  const reply = await h.sender.sendSlashCommand({
+    text: 'tag',
+    userId,
+    channelId: CHANNEL,
+    responseUrl: h.slack.responseUrl(id, { channel: CHANNEL, user: userId }),
+  });
   if (reply.status !== 200) throw new Error(`/release tag answered HTTP ${reply.status}`);
   const [response] = await waitForResponse(h, id);
   return response ?? {};
@@ -48,7 +53,13 @@ async function waitForResponse(h: Harness, id: string, timeoutMs = 8000): Promis
 }
 
 /** Presses a button (on an ephemeral message, or on `message` in the channel) and returns the first reply. */
-export async function press(h: Harness, userId: string, actionId: string, value: string | undefined, message?: FakeSlackMessage): Promise<Body> {
+export async function press(
+  h: Harness,
+  userId: string,
+  actionId: string,
+  value: string | undefined,
+  message?: FakeSlackMessage,
+): Promise<Body> {
   const id = `act-${randomUUID()}`;
   const channel = message?.channel ?? CHANNEL;
   const payload = h.sender.blockActionsPayload({

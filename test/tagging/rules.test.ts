@@ -14,7 +14,10 @@ const release = releaseRow;
 
 describe('the train to cut', () => {
   test('is the latest release tag + 1, counted as tag-release.yml counts (hyphenated tags never count)', () => {
-    expect(computeTrainToCut(['v1.301.0', 'v1.302.0', 'v1.302.3', 'v1.303.0-rc1', 'subplat-v1.2.3'], 'v1.{N}.{P}')).toEqual({ train: 303, basedOnTag: 'v1.302.3' });
+    expect(computeTrainToCut(['v1.301.0', 'v1.302.0', 'v1.302.3', 'v1.303.0-rc1', 'subplat-v1.2.3'], 'v1.{N}.{P}')).toEqual({
+      train: 303,
+      basedOnTag: 'v1.302.3',
+    });
   });
 
   test('a stray hyphen-free tag that the workflow would count from is refused, naming it', () => {
@@ -24,7 +27,9 @@ describe('the train to cut', () => {
   });
 
   test('PR numbers come from squash-merge titles and merge commits', () => {
-    expect(pullRequestNumbers(['Fix login (#123)\n\nbody (#999)', 'Merge pull request #45 from x/y', 'No number here', 'Again (#123)'])).toEqual([123, 45]);
+    expect(
+      pullRequestNumbers(['Fix login (#123)\n\nbody (#999)', 'Merge pull request #45 from x/y', 'No number here', 'Again (#123)']),
+    ).toEqual([123, 45]);
   });
 
   test('failing CI on a commit: failed check runs and failed or errored statuses', () => {
@@ -55,19 +60,28 @@ describe('pacing the watch', () => {
 
   test('the next look is never later than the next deadline (lateness once, then giving up)', () => {
     const since = new Date(now.getTime() - 118 * MINUTE);
-    expect(nextCheckAt({ settings, webhooks: true, release: release({ stateSince: since }), now })).toEqual(new Date(since.getTime() + 120 * MINUTE));
+    expect(nextCheckAt({ settings, webhooks: true, release: release({ stateSince: since }), now })).toEqual(
+      new Date(since.getTime() + 120 * MINUTE),
+    );
     const reported = release({ stateSince: since, overdueReportedAt: now, polls: 9 });
     expect(nextCheckAt({ settings, webhooks: false, release: reported, now })).toEqual(new Date(now.getTime() + 5 * MINUTE));
     expect(nextCheckAt({ settings, webhooks: false, release: release({ state: 'on_stage' }), now })).toBeNull();
     // A rate limit asks for a longer wait.
-    expect(nextCheckAt({ settings, webhooks: false, release: release({ stateSince: now }), now, atLeastMs: 30 * MINUTE })).toEqual(new Date(now.getTime() + 30 * MINUTE));
+    expect(nextCheckAt({ settings, webhooks: false, release: release({ stateSince: now }), now, atLeastMs: 30 * MINUTE })).toEqual(
+      new Date(now.getTime() + 30 * MINUTE),
+    );
   });
 
   test('deadlines: a run must appear within 10 minutes, then finish within 30; CI within 120; 24 hours in one state ends the watch', () => {
     const at = new Date('2026-11-18T18:30:00Z');
     expect(deadlinesOf(settings, release({ state: 'dispatched', stateSince: at })).lateAt).toEqual(new Date(at.getTime() + 10 * MINUTE));
-    expect(deadlinesOf(settings, release({ state: 'dispatched', stateSince: at, runId: 5n })).lateAt).toEqual(new Date(at.getTime() + 30 * MINUTE));
-    expect(deadlinesOf(settings, release({ state: 'tagged', stateSince: at }))).toEqual({ lateAt: new Date(at.getTime() + 120 * MINUTE), giveUpAt: new Date(at.getTime() + 24 * 60 * MINUTE) });
+    expect(deadlinesOf(settings, release({ state: 'dispatched', stateSince: at, runId: 5n })).lateAt).toEqual(
+      new Date(at.getTime() + 30 * MINUTE),
+    );
+    expect(deadlinesOf(settings, release({ state: 'tagged', stateSince: at }))).toEqual({
+      lateAt: new Date(at.getTime() + 120 * MINUTE),
+      giveUpAt: new Date(at.getTime() + 24 * 60 * MINUTE),
+    });
     expect(deadlinesOf(settings, release({ state: 'ci_passed', stateSince: at })).lateAt).toEqual(new Date(at.getTime() + 120 * MINUTE));
   });
 });
@@ -78,7 +92,9 @@ describe('webhook deliveries', () => {
 
   test('the signature is HMAC-SHA256 of the raw body with the secret; anything else is refused', () => {
     expect(verifyWebhookSignature({ secret, body, signature: signWebhook(secret, body.toString()) })).toBe(true);
-    expect(verifyWebhookSignature({ secret, body: Buffer.from('{"action":"completed" }'), signature: signWebhook(secret, body.toString()) })).toBe(false);
+    expect(
+      verifyWebhookSignature({ secret, body: Buffer.from('{"action":"completed" }'), signature: signWebhook(secret, body.toString()) }),
+    ).toBe(false);
     expect(verifyWebhookSignature({ secret, body, signature: signWebhook('other-secret-000000000000000', body.toString()) })).toBe(false);
     expect(verifyWebhookSignature({ secret, body, signature: undefined })).toBe(false);
     expect(verifyWebhookSignature({ secret, body, signature: `sha1=${'0'.repeat(40)}` })).toBe(false);
@@ -88,14 +104,33 @@ describe('webhook deliveries', () => {
     const run = parseWebhookEvent('workflow_run', {
       action: 'completed',
       repository: { full_name: 'mozilla/fxa' },
-      workflow_run: { id: 7, path: '.github/workflows/tag-release.yml', status: 'completed', conclusion: 'success', html_url: 'https://x/7', created_at: '2026-11-18T18:30:00Z', event: 'workflow_dispatch', head_branch: 'main', head_sha: 'b'.repeat(40) },
+      workflow_run: {
+        id: 7,
+        path: '.github/workflows/tag-release.yml',
+        status: 'completed',
+        conclusion: 'success',
+        html_url: 'https://x/7',
+        created_at: '2026-11-18T18:30:00Z',
+        event: 'workflow_dispatch',
+        head_branch: 'main',
+        head_sha: 'b'.repeat(40),
+      },
     });
     expect(run).toEqual({
       kind: 'workflow_run',
       action: 'completed',
       repository: 'mozilla/fxa',
       workflowPath: '.github/workflows/tag-release.yml',
-      run: { id: 7, status: 'completed', conclusion: 'success', htmlUrl: 'https://x/7', createdAt: '2026-11-18T18:30:00Z', event: 'workflow_dispatch', headBranch: 'main', headSha: 'b'.repeat(40) },
+      run: {
+        id: 7,
+        status: 'completed',
+        conclusion: 'success',
+        htmlUrl: 'https://x/7',
+        createdAt: '2026-11-18T18:30:00Z',
+        event: 'workflow_dispatch',
+        headBranch: 'main',
+        headSha: 'b'.repeat(40),
+      },
     });
     expect(parseWebhookEvent('check_run', { check_run: { id: 'x' } })).toEqual({ kind: 'other', name: 'check_run' });
     expect(parseWebhookEvent('push', {})).toEqual({ kind: 'other', name: 'push' });
@@ -106,13 +141,24 @@ describe('settings', () => {
   const env = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'signing-secret', GITHUB_TOKEN: 't' };
 
   test('the watch has FxA defaults, each overridable', () => {
-    expect(settings.tagWatch).toEqual({ pollMinutes: 1, maxPollMinutes: 5, webhookPollMinutes: 15, runAppearMinutes: 10, runMinutes: 30, ciMinutes: 120, stageMinutes: 120, giveUpHours: 24 });
+    expect(settings.tagWatch).toEqual({
+      pollMinutes: 1,
+      maxPollMinutes: 5,
+      webhookPollMinutes: 15,
+      runAppearMinutes: 10,
+      runMinutes: 30,
+      ciMinutes: 120,
+      stageMinutes: 120,
+      giveUpHours: 24,
+    });
     expect(settingsSchema.parse({ tagWatch: { ciMinutes: 45 } }).tagWatch).toMatchObject({ ciMinutes: 45, pollMinutes: 1 });
   });
 
   test('GITHUB_WEBHOOK_SECRET is optional, and a short one is refused without being echoed', () => {
     expect(loadConfig({ env }).env.GITHUB_WEBHOOK_SECRET).toBeUndefined();
-    expect(() => loadConfig({ env: { ...env, GITHUB_WEBHOOK_SECRET: 'short' } })).toThrow(/GITHUB_WEBHOOK_SECRET: expected the webhook secret \(at least 16 characters\)/);
+    expect(() => loadConfig({ env: { ...env, GITHUB_WEBHOOK_SECRET: 'short' } })).toThrow(
+      /GITHUB_WEBHOOK_SECRET: expected the webhook secret \(at least 16 characters\)/,
+    );
     expect(() => loadConfig({ env: { ...env, GITHUB_WEBHOOK_SECRET: 'short' } })).not.toThrow(/short/);
   });
 });

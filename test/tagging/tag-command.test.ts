@@ -60,7 +60,9 @@ describe('/release tag: the confirmation', () => {
     expect(text).toContain('Cut train 303?');
     expect(text).toContain('the branch `train-303` and the tag `v1.303.0` (train 303: it counts from `v1.302.0`)');
     expect(text).toContain(`\`${mainHead.slice(0, 7)}\`> Change number 3`);
-    expect(text).toMatch(/\*Made it:\* 3 commits since `v1.302.0`: <https:\/\/github.com\/mozilla\/fxa\/pull\/9100\|#9100>, <[^>]*#9101>, <[^>]*#9102>/);
+    expect(text).toMatch(
+      /\*Made it:\* 3 commits since `v1.302.0`: <https:\/\/github.com\/mozilla\/fxa\/pull\/9100\|#9100>, <[^>]*#9101>, <[^>]*#9102>/,
+    );
     expect(text).toContain('*Rolls to train 304:* 2 open pull requests into `main`');
     // A PR title cannot ping the channel.
     expect(text).toContain('Still open &lt;!channel&gt;');

@@ -52,11 +52,18 @@ describe('/release tag: confirming (the guard)', () => {
     expect(String(reply.text)).toContain('Dispatched `tag-release.yml` for train 303');
     expect(h.github.workflowDispatches).toEqual([expect.objectContaining({ workflow: TAG_WORKFLOW, ref: 'main', inputs: {} })]);
     const cut = await cutOf(h);
-    expect(cut).toMatchObject({ state: 'dispatched', tag: 'v1.303.0', requestedBy: ALICE, sourceSha: mainHead, attempt: 1, dispatchUncertain: false });
+    expect(cut).toMatchObject({
+      state: 'dispatched',
+      tag: 'v1.303.0',
+      requestedBy: ALICE,
+      sourceSha: mainHead,
+      attempt: 1,
+      dispatchUncertain: false,
+    });
     // No kickoff announcement: the thread was created at first need, and the news posted in it.
     const root = h.slack.messagesIn(CHANNEL).find((m) => /Train 303/.test(m.text) && m.thread_ts === undefined);
     expect(root?.text).toContain('Train 303: tagging, CI and stage, in this thread.');
-    const replies = (await repliesNow(h, mark));
+    const replies = await repliesNow(h, mark);
     expect(replies.map((m) => m.thread_ts)).toEqual([root?.ts]);
     expect(replies[0]?.text).toContain('<@U0ALICE01> is cutting train 303: I dispatched tag-release.yml on main');
     const audit = await h.bot.database.prisma.auditEvent.findMany({ where: { subject: 'tag:v1.303.0' }, orderBy: { id: 'asc' } });
@@ -69,7 +76,16 @@ describe('/release tag: confirming (the guard)', () => {
   test('the kickoff announcement is the thread when there is one', async () => {
     await h.bot.database.prisma.trainAssignment.upsert({
       where: { train: 303 },
-      create: { train: 303, slackUserId: ALICE, source: 'rotation', announcedAt: h.clock.now(), announcementChannel: CHANNEL, announcementTs: '1700000000.000100', createdAt: h.clock.now(), updatedAt: h.clock.now() },
+      create: {
+        train: 303,
+        slackUserId: ALICE,
+        source: 'rotation',
+        announcedAt: h.clock.now(),
+        announcementChannel: CHANNEL,
+        announcementTs: '1700000000.000100',
+        createdAt: h.clock.now(),
+        updatedAt: h.clock.now(),
+      },
       update: { announcementChannel: CHANNEL, announcementTs: '1700000000.000100' },
     });
     try {
@@ -77,7 +93,10 @@ describe('/release tag: confirming (the guard)', () => {
       const before = roots();
       const { value } = await confirmation(h, ALICE);
       await press(h, ALICE, 'tag_confirm', value);
-      expect((await repliesNow(h, mark)).at(-1)).toMatchObject({ thread_ts: '1700000000.000100', text: expect.stringContaining('is cutting train 303') });
+      expect((await repliesNow(h, mark)).at(-1)).toMatchObject({
+        thread_ts: '1700000000.000100',
+        text: expect.stringContaining('is cutting train 303'),
+      });
       expect(roots()).toBe(before);
     } finally {
       await h.bot.database.prisma.trainAssignment.delete({ where: { train: 303 } });
@@ -92,7 +111,11 @@ describe('/release tag: confirming (the guard)', () => {
     expect(String(second.text)).toContain('Train 303 is already being cut: tagging workflow running for `v1.303.0`, asked by <@U0ALICE01>');
     await reset();
     // The same confirmation, pressed three times at once (main has not moved: it is still valid).
-    const replies = await Promise.all([press(h, ALICE, 'tag_confirm', value), press(h, ALICE, 'tag_confirm', value), press(h, ADMIN, 'tag_confirm', value)]);
+    const replies = await Promise.all([
+      press(h, ALICE, 'tag_confirm', value),
+      press(h, ALICE, 'tag_confirm', value),
+      press(h, ADMIN, 'tag_confirm', value),
+    ]);
     expect(replies.filter((r) => String(r.text).includes('Dispatched'))).toHaveLength(1);
     expect(replies.filter((r) => String(r.text).includes('already being cut'))).toHaveLength(2);
     expect(h.github.workflowDispatches).toHaveLength(1);
@@ -103,7 +126,9 @@ describe('/release tag: confirming (the guard)', () => {
     const { value } = await confirmation(h, ALICE);
     h.github.addTag('v1.303.0', mainHead, { annotated: true });
     const reply = await press(h, ALICE, 'tag_confirm', value);
-    expect(String(reply.text)).toContain('The tag `v1.303.0` already exists: train 303 was cut already (not by me). Nothing was dispatched.');
+    expect(String(reply.text)).toContain(
+      'The tag `v1.303.0` already exists: train 303 was cut already (not by me). Nothing was dispatched.',
+    );
     // A tag that moves the numbering on without being this train's: refused as well.
     h.github.tags.delete('v1.303.0');
     h.github.addTag('v1.303.1', mainHead);
@@ -113,7 +138,9 @@ describe('/release tag: confirming (the guard)', () => {
     const moved = h.github.addCommit({ parents: [mainHead], message: 'Late merge (#9200)' });
     h.github.setBranch('main', moved);
     const late = await press(h, ALICE, 'tag_confirm', value);
-    expect(String(late.text)).toContain(`\`main\` has moved since this confirmation (it was at \`${mainHead.slice(0, 7)}\`, it is at \`${moved.slice(0, 7)}\`)`);
+    expect(String(late.text)).toContain(
+      `\`main\` has moved since this confirmation (it was at \`${mainHead.slice(0, 7)}\`, it is at \`${moved.slice(0, 7)}\`)`,
+    );
     expect(h.github.workflowDispatches).toHaveLength(0);
     expect(await cutOf(h)).toBeNull();
   });
@@ -125,7 +152,7 @@ describe('/release tag: confirming (the guard)', () => {
     expect(String(reply.text)).toContain('GitHub cannot find the workflow `tag-release.yml` in mozilla/fxa');
     expect(String(reply.text)).toContain('Nothing was dispatched.');
     expect(await cutOf(h)).toMatchObject({ state: 'refused', dispatchedAt: null, nextCheckAt: null });
-    expect((await repliesNow(h, mark))).toHaveLength(0);
+    expect(await repliesNow(h, mark)).toHaveLength(0);
     // Fixed: the refused record does not hold the train.
     h.github.addWorkflow(TAG_WORKFLOW, { inputs: {}, createRunOnDispatch: true });
     const retried = await press(h, ALICE, 'tag_confirm', value);
@@ -141,14 +168,23 @@ describe('/release tag: confirming (the guard)', () => {
     );
     const { value } = await confirmation(h, ALICE);
     const reply = await press(h, ALICE, 'tag_confirm', value);
-    expect(String(reply.text)).toContain("GitHub refused to start `tag-release.yml`: the bot's token is missing the `workflow` scope (it has `repo`)");
+    expect(String(reply.text)).toContain(
+      "GitHub refused to start `tag-release.yml`: the bot's token is missing the `workflow` scope (it has `repo`)",
+    );
     expect(String(reply.text)).toContain('Nothing was dispatched.');
     expect(h.github.workflowDispatches).toHaveLength(0);
     expect(await cutOf(h)).toMatchObject({ state: 'refused' });
   });
 
   test('two replicas confirming at once: one dispatch', async () => {
-    const second = await startHarness({ settings: SETTINGS, schema: h.schema, slack: h.slack, github: h.github, now: h.clock.now().toISOString(), instanceId: 'replica-b' });
+    const second = await startHarness({
+      settings: SETTINGS,
+      schema: h.schema,
+      slack: h.slack,
+      github: h.github,
+      now: h.clock.now().toISOString(),
+      instanceId: 'replica-b',
+    });
     try {
       const { value } = await confirmation(h, ALICE);
       const [a, b] = await Promise.all([press(h, ALICE, 'tag_confirm', value), press(second, ALICE, 'tag_confirm', value)]);

@@ -25,19 +25,32 @@ const at = (minutes: number) => new Date(SINCE.getTime() + minutes * MINUTE);
 
 function run(overrides: Partial<WorkflowRunSummary> = {}): WorkflowRunSummary {
   return {
-    id: 7, status: 'completed', conclusion: 'success', htmlUrl: 'https://github.test/run/7', createdAt: at(1).toISOString(),
-    event: 'workflow_dispatch', headBranch: 'main', headSha: 'b'.repeat(40), ...overrides,
+    id: 7,
+    status: 'completed',
+    conclusion: 'success',
+    htmlUrl: 'https://github.test/run/7',
+    createdAt: at(1).toISOString(),
+    event: 'workflow_dispatch',
+    headBranch: 'main',
+    headSha: 'b'.repeat(40),
+    ...overrides,
   };
 }
 
 describe('backoff', () => {
   test('doubles from pollMinutes up to maxPollMinutes, and stays there however long it goes', () => {
-    expect([0, 1, 2, 3, 50, 10_000].map((polls) => pollIntervalMs(settings, false, 'dispatched', polls) / MINUTE)).toEqual([1, 2, 4, 5, 5, 5]);
+    expect([0, 1, 2, 3, 50, 10_000].map((polls) => pollIntervalMs(settings, false, 'dispatched', polls) / MINUTE)).toEqual([
+      1, 2, 4, 5, 5, 5,
+    ]);
   });
 
   test('with webhooks, only the states GitHub reports by webhook wait for the safety interval', () => {
-    expect(['dispatched', 'tagged', 'image_dispatched'].map((state) => pollIntervalMs(settings, true, state, 0) / MINUTE)).toEqual([15, 15, 15]);
-    expect(['requested', 'run_succeeded', 'image_built'].map((state) => pollIntervalMs(settings, true, state, 3) / MINUTE)).toEqual([5, 5, 5]);
+    expect(['dispatched', 'tagged', 'image_dispatched'].map((state) => pollIntervalMs(settings, true, state, 0) / MINUTE)).toEqual([
+      15, 15, 15,
+    ]);
+    expect(['requested', 'run_succeeded', 'image_built'].map((state) => pollIntervalMs(settings, true, state, 3) / MINUTE)).toEqual([
+      5, 5, 5,
+    ]);
   });
 
   test('a rate limit waits as long as GitHub says, or 5 minutes when it does not say', () => {
@@ -99,14 +112,27 @@ describe('the next look', () => {
 describe('matching a run to a dispatch', () => {
   test('a workflow_dispatch run on the main branch created after the dispatch (less the clock skew) matches', () => {
     expect(runMatchesDispatch({ settings, run: run(), since: SINCE })).toBe(true);
-    expect(runMatchesDispatch({ settings, run: run({ createdAt: new Date(SINCE.getTime() - CLOCK_SKEW_MS).toISOString() }), since: SINCE })).toBe(true);
-    expect(runMatchesDispatch({ settings, run: run({ createdAt: new Date(SINCE.getTime() - CLOCK_SKEW_MS - 1000).toISOString() }), since: SINCE })).toBe(false);
+    expect(
+      runMatchesDispatch({ settings, run: run({ createdAt: new Date(SINCE.getTime() - CLOCK_SKEW_MS).toISOString() }), since: SINCE }),
+    ).toBe(true);
+    expect(
+      runMatchesDispatch({
+        settings,
+        run: run({ createdAt: new Date(SINCE.getTime() - CLOCK_SKEW_MS - 1000).toISOString() }),
+        since: SINCE,
+      }),
+    ).toBe(false);
     expect(runMatchesDispatch({ settings, run: run({ event: 'push' }), since: SINCE })).toBe(false);
     expect(runMatchesDispatch({ settings, run: run({ headBranch: 'train-303' }), since: SINCE })).toBe(false);
   });
 
   test('candidates are the matching runs, oldest first (by id when created together)', () => {
-    const runs = [run({ id: 9, createdAt: at(3).toISOString() }), run({ id: 4, createdAt: at(-10).toISOString() }), run({ id: 8, createdAt: at(1).toISOString() }), run({ id: 2, createdAt: at(1).toISOString() })];
+    const runs = [
+      run({ id: 9, createdAt: at(3).toISOString() }),
+      run({ id: 4, createdAt: at(-10).toISOString() }),
+      run({ id: 8, createdAt: at(1).toISOString() }),
+      run({ id: 2, createdAt: at(1).toISOString() }),
+    ];
     expect(dispatchCandidates({ settings, runs, since: SINCE }).map((r) => r.id)).toEqual([2, 8, 9]);
   });
 });
@@ -126,7 +152,9 @@ describe('deciding a step', () => {
 
   test('a run that failed offers a retry; the same run seen again changes nothing', () => {
     const dispatched = releaseRow({ state: 'dispatched', runId: 7n, runStatus: 'in_progress', runConclusion: null });
-    expect(decideStep(input(5), dispatched, { kind: 'run', run: run({ status: 'in_progress', conclusion: null }) })).toEqual({ kind: 'wait' });
+    expect(decideStep(input(5), dispatched, { kind: 'run', run: run({ status: 'in_progress', conclusion: null }) })).toEqual({
+      kind: 'wait',
+    });
     expect(decideStep(input(5), dispatched, { kind: 'run', run: run({ conclusion: 'failure' }) })).toMatchObject({
       changes: { state: 'run_failed' },
       notices: [{ kind: 'run-failed', conclusion: 'failure', releaseId: 1, attempt: 1 }],
@@ -134,18 +162,41 @@ describe('deciding a step', () => {
   });
 
   test('CI: the check run decides; without it CircleCI statuses; pending is no verdict', () => {
-    const check = { id: 1, name: 'ci', headSha: 'a'.repeat(40), status: 'completed', conclusion: 'neutral', detailsUrl: 'https://ci/1', htmlUrl: null };
+    const check = {
+      id: 1,
+      name: 'ci',
+      headSha: 'a'.repeat(40),
+      status: 'completed',
+      conclusion: 'neutral',
+      detailsUrl: 'https://ci/1',
+      htmlUrl: null,
+    };
     expect(ciVerdict(check, null)).toEqual({ status: 'completed', url: 'https://ci/1', conclusion: 'neutral' });
-    expect(ciVerdict(null, [{ context: 'ci/circleci: a', state: 'pending', targetUrl: null, description: null }])).toMatchObject({ conclusion: null, status: 'in_progress' });
+    expect(ciVerdict(null, [{ context: 'ci/circleci: a', state: 'pending', targetUrl: null, description: null }])).toMatchObject({
+      conclusion: null,
+      status: 'in_progress',
+    });
     expect(ciVerdict(null, [])).toBeNull();
-    expect(decideStep(input(5), releaseRow(), { kind: 'ci', check, statuses: null })).toMatchObject({ changes: { state: 'ci_passed' }, notices: [{ kind: 'ci-passed' }] });
+    expect(decideStep(input(5), releaseRow(), { kind: 'ci', check, statuses: null })).toMatchObject({
+      changes: { state: 'ci_passed' },
+      notices: [{ kind: 'ci-passed' }],
+    });
   });
 
   test('quiet: lateness is reported once, a run that never appeared is missing, 24 hours ends the watch', () => {
-    expect(decideQuiet(input(120), releaseRow(), {}, 0)).toMatchObject({ changes: { overdueReportedAt: at(120), polls: 1 }, notices: [{ kind: 'late', lateness: { minutes: 120 } }] });
+    expect(decideQuiet(input(120), releaseRow(), {}, 0)).toMatchObject({
+      changes: { overdueReportedAt: at(120), polls: 1 },
+      notices: [{ kind: 'late', lateness: { minutes: 120 } }],
+    });
     expect(decideQuiet(input(121), releaseRow({ overdueReportedAt: at(120) }), {}, 0).notices).toBeUndefined();
-    expect(decideQuiet(input(10), releaseRow({ state: 'dispatched' }), {}, 0)).toMatchObject({ changes: { state: 'run_missing', nextCheckAt: null }, notices: [{ kind: 'run-missing', minutes: 10 }] });
-    expect(decideQuiet(input(24 * 60), releaseRow(), {}, 0)).toMatchObject({ changes: { state: 'ci_timeout', nextCheckAt: null }, notices: [{ kind: 'gave-up', state: 'tagged', timeoutState: 'ci_timeout', hours: 24 }] });
+    expect(decideQuiet(input(10), releaseRow({ state: 'dispatched' }), {}, 0)).toMatchObject({
+      changes: { state: 'run_missing', nextCheckAt: null },
+      notices: [{ kind: 'run-missing', minutes: 10 }],
+    });
+    expect(decideQuiet(input(24 * 60), releaseRow(), {}, 0)).toMatchObject({
+      changes: { state: 'ci_timeout', nextCheckAt: null },
+      notices: [{ kind: 'gave-up', state: 'tagged', timeoutState: 'ci_timeout', hours: 24 }],
+    });
   });
 
   test('settling: a new state starts its pacing again; a webhook without news writes nothing; a rate limit waits', () => {
@@ -153,7 +204,12 @@ describe('deciding a step', () => {
     const change = settle(input(5, true), polled, { kind: 'change', changes: { state: 'run_succeeded' } }, false);
     expect(change?.changes).toMatchObject({ state: 'run_succeeded', lastError: null, nextCheckAt: at(6) });
     expect(settle(input(5), polled, { kind: 'wait' }, true)).toBeNull();
-    const limited = settle(input(5), releaseRow(), { kind: 'wait', error: new GitHubRateLimitedError('primary', 600, 'rate limited') }, false);
+    const limited = settle(
+      input(5),
+      releaseRow(),
+      { kind: 'wait', error: new GitHubRateLimitedError('primary', 600, 'rate limited') },
+      false,
+    );
     expect(limited?.changes).toMatchObject({ polls: 1, nextCheckAt: at(15), lastError: 'rate limited' });
   });
 });

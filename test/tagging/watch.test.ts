@@ -19,7 +19,12 @@ describe('watching a cut through CI to stage (polling)', () => {
     await stage.close();
   });
 
-  const settings = () => ({ ...SETTINGS, stageVersionUrl: stage.stageUrl, productionVersionUrl: stage.productionUrl, tagWatch: { ciMinutes: 30, stageMinutes: 20, giveUpHours: 2 } });
+  const settings = () => ({
+    ...SETTINGS,
+    stageVersionUrl: stage.stageUrl,
+    productionVersionUrl: stage.productionUrl,
+    tagWatch: { ciMinutes: 30, stageMinutes: 20, giveUpHours: 2 },
+  });
 
   async function status(h: Harness): Promise<string> {
     const before = h.slack.responses.length;
@@ -55,17 +60,28 @@ describe('watching a cut through CI to stage (polling)', () => {
       expect(await cutOf(h)).toMatchObject({ state: 'on_stage', stageVersion: '1.303.0', nextCheckAt: null });
       for (let i = 0; i < 3; i++) await tick(h, 10);
 
-      const replies = (await repliesNow(h, mark));
+      const replies = await repliesNow(h, mark);
       expect(new Set(replies.map((m) => m.thread_ts)).size).toBe(1);
       expect(replies.map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark', 'rocket']);
-      expect(replies[1]?.text).toContain(`Tagged v1.303.0 (branch train-303) at <https://github.com/mozilla/fxa/commit/${cut.sha}|${cut.sha.slice(0, 7)}>. Watching CI (test_and_deploy_tag).`);
-      expect(replies[2]?.text).toContain('CI passed on v1.303.0 (<https://app.circleci.com/pipelines/github/mozilla/fxa/4242|CI>). Waiting for it to reach stage.');
+      expect(replies[1]?.text).toContain(
+        `Tagged v1.303.0 (branch train-303) at <https://github.com/mozilla/fxa/commit/${cut.sha}|${cut.sha.slice(0, 7)}>. Watching CI (test_and_deploy_tag).`,
+      );
+      expect(replies[2]?.text).toContain(
+        'CI passed on v1.303.0 (<https://app.circleci.com/pipelines/github/mozilla/fxa/4242|CI>). Waiting for it to reach stage.',
+      );
       expect(replies[3]?.text).toContain('Train 303 is on stage (stage reports 1.303.0 for v1.303.0)');
       expect(await status(h)).toContain('`v1.303.0` is on stage');
       // The bot dispatched once, and polled with backoff: far fewer requests than ticks.
       expect(h.github.workflowDispatches).toHaveLength(1);
       const audit = await h.bot.database.prisma.auditEvent.findMany({ where: { subject: 'tag:v1.303.0' }, orderBy: { id: 'asc' } });
-      expect(audit.map((a) => a.action)).toEqual(['tag.request', 'tag.dispatch', 'tag.run-succeeded', 'tag.tagged', 'tag.ci-passed', 'tag.on-stage']);
+      expect(audit.map((a) => a.action)).toEqual([
+        'tag.request',
+        'tag.dispatch',
+        'tag.run-succeeded',
+        'tag.tagged',
+        'tag.ci-passed',
+        'tag.on-stage',
+      ]);
     } finally {
       await h.close();
     }
@@ -85,12 +101,19 @@ describe('watching a cut through CI to stage (polling)', () => {
       const during = await cutOf(h);
       expect(during).toMatchObject({ state: 'tagged' });
       expect(during?.lastError).toMatch(/GitHub HTTP 502/);
-      expect((await repliesNow(h, mark)).map((m) => m.text)).toEqual([expect.stringContaining('is cutting train 303'), expect.stringContaining('Tagged v1.303.0')]);
+      expect((await repliesNow(h, mark)).map((m) => m.text)).toEqual([
+        expect.stringContaining('is cutting train 303'),
+        expect.stringContaining('Tagged v1.303.0'),
+      ]);
       h.github.clearFaults();
       // 30 minutes in "tagged": late, reported once, with the CI link.
       for (let i = 0; i < 8; i++) await tick(h, 5);
       const late = (await repliesNow(h, mark)).filter((m) => m.text.includes('has not finished'));
-      expect(late.map((m) => m.text)).toEqual([expect.stringMatching(/CI on v1\.303\.0 has not finished after 3\d minutes \(<https:\/\/app\.circleci\.com\/pipelines\/github\/mozilla\/fxa\/4242\|CI>\)/)]);
+      expect(late.map((m) => m.text)).toEqual([
+        expect.stringMatching(
+          /CI on v1\.303\.0 has not finished after 3\d minutes \(<https:\/\/app\.circleci\.com\/pipelines\/github\/mozilla\/fxa\/4242\|CI>\)/,
+        ),
+      ]);
       // Two hours in "tagged": the watch stops, once.
       for (let i = 0; i < 12; i++) await tick(h, 10);
       expect(await cutOf(h)).toMatchObject({ state: 'ci_timeout', nextCheckAt: null });
@@ -117,7 +140,13 @@ describe('watching a cut through CI to stage (polling)', () => {
       const run = theTagRun(github);
       const cut = succeedTagRun(github, run);
       setCi(github, cut.sha, 'completed', 'success');
-      const second = await startHarness({ settings: settings(), schema, slack, github, now: new Date(first.clock.now().getTime() + 5 * 60_000).toISOString() });
+      const second = await startHarness({
+        settings: settings(),
+        schema,
+        slack,
+        github,
+        now: new Date(first.clock.now().getTime() + 5 * 60_000).toISOString(),
+      });
       try {
         await tick(second);
         await tick(second);
@@ -140,7 +169,20 @@ describe('watching a cut through CI to stage (polling)', () => {
       const now = h.clock.now();
       // What the dead replica left: the guard, and nothing else.
       await h.bot.database.prisma.tagRelease.create({
-        data: { train: 303, patch: 0, tag: 'v1.303.0', kind: 'train', state: 'requested', requestedBy: ALICE, requestedAt: now, sourceSha: mainHead, stateSince: now, nextCheckAt: new Date(now.getTime() + 3 * 60_000), createdAt: now, updatedAt: now },
+        data: {
+          train: 303,
+          patch: 0,
+          tag: 'v1.303.0',
+          kind: 'train',
+          state: 'requested',
+          requestedBy: ALICE,
+          requestedAt: now,
+          sourceSha: mainHead,
+          stateSince: now,
+          nextCheckAt: new Date(now.getTime() + 3 * 60_000),
+          createdAt: now,
+          updatedAt: now,
+        },
       });
       for (let i = 0; i < 4; i++) await tick(h);
       expect(await cutOf(h)).toMatchObject({ state: 'dispatched', dispatchUncertain: true });
@@ -149,7 +191,9 @@ describe('watching a cut through CI to stage (polling)', () => {
       for (let i = 0; i < 5; i++) await tick(h, 5);
       const replies = (await repliesNow(h, mark)).map((m) => m.text);
       expect(replies).toEqual([
-        expect.stringContaining('GitHub did not confirm the dispatch clearly; I am checking whether a run started, and will not dispatch again by myself.'),
+        expect.stringContaining(
+          'GitHub did not confirm the dispatch clearly; I am checking whether a run started, and will not dispatch again by myself.',
+        ),
         expect.stringContaining('No run of tag-release.yml appeared within 10 minutes of the dispatch for train 303.'),
       ]);
       expect(h.github.workflowDispatches).toHaveLength(0);
@@ -170,7 +214,9 @@ describe('watching a cut through CI to stage (polling)', () => {
       expect(await cutOf(h)).toMatchObject({ state: 'ci_passed' });
       for (let i = 0; i < 8; i++) await tick(h, 5);
       const late = (await repliesNow(h, mark)).filter((m) => m.text.includes('not on stage yet'));
-      expect(late.map((m) => m.text)).toEqual([expect.stringContaining('Train 303 is not on stage yet, 20 minutes after CI passed (stage reports 1.302.0).')]);
+      expect(late.map((m) => m.text)).toEqual([
+        expect.stringContaining('Train 303 is not on stage yet, 20 minutes after CI passed (stage reports 1.302.0).'),
+      ]);
       expect(await cutOf(h)).toMatchObject({ state: 'ci_passed' });
     } finally {
       await h.close();

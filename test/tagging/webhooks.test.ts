@@ -32,7 +32,15 @@ describe('GitHub webhooks', () => {
   test('a delivery without the right signature is refused with 401; ping answers 200; other methods 405', async () => {
     const payload = { zen: 'Keep it logically awesome.', hook_id: 1 };
     expect(await sendWebhook({ url, secret: SECRET, event: 'ping', payload, signature: null })).toBe(401);
-    expect(await sendWebhook({ url, secret: SECRET, event: 'ping', payload, signature: signWebhook('another-secret-entirely-0000', JSON.stringify(payload)) })).toBe(401);
+    expect(
+      await sendWebhook({
+        url,
+        secret: SECRET,
+        event: 'ping',
+        payload,
+        signature: signWebhook('another-secret-entirely-0000', JSON.stringify(payload)),
+      }),
+    ).toBe(401);
     expect(await sendWebhook({ url, secret: SECRET, event: 'ping', payload, signature: 'sha256=abc' })).toBe(401);
     expect(await sendWebhook({ url, secret: SECRET, event: 'ping', payload })).toBe(200);
     const get = await fetch(url);
@@ -51,7 +59,13 @@ describe('GitHub webhooks', () => {
     expect(await deliver('workflow_run', { ...foreign, repository: { full_name: 'someone/else' } })).toBe(202);
     expect(await cutOf(h)).toMatchObject({ runId: null });
     // A forged delivery (wrong signature): refused, and nothing changes.
-    const forged = await sendWebhook({ url, secret: 'not-the-secret-at-all-0000', event: 'workflow_run', payload: workflowRunPayload(h.github, run, 'requested'), signature: signWebhook('not-the-secret-at-all-0000', JSON.stringify(workflowRunPayload(h.github, run, 'requested'))) });
+    const forged = await sendWebhook({
+      url,
+      secret: 'not-the-secret-at-all-0000',
+      event: 'workflow_run',
+      payload: workflowRunPayload(h.github, run, 'requested'),
+      signature: signWebhook('not-the-secret-at-all-0000', JSON.stringify(workflowRunPayload(h.github, run, 'requested'))),
+    });
     expect(forged).toBe(401);
     await settle(h);
     expect(await cutOf(h)).toMatchObject({ runId: null });
@@ -82,15 +96,25 @@ describe('GitHub webhooks', () => {
     expect(await cutOf(h)).toMatchObject({ state: 'ci_passed', ciConclusion: 'success' });
 
     const used = h.github.requests.slice(dispatchIndex).map((r) => `${r.method} ${r.path}`);
-    expect(used).toEqual(['POST /repos/mozilla/fxa/actions/workflows/tag-release.yml/dispatches', 'GET /repos/mozilla/fxa/commits/v1.303.0']);
+    expect(used).toEqual([
+      'POST /repos/mozilla/fxa/actions/workflows/tag-release.yml/dispatches',
+      'GET /repos/mozilla/fxa/commits/v1.303.0',
+    ]);
     expect((await repliesNow(h, mark)).map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark']);
   });
 
   test('CI failing, told by a webhook: the failing jobs are read once and listed', async () => {
     const release = await cutOf(h);
     if (!release?.tagSha) throw new Error('no tag');
-    await h.bot.database.prisma.tagRelease.update({ where: { id: release.id }, data: { state: 'tagged', ciConclusion: null, version: { increment: 1 } } });
-    h.github.setCommitStatus(release.tagSha, { context: 'ci/circleci: integration', state: 'failure', targetUrl: 'https://circleci.com/gh/mozilla/fxa/7' });
+    await h.bot.database.prisma.tagRelease.update({
+      where: { id: release.id },
+      data: { state: 'tagged', ciConclusion: null, version: { increment: 1 } },
+    });
+    h.github.setCommitStatus(release.tagSha, {
+      context: 'ci/circleci: integration',
+      state: 'failure',
+      targetUrl: 'https://circleci.com/gh/mozilla/fxa/7',
+    });
     const checkId = setCi(h.github, release.tagSha, 'completed', 'failure');
     const check = h.github.checkRuns.find((r) => r.id === checkId);
     if (!check) throw new Error('no check run');
@@ -98,8 +122,10 @@ describe('GitHub webhooks', () => {
     const before = h.github.requests.length;
     expect(await deliver('check_run', checkRunPayload(h.github, check, 'completed'))).toBe(202);
     expect(await cutOf(h)).toMatchObject({ state: 'ci_failed' });
-    expect(h.github.requests.slice(before).map((r) => r.path)).toEqual(['/repos/mozilla/fxa/commits/' + release.tagSha + '/status']);
-    expect((await repliesNow(h, mark)).map((m) => m.text)).toEqual([expect.stringContaining('<https://circleci.com/gh/mozilla/fxa/7|ci/circleci: integration>')]);
+    expect(h.github.requests.slice(before).map((r) => r.path)).toEqual([`/repos/mozilla/fxa/commits/${release.tagSha}/status`]);
+    expect((await repliesNow(h, mark)).map((m) => m.text)).toEqual([
+      expect.stringContaining('<https://circleci.com/gh/mozilla/fxa/7|ci/circleci: integration>'),
+    ]);
   });
 
   test('without a webhook secret there is no webhook endpoint', async () => {

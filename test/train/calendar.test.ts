@@ -197,9 +197,7 @@ describe('upcomingTrains and trainsBetween', () => {
     const from = fxa.getTrain(301).cutoff;
     const to = fxa.getTrain(304).cutoff;
     expect(fxa.trainsBetween(from, to).map((t) => t.train)).toEqual([302, 303, 304]);
-    expect(fxa.trainsBetween(new Date(from.getTime() - 1), new Date(to.getTime() - 1)).map((t) => t.train)).toEqual([
-      301, 302, 303,
-    ]);
+    expect(fxa.trainsBetween(new Date(from.getTime() - 1), new Date(to.getTime() - 1)).map((t) => t.train)).toEqual([301, 302, 303]);
     expect(fxa.trainsBetween(new Date('2026-01-01T00:00:00Z'), new Date('2027-01-01T00:00:00Z'))).toHaveLength(26);
     expect(fxa.trainsBetween(to, from)).toEqual([]);
     expect(fxa.trainsBetween(new Date('2026-11-05T00:00:00Z'), new Date('2026-11-06T00:00:00Z'))).toEqual([]);
@@ -210,12 +208,7 @@ describe('skips', () => {
   it('a skipped date leaves that slot empty and shifts every later train by one cadence', () => {
     const calendar = createTrainCalendar({ anchor: ANCHOR, skips: ['2026-12-30'] });
     expect(fxa.getTrain(306).cutDate).toBe('2026-12-30');
-    expect([305, 306, 307, 320].map((n) => calendar.getTrain(n).cutDate)).toEqual([
-      '2026-12-16',
-      '2027-01-13',
-      '2027-01-27',
-      '2027-07-28',
-    ]);
+    expect([305, 306, 307, 320].map((n) => calendar.getTrain(n).cutDate)).toEqual(['2026-12-16', '2027-01-13', '2027-01-27', '2027-07-28']);
     expect(fxa.getTrain(320).cutDate).toBe('2027-07-14');
     expect(calendar.getTrain(300).cutDate).toBe('2026-10-07');
     // Over the break, train 306 stays in progress for four weeks.
@@ -232,29 +225,14 @@ describe('skips', () => {
   it('several skips add up, and duplicates count once', () => {
     const calendar = createTrainCalendar({ anchor: ANCHOR, skips: ['2026-12-30', 306, 310, 310] });
     // 306 would be on 13 Jan after the date skip; the number skip pushes it to 27 Jan.
-    expect([305, 306, 309, 310].map((n) => calendar.getTrain(n).cutDate)).toEqual([
-      '2026-12-16',
-      '2027-01-27',
-      '2027-03-10',
-      '2027-04-07',
-    ]);
+    expect([305, 306, 309, 310].map((n) => calendar.getTrain(n).cutDate)).toEqual(['2026-12-16', '2027-01-27', '2027-03-10', '2027-04-07']);
   });
 
   it('skips before the anchor move earlier trains earlier (the anchor never moves)', () => {
     const byDate = createTrainCalendar({ anchor: ANCHOR, skips: ['2026-09-23'] });
-    expect([301, 300, 299, 298].map((n) => byDate.getTrain(n).cutDate)).toEqual([
-      '2026-10-21',
-      '2026-10-07',
-      '2026-09-09',
-      '2026-08-26',
-    ]);
+    expect([301, 300, 299, 298].map((n) => byDate.getTrain(n).cutDate)).toEqual(['2026-10-21', '2026-10-07', '2026-09-09', '2026-08-26']);
     const byNumber = createTrainCalendar({ anchor: ANCHOR, skips: [301] });
-    expect([302, 301, 300, 299].map((n) => byNumber.getTrain(n).cutDate)).toEqual([
-      '2026-11-04',
-      '2026-10-21',
-      '2026-09-23',
-      '2026-09-09',
-    ]);
+    expect([302, 301, 300, 299].map((n) => byNumber.getTrain(n).cutDate)).toEqual(['2026-11-04', '2026-10-21', '2026-09-23', '2026-09-09']);
     expect(byNumber.getTrain(301).kickoff.toISOString()).toBe('2026-09-24T16:00:00.000Z');
   });
 });

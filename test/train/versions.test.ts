@@ -106,13 +106,7 @@ describe('formatTag / formatBranch / parseTrainBranch', () => {
 
 describe('train and patch numbering', () => {
   it('lists only release tags, sorted', () => {
-    expect(listReleaseTags(FXA_TAGS).map((t) => t.name)).toEqual([
-      'v1.299.4',
-      'v1.300.0',
-      'v1.300.1',
-      'v1.300.3',
-      'v1.301.0',
-    ]);
+    expect(listReleaseTags(FXA_TAGS).map((t) => t.name)).toEqual(['v1.299.4', 'v1.300.0', 'v1.300.1', 'v1.300.3', 'v1.301.0']);
   });
 
   it('finds the latest train and its highest tag', () => {
