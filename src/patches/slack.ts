@@ -7,8 +7,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps';
 import type { ButtonListener, SelectListener, ViewListener } from '../feature';
-import { afterAck, workThatAcks } from '../slack/after-ack';
-import { describeFailure } from '../slack/reply-to-failure';
+import { afterAck, answerModal } from '../slack/after-ack';
 import {
   approveRequest,
   DECISION_TEXT_BLOCK,
@@ -98,24 +97,17 @@ export function patchRequestSubmit(deps: AppDeps): ViewListener {
   const logger = loggerOf(deps);
   return async ({ ack, body, view }) => {
     const now = deps.now();
-    await workThatAcks(deps.inFlight, async () => {
-      let outcome;
-      try {
-        outcome = await submitPatchRequest({ deps, view, userId: body.user.id, now });
-      } catch (error) {
-        const { plain } = describeFailure({ error, logger, unchanged: 'nothing was sent and what you typed is kept' });
-        await ack({ response_action: 'errors', errors: { [FIELD.items]: plain } });
-        return;
-      }
-      await ack(outcome.ack);
-      if (outcome.after) {
-        await outcome
-          .after()
-          .catch((error: unknown) =>
-            logger.error({ err: error }, 'patch request stored, but not delivered yet; the patch sweep will retry'),
-          );
-      }
-    });
+    await answerModal(
+      {
+        inFlight: deps.inFlight,
+        logger,
+        ack,
+        errorBlock: FIELD.items,
+        unchanged: 'nothing was sent and what you typed is kept',
+        afterFailed: 'patch request stored, but not delivered yet; the patch sweep will retry',
+      },
+      () => submitPatchRequest({ deps, view, userId: body.user.id, now }),
+    );
   };
 }
 
@@ -135,26 +127,20 @@ function decisionSubmit(deps: AppDeps, kind: 'decline' | 'question'): ViewListen
           });
   return async ({ ack, body, view }) => {
     const now = deps.now();
-    await workThatAcks(deps.inFlight, async () => {
-      let outcome;
-      try {
+    // Refusals (not the owner any more, no such request) and failures are shown on the field; the modal stays open.
+    await answerModal(
+      {
+        inFlight: deps.inFlight,
+        logger,
+        ack,
+        errorBlock: DECISION_TEXT_BLOCK,
+        afterFailed: 'patch decision stored; telling people failed, the patch sweep will retry',
+      },
+      async () => {
         const { requestId, text } = readDecisionModal(view);
-        outcome = await submit({ deps, requestId, reason: text, userId: body.user.id, now });
-      } catch (error) {
-        // Refusals (not the owner any more, no such request) and failures are shown on the field; the modal stays open.
-        const { plain } = describeFailure({ error, logger });
-        await ack({ response_action: 'errors', errors: { [DECISION_TEXT_BLOCK]: plain } });
-        return;
-      }
-      await ack(outcome.ack);
-      if (outcome.after) {
-        await outcome
-          .after()
-          .catch((error: unknown) =>
-            logger.warn({ err: error }, 'patch decision stored; telling people failed, the patch sweep will retry'),
-          );
-      }
-    });
+        return submit({ deps, requestId, reason: text, userId: body.user.id, now });
+      },
+    );
   };
 }
 

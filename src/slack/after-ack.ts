@@ -5,10 +5,10 @@
  * person through the one edge mapping (reply-to-failure.ts), or logged where
  * there is nobody to tell (no response_url: the Home tab, a modal).
  */
-import type { RespondArguments } from '@slack/bolt';
+import type { AckFn, RespondArguments, ViewResponseAction } from '@slack/bolt';
 import type { Logger } from '../logger';
 import type { InFlightWork } from '../server/in-flight';
-import { replyToFailure } from './reply-to-failure';
+import { describeFailure, replyToFailure } from './reply-to-failure';
 
 export interface AfterAckOptions {
   inFlight: InFlightWork;
@@ -35,12 +35,45 @@ export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>)
   void (options.heavy ? inFlight.run(guarded) : inFlight.follow(guarded));
 }
 
+/** What a modal's submission answers Slack with (field errors, or the next view), and what follows the answer. */
+export interface ModalOutcome<A> {
+  ack: A;
+  /** Telling other people, after the modal has had its answer. */
+  after?: () => Promise<unknown>;
+}
+
 /**
- * A modal submission acks with its outcome (field errors or the next view),
- * so its work starts at once, within Slack's 3 s, and is only tracked (a
- * graceful stop waits for it). Failures are the work's own to answer: it
- * holds the ack.
+ * A modal submission acks with its outcome, so its work starts at once,
+ * within Slack's 3 s, and is only tracked (a graceful stop waits for it). A
+ * failure becomes an error on the modal's `errorBlock` field (the modal stays
+ * open with what was typed), through the one edge mapping; a failure of the
+ * work after the answer is logged with `afterFailed` (the sweeps retry it).
  */
-export function workThatAcks(inFlight: InFlightWork, work: () => Promise<void>): Promise<void> {
-  return inFlight.run(work());
+export function answerModal(
+  options: {
+    inFlight: InFlightWork;
+    logger: Logger;
+    ack: AckFn<ViewResponseAction>;
+    errorBlock: string;
+    /** What stayed as it was, for the failure's words (default: "nothing was changed"). */
+    unchanged?: string;
+    afterFailed: string;
+  },
+  work: () => Promise<ModalOutcome<ViewResponseAction>>,
+): Promise<void> {
+  const { logger } = options;
+  return options.inFlight.run(
+    (async () => {
+      let outcome: ModalOutcome<ViewResponseAction>;
+      try {
+        outcome = await work();
+      } catch (error) {
+        const { plain } = describeFailure({ error, logger, ...(options.unchanged ? { unchanged: options.unchanged } : {}) });
+        await options.ack({ response_action: 'errors', errors: { [options.errorBlock]: plain } });
+        return;
+      }
+      await options.ack(outcome.ack);
+      await outcome.after?.().catch((error: unknown) => logger.warn({ err: error }, options.afterFailed));
+    })(),
+  );
 }
