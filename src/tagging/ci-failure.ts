@@ -74,6 +74,12 @@ export async function previewIssue(options: {
   const release = await loadFailure({ ...options, action: 'file an issue about this CI failure' });
   const filed = alreadyFiled(release);
   if (filed) refuse(filed);
+  const { jobs, issue } = issueFor(deps, release);
+  return renderIssueConfirmation({ title: issue.title, jobs, value: encodeValue({ id: release.id, attempt: release.attempt }) });
+}
+
+/** The issue a CI failure would be filed as, and its failing jobs. */
+function issueFor(deps: AppDeps, release: TagRelease) {
   const jobs = jobsOf(release);
   const issue = renderIssue({
     settings: deps.config.settings,
@@ -83,7 +89,7 @@ export async function previewIssue(options: {
     ciUrl: release.ciUrl,
     jobs,
   });
-  return renderIssueConfirmation({ title: issue.title, jobs, value: encodeValue({ id: release.id, attempt: release.attempt }) });
+  return { jobs, issue };
 }
 
 /** "File it": creates the issue, once. Returns the reply. */
@@ -102,15 +108,7 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     const latest = await findRelease(deps.db.prisma, release.id);
     refuse((latest && alreadyFiled(latest)) ?? { kind: 'filing-raced' });
   }
-  const jobs = jobsOf(release);
-  const issue = renderIssue({
-    settings: deps.config.settings,
-    train: release.train,
-    tag: release.tag,
-    sha: release.tagSha,
-    ciUrl: release.ciUrl,
-    jobs,
-  });
+  const { issue } = issueFor(deps, release);
   let created: { number: number; url: string };
   try {
     created = await deps.github.createIssue({ title: issue.title, body: issue.body });
