@@ -174,7 +174,7 @@ export function prSweepSection(options: PrSweepOptions = DEFAULT_PR_SWEEP): Benc
         );
         const missing = [calm, limited].reduce((sum, run) => sum + [...run.dmsByAuthor.values()].filter((n) => n === 0).length, 0);
         const sentRows = await h.bot.database.sql.query<{ n: string }>(
-          `SELECT count(*) AS n FROM reminder_messages WHERE kind = 'sweep-dm' AND status = 'sent'`,
+          `SELECT count(*) AS n FROM slack_messages WHERE kind = 'sweep-dm' AND status = 'sent'`,
         );
 
         figures.push(
