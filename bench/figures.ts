@@ -25,7 +25,8 @@ export interface Target {
   figureKey: string;
   /** e.g. 'ack p99 < 50 ms at concurrency 20'. */
   description: string;
-  comparison: '<' | '<=';
+  /** '>=' for a figure that must reach its limit (e.g. 100 %). */
+  comparison: '<' | '<=' | '>=';
   limit: number;
 }
 
@@ -67,6 +68,11 @@ export function percentile(samples: readonly number[], p: number): number {
 export function checkTarget(target: Target, figures: ReadonlyMap<string, Figure>): TargetResult {
   const figure = figures.get(target.figureKey);
   if (!figure) throw new Error(`target "${target.description}" refers to a missing figure ${target.figureKey}`);
-  const pass = target.comparison === '<' ? figure.value < target.limit : figure.value <= target.limit;
+  const pass =
+    target.comparison === '<'
+      ? figure.value < target.limit
+      : target.comparison === '<='
+        ? figure.value <= target.limit
+        : figure.value >= target.limit;
   return { ...target, value: figure.value, pass };
 }

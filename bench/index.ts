@@ -22,6 +22,7 @@ import { renderJson, renderText, type BenchReport } from './report';
 import { ackLatencySection } from './sections/ack-latency';
 import { botProcessSection } from './sections/bot-process';
 import { githubRequestsSection } from './sections/github-requests';
+import { overloadSection } from './sections/overload';
 import { processSection } from './sections/process';
 import { prSweepSection } from './sections/pr-sweep';
 import { taggingPollingSection } from './sections/tagging-polling';
@@ -74,6 +75,7 @@ const SECTIONS: BenchSection[] = [
   STATUS,
   ACK_PATH_IDLE,
   botProcessSection(),
+  overloadSection(),
   githubRequestsSection(),
   prSweepSection(),
   taggingPollingSection(),

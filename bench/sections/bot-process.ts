@@ -35,7 +35,7 @@ export const DEFAULT_BOT_PROCESS: BotProcessOptions = {
 
 const STARTED_MESSAGE = 'release-conductor is running';
 
-interface RunningChild {
+export interface RunningChild {
   child: ChildProcess;
   port: number;
   /** stderr and non-JSON stdout, for error messages. */
@@ -43,7 +43,7 @@ interface RunningChild {
 }
 
 /** kB figures of /proc/<pid>/status (Linux), e.g. VmHWM (peak RSS) and VmRSS. */
-function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+export function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (!match?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
@@ -51,14 +51,14 @@ function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 }
 
 /** The compiled bot (as `npm run start:prod` runs dist/main.js) and bare Bolt's process entry. */
-const BOT_MAIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
-const BARE_BOLT_MAIN = path.resolve(__dirname, '..', 'bare-bolt-main.js');
+export const BOT_MAIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
+export const BARE_BOLT_MAIN = path.resolve(__dirname, '..', 'bare-bolt-main.js');
 
 /**
  * Starts `script` and resolves once it prints the JSON line with its port: the
  * bot's "running" log line, or bare Bolt's `{"port": N}`.
  */
-function startChild(
+export function startChild(
   options: { name: string; script: string; env: Record<string, string>; cwd: string; nodeArgs: string[] },
   timeoutMs = 30_000,
 ): Promise<RunningChild> {
@@ -107,7 +107,7 @@ function startChild(
   });
 }
 
-function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<number | null> {
+export function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -3,6 +3,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { AppDeps } from '../deps';
 import { afterAck } from '../slack/after-ack';
 import { claimDelivery } from '../slack/deliveries';
+import { parseCommandText } from './parse-command';
 import { createHelpSubcommand, routeCommand, type Subcommand } from './router';
 
 /** The subcommands given, then `help` listing them all. */
@@ -15,24 +16,30 @@ export function withHelp(subcommands: Subcommand[]): Subcommand[] {
 export function releaseCommand(deps: AppDeps, subcommands: Subcommand[]) {
   const logger = deps.logger.child({ module: 'command' });
   const { inFlight } = deps;
+  const heavyNames = new Set(subcommands.filter((sub) => sub.heavy).map((sub) => sub.name));
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     await ack();
     const now = deps.now();
-    afterAck({ inFlight, logger, reply: respond }, async () => {
+    // Only these fields wait in the queue of work after acks (not Bolt's body or arguments).
+    const { text, command: name, user_id: userId, channel_id: channelId, trigger_id: triggerId } = command;
+    // A dashboard is admitted as heavy work from the start (bounded apart, in a work slot), so that a busy answer comes at once.
+    const heavy = heavyNames.has(parseCommandText(text).name);
+    afterAck({ inFlight, logger, reply: respond, heavy, what: `${name} ${text}`.trim() }, async () => {
       // Slack re-sends a request it thinks was not acknowledged; a replayed trigger_id was handled already.
-      if (!(await claimDelivery({ sql: deps.db.sql, key: `command:${command.trigger_id}`, now }))) {
-        logger.info({ triggerId: command.trigger_id }, 'duplicate delivery of a command ignored');
+      if (!(await claimDelivery({ sql: deps.db.sql, key: `command:${triggerId}`, now }))) {
+        logger.info({ triggerId }, 'duplicate delivery of a command ignored');
         return;
       }
       await routeCommand({
-        text: command.text,
+        text,
         subcommands,
-        command: command.command,
-        runHeavy: (work) => inFlight.run(work),
+        command: name,
+        // Heavy work was admitted as such: it runs in its work slot already.
+        runHeavy: (work) => (heavy ? work() : inFlight.run(work)),
         context: {
-          userId: command.user_id,
-          channelId: command.channel_id,
-          triggerId: command.trigger_id,
+          userId,
+          channelId,
+          triggerId,
           now,
           respond,
           client,

@@ -6,13 +6,39 @@
  * Work given as a function is queued: at most `maxConcurrent` run at once,
  * and each starts only when the requests of a burst have been acked (see
  * AcksFirst), instead of interleaving twenty pipelines with the acks.
+ *
+ * The work of Slack requests is admitted through `admit`, which bounds it by
+ * count: past `bounds.light` (or `bounds.heavy` for a dashboard) pieces of
+ * work admitted and not yet settled, it refuses, and the listener tells the
+ * person at once that the bot is busy (slack/after-ack.ts). Each admitted
+ * piece holds what its closure keeps alive (a few kB: the command's fields,
+ * its respond function) while it waits, and its reads and render while it
+ * runs; the bounds keep that under the memory budget (README, Deploying) at
+ * any request rate. Scheduled jobs and GitHub deliveries are never refused
+ * (`afterAcks`, `follow`): they are few, and they wait.
  */
 import { setImmediate } from 'node:timers/promises';
 import type { AcksFirst } from './acks-first';
 
+/** Light work (most commands and buttons) or heavy work (a dashboard, which takes a work slot). */
+export type WorkKind = 'light' | 'heavy';
+
+/** At most this much work of each kind admitted and not yet settled (waiting or running). */
+export type WorkBounds = Record<WorkKind, number>;
+
+/**
+ * Measured on dist/main.js with the production memory options (README,
+ * Deploying): a queued `/release status` holds about 3 kB and a running one
+ * about 40 kB; at 1,000 requests/s these bounds keep the peak RSS near
+ * 110 MB, and a full heavy queue is worked off in a few seconds.
+ */
+export const DEFAULT_WORK_BOUNDS: WorkBounds = { light: 400, heavy: 100 };
+
 export interface InFlightWorkOptions {
   /** Functions run at most this many at once (default 2). */
   maxConcurrent?: number;
+  /** Work admitted through `admit`, at most (default DEFAULT_WORK_BOUNDS). */
+  bounds?: Partial<WorkBounds>;
   /** The HTTP server's request count: follow-up work waits for a quiet moment. Without it, only for a turn of the event loop. */
   acksFirst?: AcksFirst;
 }
@@ -21,13 +47,53 @@ export class InFlightWork {
   private readonly running = new Set<Promise<unknown>>();
   private readonly waiting: Array<() => void> = [];
   private active = 0;
+  private readonly admitted: WorkBounds = { light: 0, heavy: 0 };
+  private readonly refusals: WorkBounds = { light: 0, heavy: 0 };
 
   private readonly maxConcurrent: number;
+  private readonly bounds: WorkBounds;
   private readonly acksFirst: AcksFirst | undefined;
 
   constructor(options: InFlightWorkOptions = {}) {
     this.maxConcurrent = options.maxConcurrent ?? 2;
+    this.bounds = { ...DEFAULT_WORK_BOUNDS, ...options.bounds };
     this.acksFirst = options.acksFirst;
+  }
+
+  /**
+   * The work of a Slack request, if there is room for it: heavy work as
+   * `run`, light work as `follow` (or `atOnce`: started now and only tracked,
+   * for a modal's submission that acks with its outcome). Returns undefined,
+   * running nothing, when `bounds[kind]` pieces of that kind are admitted and
+   * not yet settled: the caller tells the person the bot is busy.
+   */
+  admit<T>(kind: WorkKind, work: () => Promise<T>, options: { atOnce?: boolean } = {}): Promise<T> | undefined {
+    if (this.admitted[kind] >= this.bounds[kind]) {
+      this.refusals[kind] += 1;
+      return undefined;
+    }
+    this.admitted[kind] += 1;
+    const settled = () => {
+      this.admitted[kind] -= 1;
+    };
+    const counted = () => {
+      let started: Promise<T>;
+      try {
+        started = work();
+      } catch (error) {
+        settled();
+        return Promise.reject(error);
+      }
+      started.then(settled, settled);
+      return started;
+    };
+    if (options.atOnce) return this.track(counted());
+    return kind === 'heavy' ? this.run(counted) : this.follow(counted);
+  }
+
+  /** Work admitted and not yet settled, and work refused since the start, by kind. */
+  get load(): { admitted: WorkBounds; refused: WorkBounds; bounds: WorkBounds } {
+    return { admitted: { ...this.admitted }, refused: { ...this.refusals }, bounds: { ...this.bounds } };
   }
 
   /**

@@ -4,11 +4,27 @@
  * requests arriving meanwhile have been acked), and a failure is told to the
  * person through the one edge mapping (reply-to-failure.ts), or logged where
  * there is nobody to tell (no response_url: the Home tab, a modal).
+ *
+ * The work is bounded (InFlightWork.admit): past the bound the person is told
+ * at once, ephemerally through the response_url, that the bot is busy and to
+ * try again in a minute, and the work does not run. Nothing waits for that
+ * answer but a graceful stop, so a burst costs one small POST per request.
  */
 import type { AckFn, RespondArguments, ViewResponseAction } from '@slack/bolt';
 import type { Logger } from '../logger';
 import type { InFlightWork } from '../server/in-flight';
+import { escapeMrkdwn } from './mrkdwn';
 import { describeFailure, replyToFailure } from './reply-to-failure';
+
+/** What a person is told when the bot is too busy to take their request (mrkdwn; `what` names the request). */
+export function busyText(what?: string): string {
+  const request = what ? `\`${escapeMrkdwn(what.length > 80 ? `${what.slice(0, 79)}…` : what)}\`` : 'that';
+  return `:hourglass_flowing_sand: I'm handling too many requests at once right now, so I did not do ${request}: nothing was changed. Please try again in a minute.`;
+}
+
+/** The same for a modal's field error (plain text). */
+export const BUSY_MODAL_TEXT =
+  "I'm handling too many requests at once right now, so nothing was saved. Please submit again in a minute (what you typed is kept).";
 
 export interface AfterAckOptions {
   inFlight: InFlightWork;
@@ -19,6 +35,8 @@ export interface AfterAckOptions {
   heavy?: boolean;
   /** The log line of a failure nobody can be told about. */
   unanswered?: string;
+  /** Names the request in the busy answer, e.g. "/release status" (default "that"). */
+  what?: string;
 }
 
 /** Runs `work` after the ack; returns at once (the listener's Bolt arguments are not kept alive by waiting). */
@@ -32,7 +50,25 @@ export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>)
           ? replyToFailure({ error, respond: reply, logger })
           : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed'),
     );
-  void (options.heavy ? inFlight.run(guarded) : inFlight.follow(guarded));
+  if (inFlight.admit(options.heavy ? 'heavy' : 'light', guarded)) return;
+  tellBusy(options);
+}
+
+/** Past the bound: says so at once through the response_url (tracked for a graceful stop only), or logs it where nobody can be told. */
+function tellBusy(options: AfterAckOptions): void {
+  const { inFlight, logger, reply } = options;
+  const kind = options.heavy ? 'heavy' : 'light';
+  if (!reply) {
+    logger.warn({ kind, refused: options.unanswered ?? 'work after an ack' }, 'too busy: work refused, nobody to tell');
+    return;
+  }
+  logger.warn({ kind }, 'too busy: work refused, told the person to try again in a minute');
+  void inFlight.run(
+    reply({ response_type: 'ephemeral', replace_original: false, text: busyText(options.what) }).then(
+      () => undefined,
+      (error: unknown) => logger.error({ err: error }, 'could not tell the person that the bot is busy'),
+    ),
+  );
 }
 
 /** What a modal's submission answers Slack with (field errors, or the next view), and what follows the answer. */
@@ -62,8 +98,9 @@ export function answerModal(
   work: () => Promise<ModalOutcome<ViewResponseAction>>,
 ): Promise<void> {
   const { logger } = options;
-  return options.inFlight.run(
-    (async () => {
+  const admitted = options.inFlight.admit(
+    'light',
+    async () => {
       let outcome: ModalOutcome<ViewResponseAction>;
       try {
         outcome = await work();
@@ -74,6 +111,10 @@ export function answerModal(
       }
       await options.ack(outcome.ack);
       await outcome.after?.().catch((error: unknown) => logger.warn({ err: error }, options.afterFailed));
-    })(),
+    },
+    { atOnce: true },
   );
+  if (admitted) return admitted;
+  logger.warn({ kind: 'light' }, 'too busy: modal submission refused, told the person to submit again in a minute');
+  return options.ack({ response_action: 'errors', errors: { [options.errorBlock]: BUSY_MODAL_TEXT } });
 }
