@@ -28,6 +28,19 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+/**
+ * Slack sends a whole request at once and gives up on it after 3 s: a client
+ * that takes longer to send its headers or its body is cut off, so that slow
+ * clients cannot hold connections (and memory) for Node's defaults of 60 s
+ * and 5 minutes. Checked every second.
+ */
+export const SERVER_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 10_000,
+  connectionsCheckingInterval: 1_000,
+  keepAliveTimeout: 5_000,
+} as const;
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -36,7 +49,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** Creates the server (not yet listening). */
 export function createHttpServer(options: HttpServerOptions): http.Server {
   const logger = options.logger.child({ module: 'http' });
-  return http.createServer((req, res) => {
+  return http.createServer({ ...SERVER_TIMEOUTS }, (req, res) => {
     if (options.acksFirst) res.once('close', options.acksFirst.requestOpened());
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
