@@ -104,7 +104,7 @@ export function overloadSection(): BenchSection {
         bot = await startChild({
           name: 'the bot',
           script: BOT_MAIN,
-          env: { ...fakesEnv({ slack, github, schema }), PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'error' },
+          env: { ...fakesEnv({ slack, github, schema }), PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info' },
           cwd: dir,
           nodeArgs,
         });
