@@ -119,6 +119,30 @@ export function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<numb
   });
 }
 
+/** The bot (dist/main.js as start:prod runs it) against the harness's fakes, in `schema`. */
+export function startBotChild(context: BenchContext, options: { schema: string; dir: string; nodeArgs: string[] }): Promise<RunningChild> {
+  const { slack, github } = context.harness;
+  return startChild({
+    name: 'the bot',
+    script: BOT_MAIN,
+    env: { ...fakesEnv({ slack, github, schema: options.schema }), PORT: '0', DATA_DIR: options.dir, LOG_LEVEL: 'info' },
+    cwd: options.dir,
+    nodeArgs: options.nodeArgs,
+  });
+}
+
+/** Bare Bolt in a process of its own, with the same node options. */
+export function startBareBoltChild(context: BenchContext, options: { dir: string; nodeArgs: string[] }): Promise<RunningChild> {
+  const { slack } = context.harness;
+  return startChild({
+    name: 'bare Bolt',
+    script: BARE_BOLT_MAIN,
+    env: { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl },
+    cwd: options.dir,
+    nodeArgs: options.nodeArgs,
+  });
+}
+
 export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCESS): BenchSection {
   return {
     title: 'The bot alone in its own process (as npm run start:prod runs it) beside bare Bolt in a process of its own',
@@ -131,25 +155,8 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
       const nodeArgs = [...options.productionNodeOptions, ...(options.nodeArgs ?? [])];
       try {
         context.progress('starting the bot and bare Bolt, each as a process of its own');
-        running = await startChild({
-          name: 'the bot',
-          script: BOT_MAIN,
-          env: {
-            ...fakesEnv({ slack, github, schema }),
-            PORT: '0',
-            DATA_DIR: dir,
-            LOG_LEVEL: 'info',
-          },
-          cwd: dir,
-          nodeArgs,
-        });
-        bareRunning = await startChild({
-          name: 'bare Bolt',
-          script: BARE_BOLT_MAIN,
-          env: { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl },
-          cwd: dir,
-          nodeArgs,
-        });
+        running = await startBotChild(context, { schema, dir, nodeArgs });
+        bareRunning = await startBareBoltChild(context, { dir, nodeArgs });
         const pid = running.child.pid;
         const barePid = bareRunning.child.pid;
         if (pid === undefined || barePid === undefined) throw new Error('a child process has no pid');

@@ -16,10 +16,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropSchema, freshSchemaName } from '../../test/support/database';
-import { fakesEnv, SIGNING_SECRET } from '../../test/support/harness';
 import type { BenchContext } from '../context';
 import { percentile, round, type BenchSection, type SectionResult } from '../figures';
-import { BARE_BOLT_MAIN, BOT_MAIN, DEFAULT_BOT_PROCESS, procStatusKb, type RunningChild, startChild, stopChild } from './bot-process';
+import { DEFAULT_BOT_PROCESS, procStatusKb, type RunningChild, startBareBoltChild, startBotChild, stopChild } from './bot-process';
 
 /** The issue's figure: 1,000 requests/s for 60 s. */
 export const OVERLOAD_SECONDS = 60;
@@ -80,7 +79,7 @@ export function overloadSection(): BenchSection {
   return {
     title: `Overload (${OVERLOAD_RATE_PER_SECOND} /release status per second for ${OVERLOAD_SECONDS} s) and ${SLOW_CLIENTS} slow clients, the bot in its own process`,
     async run(context: BenchContext): Promise<SectionResult> {
-      const { slack, github } = context.harness;
+      const { slack } = context.harness;
       const schema = freshSchemaName('bench');
       const dir = mkdtempSync(path.join(tmpdir(), 'conductor-overload-'));
       const nodeArgs = [...DEFAULT_BOT_PROCESS.productionNodeOptions, ...(DEFAULT_BOT_PROCESS.nodeArgs ?? [])];
@@ -101,20 +100,8 @@ export function overloadSection(): BenchSection {
       };
       try {
         context.progress('overload: starting the bot and bare Bolt, each as a process of its own');
-        bot = await startChild({
-          name: 'the bot',
-          script: BOT_MAIN,
-          env: { ...fakesEnv({ slack, github, schema }), PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info' },
-          cwd: dir,
-          nodeArgs,
-        });
-        bare = await startChild({
-          name: 'bare Bolt',
-          script: BARE_BOLT_MAIN,
-          env: { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl },
-          cwd: dir,
-          nodeArgs,
-        });
+        bot = await startBotChild(context, { schema, dir, nodeArgs });
+        bare = await startBareBoltChild(context, { dir, nodeArgs });
         const pid = bot.child.pid;
         if (pid === undefined) throw new Error('the bot process has no pid');
         slack.reset();
