@@ -28,9 +28,10 @@ export type WorkBounds = Record<WorkKind, number>;
 
 /**
  * Measured on dist/main.js with the production memory options (README,
- * Deploying): a queued `/release status` holds about 3 kB and a running one
- * about 40 kB; at 1,000 requests/s these bounds keep the peak RSS near
- * 110 MB, and a full heavy queue is worked off in a few seconds.
+ * Deploying): unbounded, 12,000 queued `/release status` exhausted the 96 MB
+ * heap (about 8 kB each), so these bounds hold about 4 MB; at the bench's
+ * overload the peak RSS was 135 MB and about 7 dashboards a second were
+ * answered, so a full heavy queue waits at most about 15 s.
  */
 export const DEFAULT_WORK_BOUNDS: WorkBounds = { light: 400, heavy: 100 };
 
