@@ -147,7 +147,7 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
   return {
     title: 'The bot alone in its own process (as npm run start:prod runs it) beside bare Bolt in a process of its own',
     async run(context: BenchContext): Promise<SectionResult> {
-      const { slack, github } = context.harness;
+      const { github } = context.harness;
       const schema = freshSchemaName('bench');
       const dir = mkdtempSync(path.join(tmpdir(), 'conductor-bench-'));
       let running: RunningChild | undefined;
