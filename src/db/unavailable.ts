@@ -87,14 +87,15 @@ function outageOfOne(error: unknown): DatabaseOutage | undefined {
     if (error.code === 'P2028' && error.message.includes('Unable to start a transaction in the given time')) return 'not-answering';
     return undefined;
   }
-  if (!(error instanceof Error)) return undefined;
+  // Duck-typed, not `instanceof Error`: node's socket errors may come from another realm (Jest's sandbox, a worker).
   const code = field(error, 'code');
   if (typeof code === 'string') {
     if (typeof field(error, 'syscall') === 'string' && SOCKET_CODES[code]) return SOCKET_CODES[code];
     // A PostgreSQL error as `pg` gives it: a SQLSTATE and a severity.
     if (typeof field(error, 'severity') === 'string') return outageOfSqlState(code);
   }
-  return Object.hasOwn(DRIVER_MESSAGES, error.message) ? DRIVER_MESSAGES[error.message] : undefined;
+  const message = field(error, 'message');
+  return typeof message === 'string' && Object.hasOwn(DRIVER_MESSAGES, message) ? DRIVER_MESSAGES[message] : undefined;
 }
 
 /**
@@ -110,8 +111,9 @@ export function databaseOutageOf(error: unknown): DatabaseOutage | undefined {
     seen.add(current);
     const outage = outageOfOne(current);
     if (outage) return outage;
-    if (current instanceof AggregateError) pending.push(...current.errors);
-    if (current instanceof Error) pending.push(current.cause);
+    const errors = field(current, 'errors'); // AggregateError
+    if (Array.isArray(errors)) pending.push(...errors);
+    pending.push(field(current, 'cause'));
   }
   return undefined;
 }
