@@ -8,6 +8,7 @@ import { buildApp, type BuiltApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
+import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
 import { createLogger, scrubSecrets, type Logger } from './logger';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
@@ -78,7 +79,19 @@ export async function startBot(options: {
       logger,
       routes,
       acksFirst: app.acksFirst,
-      isReady: () => isMigrated({ sql: database.sql, migrations }),
+      // On the database's probe connection (one, bounded), so a hanging database answers 503 quickly.
+      isReady: async () => {
+        try {
+          return (await isMigrated({ sql: database.probe, migrations }))
+            ? { ready: true }
+            : { ready: false, reason: 'database not migrated' };
+        } catch (error) {
+          const outage = databaseOutageOf(error);
+          logger.warn({ err: error, outage }, 'readiness check failed');
+          return { ready: false, reason: outage ? OUTAGE_REASONS[outage] : 'readiness check failed' };
+        }
+      },
+      notAnsweringReason: OUTAGE_REASONS['not-answering'],
     });
     server = await listen(httpServer, config.env.PORT, options.host);
     await app.start();

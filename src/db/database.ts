@@ -29,6 +29,11 @@ export interface Database {
   kind: 'postgres' | 'embedded';
   prisma: PrismaClient;
   sql: SqlPort;
+  /**
+   * For health checks: one connection at most, and every query bounded (connecting and answering within
+   * PROBE_TIMEOUT_MS each), so a check never waits long or piles up connections when the database hangs.
+   */
+  probe: Pick<SqlSession, 'query'>;
   /** Where the data is, safe to log (no password). */
   description: string;
   close(): Promise<void>;
@@ -90,6 +95,12 @@ async function retryUntil<T>(options: {
   }
 }
 
+/** How long the bot's own queries wait for a connection (connecting, or a free one in the pool) before failing. */
+export const CONNECTION_TIMEOUT_MS = 5000;
+
+/** How long a health check's query may take to connect, and then to answer. */
+export const PROBE_TIMEOUT_MS = 1000;
+
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -123,13 +134,18 @@ async function openPostgres(options: { url: string; logger: Logger; connectTimeo
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   const description = describeDatabaseUrl(options.url);
-  const pool = new Pool({
+  const connection = {
     connectionString: url.toString(),
-    max: 10,
-    connectionTimeoutMillis: 5000,
     options: schema ? `-c search_path=${quoteIdentifier(schema)}` : undefined,
-  });
+    // A connection whose peer vanished (a black-holed network) is found by TCP keep-alive, not left waiting.
+    keepAlive: true,
+  };
+  // No query timeout here: a session may wait on an advisory lock for as long as another replica's job holds it.
+  const pool = new Pool({ ...connection, max: 10, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS });
   pool.on('error', (error) => options.logger.error({ err: error }, 'idle database connection failed'));
+  // A failed or timed-out query releases its connection with the error, which destroys it: the next check connects anew.
+  const probePool = new Pool({ ...connection, max: 1, connectionTimeoutMillis: PROBE_TIMEOUT_MS, query_timeout: PROBE_TIMEOUT_MS });
+  probePool.on('error', (error) => options.logger.warn({ err: error }, 'idle health-check connection failed'));
   await retryUntil({
     attempt: async () => {
       await pool.query(schema ? `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}` : 'SELECT 1');
@@ -138,6 +154,7 @@ async function openPostgres(options: { url: string; logger: Logger; connectTimeo
     logger: options.logger,
     onGiveUp: (error, waitedMs) => {
       void pool.end().catch(() => undefined);
+      void probePool.end().catch(() => undefined);
       return new DatabaseUnavailableError(description, Math.round(waitedMs / 1000), pgErrorReason(error));
     },
   });
@@ -146,10 +163,15 @@ async function openPostgres(options: { url: string; logger: Logger; connectTimeo
     kind: 'postgres',
     prisma,
     sql: pgPort(pool),
+    probe: {
+      async query<Row extends Record<string, unknown>>(text: string, params?: unknown[]) {
+        return (await probePool.query<Row>(text, params)).rows;
+      },
+    },
     description,
     async close() {
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), probePool.end()]);
     },
   };
 }
@@ -178,6 +200,8 @@ async function openEmbedded(options: { dataDir: string; logger: Logger }): Promi
     kind: 'embedded',
     prisma,
     description: `embedded PostgreSQL in ${directory}`,
+    // One connection in the process: a check runs like any query (it cannot hang on a network).
+    probe: session,
     sql: {
       ...session,
       withSession(work) {

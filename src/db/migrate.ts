@@ -150,7 +150,7 @@ async function applyOne(session: SqlSession, migration: LocalMigration): Promise
 }
 
 /** True when every local migration is applied (the readiness check). */
-export async function isMigrated(options: { sql: SqlPort; migrations: LocalMigration[] }): Promise<boolean> {
+export async function isMigrated(options: { sql: Pick<SqlSession, 'query'>; migrations: LocalMigration[] }): Promise<boolean> {
   const rows = await options.sql.query<{ migration_name: string }>(
     `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
   );

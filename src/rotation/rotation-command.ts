@@ -288,11 +288,12 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
         await show(context);
         return;
       }
-      const handler = actions[name];
+      // Own keys only: `constructor`, `__proto__` and the like are not actions.
+      const handler = Object.hasOwn(actions, name) ? actions[name] : undefined;
       if (!handler) {
         throw new InvalidInputError(`I don't know \`rotation ${escapeMrkdwn(action)}\`.\n${USAGE}`);
       }
-      const limit = maxArgs[name];
+      const limit = Object.hasOwn(maxArgs, name) ? maxArgs[name] : undefined;
       if (limit !== undefined && args.length > limit) {
         throw new InvalidInputError(`Too many words after \`rotation ${name}\`.\n${USAGE}`);
       }

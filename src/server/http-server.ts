@@ -8,13 +8,18 @@ import http, { type IncomingMessage, type RequestListener, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger';
 import type { AcksFirst } from './acks-first';
+import { boundedReadiness, type Readiness } from './readiness';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpServerOptions {
   logger: Logger;
-  /** Answers `GET /readyz`: true when the bot can serve (database reachable and migrated). */
-  isReady: () => Promise<boolean>;
+  /** Answers `GET /readyz`: ready when the bot can serve (database reachable and migrated), else why not. */
+  isReady: () => Promise<Readiness>;
+  /** How long `/readyz` waits for `isReady` before answering 503 (default READY_TIMEOUT_MS); one check runs at a time. */
+  readyTimeoutMs?: number;
+  /** The 503's reason when `isReady` has not answered in time (default "readiness check not answering"). */
+  notAnsweringReason?: string;
   /** Routes by exact path, e.g. `/slack/events` → Bolt's request listener. */
   routes: Record<string, RequestListener | RouteHandler>;
   /** Told of every request from its arrival until its response is sent, so that follow-up work lets acks go first. */
@@ -41,6 +46,9 @@ export const SERVER_TIMEOUTS = {
   keepAliveTimeout: 5_000,
 } as const;
 
+/** `/readyz` answers within about this long, however the database behaves. */
+export const READY_TIMEOUT_MS = 1000;
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -49,6 +57,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** Creates the server (not yet listening). */
 export function createHttpServer(options: HttpServerOptions): http.Server {
   const logger = options.logger.child({ module: 'http' });
+  const readiness = boundedReadiness({
+    check: options.isReady,
+    timeoutMs: options.readyTimeoutMs ?? READY_TIMEOUT_MS,
+    notAnswering: options.notAnsweringReason ?? 'readiness check not answering',
+  });
   return http.createServer({ ...SERVER_TIMEOUTS }, (req, res) => {
     if (options.acksFirst) res.once('close', options.acksFirst.requestOpened());
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
@@ -57,11 +70,12 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       return;
     }
     if (pathname === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      options.isReady().then(
-        (ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' }),
+      readiness().then(
+        ({ ready, reason }) =>
+          sendJson(res, ready ? 200 : 503, ready ? { status: 'ready' } : { status: 'not ready', ...(reason ? { reason } : {}) }),
         (error: unknown) => {
           logger.warn({ err: error }, 'readiness check failed');
-          sendJson(res, 503, { status: 'not ready' });
+          sendJson(res, 503, { status: 'not ready', reason: 'readiness check failed' });
         },
       );
       return;

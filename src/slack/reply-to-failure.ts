@@ -4,6 +4,7 @@
  * (`describeFailure`). Nothing else maps errors to messages.
  */
 import type { RespondArguments } from '@slack/bolt';
+import { type DatabaseOutage, databaseOutageOf } from '../db/unavailable';
 import { AFTER_INTERNAL_FAILURE, AppError } from '../errors';
 import { GitHubError } from '../github/errors';
 import type { Logger } from '../logger';
@@ -33,10 +34,26 @@ export function describeFailure(options: { error: unknown; logger: Logger; uncha
     const sentence = `${capitalise(unchanged)}; try again in a moment.`;
     return { text: `${escapeMrkdwn(error.userMessage)} ${sentence}`, plain: `${error.userMessage} ${sentence}` };
   }
+  const outage = databaseOutageOf(error);
+  if (outage) {
+    logger.warn({ err: error, outage }, 'the database was unavailable while handling a request');
+    const text = `${DATABASE_OUTAGE_WORDS[outage]}, so ${unchanged}; ${AFTER_DATABASE_OUTAGE}`;
+    return { text, plain: text };
+  }
   logger.error({ err: error }, 'request failed');
   const text = `Something went wrong on my side; ${unchanged}. ${AFTER_INTERNAL_FAILURE}`;
   return { text, plain: text };
 }
+
+/** What the person is told about each kind of database outage (the kind is in the log line too). */
+const DATABASE_OUTAGE_WORDS: Record<DatabaseOutage, string> = {
+  unreachable: "I can't reach my database right now",
+  'connection-lost': 'I lost my connection to my database',
+  'not-answering': 'My database is not answering right now',
+  'too-many-connections': 'My database has no free connections right now',
+};
+
+const AFTER_DATABASE_OUTAGE = 'try again in a few minutes. If it keeps failing, tell whoever runs release-conductor.';
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -154,6 +154,12 @@ describe('/release rotation', () => {
     expect(await run(CAROL, 'emoji metal')).toContain('Give one emoji code');
     expect(await run(CAROL, 'emoji :metal:')).toContain('Your emoji is now :metal:.');
     expect(await run(DAVE, 'frobnicate')).toMatch(/I don't know `rotation frobnicate`/);
+    // Names every object has are not actions either (they used to answer "✅ [object Object]" or fail).
+    for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const answer = await run(DAVE, word);
+      expect(answer).toContain(`I don't know \`rotation ${word}\``);
+      expect(answer).toContain('`/release rotation add @user [github-login]`');
+    }
     const shown = await run(DAVE, 'show');
     expect(shown).toMatch(/Train 305: <@U0CAROL01> :metal:.*_\(override\)_/);
     // Bob, displaced from 305 by the override, is owed the next train.
