@@ -3,7 +3,7 @@ import { silentLogger } from '../support/database';
 
 describe("the HTTP server's timeouts", () => {
   test('a client slow to send its headers or its body is cut off after 10 s, not Node’s 60 s and 5 minutes', () => {
-    const server = createHttpServer({ logger: silentLogger, isReady: async () => true, routes: {} });
+    const server = createHttpServer({ logger: silentLogger, isReady: async () => ({ ready: true }), routes: {} });
     expect({
       headersTimeout: server.headersTimeout,
       requestTimeout: server.requestTimeout,
