@@ -211,6 +211,8 @@ export async function armRetry(options: {
     now,
     changes: {
       ...FRESH_CUT,
+      // The failed attempt's run is never the retry's (it may be created within the clock skew before the new dispatch).
+      ...(release.runId === null ? {} : { earlierRunIds: { push: release.runId } }),
       state: 'requested',
       attempt: release.attempt + 1,
       requestedBy: actor,

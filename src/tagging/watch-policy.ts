@@ -94,20 +94,33 @@ export function minutesSince(since: Date, now: Date): number {
   return Math.round((now.getTime() - since.getTime()) / MINUTE);
 }
 
-/** Does a run (from a webhook, or a listing) belong to a dispatch of the workflow at `since`? */
-export function runMatchesDispatch(options: { settings: Settings; run: WorkflowRunSummary; since: Date }): boolean {
+/**
+ * Does a run (from a webhook, or a listing) belong to a dispatch of the workflow at `since`? Never a run of an
+ * earlier attempt (`earlierRunIds`): a fast failure retried a minute later was created within the clock skew.
+ */
+export function runMatchesDispatch(options: {
+  settings: Settings;
+  run: WorkflowRunSummary;
+  since: Date;
+  earlierRunIds?: readonly bigint[];
+}): boolean {
   const { run, settings } = options;
   return (
     run.event === 'workflow_dispatch' &&
     run.headBranch === settings.mainBranch &&
-    Date.parse(run.createdAt) >= options.since.getTime() - CLOCK_SKEW_MS
+    Date.parse(run.createdAt) >= options.since.getTime() - CLOCK_SKEW_MS &&
+    !(options.earlierRunIds ?? []).includes(BigInt(run.id))
   );
 }
 
 /** The runs that may be a dispatch's at `since`, oldest first (the first one not claimed by another release is the dispatch's). */
-export function dispatchCandidates(options: { settings: Settings; runs: WorkflowRunSummary[]; since: Date }): WorkflowRunSummary[] {
-  const { settings, since } = options;
+export function dispatchCandidates(options: {
+  settings: Settings;
+  runs: WorkflowRunSummary[];
+  since: Date;
+  earlierRunIds?: readonly bigint[];
+}): WorkflowRunSummary[] {
   return options.runs
-    .filter((run) => runMatchesDispatch({ settings, run, since }))
+    .filter((run) => runMatchesDispatch({ ...options, run }))
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);
 }

@@ -35,7 +35,7 @@ import {
 /** States whose step runs at once after the change that led to them. */
 const CHAINED: ReadonlySet<string> = new Set(['run_succeeded']);
 
-/** The run a dispatch of `workflow` at `since` started: the oldest matching run not claimed by another release. @throws GitHubError */
+/** The run a dispatch of `workflow` at `since` started: the oldest matching run neither claimed by another release nor an earlier attempt's. @throws GitHubError */
 export async function findRunOfDispatch(options: {
   deps: AppDeps;
   release: TagRelease;
@@ -49,7 +49,7 @@ export async function findRunOfDispatch(options: {
     event: 'workflow_dispatch',
     createdFrom: new Date(since.getTime() - CLOCK_SKEW_MS),
   });
-  const candidates = dispatchCandidates({ settings: deps.config.settings, runs, since });
+  const candidates = dispatchCandidates({ settings: deps.config.settings, runs, since, earlierRunIds: release.earlierRunIds });
   if (candidates.length === 0) return null;
   const claimed = await listRunClaims(deps.db.prisma, { exceptRelease: release.id, runIds: candidates.map((run) => run.id) });
   const free = candidates.filter((run) => !claimed.has(run.id));

@@ -64,7 +64,9 @@ export function runOfFacts(settings: Settings, release: TagRelease, facts: Facts
   if (!run) return null;
   const knownId = image ? release.imageRunId : release.runId;
   const matches =
-    knownId !== null ? BigInt(run.id) === knownId : runMatchesDispatch({ settings, run, since: dispatchedSince(release, image) });
+    knownId !== null
+      ? BigInt(run.id) === knownId
+      : runMatchesDispatch({ settings, run, since: dispatchedSince(release, image), earlierRunIds: release.earlierRunIds });
   return matches ? run : null;
 }
 
