@@ -32,6 +32,9 @@ import {
   type StepInput,
 } from './watch-steps';
 
+/** The commit statuses CircleCI sets on a commit (`ci/circleci: <job>`): CI's verdict when there is no check run. */
+export const CIRCLECI_CONTEXT = 'ci/circleci';
+
 /** States whose step runs at once after the change that led to them. */
 const CHAINED: ReadonlySet<string> = new Set(['run_succeeded']);
 
@@ -75,7 +78,7 @@ async function readCi(deps: AppDeps, logger: Logger, release: TagRelease, sha: s
       ((await deps.github.listCheckRuns({ ref: sha, checkName: settings.ciCheckName })) ?? []).filter((run) => run.headSha === sha),
     );
     // Without the check run, CircleCI's job statuses (`ci/circleci: …`) may tell.
-    if (!check) statuses = (await deps.github.listCommitStatuses(sha)).filter((s) => s.context.startsWith('ci/circleci'));
+    if (!check) statuses = (await deps.github.listCommitStatuses(sha)).filter((s) => s.context.startsWith(CIRCLECI_CONTEXT));
   }
   if (statuses === null && ciFailed(ciVerdict(check, statuses))) {
     try {
