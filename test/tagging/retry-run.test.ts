@@ -85,16 +85,10 @@ describe('a Retry follows its own run', () => {
       };
       const { first, second } = await failFastThenRetry(h, mark, deliver);
       // GitHub delivers the old run's completion late (or again, as a new delivery).
-      expect(
-        await sendWebhook({ url, secret: SECRET, event: 'workflow_run', payload: workflowRunPayload(h.github, first, 'completed') }),
-      ).toBe(202);
-      await settle(h);
+      await deliver(first);
       expect(await cutOf(h)).toMatchObject({ state: 'dispatched', attempt: 2, runId: null });
       succeedTagRun(h.github, second);
-      expect(
-        await sendWebhook({ url, secret: SECRET, event: 'workflow_run', payload: workflowRunPayload(h.github, second, 'completed') }),
-      ).toBe(202);
-      await settle(h);
+      await deliver(second);
       expect(await cutOf(h)).toMatchObject({ state: 'tagged', attempt: 2, runId: BigInt(second.id) });
       const texts = (await repliesNow(h, mark)).map((m) => m.text);
       expect(texts.filter((t) => t.includes('ended with failure'))).toHaveLength(1);
