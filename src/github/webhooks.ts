@@ -1,13 +1,13 @@
 // GitHub's webhooks: `POST /github/webhooks`, signed with the webhook's secret
 // (`X-Hub-Signature-256`, HMAC-SHA256 of the raw body), answered at once; the
-// events the bot uses (`workflow_run`, `check_run`) are parsed into the
+// events the bot uses (`workflow_run`, `check_run`, `status`) are parsed into the
 // adapter's plain data and handed over. Knows nothing of the features.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { readLimitedBody, refuseTooLarge } from '../server/read-body';
-import type { CheckRunSummary, WorkflowRunSummary } from './releases';
+import type { CheckRunSummary, CommitStatusSummary, WorkflowRunSummary } from './releases';
 
 /** GitHub sends up to 25 MB, but the events the bot subscribes to are a few kB: anything near a megabyte is not one of them. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,6 +15,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export type GitHubEvent =
   | { kind: 'workflow_run'; action: string; repository: string; workflowPath: string; run: WorkflowRunSummary }
   | { kind: 'check_run'; action: string; repository: string; checkRun: CheckRunSummary }
+  /** A commit status (`ci/circleci: …`) set on `sha`; GitHub's `status` event has no action. */
+  | { kind: 'status'; repository: string; sha: string; status: CommitStatusSummary }
   | { kind: 'other'; name: string };
 
 /** True when `signature` (the `X-Hub-Signature-256` header) signs `body` with `secret`. Timing-safe. */
@@ -75,6 +77,19 @@ export function parseWebhookEvent(name: string, payload: unknown): GitHubEvent {
         detailsUrl: text(check.details_url),
         htmlUrl: text(check.html_url),
       },
+    };
+  }
+  if (name === 'status') {
+    // GitHub's documented payload: sha, context, state, target_url, description, repository.full_name.
+    const sha = text(body.sha);
+    const context = text(body.context);
+    const state = text(body.state);
+    if (!sha || !context || !state) return { kind: 'other', name };
+    return {
+      kind: 'status',
+      repository,
+      sha,
+      status: { context, state, targetUrl: text(body.target_url), description: text(body.description) },
     };
   }
   return { kind: 'other', name };

@@ -1,14 +1,16 @@
 /**
  * GitHub's webhooks, applied to the releases being watched: a `workflow_run`
- * of the tagging or image workflow, a `check_run` of the CI check on a tag.
- * Each advances the release it concerns as the watcher would, without asking
- * GitHub again; the watcher's polls remain the safety net.
+ * of the tagging or image workflow, a `check_run` of the CI check on a tag, a
+ * `status` of CircleCI (`ci/circleci: …`) on a tag. The first two advance the
+ * release they concern as the watcher would, without asking GitHub again; a
+ * status (one job of many) makes the watcher look at the tag's CI at once, as
+ * its poll would. The watcher's polls remain the safety net.
  */
 import type { AppDeps } from '../deps';
 import type { GitHubEvent } from '../github/webhooks';
 import { flushNotices } from './notices';
 import { listReleasesBeforeTag, listReleasesForRun, listTaggedAt, lookSoon, type TagRelease } from './release-store';
-import { advanceRelease } from './watch-release';
+import { advanceRelease, CIRCLECI_CONTEXT } from './watch-release';
 import type { Facts } from './watch-steps';
 
 function isWorkflow(path: string, file: string): boolean {
@@ -23,7 +25,8 @@ export async function applyGitHubEvent(options: { deps: AppDeps; event: GitHubEv
   if (event.kind === 'other') return [];
   if (event.repository.toLowerCase() !== settings.repository.toLowerCase()) return [];
   let targets: TagRelease[] = [];
-  let facts: Facts;
+  // Without facts (a status), the release is looked at as the watcher's poll would.
+  let facts: Facts | undefined;
   if (event.kind === 'workflow_run') {
     const { run } = event;
     facts = { run };
@@ -36,6 +39,14 @@ export async function applyGitHubEvent(options: { deps: AppDeps; event: GitHubEv
     const id = BigInt(run.id);
     const owner = targets.find((release) => release.runId === id || release.imageRunId === id);
     if (owner) targets = [owner];
+  } else if (event.kind === 'status') {
+    // A pending job never settles CI; a job that ended may (once none is pending), as the poll reads it.
+    if (!event.status.context.startsWith(CIRCLECI_CONTEXT) || event.status.state === 'pending') return [];
+    targets = await listTaggedAt(prisma, event.sha);
+    if (targets.length === 0) {
+      await lookSoon(prisma, await listReleasesBeforeTag(prisma), now);
+      return [];
+    }
   } else {
     const { checkRun } = event;
     if (checkRun.name !== settings.ciCheckName) return [];
@@ -49,7 +60,7 @@ export async function applyGitHubEvent(options: { deps: AppDeps; event: GitHubEv
   }
   const touched: number[] = [];
   for (const release of targets) {
-    const after = await advanceRelease({ deps, release, now, facts });
+    const after = await advanceRelease({ deps, release, now, ...(facts ? { facts } : {}) });
     if (after && after.version !== release.version) {
       touched.push(release.id);
       // One run belongs to one release.

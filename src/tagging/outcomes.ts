@@ -58,6 +58,8 @@ export type TagNotice =
   | { kind: 'on-stage'; train: number; tag: string; version: string; attempt: number }
   | { kind: 'late'; attempt: number; lateness: Lateness }
   | { kind: 'gave-up'; state: string; timeoutState: string; tag: string; hours: number; attempt: number }
+  /** GitHub failed the watcher's looks when a deadline came: nothing concluded, still watching (said once per outage). */
+  | { kind: 'github-down'; state: string; tag: string; attempt: number; since: Date; minutes: number; reason: string }
   | { kind: 'issue-filed'; actor: string; number: number; url: string; attempt: number }
   | { kind: 'flaky'; actor: string; attempt: number };
 

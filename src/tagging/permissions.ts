@@ -1,7 +1,8 @@
 /**
  * Who may cut a train and act on its results: an admin, or the release owner
- * (of the train in progress, or of the train being cut: after the cutoff the
- * calendar has moved on to the next train while its owner still tags).
+ * of that very train. After the cutoff the calendar has moved on to the next
+ * train while the owner of the one being cut still tags it; the next train's
+ * owner may not cut it (issue 13.9).
  */
 import type { AppDeps } from '../deps';
 import { PermissionDeniedError } from '../errors';
@@ -12,10 +13,8 @@ import { mentionUser } from '../slack/mrkdwn';
 export async function requireTagger(options: { deps: AppDeps; userId: string; now: Date; train: number; action: string }): Promise<void> {
   const { deps, userId, now, train } = options;
   if (await deps.admins.isAdmin(userId, now)) return;
-  const current = deps.calendar.trainInProgress(now).train;
   const owner = await findOwnerOfTrain(deps, train);
   if (owner === userId) return;
-  if (current !== train && (await findOwnerOfTrain(deps, current)) === userId) return;
   const who = owner
     ? `the release owner of train ${train} (${mentionUser(owner)})`
     : `the release owner of train ${train} (no owner is assigned)`;

@@ -46,6 +46,8 @@ const FRESH_CUT = {
   lastError: null,
   overdueReportedAt: null,
   polls: 0,
+  githubDownSince: null,
+  githubDownSeconds: 0,
 } as const;
 
 /**
@@ -66,7 +68,7 @@ export async function applyChanges(options: {
   return applyWhere({
     ...options,
     where: { version: release.version },
-    changes: { ...(stateChanges ? { stateSince: now, polls: 0, overdueReportedAt: null } : {}), ...changes },
+    changes: { ...(stateChanges ? { stateSince: now, polls: 0, overdueReportedAt: null, githubDownSeconds: 0 } : {}), ...changes },
   });
 }
 
@@ -211,6 +213,8 @@ export async function armRetry(options: {
     now,
     changes: {
       ...FRESH_CUT,
+      // The failed attempt's run is never the retry's (it may be created within the clock skew before the new dispatch).
+      ...(release.runId === null ? {} : { earlierRunIds: { push: release.runId } }),
       state: 'requested',
       attempt: release.attempt + 1,
       requestedBy: actor,

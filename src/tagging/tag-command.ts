@@ -12,7 +12,7 @@ import { computeTrainToCut, planCut } from './plan-cut';
 import { renderCutConfirmation } from './tag-view';
 
 /** A channel setting as a reader sees it: a link for an id, the name otherwise. */
-/** The owner of the train in progress, an admin, or the owner of the train the workflow would cut. */
+/** An admin, or the owner of the train the workflow would cut (not the owner of the train now in progress, when that is another). */
 async function requireMayTag(deps: AppDeps, context: CommandContext, tagNames: string[]): Promise<void> {
   const { userId, now } = context;
   let train: number;

@@ -478,6 +478,8 @@ export function renderNotice(settings: Settings, n: TagNotice): NoticeDraft {
       return onStageNotice(n);
     case 'late':
       return overdueNotice({ key: `late:${n.lateness.state}#${n.attempt}`, text: lateText(n.lateness) });
+    case 'github-down':
+      return githubDownNotice(n);
     case 'gave-up':
       return overdueNotice({
         key: `${n.timeoutState}#${n.attempt}`,
@@ -559,4 +561,13 @@ export function renderIssueConfirmation(options: { title: string; jobs: FailingJ
       ]),
     ],
   };
+}
+
+/** GitHub failed the watcher's looks when a deadline came: nothing is concluded; said once per outage (its start is in the key). */
+function githubDownNotice(n: Extract<TagNotice, { kind: 'github-down' }>): NoticeDraft {
+  return notice(
+    `github-down:${n.state}#${n.attempt}#${n.since.getTime()}`,
+    `:satellite_antenna: GitHub is not answering (${escapeMrkdwn(n.reason)}); still watching \`${escapeMrkdwn(n.tag)}\`. ` +
+      `I could not look for ${n.minutes} minutes, so nothing is concluded from that time: I will report what happened once GitHub answers again.`,
+  );
 }

@@ -37,20 +37,26 @@ export function pollIntervalMs(settings: Settings, webhooks: boolean, state: str
   return Math.min(watch.pollMinutes * 2 ** Math.min(polls, 20), watch.maxPollMinutes) * MINUTE;
 }
 
-/** When the current state is late (reported once), and when the watch gives up on it. */
+/**
+ * When the current state is late (reported once), and when the watch gives up on it. The deadlines that
+ * conclude something (a run that never appeared, giving up) are pushed back by the time GitHub could not be
+ * read: they are suspended while it fails. Lateness that only says "taking long" counts from the state's start.
+ */
 export function deadlinesOf(settings: Settings, release: TagRelease): { lateAt: Date | null; giveUpAt: Date } {
   const watch = settings.tagWatch;
   const since = release.stateSince.getTime();
+  const read = since + release.githubDownSeconds * 1000;
   const after = (minutes: number) => new Date(since + minutes * MINUTE);
-  const giveUpAt = new Date(since + watch.giveUpHours * 60 * MINUTE);
+  const afterRead = (minutes: number) => new Date(read + minutes * MINUTE);
+  const giveUpAt = afterRead(watch.giveUpHours * 60);
   switch (release.state) {
     case 'requested':
     case 'image_requested':
       return { lateAt: new Date(since + REQUEST_STALE_MS), giveUpAt };
     case 'dispatched':
-      return { lateAt: after(release.runId === null ? watch.runAppearMinutes : watch.runMinutes), giveUpAt };
+      return { lateAt: release.runId === null ? afterRead(watch.runAppearMinutes) : after(watch.runMinutes), giveUpAt };
     case 'image_dispatched':
-      return { lateAt: after(release.imageRunId === null ? watch.runAppearMinutes : watch.runMinutes), giveUpAt };
+      return { lateAt: release.imageRunId === null ? afterRead(watch.runAppearMinutes) : after(watch.runMinutes), giveUpAt };
     case 'run_succeeded':
       return { lateAt: after(watch.runAppearMinutes), giveUpAt };
     case 'tagged':
@@ -81,7 +87,14 @@ export function nextCheckAt(options: {
 
 /** The release as it is once it enters `state` at `now` (the state's clock, polls and lateness report start again). */
 export function entering(release: TagRelease, state: TagState, now: Date): TagRelease {
-  return { ...release, state, stateSince: now, polls: 0, overdueReportedAt: null };
+  return { ...release, state, stateSince: now, polls: 0, overdueReportedAt: null, githubDownSeconds: 0 };
+}
+
+/** Whole seconds of the current state GitHub could not be read during an outage that ends at `now`. */
+export function downSecondsUntil(release: TagRelease, now: Date): number {
+  if (release.githubDownSince === null) return 0;
+  const from = Math.max(release.githubDownSince.getTime(), release.stateSince.getTime());
+  return Math.max(0, Math.round((now.getTime() - from) / 1000));
 }
 
 /** When the watcher looks at a release next after a rate limit, at the earliest: GitHub's `retry-after`, or 5 minutes. */
@@ -94,20 +107,33 @@ export function minutesSince(since: Date, now: Date): number {
   return Math.round((now.getTime() - since.getTime()) / MINUTE);
 }
 
-/** Does a run (from a webhook, or a listing) belong to a dispatch of the workflow at `since`? */
-export function runMatchesDispatch(options: { settings: Settings; run: WorkflowRunSummary; since: Date }): boolean {
+/**
+ * Does a run (from a webhook, or a listing) belong to a dispatch of the workflow at `since`? Never a run of an
+ * earlier attempt (`earlierRunIds`): a fast failure retried a minute later was created within the clock skew.
+ */
+export function runMatchesDispatch(options: {
+  settings: Settings;
+  run: WorkflowRunSummary;
+  since: Date;
+  earlierRunIds?: readonly bigint[];
+}): boolean {
   const { run, settings } = options;
   return (
     run.event === 'workflow_dispatch' &&
     run.headBranch === settings.mainBranch &&
-    Date.parse(run.createdAt) >= options.since.getTime() - CLOCK_SKEW_MS
+    Date.parse(run.createdAt) >= options.since.getTime() - CLOCK_SKEW_MS &&
+    !(options.earlierRunIds ?? []).includes(BigInt(run.id))
   );
 }
 
 /** The runs that may be a dispatch's at `since`, oldest first (the first one not claimed by another release is the dispatch's). */
-export function dispatchCandidates(options: { settings: Settings; runs: WorkflowRunSummary[]; since: Date }): WorkflowRunSummary[] {
-  const { settings, since } = options;
+export function dispatchCandidates(options: {
+  settings: Settings;
+  runs: WorkflowRunSummary[];
+  since: Date;
+  earlierRunIds?: readonly bigint[];
+}): WorkflowRunSummary[] {
   return options.runs
-    .filter((run) => runMatchesDispatch({ settings, run, since }))
+    .filter((run) => runMatchesDispatch({ ...options, run }))
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);
 }

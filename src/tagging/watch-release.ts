@@ -32,10 +32,13 @@ import {
   type StepInput,
 } from './watch-steps';
 
+/** The commit statuses CircleCI sets on a commit (`ci/circleci: <job>`): CI's verdict when there is no check run. */
+export const CIRCLECI_CONTEXT = 'ci/circleci';
+
 /** States whose step runs at once after the change that led to them. */
 const CHAINED: ReadonlySet<string> = new Set(['run_succeeded']);
 
-/** The run a dispatch of `workflow` at `since` started: the oldest matching run not claimed by another release. @throws GitHubError */
+/** The run a dispatch of `workflow` at `since` started: the oldest matching run neither claimed by another release nor an earlier attempt's. @throws GitHubError */
 export async function findRunOfDispatch(options: {
   deps: AppDeps;
   release: TagRelease;
@@ -49,7 +52,7 @@ export async function findRunOfDispatch(options: {
     event: 'workflow_dispatch',
     createdFrom: new Date(since.getTime() - CLOCK_SKEW_MS),
   });
-  const candidates = dispatchCandidates({ settings: deps.config.settings, runs, since });
+  const candidates = dispatchCandidates({ settings: deps.config.settings, runs, since, earlierRunIds: release.earlierRunIds });
   if (candidates.length === 0) return null;
   const claimed = await listRunClaims(deps.db.prisma, { exceptRelease: release.id, runIds: candidates.map((run) => run.id) });
   const free = candidates.filter((run) => !claimed.has(run.id));
@@ -75,7 +78,7 @@ async function readCi(deps: AppDeps, logger: Logger, release: TagRelease, sha: s
       ((await deps.github.listCheckRuns({ ref: sha, checkName: settings.ciCheckName })) ?? []).filter((run) => run.headSha === sha),
     );
     // Without the check run, CircleCI's job statuses (`ci/circleci: …`) may tell.
-    if (!check) statuses = (await deps.github.listCommitStatuses(sha)).filter((s) => s.context.startsWith('ci/circleci'));
+    if (!check) statuses = (await deps.github.listCommitStatuses(sha)).filter((s) => s.context.startsWith(CIRCLECI_CONTEXT));
   }
   if (statuses === null && ciFailed(ciVerdict(check, statuses))) {
     try {

@@ -11,7 +11,16 @@ import { formatBranch, normaliseVersion } from '../train/versions';
 import type { FailingJob, TagNotice } from './outcomes';
 import type { AuditDraft, ReleaseChanges, TagRelease } from './release-store';
 import { timeoutStateOf, type TagState } from './states';
-import { deadlinesOf, entering, minutesSince, nextCheckAt, rateLimitWaitMs, REQUEST_STALE_MS, runMatchesDispatch } from './watch-policy';
+import {
+  deadlinesOf,
+  downSecondsUntil,
+  entering,
+  minutesSince,
+  nextCheckAt,
+  rateLimitWaitMs,
+  REQUEST_STALE_MS,
+  runMatchesDispatch,
+} from './watch-policy';
 
 /** What a webhook told us, used instead of asking GitHub. */
 export interface Facts {
@@ -64,7 +73,9 @@ export function runOfFacts(settings: Settings, release: TagRelease, facts: Facts
   if (!run) return null;
   const knownId = image ? release.imageRunId : release.runId;
   const matches =
-    knownId !== null ? BigInt(run.id) === knownId : runMatchesDispatch({ settings, run, since: dispatchedSince(release, image) });
+    knownId !== null
+      ? BigInt(run.id) === knownId
+      : runMatchesDispatch({ settings, run, since: dispatchedSince(release, image), earlierRunIds: release.earlierRunIds });
   return matches ? run : null;
 }
 
@@ -266,6 +277,30 @@ function lateNotice(release: TagRelease, now: Date): TagNotice {
   };
 }
 
+/**
+ * A look that GitHub failed: nothing is concluded from it (no "missing", no lateness, no giving up). When a
+ * deadline comes meanwhile, the thread is told once per outage that GitHub is not answering; the watch goes on.
+ */
+function decideUnread(input: StepInput, release: TagRelease, base: ReleaseChanges, atLeastMs: number, error: GitHubError): Write {
+  const { settings, now, webhooks } = input;
+  const since = release.githubDownSince ?? now;
+  const { lateAt, giveUpAt } = deadlinesOf(settings, release);
+  const due = now >= giveUpAt || (lateAt !== null && now >= lateAt && release.overdueReportedAt === null);
+  const polled = { ...release, polls: release.polls + 1 };
+  const changes: ReleaseChanges = {
+    ...base,
+    githubDownSince: since,
+    polls: polled.polls,
+    nextCheckAt: nextCheckAt({ settings, webhooks, release: polled, now, atLeastMs }),
+  };
+  if (!due) return { changes };
+  const { attempt, tag, state } = release;
+  return {
+    changes,
+    notices: [{ kind: 'github-down', state, tag, attempt, since, minutes: minutesSince(since, now), reason: error.userMessage }],
+  };
+}
+
 /** What a look without news leads to: lateness reported (once), giving up, or just the next look. */
 export function decideQuiet(input: StepInput, release: TagRelease, base: ReleaseChanges, atLeastMs: number): Write {
   const { settings, now, webhooks } = input;
@@ -328,12 +363,20 @@ function bigintOr(change: unknown, current: bigint | null): bigint | null {
  * count and lateness handled), or for a wait what `decideQuiet` says.
  * Null when nothing is written (a webhook that brought no news).
  */
-export function settle(input: StepInput, release: TagRelease, decision: Decision, viaEvent: boolean): Write | null {
+export function settle(input: StepInput, read: TagRelease, decision: Decision, viaEvent: boolean): Write | null {
   const { now, settings, webhooks } = input;
+  // GitHub answered a look after failing: the outage ends, and the state's deadlines move back by its length.
+  const recovered = !viaEvent && !(decision.kind === 'wait' && decision.error) && read.githubDownSince !== null;
+  const release: TagRelease = recovered
+    ? { ...read, githubDownSince: null, githubDownSeconds: read.githubDownSeconds + downSecondsUntil(read, now) }
+    : read;
+  const outageEnd: ReleaseChanges = recovered ? { githubDownSince: null, githubDownSeconds: release.githubDownSeconds } : {};
   if (decision.kind === 'change') {
     const state = decision.changes.state ?? (release.state as TagState);
-    const changes: ReleaseChanges = { ...decision.changes, lastError: decision.changes.lastError ?? null };
+    const changes: ReleaseChanges = { ...outageEnd, ...decision.changes, lastError: decision.changes.lastError ?? null };
     if (state !== release.state) {
+      // A new state's deadlines start whole.
+      if (recovered) changes.githubDownSeconds = 0;
       const entered: TagRelease = {
         ...entering(release, state, now),
         runId: bigintOr(decision.changes.runId, release.runId),
@@ -350,6 +393,6 @@ export function settle(input: StepInput, release: TagRelease, decision: Decision
   if (viaEvent) return null;
   const { error } = decision;
   const atLeastMs = error instanceof GitHubRateLimitedError ? rateLimitWaitMs(error.retryAfterSeconds) : 0;
-  const base: ReleaseChanges = { ...(decision.changes ?? {}), ...(error ? { lastError: error.message.slice(0, 500) } : {}) };
-  return decideQuiet(input, release, base, atLeastMs);
+  const base: ReleaseChanges = { ...outageEnd, ...(decision.changes ?? {}), ...(error ? { lastError: error.message.slice(0, 500) } : {}) };
+  return error ? decideUnread(input, release, base, atLeastMs, error) : decideQuiet(input, release, base, atLeastMs);
 }

@@ -5,6 +5,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type { FakeCheckRun, FakeGitHub, FakeWorkflowRun } from './github-server';
+import type { FakeCommitStatus } from './github-state';
 
 export function signWebhook(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -55,6 +56,29 @@ export function checkRunPayload(github: FakeGitHub, run: FakeCheckRun, action: '
     },
     repository: repository(github),
     sender: { login: 'circleci-checks[bot]', type: 'Bot' },
+  };
+}
+
+/**
+ * A `status` delivery (a commit status set on a commit, e.g. by CircleCI), as GitHub documents it: no action;
+ * `sha`, `name` (the repository), `context`, `state`, `target_url`, `description`, the commit and its branches.
+ */
+export function statusPayload(github: FakeGitHub, status: FakeCommitStatus) {
+  return {
+    id: status.id,
+    sha: status.sha,
+    name: `${github.owner}/${github.repo}`,
+    target_url: status.targetUrl,
+    avatar_url: 'https://avatars.githubusercontent.com/oa/4808',
+    context: status.context,
+    description: status.description,
+    state: status.state,
+    commit: { sha: status.sha, html_url: `https://github.com/${github.owner}/${github.repo}/commit/${status.sha}` },
+    branches: [],
+    created_at: status.createdAt,
+    updated_at: status.createdAt,
+    repository: repository(github),
+    sender: { login: 'circleci-app[bot]', type: 'Bot' },
   };
 }
 

@@ -213,3 +213,31 @@ describe('deciding a step', () => {
     expect(limited?.changes).toMatchObject({ polls: 1, nextCheckAt: at(15), lastError: 'rate limited' });
   });
 });
+
+describe('what the watcher could not read (issue 13.7, 13.8)', () => {
+  test("an earlier attempt's run never matches the retry's dispatch, even inside the clock skew", () => {
+    const old = run({ id: 7, createdAt: at(-1).toISOString() });
+    expect(runMatchesDispatch({ settings, run: old, since: SINCE })).toBe(true);
+    expect(runMatchesDispatch({ settings, run: old, since: SINCE, earlierRunIds: [7n] })).toBe(false);
+    const fresh = run({ id: 8, createdAt: at(0).toISOString() });
+    expect(dispatchCandidates({ settings, runs: [fresh, old], since: SINCE, earlierRunIds: [7n] }).map((r) => r.id)).toEqual([8]);
+  });
+
+  test('a look GitHub failed concludes nothing: past the deadline it says so once per outage; the outage pushes concluding deadlines back', () => {
+    const input = { settings, webhooks: false, now: at(11) };
+    const dispatched = releaseRow({ state: 'dispatched', tagSha: null, stateSince: SINCE, githubDownSince: at(2) });
+    const error = new GitHubRateLimitedError('secondary', 60, 'rate limited');
+    const failed = settle(input, dispatched, { kind: 'wait', error }, false);
+    expect(failed?.changes.state).toBeUndefined();
+    expect(failed?.notices).toEqual([expect.objectContaining({ kind: 'github-down', since: at(2), minutes: 9 })]);
+    // Before any deadline, an outage is quiet.
+    expect(settle({ ...input, now: at(5) }, dispatched, { kind: 'wait', error }, false)?.notices).toBeUndefined();
+    // GitHub answers at 12 minutes: 10 minutes down, so the run may appear until 20.
+    const answered = settle({ ...input, now: at(12) }, dispatched, { kind: 'wait' }, false);
+    expect(answered?.changes).toMatchObject({ githubDownSince: null, githubDownSeconds: 600 });
+    expect(answered?.changes.state).toBeUndefined();
+    const recovered = releaseRow({ state: 'dispatched', tagSha: null, stateSince: SINCE, githubDownSeconds: 600 });
+    expect(deadlinesOf(settings, recovered).lateAt).toEqual(at(20));
+    expect(settle({ ...input, now: at(20) }, recovered, { kind: 'wait' }, false)?.changes.state).toBe('run_missing');
+  });
+});
