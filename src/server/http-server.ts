@@ -15,6 +15,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Answers `GET /readyz`: true when the bot can serve (database reachable and migrated). */
   isReady: () => Promise<boolean>;
+  /** Problems that do not make the bot unready but that `/readyz` reports (e.g. the announcement channel is unreachable). */
+  readinessWarnings?: () => string[];
   /** Routes by exact path, e.g. `/slack/events` → Bolt's request listener. */
   routes: Record<string, RequestListener | RouteHandler>;
   /** Told of every request from its arrival until its response is sent, so that follow-up work lets acks go first. */
@@ -45,7 +47,10 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
     }
     if (pathname === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
       options.isReady().then(
-        (ready) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' }),
+        (ready) => {
+          const warnings = options.readinessWarnings?.() ?? [];
+          sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...(warnings.length > 0 ? { warnings } : {}) });
+        },
         (error: unknown) => {
           logger.warn({ err: error }, 'readiness check failed');
           sendJson(res, 503, { status: 'not ready' });
