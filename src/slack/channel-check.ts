@@ -1,65 +1,17 @@
 /**
- * "Not invited, said clearly": what the bot says and reports when it cannot
- * post in a channel (Slack answers `not_in_channel` for a public channel it was
- * not added to, `channel_not_found` for a private one or a wrong id).
- *
- * - `unreachableNotice`: the DM to the admins and the release owner, saying how
- *   to fix it (`/invite @release-conductor` in the channel). The messenger sends
- *   it once per channel and day (its ledger key), and gives the refused message's
- *   claim back, so the next attempt posts it once the bot is invited.
- * - `createChannelCheck`: the start-up check of the announcement channel
- *   (conversations.info, scope channels:read), repeated every few minutes, whose
- *   result `/readyz` reports as a warning (never per request).
+ * The check of the announcement channel: is the bot in it? Run at start-up
+ * and every few minutes (conversations.info, scope channels:read; a `#name`
+ * is looked up with conversations.list), never per request; `/readyz`
+ * reports its result as a warning (see README, "Readiness"). What the bot
+ * says when a post is refused is in not-invited.ts.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
-
-/** The bot's name in Slack (manifest.yml's `bot_user.display_name`), as people type it in `/invite`. */
-export const BOT_HANDLE = '@release-conductor';
-
-/** Slack's answers meaning "the bot cannot post in that channel" (as opposed to a bad message or a passing failure). */
-export const UNREACHABLE_CHANNEL_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found']);
+import { slackErrorCode } from './messenger';
+import { BOT_HANDLE } from './not-invited';
 
 /** How often the announcement channel is checked again after start-up. */
 export const CHANNEL_CHECK_INTERVAL_MS = 5 * 60_000;
-
-/** A channel as people see it: a link for an id (Slack shows its name), the name as given otherwise. */
-export function channelLink(channel: string): string {
-  return /^[CG][A-Z0-9]+$/.test(channel) ? `<#${channel}>` : channel;
-}
-
-/** A thrown refusal: the bot is not in `channel`. Passing: the next attempt posts the message once the bot is invited. */
-export class ChannelUnreachableError extends Error {
-  constructor(
-    readonly channel: string,
-    readonly code: string,
-  ) {
-    super(
-      `Slack refused a post in ${channel} (${code}): the bot is not in that channel. ` +
-        `Invite it with \`/invite ${BOT_HANDLE}\` there; the message is posted on the next attempt.`,
-    );
-    this.name = 'ChannelUnreachableError';
-  }
-}
-
-/** The DM to the admins and the release owner when the bot could not post in `channel`. */
-export function unreachableNotice(channel: string, code: string): { text: string } {
-  const where = channelLink(channel);
-  const why =
-    code === 'not_in_channel'
-      ? `I am not a member of ${where}.`
-      : `Slack does not let me see ${where} (\`channel_not_found\`): it is private and I was not added, or it does not exist (check \`announcementChannel\` in the settings).`;
-  const text =
-    `:warning: I could not post in ${where}. ${why} ` +
-    `To fix it, type \`/invite ${BOT_HANDLE}\` in ${where}. ` +
-    'What I could not post stays queued: I post it on my next attempt once I am in the channel.';
-  return { text };
-}
-
-/** The ledger key of the notice: once per channel, recipient and day (UTC). */
-export function unreachableNoticeKey(channel: string, userId: string, now: Date): string {
-  return `slack:unreachable:${channel}:${now.toISOString().slice(0, 10)}:${userId}`;
-}
 
 export interface ChannelCheck {
   /** Checks now, then every `intervalMs`; never throws (a failed check is a warning). */
@@ -120,13 +72,13 @@ export function createChannelCheck(options: { client: WebClient; channel: string
           warning = found;
         },
         (error: unknown) => {
-          const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
+          const code = slackErrorCode(error);
           const text =
             code === 'channel_not_found'
               ? `${where} not found: it does not exist, or it is private and the bot was not added (/invite ${BOT_HANDLE} in it)`
               : code === 'missing_scope'
                 ? `${where} cannot be checked: the app lacks the channels:read scope (reinstall it from manifest.yml; a private channel also needs groups:read)`
-                : `${where} could not be checked: ${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)}`;
+                : `${where} could not be checked: ${code ?? (error instanceof Error ? error.message : String(error))}`;
           if (text !== warning) logger.warn({ err: error, channel }, text);
           warning = text;
         },

@@ -10,7 +10,7 @@
  * A channel the bot is not in (`not_in_channel`, `channel_not_found`) is
  * neither: the claim is given back (the next attempt posts the message once
  * the bot is invited), the admins and the release owner are told by DM how to
- * fix it (once per channel and day, see channel-check.ts), and the post throws
+ * fix it (once per channel and day, see not-invited.ts), and the post throws
  * a `ChannelUnreachableError`.
  *
  * Also: updating a posted message in place, opening a DM, and telling
@@ -20,7 +20,7 @@ import type { WebClient } from '@slack/web-api';
 import type { SqlPort } from '../db/database';
 import type { Logger } from '../logger';
 import type { Block } from './blocks';
-import { ChannelUnreachableError, UNREACHABLE_CHANNEL_ERRORS, unreachableNotice, unreachableNoticeKey } from './channel-check';
+import { ChannelUnreachableError, UNREACHABLE_CHANNEL_ERRORS, unreachableNotice, unreachableNoticeKey } from './not-invited';
 import {
   claimMessage,
   findMessage,

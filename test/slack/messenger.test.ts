@@ -4,11 +4,11 @@
  * permanent ones are recorded; a claim left mid-post is never posted again.
  */
 import { WebClient } from '@slack/web-api';
-import { ChannelUnreachableError } from '../../src/slack/channel-check';
+import { ChannelUnreachableError } from '../../src/slack/not-invited';
 import { createMessenger, isPermanentSlackError, slackErrorCode, type Messenger } from '../../src/slack/messenger';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { silentLogger } from '../slack-fakes/silent-logger';
-import { openTestDatabase, type TestDatabase } from '../support/database';
+import { openTestDatabase, silentLogger as silentAppLogger, type TestDatabase } from '../support/database';
 
 const CHANNEL = 'C0TEAM001';
 const ALICE = 'U0ALICE01';
@@ -32,7 +32,7 @@ describe('the Slack messenger', () => {
       client,
       sql: database.db.sql,
       // The admin and the release owner (ALICE), with a duplicate: each is told once.
-      channelFixers: { whoFixes: async () => [ADMIN, ALICE, ADMIN], logger: silentLogger() },
+      channelFixers: { whoFixes: async () => [ADMIN, ALICE, ADMIN], logger: silentAppLogger },
     });
   });
   afterAll(async () => {
