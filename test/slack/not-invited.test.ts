@@ -5,6 +5,7 @@
  * channel is unreachable meanwhile (200 with a warning: see README, "Readiness").
  */
 import { createTrainCalendar } from '../../src/train/calendar';
+import { startFakeSlack } from '../fakes/slack-server';
 import { startHarness, type Harness } from '../support/harness';
 import { ADMIN, ALICE, BOB, CHANNEL, importTeam, TEAM_SETTINGS } from '../support/team';
 
@@ -87,5 +88,41 @@ describe('the bot not in the announcement channel', () => {
 
     await h.bot.channelCheck.check();
     expect(await readyz(h)).toEqual({ status: 200, body: { status: 'ready' } });
+  });
+});
+
+describe('readiness when the announcement channel is given by name, or does not exist', () => {
+  test('#name is found with conversations.list; an unknown channel is reported as not found', async () => {
+    const byName = await startHarness();
+    try {
+      await byName.bot.channelCheck.check();
+      expect(await readyz(byName)).toEqual({ status: 200, body: { status: 'ready' } });
+      byName.slack.removeBotFrom('#fxa-team');
+      await byName.bot.channelCheck.check();
+      expect(await readyz(byName)).toMatchObject({
+        status: 200,
+        body: { warnings: ['announcement channel #fxa-team is unreachable: the bot is not in it (/invite @release-conductor in it)'] },
+      });
+    } finally {
+      await byName.close();
+    }
+    const slack = await startFakeSlack();
+    const unknown = await startHarness({ slack, settings: { announcementChannel: '#fxa-team' } });
+    try {
+      // The harness created #fxa-team on this fake; a channel Slack does not show the bot (private, without it) is not found.
+      slack.addChannel({ id: 'C0FXATEAM0', name: 'fxa-team', isPrivate: true, botIsMember: false });
+      await unknown.bot.channelCheck.check();
+      expect(await readyz(unknown)).toMatchObject({
+        status: 200,
+        body: {
+          warnings: [
+            'announcement channel #fxa-team not found: it does not exist, or it is private and the bot was not added (/invite @release-conductor in it)',
+          ],
+        },
+      });
+    } finally {
+      await unknown.close();
+      await slack.close();
+    }
   });
 });
