@@ -188,7 +188,7 @@ export function createMessenger(options: {
           // Not the message's fault, nor for good: posted on the next attempt once the bot is invited.
           await releaseClaim(sql, claim.id);
           await tellWhoFixesChannels(unreachable.channel, unreachable.code, now);
-          throw new ChannelUnreachableError(unreachable.channel, unreachable.code);
+          throw new ChannelUnreachableError(unreachable.channel, unreachable.code, { cause: error });
         }
         if (request.giveUp || isPermanentSlackError(error)) {
           const text = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));

@@ -24,10 +24,12 @@ export class ChannelUnreachableError extends Error {
   constructor(
     readonly channel: string,
     readonly code: string,
+    options?: { cause?: unknown },
   ) {
     super(
       `Slack refused a post in ${channel} (${code}): the bot is not in that channel. ` +
         `Invite it with \`/invite ${BOT_HANDLE}\` there; the message is posted on the next attempt.`,
+      options,
     );
     this.name = 'ChannelUnreachableError';
   }
