@@ -19,6 +19,7 @@ import { createBolt } from './slack/create-bolt';
 import { registerFeatures } from './slack/register';
 import { createSlackDirectory } from './slack/directory';
 import { createMessenger } from './slack/messenger';
+import { findOwnerOfTrain } from './rotation/owner';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
 import { createTrainCalendar } from './train/calendar';
@@ -94,7 +95,18 @@ export function buildApp(options: {
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
     slack: bolt.client,
     githubWebhooks: Boolean(config.env.GITHUB_WEBHOOK_SECRET),
-    messenger: createMessenger({ client: bolt.client, sql: options.db.sql }),
+    messenger: createMessenger({
+      client: bolt.client,
+      sql: options.db.sql,
+      // The bot not in a channel: the admins and the owner of the train in progress are told how to invite it.
+      channelFixers: {
+        logger: options.logger,
+        whoFixes: async (now) => {
+          const owner = await findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train);
+          return [...(await deps.admins.listAdmins(now)), ...(owner ? [owner] : [])];
+        },
+      },
+    }),
     slackDirectory: createSlackDirectory(bolt.client),
   };
   const features = FEATURES;

@@ -12,6 +12,7 @@ import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
 import { createLogger, scrubSecrets, type Logger } from './logger';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
+import { createChannelCheck, type ChannelCheck } from './slack/channel-check';
 
 /** How long a graceful stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 9_000;
@@ -21,6 +22,8 @@ export interface RunningBot {
   config: Config;
   database: Database;
   app: BuiltApp;
+  /** The check of the announcement channel that `/readyz` reports. */
+  channelCheck: ChannelCheck;
   /** Stops taking requests, finishes those in flight, stops jobs, closes the database. */
   stop(): Promise<void>;
 }
@@ -51,6 +54,7 @@ export async function startBot(options: {
   });
   let server: RunningHttpServer | undefined;
   let app: BuiltApp | undefined;
+  let channelCheck: ChannelCheck | undefined;
   try {
     const migrations = readLocalMigrations();
     if (config.env.MIGRATE_ON_START) await applyMigrations({ sql: database.sql, logger, migrations });
@@ -73,6 +77,9 @@ export async function startBot(options: {
       runScheduler: options.tuning?.runScheduler,
       instanceId: options.tuning?.instanceId,
     });
+    // Whether the bot can post in the announcement channel: checked at start and every few minutes, reported by /readyz.
+    const check = createChannelCheck({ client: app.deps.slack, channel: config.settings.announcementChannel, logger });
+    channelCheck = check;
     const routes: Record<string, RequestListener> = app.eventsListener ? { '/slack/events': app.eventsListener } : {};
     if (app.githubWebhookListener) routes['/github/webhooks'] = app.githubWebhookListener;
     const httpServer = createHttpServer({
@@ -92,14 +99,17 @@ export async function startBot(options: {
         }
       },
       notAnsweringReason: OUTAGE_REASONS['not-answering'],
+      readinessWarnings: () => check.warnings(),
     });
     server = await listen(httpServer, config.env.PORT, options.host);
     await app.start();
+    check.start();
     logger.info({ port: server.port, mode: app.mode, database: database.description }, 'release-conductor is running');
   } catch (error) {
     // The start-up error is the one to report; failures while undoing the start are only logged.
     const logCleanup = (what: string) => (cleanupError: unknown) =>
       logger.warn({ err: cleanupError }, `could not ${what} after a failed start`);
+    await channelCheck?.stop().catch(logCleanup('stop the channel check'));
     await server?.close().catch(logCleanup('close the HTTP server'));
     await app?.stop().catch(logCleanup('stop the app'));
     await database.close().catch(logCleanup('close the database'));
@@ -107,16 +117,18 @@ export async function startBot(options: {
   }
   const runningServer = server;
   const runningApp = app;
+  const runningChannelCheck = channelCheck;
   let stopping: Promise<void> | undefined;
   return {
     url: runningServer.url,
     config,
     database,
     app: runningApp,
+    channelCheck: runningChannelCheck,
     stop() {
       stopping ??= (async () => {
         logger.info('stopping: no new requests; finishing those in flight');
-        await Promise.all([runningServer.close(), runningApp.stop()]);
+        await Promise.all([runningServer.close(), runningApp.stop(), runningChannelCheck.stop()]);
         await database.close();
         logger.info('stopped');
       })();

@@ -20,6 +20,8 @@ export interface HttpServerOptions {
   readyTimeoutMs?: number;
   /** The 503's reason when `isReady` has not answered in time (default "readiness check not answering"). */
   notAnsweringReason?: string;
+  /** Problems that do not make the bot unready but that `/readyz` reports (e.g. the announcement channel is unreachable). */
+  readinessWarnings?: () => string[];
   /** Routes by exact path, e.g. `/slack/events` → Bolt's request listener. */
   routes: Record<string, RequestListener | RouteHandler>;
   /** Told of every request from its arrival until its response is sent, so that follow-up work lets acks go first. */
@@ -71,8 +73,11 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
     }
     if (pathname === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
       readiness().then(
-        ({ ready, reason }) =>
-          sendJson(res, ready ? 200 : 503, ready ? { status: 'ready' } : { status: 'not ready', ...(reason ? { reason } : {}) }),
+        ({ ready, reason }) => {
+          const warnings = options.readinessWarnings?.() ?? [];
+          const extra = { ...(reason && !ready ? { reason } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+          sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...extra });
+        },
         (error: unknown) => {
           logger.warn({ err: error }, 'readiness check failed');
           sendJson(res, 503, { status: 'not ready', reason: 'readiness check failed' });

@@ -7,12 +7,20 @@
  * failed and returned. A claim left by a process that died while Slack was
  * posting is never posted again.
  *
+ * A channel the bot is not in (`not_in_channel`, `channel_not_found`) is
+ * neither: the claim is given back (the next attempt posts the message once
+ * the bot is invited), the admins and the release owner are told by DM how to
+ * fix it (once per channel and day, see not-invited.ts), and the post throws
+ * a `ChannelUnreachableError`.
+ *
  * Also: updating a posted message in place, opening a DM, and telling
  * Slack's passing failures from permanent ones.
  */
 import type { WebClient } from '@slack/web-api';
 import type { SqlPort } from '../db/database';
+import type { Logger } from '../logger';
 import type { Block } from './blocks';
+import { ChannelUnreachableError, UNREACHABLE_CHANNEL_ERRORS, unreachableNotice, unreachableNoticeKey } from './not-invited';
 import {
   claimMessage,
   findMessage,
@@ -110,7 +118,19 @@ function recipientOf(to: Recipient): string {
   return 'user' in to ? to.user : to.channel;
 }
 
-export function createMessenger(options: { client: WebClient; sql: SqlPort }): Messenger {
+/** A post to a channel (not a DM) that Slack refused because the bot cannot post there. */
+function unreachableChannel(to: Recipient, error: unknown): { channel: string; code: string } | undefined {
+  if ('user' in to || /^D/.test(to.channel)) return undefined;
+  const code = slackErrorCode(error);
+  return code !== undefined && UNREACHABLE_CHANNEL_ERRORS.has(code) ? { channel: to.channel, code } : undefined;
+}
+
+export function createMessenger(options: {
+  client: WebClient;
+  sql: SqlPort;
+  /** Who is told (DM) when the bot cannot post in a channel: the admins and the release owner; where a failure to tell them is logged. */
+  channelFixers?: { whoFixes: (now: Date) => Promise<string[]>; logger: Logger };
+}): Messenger {
   const { client, sql } = options;
 
   async function post(to: Recipient, message: SlackMessage, threadTs?: string): Promise<PostedMessage> {
@@ -125,7 +145,26 @@ export function createMessenger(options: { client: WebClient; sql: SqlPort }): M
     return { channel: posted.channel ?? channel, ts: posted.ts ?? '' };
   }
 
-  return {
+  /** The DM saying how to invite the bot, once per channel, person and day; a failure to tell is logged, not thrown over the refusal. */
+  async function tellWhoFixesChannels(channel: string, code: string, now: Date): Promise<void> {
+    const fixers = options.channelFixers;
+    if (!fixers) return;
+    try {
+      const people = [...new Set(await fixers.whoFixes(now))];
+      for (const user of people) {
+        await messenger.postOnce({
+          key: unreachableNoticeKey(channel, user, now),
+          to: { user },
+          message: unreachableNotice(channel, code),
+          now,
+        });
+      }
+    } catch (error) {
+      fixers.logger.warn({ err: error, channel }, 'could not tell the admins and the release owner that the bot is not in a channel');
+    }
+  }
+
+  const messenger: Messenger = {
     async postOnce(request) {
       const { now } = request;
       const claim = await claimMessage(sql, {
@@ -144,6 +183,13 @@ export function createMessenger(options: { client: WebClient; sql: SqlPort }): M
       try {
         posted = await post(request.to, request.message, request.threadTs);
       } catch (error) {
+        const unreachable = unreachableChannel(request.to, error);
+        if (unreachable) {
+          // Not the message's fault, nor for good: posted on the next attempt once the bot is invited.
+          await releaseClaim(sql, claim.id);
+          await tellWhoFixesChannels(unreachable.channel, unreachable.code, now);
+          throw new ChannelUnreachableError(unreachable.channel, unreachable.code, { cause: error });
+        }
         if (request.giveUp || isPermanentSlackError(error)) {
           const text = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
           await markFailed(sql, { id: claim.id, error: text, now });
@@ -178,4 +224,5 @@ export function createMessenger(options: { client: WebClient; sql: SqlPort }): M
     list: (about) => listMessages(sql, about),
     openDm: (userId) => openDm(client, userId),
   };
+  return messenger;
 }

@@ -14,11 +14,19 @@
 // arguments decoded. It also serves `response_url`s (`responseUrl()`), and can
 // be told to fail (`failNext`, `rateLimitStorm`).
 //
-// Not a full Slack: channel membership, scopes and message formatting are not
-// modelled; any channel ID is accepted.
+// Strict like Slack (slack-block-kit.ts): blocks and views that breach a
+// documented Block Kit limit are refused (`invalid_blocks`, `invalid_arguments`
+// for views), a message whose blocks hold more than 12,000 characters of text
+// is refused (`msg_blocks_too_long`), and channels are modelled: a post to a
+// public channel the bot was not added to fails with `not_in_channel`, to an
+// unknown or private one with `channel_not_found` (`addChannel`,
+// `removeBotFrom`, `inviteBot`; `conversations.info`, `conversations.list` and
+// `conversations.join` answer from the same list). The bot's DMs and group
+// DMs always accept its posts. Scopes and message formatting are not modelled.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback, readBody } from '../support/http';
 import type { ResponseUrlOrigin, SlackView } from '../support/slack-wire';
+import { checkMessageBlocks, checkView, type BlockKitRefusal } from './slack-block-kit';
 import { FAKE_SLACK_DEFAULTS } from './slack-defaults';
 
 // ---------------------------------------------------------------------------
@@ -36,6 +44,16 @@ export interface FakeSlackOptions {
   appId?: string;
   /** Clock for `tz_offset` / `tz_label` of users. Default: the real clock. */
   now?: () => Date;
+}
+
+export interface FakeSlackChannelInput {
+  /** 'C…' (or 'G…' for an old private channel). */
+  id: string;
+  /** Without '#'; `#name` finds the channel in chat.postMessage, as on Slack. */
+  name: string;
+  isPrivate?: boolean;
+  /** Whether the bot was added (invited) to it. Default true. */
+  botIsMember?: boolean;
 }
 
 export type SlackFault =
@@ -168,6 +186,17 @@ export interface FakeSlack {
   /** The IM channel conversations.open returns for this user ('D…', stable). */
   dmChannelFor(userId: string): string;
 
+  /** A channel of the workspace (replaces one with the same id). The bot's DMs need none. */
+  addChannel(channel: FakeSlackChannelInput): void;
+  /** Adds the bot to a channel (by id or '#name'), as `/invite @release-conductor` does. */
+  inviteBot(channel: string): void;
+  /** Takes the bot out of a channel (by id or '#name'): its posts there fail with `not_in_channel` (public) or `channel_not_found` (private). */
+  removeBotFrom(channel: string): void;
+  /** Whether the bot is in a channel (by id or '#name'); false for an unknown one. */
+  botIsIn(channel: string): boolean;
+  /** Whether the workspace has this channel (by id or '#name'). */
+  hasChannel(channel: string): boolean;
+
   /** Messages now in Slack (all channels, post order), updates applied, deletions removed. */
   readonly messages: FakeSlackMessage[];
   /** Messages in one channel; with `threadTs`, only that thread (parent and replies). */
@@ -206,10 +235,18 @@ export interface FakeSlack {
 // Helpers
 
 class SlackApiError extends Error {
-  constructor(readonly code: string) {
+  constructor(
+    readonly code: string,
+    /** Slack's `response_metadata.messages` (e.g. which Block Kit limit a payload breached). */
+    readonly messages: string[] = [],
+  ) {
     super(code);
   }
 }
+
+const refuse = (refusal: BlockKitRefusal | undefined): void => {
+  if (refusal) throw new SlackApiError(refusal.error, refusal.messages);
+};
 
 type Args = Record<string, unknown>;
 type ApiResult = Record<string, unknown>;
@@ -308,6 +345,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const homeViewIds = new Map<string, string>();
   const usedTriggerIds = new Set<string>();
   const openedDms = new Set<string>();
+  const channels = new Map<string, { id: string; name: string; isPrivate: boolean; botIsMember: boolean }>();
   const responseOrigins = new Map<string, ResponseUrlOrigin>();
   const faults = new Map<string, SlackFault[]>();
   const waiters = new Set<Waiter>();
@@ -430,6 +468,38 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const dmChannelFor = (userId: string): string => `D${userId.replace(/^[UW]/, '')}`;
   const isUserId = (id: string): boolean => /^[UW][A-Z0-9]+$/.test(id);
 
+  // --- channels ------------------------------------------------------------
+
+  const findChannel = (idOrName: string) =>
+    idOrName.startsWith('#') ? [...channels.values()].find((c) => c.name === idOrName.slice(1)) : channels.get(idOrName);
+  const requireChannel = (idOrName: string) => {
+    const channel = findChannel(idOrName);
+    if (!channel) throw new Error(`fake Slack: no channel ${idOrName} (addChannel it first)`);
+    return channel;
+  };
+  /** The bot's IMs and group DMs (conversations.open) always take its posts. */
+  const isDirect = (id: string): boolean => /^[DG]/.test(id) && !channels.has(id);
+  /** Slack: a private channel the bot is not in does not exist for it; a public one says not_in_channel. */
+  const checkCanPost = (idOrName: string): void => {
+    if (isDirect(idOrName)) return;
+    const channel = findChannel(idOrName);
+    if (!channel || (channel.isPrivate && !channel.botIsMember)) throw new SlackApiError('channel_not_found');
+    if (!channel.botIsMember) throw new SlackApiError('not_in_channel');
+  };
+  const channelPayload = (c: { id: string; name: string; isPrivate: boolean; botIsMember: boolean }): ApiResult => ({
+    id: c.id,
+    name: c.name,
+    is_channel: !c.isPrivate,
+    is_group: false,
+    is_im: false,
+    is_private: c.isPrivate,
+    is_archived: false,
+    is_general: false,
+    is_member: c.botIsMember,
+    context_team_id: teamId,
+    created: 1700000000,
+  });
+
   // --- messages ----------------------------------------------------------
 
   const findMessage = (channel: string, ts: string): FakeSlackMessage | undefined =>
@@ -483,6 +553,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!users.has(channel)) throw new SlackApiError('channel_not_found');
       return dmChannelFor(channel);
     }
+    checkCanPost(channel);
     return channel;
   };
 
@@ -492,6 +563,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (!isRecord(input)) throw new SlackApiError('invalid_arguments');
     const type = typeof input.type === 'string' ? input.type : '';
     if (type !== 'modal' && type !== 'home') throw new SlackApiError('invalid_arguments');
+    refuse(checkView(input));
     const blocks = Array.isArray(input.blocks) ? input.blocks : [];
     idCounter += 1;
     return {
@@ -596,6 +668,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'chat.postMessage': (args) => {
       const channel = resolvePostChannel(str(args, 'channel'));
       const content = requireContent(args);
+      refuse(checkMessageBlocks(content.blocks, { countText: true }));
       const threadTs = str(args, 'thread_ts');
       const message = postMessage({
         channel,
@@ -612,6 +685,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const user = str(args, 'user');
       if (!user || !users.has(user)) throw new SlackApiError('user_not_in_channel');
       const content = requireContent(args);
+      refuse(checkMessageBlocks(content.blocks, { countText: false }));
       const threadTs = str(args, 'thread_ts');
       const messageTs = nextTs();
       ephemerals.push({
@@ -632,8 +706,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const ts = str(args, 'ts');
       const message = ts ? findMessage(channel, ts) : undefined;
       if (!message) throw new SlackApiError('message_not_found');
+      checkCanPost(channel);
       const text = str(args, 'text');
       const blocks = arrayArg(args, 'blocks', 'invalid_blocks');
+      refuse(checkMessageBlocks(blocks, { countText: true }));
       const attachments = arrayArg(args, 'attachments', 'invalid_attachments');
       if (text === undefined && blocks === undefined && attachments === undefined) throw new SlackApiError('no_text');
       if (text !== undefined) message.text = text;
@@ -678,6 +754,34 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
             .join('')}`.slice(0, 21),
         },
       };
+    },
+
+    'conversations.info': (args) => {
+      const id = str(args, 'channel') ?? '';
+      const channel = channels.get(id);
+      if (isDirect(id) && id !== '') return { ok: true, channel: { id, is_im: id.startsWith('D'), is_member: true, is_private: true } };
+      if (!channel || (channel.isPrivate && !channel.botIsMember)) throw new SlackApiError('channel_not_found');
+      return { ok: true, channel: channelPayload(channel) };
+    },
+
+    'conversations.list': (args) => {
+      const limit = Math.max(1, Math.min(1000, Number(str(args, 'limit') ?? '100') || 100));
+      const offset = Number(str(args, 'cursor') ?? '0') || 0;
+      const types = (str(args, 'types') ?? 'public_channel').split(',');
+      const visible = [...channels.values()].filter((c) =>
+        c.isPrivate ? types.includes('private_channel') && c.botIsMember : types.includes('public_channel'),
+      );
+      const page = visible.slice(offset, offset + limit);
+      const next = offset + limit < visible.length ? String(offset + limit) : '';
+      return { ok: true, channels: page.map(channelPayload), response_metadata: { next_cursor: next } };
+    },
+
+    'conversations.join': (args) => {
+      const channel = channels.get(str(args, 'channel') ?? '');
+      if (!channel || channel.isPrivate) throw new SlackApiError(channel ? 'method_not_supported_for_channel_type' : 'channel_not_found');
+      const already = channel.botIsMember;
+      channel.botIsMember = true;
+      return { ok: true, channel: channelPayload(channel), ...(already ? { warning: 'already_in_channel' } : {}) };
     },
 
     'conversations.history': (args) => {
@@ -861,7 +965,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         respond(200, handler(args));
       } catch (error) {
         if (!(error instanceof SlackApiError)) throw error;
-        respond(200, { ok: false, error: error.code });
+        respond(200, {
+          ok: false,
+          error: error.code,
+          ...(error.messages.length > 0 ? { response_metadata: { messages: error.messages } } : {}),
+        });
       }
     }
     notifyWaiters();
@@ -892,6 +1000,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responseUseCounts.set(id, uses);
     if (uses > 5) {
       sendJson(res, 404, { ok: false, error: 'used_url' });
+      return;
+    }
+    // Slack validates a response_url's blocks like chat.postMessage's (an HTTP 400 with the error).
+    const refusal = checkMessageBlocks(Array.isArray(body.blocks) ? body.blocks : undefined, { countText: true });
+    if (refusal) {
+      sendJson(res, 400, {
+        ok: false,
+        error: refusal.error,
+        ...(refusal.messages.length > 0 ? { response_metadata: { messages: refusal.messages } } : {}),
+      });
       return;
     }
     responses.push({ id, body, at: Date.now() });
@@ -951,6 +1069,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       usergroups.set(id, { userIds: [...userIds], handle: groupOptions.handle ?? id.toLowerCase(), name: groupOptions.name ?? id });
     },
     dmChannelFor,
+
+    addChannel: (channel) => {
+      channels.set(channel.id, {
+        id: channel.id,
+        name: channel.name.replace(/^#/, ''),
+        isPrivate: channel.isPrivate ?? false,
+        botIsMember: channel.botIsMember ?? true,
+      });
+    },
+    inviteBot: (channel) => {
+      requireChannel(channel).botIsMember = true;
+    },
+    removeBotFrom: (channel) => {
+      requireChannel(channel).botIsMember = false;
+    },
+    botIsIn: (channel) => findChannel(channel)?.botIsMember ?? false,
+    hasChannel: (channel) => findChannel(channel) !== undefined,
 
     get messages() {
       return [...messages];

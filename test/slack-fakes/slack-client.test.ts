@@ -280,6 +280,7 @@ describe('both fakes with a real Bolt app over HTTP', () => {
   beforeEach(async () => {
     slack = await startFakeSlack();
     slack.addUser({ id: 'U0ALICE001', name: 'alice' });
+    slack.addChannel({ id: 'C0FXATEAM1', name: 'fxa-team' });
     app = new App({
       token: slack.botToken,
       signingSecret: SECRET,

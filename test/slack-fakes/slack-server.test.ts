@@ -26,6 +26,9 @@ async function platformError(promise: Promise<unknown>): Promise<string> {
 
 beforeEach(async () => {
   slack = await startFakeSlack();
+  // Channels exist on the fake with the bot in them; a post anywhere else is refused, as on Slack.
+  slack.addChannel({ id: 'C0FXATEAM1', name: 'fxa-team' });
+  slack.addChannel({ id: 'C1', name: 'general' });
   client = makeClient(slack.botToken);
 });
 

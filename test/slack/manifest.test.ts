@@ -40,6 +40,8 @@ const scopeOfMethod: Record<string, string | null> = {
   'views.update': null,
   'views.push': null,
   'conversations.open': 'im:write',
+  'conversations.info': 'channels:read',
+  'conversations.list': 'channels:read',
   'conversations.history': 'channels:history',
   'conversations.replies': 'channels:history',
   'users.info': 'users:read',

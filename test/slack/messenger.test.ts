@@ -4,13 +4,16 @@
  * permanent ones are recorded; a claim left mid-post is never posted again.
  */
 import { WebClient } from '@slack/web-api';
+import { ChannelUnreachableError } from '../../src/slack/not-invited';
 import { createMessenger, isPermanentSlackError, slackErrorCode, type Messenger } from '../../src/slack/messenger';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { silentLogger } from '../slack-fakes/silent-logger';
-import { openTestDatabase, type TestDatabase } from '../support/database';
+import { openTestDatabase, silentLogger as silentAppLogger, type TestDatabase } from '../support/database';
 
 const CHANNEL = 'C0TEAM001';
 const ALICE = 'U0ALICE01';
+const ADMIN = 'U0ADMIN01';
+const OTHER = 'C0OTHER01';
 const now = new Date('2026-11-04T16:00:00Z');
 
 describe('the Slack messenger', () => {
@@ -21,8 +24,16 @@ describe('the Slack messenger', () => {
     database = await openTestDatabase();
     slack = await startFakeSlack();
     slack.addUser({ id: ALICE, name: 'alice' });
+    slack.addUser({ id: ADMIN, name: 'admin' });
+    slack.addChannel({ id: CHANNEL, name: 'fxa-team' });
+    slack.addChannel({ id: OTHER, name: 'fxa-other', botIsMember: false });
     const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: silentLogger() });
-    messenger = createMessenger({ client, sql: database.db.sql });
+    messenger = createMessenger({
+      client,
+      sql: database.db.sql,
+      // The admin and the release owner (ALICE), with a duplicate: each is told once.
+      channelFixers: { whoFixes: async () => [ADMIN, ALICE, ADMIN], logger: silentAppLogger },
+    });
   });
   afterAll(async () => {
     await slack.close();
@@ -105,5 +116,41 @@ describe('the Slack messenger', () => {
     const reposted = await messenger.repost({ key: 'test:summary', to: { user: ALICE }, message: { text: 'v3' }, now });
     expect(reposted?.ts).not.toBe(posted.ts);
     expect(await messenger.find('test:summary')).toMatchObject({ status: 'sent', ts: reposted?.ts });
+  });
+
+  test('a channel the bot is not in: the claim is given back, the admin and owner are told once a day, and the post goes out once invited', async () => {
+    const post = (when: Date) =>
+      messenger.postOnce({ key: 'test:not-invited', to: { channel: OTHER }, message: { text: 'check-in' }, now: when, giveUp: true });
+    const first = await post(now).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(ChannelUnreachableError);
+    expect(first).toMatchObject({ channel: OTHER, code: 'not_in_channel' });
+    // Not failed for good, even on a last attempt: nothing is recorded.
+    expect(await messenger.find('test:not-invited')).toBeUndefined();
+    // A second refusal the same day tells nobody again.
+    await expect(post(new Date(now.getTime() + 5 * 60_000))).rejects.toBeInstanceOf(ChannelUnreachableError);
+    for (const user of [ADMIN, ALICE]) {
+      const notices = slack.messagesIn(slack.dmChannelFor(user)).filter((m) => m.text.includes('/invite @release-conductor'));
+      expect(notices.map((m) => m.text)).toEqual([
+        `:warning: I could not post in <#${OTHER}>. I am not a member of <#${OTHER}>. To fix it, type \`/invite @release-conductor\` in <#${OTHER}>. ` +
+          'What I could not post stays queued: I post it on my next attempt once I am in the channel.',
+      ]);
+    }
+    slack.inviteBot(OTHER);
+    await expect(post(new Date(now.getTime() + 10 * 60_000))).resolves.toMatchObject({ outcome: 'posted', channel: OTHER });
+    expect(slack.messagesIn(OTHER).map((m) => m.text)).toEqual(['check-in']);
+  });
+
+  test('channel_not_found (a private channel without the bot, or a wrong id) is said the same way; a DM is not a channel to invite to', async () => {
+    const failed = await messenger
+      .postOnce({ key: 'test:no-such-channel', to: { channel: 'C0NOSUCH01' }, message: { text: 'x' }, now })
+      .catch((error: unknown) => error);
+    expect(failed).toMatchObject({ channel: 'C0NOSUCH01', code: 'channel_not_found' });
+    expect(slack.messagesIn(slack.dmChannelFor(ADMIN)).some((m) => m.text.includes('`channel_not_found`'))).toBe(true);
+    // A DM that Slack refuses is an ordinary permanent failure.
+    slack.failNext('chat.postMessage', { error: 'channel_not_found' });
+    await expect(messenger.postOnce({ key: 'test:dm-gone', to: { user: ALICE }, message: { text: 'x' }, now })).resolves.toEqual({
+      outcome: 'failed',
+      error: 'channel_not_found',
+    });
   });
 });

@@ -52,6 +52,17 @@ export function fakesEnv(options: { slack: FakeSlack; github: FakeGitHub; schema
   };
 }
 
+/**
+ * The team's announcement channel exists on the fake Slack with the bot in it (as after `/invite @release-conductor`),
+ * unless the test set it up itself; a test takes the bot out with `slack.removeBotFrom(channel)`.
+ */
+function joinAnnouncementChannel(slack: FakeSlack, settings: Record<string, unknown> | undefined): void {
+  const setting = typeof settings?.announcementChannel === 'string' ? settings.announcementChannel : '#fxa-team';
+  if (slack.hasChannel(setting)) return;
+  if (setting.startsWith('#')) slack.addChannel({ id: 'C0FXATEAM0', name: setting.slice(1) });
+  else slack.addChannel({ id: setting, name: 'fxa-team' });
+}
+
 export type HarnessOptions = NonNullable<Parameters<typeof startHarness>[0]>;
 
 export async function startHarness(
@@ -77,6 +88,7 @@ export async function startHarness(
   const dir = mkdtempSync(path.join(tmpdir(), 'conductor-harness-'));
   const configPath = path.join(dir, 'conductor.yml');
   writeFileSync(configPath, stringify(options.settings ?? {}));
+  joinAnnouncementChannel(slack, options.settings);
   const clock = new FakeClock(new Date(options.now ?? '2026-11-02T17:00:00Z'));
   // What the fake GitHub creates by itself (runs started by a dispatch) is dated by the test's clock.
   if (!options.github) github.now = clock.now;
