@@ -260,7 +260,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   return {
     owner,
     repo,
-    ...createReleaseApi({ octokit, owner, repo, call }),
+    ...createReleaseApi({ octokit, owner, repo, call, log }),
 
     async getStatusSnapshot({ baseBranch, checkName, maxTags = PAGE_SIZE }) {
       if (!Number.isInteger(maxTags) || maxTags < 1 || maxTags > PAGE_SIZE) {
