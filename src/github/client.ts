@@ -2,7 +2,7 @@
 // limits) and nothing of Slack or of the features that use it.
 
 import type { Logger } from 'pino';
-import { GitHubNotFoundError, toGitHubError } from './errors';
+import { GitHubNotFoundError, GitHubPermissionError, toGitHubError } from './errors';
 import { createOctokit, type ConfiguredOctokit } from './octokit';
 import { createReleaseApi, type ReleaseGitHubApi } from './releases';
 import {
@@ -16,6 +16,14 @@ import {
   type StatusSnapshotResponse,
 } from './status-snapshot';
 import { MERGED_PULL_REQUESTS_QUERY, readMergedPage, type MergedPullRequestsResponse } from './merged-pull-requests';
+import {
+  PROFILE_BATCH_SIZE,
+  partialAnswerOfMissingUsers,
+  publicEmailsQuery,
+  publicEmailsVariables,
+  readPublicEmails,
+  type PublicEmailsResponse,
+} from './profiles';
 import type {
   CommitComparison,
   CommitSummary,
@@ -104,6 +112,15 @@ export interface GitHubClient extends ReleaseGitHubApi {
    */
   getPublicEmail(login: string): Promise<string | null>;
   /**
+   * The public e-mail on each profile (keyed by the login in lower case; null when the account has
+   * none or does not exist), read in GraphQL batches of up to 100 logins a request. Answers are kept
+   * until `keepUntil` (the end of the team's day): asking again for a login before then costs nothing.
+   * A token without `read:user` (classic tokens need it for `User.email`) falls back to one REST
+   * profile read per login, with a warning in the log.
+   * @throws GitHubError when GitHub cannot answer
+   */
+  getPublicEmails(logins: readonly string[], options: { now: Date; keepUntil: Date }): Promise<Map<string, string | null>>;
+  /**
    * Pull requests merged into `baseBranch` at or after `since`, oldest merge
    * first: one GraphQL request per 100 pull requests updated since then.
    * @throws GitHubError
@@ -154,6 +171,57 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   }
 
   const snapshotsInFlight = new Map<string, Promise<StatusSnapshot>>();
+  /** Public e-mails by login (lower case), each kept until the end of the day it was read on. */
+  const publicEmails = new Map<string, { email: string | null; keepUntil: number }>();
+
+  async function readPublicEmail(login: string): Promise<string | null> {
+    try {
+      const { data } = await octokit.rest.users.getByUsername({ username: login });
+      return 'email' in data && typeof data.email === 'string' && data.email !== '' ? data.email : null;
+    } catch (err) {
+      if (toGitHubError(err) instanceof GitHubNotFoundError) return null;
+      return call(`reading the profile of ${login}`, () => Promise.reject(err));
+    }
+  }
+
+  /** One GraphQL request for up to 100 logins; null when the token may not read `User.email`. */
+  async function readPublicEmailBatch(logins: string[]): Promise<Map<string, string | null> | null> {
+    let data: PublicEmailsResponse;
+    try {
+      data = await graphql<PublicEmailsResponse>(octokit, publicEmailsQuery(logins.length), 'PublicEmails', publicEmailsVariables(logins));
+    } catch (err) {
+      const partial = partialAnswerOfMissingUsers(err);
+      if (partial) {
+        data = partial;
+      } else {
+        const error = toGitHubError(err);
+        if (!(error instanceof GitHubPermissionError) || error.status !== 200) {
+          return call('reading GitHub profiles', () => Promise.reject(err));
+        }
+        log.warn(
+          { tokenScopes: error.tokenScopes, err: error.message },
+          'GitHub: the token may not read e-mails over GraphQL (a classic token needs the read:user scope); reading one profile at a time over REST',
+        );
+        return null;
+      }
+    }
+    return readPublicEmails(logins, data);
+  }
+
+  async function readManyPublicEmails(logins: string[]): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>();
+    for (let start = 0; start < logins.length; start += PROFILE_BATCH_SIZE) {
+      const batch = logins.slice(start, start + PROFILE_BATCH_SIZE);
+      const emails = await readPublicEmailBatch(batch);
+      if (emails) {
+        for (const [login, email] of emails) found.set(login, email);
+        continue;
+      }
+      for (const login of logins.slice(start)) found.set(login, await readPublicEmail(login));
+      break;
+    }
+    return found;
+  }
 
   async function readStatusSnapshot(baseBranch: string, checkName: string, maxTags: number): Promise<StatusSnapshot> {
     const first = await graphql<StatusSnapshotResponse>(octokit, STATUS_SNAPSHOT_QUERY, 'StatusSnapshot', {
@@ -192,7 +260,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   return {
     owner,
     repo,
-    ...createReleaseApi({ octokit, owner, repo, call }),
+    ...createReleaseApi({ octokit, owner, repo, call, log }),
 
     async getStatusSnapshot({ baseBranch, checkName, maxTags = PAGE_SIZE }) {
       if (!Number.isInteger(maxTags) || maxTags < 1 || maxTags > PAGE_SIZE) {
@@ -267,14 +335,26 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       }
     },
 
-    async getPublicEmail(login) {
-      try {
-        const { data } = await octokit.rest.users.getByUsername({ username: login });
-        return 'email' in data && typeof data.email === 'string' && data.email !== '' ? data.email : null;
-      } catch (err) {
-        if (toGitHubError(err) instanceof GitHubNotFoundError) return null;
-        return call(`reading the profile of ${login}`, () => Promise.reject(err));
+    getPublicEmail: readPublicEmail,
+
+    async getPublicEmails(logins, { now, keepUntil }) {
+      const wanted = [...new Set(logins.map((login) => login.toLowerCase()))];
+      const answer = new Map<string, string | null>();
+      const missing: string[] = [];
+      for (const login of wanted) {
+        const kept = publicEmails.get(login);
+        if (kept && kept.keepUntil > now.getTime()) answer.set(login, kept.email);
+        else missing.push(login);
       }
+      if (missing.length === 0) return answer;
+      const read = await readManyPublicEmails(missing);
+      for (const [login, email] of read) {
+        answer.set(login, email);
+        publicEmails.set(login, { email, keepUntil: keepUntil.getTime() });
+      }
+      // Entries of earlier days go, so the map holds at most one day's authors.
+      for (const [login, kept] of publicEmails) if (kept.keepUntil <= now.getTime()) publicEmails.delete(login);
+      return answer;
     },
 
     listMergedPullRequestsSince({ baseBranch, since }) {

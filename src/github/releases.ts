@@ -4,6 +4,7 @@
 // adapter: plain data out, GitHubError on failure.
 
 import { GitHubBadRequestError, GitHubNotFoundError, toGitHubError } from './errors';
+import type { Logger } from 'pino';
 import type { ConfiguredOctokit } from './octokit';
 
 export interface WorkflowRunSummary {
@@ -61,21 +62,57 @@ export interface ReleaseGitHubApi {
    * @throws GitHubNotFoundError (no such workflow), GitHubPermissionError (token), GitHubError
    */
   dispatchWorkflow(options: { workflow: string; ref: string; inputs?: Record<string, string> }): Promise<void>;
-  /** Recent runs of `workflow`, newest first, optionally only those of `event` created at or after `createdFrom`. @throws GitHubError */
+  /**
+   * Recent runs of `workflow`, newest first, optionally only those of `event` created at or after
+   * `createdFrom`: one page of `perPage` (default 20, at most 100, GitHub's page size), never more.
+   * @throws GitHubError
+   */
   listWorkflowRuns(options: { workflow: string; event?: string; createdFrom?: Date; perPage?: number }): Promise<WorkflowRunSummary[]>;
   /** One run; null when GitHub does not know it. @throws GitHubError */
   getWorkflowRun(runId: number): Promise<WorkflowRunSummary | null>;
-  /** The check runs on a ref (only those named `checkName` when given); null when the ref does not exist. @throws GitHubError */
+  /** The check runs on a ref (only those named `checkName` when given), every page; null when the ref does not exist. @throws GitHubError */
   listCheckRuns(options: { ref: string; checkName?: string }): Promise<CheckRunSummary[] | null>;
-  /** The commit statuses of a ref (latest per context). @throws GitHubError */
+  /** The commit statuses of a ref (latest per context), every page. @throws GitHubError */
   listCommitStatuses(ref: string): Promise<CommitStatusSummary[]>;
-  /** Commits in `head` that are not in `base` (at most 250 listed), oldest first; null when a ref is unknown. @throws GitHubError */
+  /**
+   * Commits in `head` that are not in `base`, oldest first, read 100 a page until all are listed
+   * (or the oldest `MAX_COMPARE_COMMITS`: then `commits` holds fewer than `totalCommits`, and the log says so);
+   * null when a ref is unknown.
+   * @throws GitHubError
+   */
   listCommitsBetween(options: { base: string; head: string }): Promise<{ totalCommits: number; commits: CommitWithMessage[] } | null>;
   /** Opens an issue. @throws GitHubError */
   createIssue(options: { title: string; body: string; labels?: string[] }): Promise<{ number: number; url: string }>;
 }
 
 type Call = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+
+/** GitHub serves at most 100 items a page of a REST list, whatever `per_page` asks for. */
+export const MAX_PER_PAGE = 100;
+/**
+ * Compare is read page by page up to this many commits (100 requests), a guard against a base
+ * that is not an ancestor of anything recent; a train holds a few hundred. Past it the newest
+ * commits are listed and `totalCommits` says how many there are.
+ */
+export const MAX_COMPARE_COMMITS = 10_000;
+
+/** Pages 1 … n of a list GitHub pages with `per_page`/`page`, until `total` items are read (or a page comes back short). */
+async function readPages<T>(
+  readPage: (page: number) => Promise<{ items: T[]; total: number }>,
+  maxItems = Number.POSITIVE_INFINITY,
+): Promise<{ items: T[]; total: number }> {
+  const first = await readPage(1);
+  const { total } = first;
+  const items = [...first.items];
+  const bound = Math.min(total, maxItems);
+  let last = first.items.length;
+  for (let page = 2; items.length < bound && last === MAX_PER_PAGE; page++) {
+    const next = await readPage(page);
+    items.push(...next.items);
+    last = next.items.length;
+  }
+  return { items, total };
+}
 
 /** A 404, or GitHub's 422 "No commit found for SHA": the ref does not exist. */
 function isMissingRef(err: unknown): boolean {
@@ -107,8 +144,14 @@ function toRun(run: RawRun): WorkflowRunSummary {
   };
 }
 
-export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: string; repo: string; call: Call }): ReleaseGitHubApi {
-  const { octokit, owner, repo, call } = options;
+export function createReleaseApi(options: {
+  octokit: ConfiguredOctokit;
+  owner: string;
+  repo: string;
+  call: Call;
+  log: Logger;
+}): ReleaseGitHubApi {
+  const { octokit, owner, repo, call, log } = options;
   const base = { owner, repo };
 
   return {
@@ -148,7 +191,7 @@ export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: s
         const { data } = await octokit.rest.actions.listWorkflowRuns({
           ...base,
           workflow_id: workflow,
-          per_page: perPage ?? 20,
+          per_page: Math.min(perPage ?? 20, MAX_PER_PAGE),
           ...(event ? { event } : {}),
           ...(createdFrom ? { created: `>=${createdFrom.toISOString().replace(/\.\d{3}Z$/, 'Z')}` } : {}),
         });
@@ -168,14 +211,18 @@ export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: s
 
     async listCheckRuns({ ref, checkName }) {
       try {
-        const { data } = await octokit.rest.checks.listForRef({
-          ...base,
-          ref,
-          ...(checkName ? { check_name: checkName } : {}),
-          filter: 'latest',
-          per_page: 100,
+        const { items } = await readPages(async (page) => {
+          const { data } = await octokit.rest.checks.listForRef({
+            ...base,
+            ref,
+            ...(checkName ? { check_name: checkName } : {}),
+            filter: 'latest',
+            per_page: MAX_PER_PAGE,
+            page,
+          });
+          return { items: data.check_runs, total: data.total_count };
         });
-        return data.check_runs.map((run) => ({
+        return items.map((run) => ({
           id: run.id,
           name: run.name,
           headSha: run.head_sha,
@@ -192,8 +239,11 @@ export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: s
 
     listCommitStatuses(ref) {
       return call(`reading the commit statuses of ${ref}`, async () => {
-        const { data } = await octokit.rest.repos.getCombinedStatusForRef({ ...base, ref, per_page: 100 });
-        return data.statuses.map((status) => ({
+        const { items } = await readPages(async (page) => {
+          const { data } = await octokit.rest.repos.getCombinedStatusForRef({ ...base, ref, per_page: MAX_PER_PAGE, page });
+          return { items: data.statuses, total: data.total_count };
+        });
+        return items.map((status) => ({
           context: status.context,
           state: status.state,
           targetUrl: status.target_url ?? null,
@@ -204,8 +254,23 @@ export function createReleaseApi(options: { octokit: ConfiguredOctokit; owner: s
 
     async listCommitsBetween({ base: from, head }) {
       try {
-        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: `${from}...${head}`, per_page: 250 });
-        return { totalCommits: data.total_commits, commits: data.commits.map((c) => ({ sha: c.sha, message: c.commit.message })) };
+        // With per_page, GitHub pages the commits oldest first, 100 at most a page.
+        const { items, total } = await readPages(async (page) => {
+          const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+            ...base,
+            basehead: `${from}...${head}`,
+            per_page: MAX_PER_PAGE,
+            page,
+          });
+          return { items: data.commits.map((c) => ({ sha: c.sha, message: c.commit.message })), total: data.total_commits };
+        }, MAX_COMPARE_COMMITS);
+        if (items.length < total) {
+          log.warn(
+            { base: from, head, listed: items.length, totalCommits: total },
+            'GitHub: compare has too many commits to list them all',
+          );
+        }
+        return { totalCommits: total, commits: items };
       } catch (err) {
         if (isMissingRef(err)) return null;
         return call(`comparing ${from} with ${head}`, () => Promise.reject(err));

@@ -60,7 +60,7 @@ export async function runSweep(options: {
   const slackUsers = new Map<number, string | null>();
   try {
     open = await readOpenPullRequests(deps);
-    const directory = await createAuthorDirectory({ deps });
+    const directory = await createAuthorDirectory({ deps, authors: open.map((pr) => pr.authorLogin), now });
     for (const pr of open) slackUsers.set(pr.number, await directory.slackUserFor(pr.authorLogin));
   } catch (error) {
     if (options.lastAttempt) {

@@ -4,7 +4,18 @@
 // `errors` with message and locations). Pagination follows GitHub's rules:
 // `first` or `last` is required and at most 100.
 
-import { buildSchema, execute, GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import {
+  buildSchema,
+  execute,
+  GraphQLError,
+  parse,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLFormattedError,
+} from 'graphql';
 import { GITHUB_SCHEMA_SDL } from './github-schema';
 import type { FakeCheckRun, FakeCommit, FakeGitHubState, FakePullRequest, FakeTag, FakeUser } from './github-state';
 
@@ -49,7 +60,49 @@ export function operationNameOf(body: unknown): string | undefined {
   return undefined;
 }
 
-export function runGraphQL(state: FakeGitHubState, body: unknown): GraphQLResponseBody {
+/**
+ * Scopes a classic token needs for some fields, as GitHub enforces them before running the query
+ * (`data: null`, one INSUFFICIENT_SCOPES error). `User.email` is the one the bot selects: "The 'email'
+ * field requires one of the following scopes: ['user:email', 'read:user']" (the `user` scope includes both).
+ */
+const FIELD_SCOPES: Record<string, { accepted: string[]; implied: string[] }> = {
+  'User.email': { accepted: ['user:email', 'read:user'], implied: ['user:email', 'read:user', 'user'] },
+};
+
+export interface GraphQLRunOptions {
+  /** The classic token's scopes (`x-oauth-scopes`); empty for a token without scopes to check (fine-grained, app). */
+  tokenScopes?: readonly string[];
+}
+
+/** The first field the document selects that the token's scopes do not cover, with where it is. */
+function fieldBeyondScopes(document: DocumentNode, tokenScopes: readonly string[]): GitHubGraphQLErrorBody | null {
+  if (tokenScopes.length === 0) return null;
+  const typeInfo = new TypeInfo(schema);
+  let refused: GitHubGraphQLErrorBody | null = null;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        if (refused) return;
+        const parent = typeInfo.getParentType();
+        const rule = parent ? FIELD_SCOPES[`${parent.name}.${node.name.value}`] : undefined;
+        if (!rule || rule.implied.some((scope) => tokenScopes.includes(scope))) return;
+        const quote = (scopes: readonly string[]): string => `[${scopes.map((scope) => `'${scope}'`).join(', ')}]`;
+        refused = {
+          type: 'INSUFFICIENT_SCOPES',
+          locations: node.loc ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column }] : [],
+          message:
+            `Your token has not been granted the required scopes to execute this query. The '${node.name.value}' field requires ` +
+            `one of the following scopes: ${quote(rule.accepted)}, but your token has only been granted the: ${quote(tokenScopes)} scopes. ` +
+            "Please modify your token's scopes at: https://github.com/settings/tokens.",
+        };
+      },
+    }),
+  );
+  return refused;
+}
+
+export function runGraphQL(state: FakeGitHubState, body: unknown, options: GraphQLRunOptions = {}): GraphQLResponseBody {
   if (!isRecord(body) || typeof body.query !== 'string') {
     return { errors: [{ message: 'A query attribute must be specified and must be a string.' }] };
   }
@@ -62,6 +115,8 @@ export function runGraphQL(state: FakeGitHubState, body: unknown): GraphQLRespon
   }
   const validationErrors = validate(schema, document);
   if (validationErrors.length > 0) return { errors: validationErrors.map(githubValidationError) };
+  const beyondScopes = fieldBeyondScopes(document, options.tokenScopes ?? []);
+  if (beyondScopes) return { data: null, errors: [beyondScopes] };
 
   const variableValues = isRecord(body.variables) ? body.variables : {};
   const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
@@ -469,7 +524,8 @@ function rootValue(state: FakeGitHubState): Obj {
       databaseId: user.id,
       login,
       name: user.name,
-      email: '',
+      // GitHub's `User.email` (String!): the public profile e-mail, '' when there is none.
+      email: user.email ?? '',
       avatarUrl: `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
       url: `${WEB}${path}`,
       resourcePath: path,

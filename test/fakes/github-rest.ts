@@ -370,6 +370,8 @@ function buildRoutes(state: FakeGitHubState): Route[] {
       },
     })),
 
+    // Not paged: GitHub's OpenAPI description lists no per_page/page here, and GitHub ignores them and
+    // answers every matching ref at once (github/docs#3863, google/go-github#1567).
     R('GET', `${repo}\\/git\\/matching-refs\\/(.*)$`, (req, [, , ref = '']) => {
       const prefix = `refs/${ref}`;
       const refs = allRefs()
@@ -435,7 +437,9 @@ function buildRoutes(state: FakeGitHubState): Route[] {
     R('GET', `${repo}\\/commits\\/(.+)\\/status$`, (req, [, , ref = '']) => {
       const sha = state.resolveCommitish(ref);
       if (!sha) return unprocessable(`No commit found for SHA: ${ref}`);
+      // The latest status per context (setCommitStatus keeps one), paged like any list (`per_page` ≤ 100, default 30).
       const statuses = state.commitStatuses.filter((s) => s.sha === sha);
+      const page = pageOf(req, statuses);
       const combined: RestCombinedStatus['state'] = statuses.some((s) => s.state === 'failure' || s.state === 'error')
         ? 'failure'
         : statuses.length === 0 || statuses.some((s) => s.state === 'pending')
@@ -445,7 +449,7 @@ function buildRoutes(state: FakeGitHubState): Route[] {
         state: combined,
         sha,
         total_count: statuses.length,
-        statuses: statuses.map((s) => ({
+        statuses: page.items.map((s) => ({
           id: s.id,
           node_id: Buffer.from(`SC:${s.id}`).toString('base64'),
           url: `${repoApi(req.apiUrl)}/statuses/${sha}`,
@@ -460,7 +464,7 @@ function buildRoutes(state: FakeGitHubState): Route[] {
         commit_url: `${repoApi(req.apiUrl)}/commits/${sha}`,
         url: `${repoApi(req.apiUrl)}/commits/${sha}/status`,
       };
-      return { status: 200, body };
+      return { status: 200, body, headers: page.headers };
     }),
 
     R('GET', `${repo}\\/commits\\/(.+)$`, (req, [, , ref = '']) => {
@@ -486,6 +490,11 @@ function buildRoutes(state: FakeGitHubState): Route[] {
         base === head ? 'identical' : behind.length === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged';
       const mergeBase = state.mergeBase(base, head);
       const api = repoApi(req.apiUrl);
+      // GitHub ("Compare two commits", "Working with large comparisons"): without `per_page` or `page` the list
+      // holds at most 250 commits, the last one the most recent of the comparison; with either, it is paged
+      // oldest first like any list (per_page ≤ 100, default 30) with a Link header.
+      const paged = req.query.has('per_page') || req.query.has('page');
+      const listed = paged ? pageOf(req, ahead) : { items: ahead.slice(-COMPARE_UNPAGED_MAX), headers: {} };
       const body: RestComparison = {
         url: `${api}/compare/${baseRef}...${headRef}`,
         html_url: `${repoWeb}/compare/${baseRef}...${headRef}`,
@@ -498,9 +507,9 @@ function buildRoutes(state: FakeGitHubState): Route[] {
         ahead_by: ahead.length,
         behind_by: behind.length,
         total_commits: ahead.length,
-        commits: ahead.slice(0, 250).map((c) => restCommit(req.apiUrl, c)),
+        commits: listed.items.map((c) => restCommit(req.apiUrl, c)),
       };
-      return { status: 200, body };
+      return { status: 200, body, headers: listed.headers };
     }),
 
     R('GET', `${repo}\\/actions\\/workflows\\/([^/]+)$`, (req, [, , id = '']) => {
@@ -633,8 +642,18 @@ function matchesDateFilter(value: string, filter: string): boolean {
   return value.startsWith(filter);
 }
 
+/**
+ * GitHub's REST paging ("Using pagination in the REST API"): `per_page` defaults to 30 and anything above
+ * 100 is served as 100 (no error); `page` counts from 1. The Link header names the next and last pages
+ * (and first and prev after page 1), each with the query of the request and the per_page actually served.
+ */
+export const MAX_PER_PAGE = 100;
+export const DEFAULT_PER_PAGE = 30;
+/** Compare without paging parameters lists at most this many commits. */
+export const COMPARE_UNPAGED_MAX = 250;
+
 function pageOf<T>(req: RestRequest, items: T[]): { items: T[]; headers: Record<string, string> } {
-  const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30) || 30));
+  const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Number(req.query.get('per_page') ?? DEFAULT_PER_PAGE) || DEFAULT_PER_PAGE));
   const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
   const last = Math.max(1, Math.ceil(items.length / perPage));
   const links: string[] = [];

@@ -39,7 +39,11 @@ export interface FakeGitHubOptions {
   owner?: string;
   repo?: string;
   token?: string;
-  /** Scopes reported in `x-oauth-scopes` (classic token). Default repo, workflow. */
+  /**
+   * Scopes of the classic token, reported in `x-oauth-scopes` and enforced on the GraphQL fields that need one
+   * (`User.email`: `read:user` or `user:email`). Default repo, workflow, read:user (the README's list);
+   * an empty list stands for a token without scopes to check (fine-grained, GitHub App).
+   */
   tokenScopes?: string[];
 }
 
@@ -94,7 +98,7 @@ export class FakeGitHub extends FakeGitHubState {
   constructor(options: FakeGitHubOptions = {}) {
     super(options.owner ?? 'mozilla', options.repo ?? 'fxa');
     this.token = options.token ?? 'test-token';
-    this.tokenScopes = options.tokenScopes ?? ['repo', 'workflow'];
+    this.tokenScopes = options.tokenScopes ?? ['repo', 'workflow', 'read:user'];
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
@@ -204,7 +208,7 @@ export class FakeGitHub extends FakeGitHubState {
         this.send(res, request, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
         return;
       }
-      this.send(res, request, 200, runGraphQL(this, body), headers);
+      this.send(res, request, 200, runGraphQL(this, body, { tokenScopes: this.tokenScopes }), headers);
       return;
     }
     const answer = handleRest(this, { method, path: url.pathname, query: url.searchParams, body, apiUrl: this.baseUrl });

@@ -153,7 +153,7 @@ describe('authentication', () => {
 
     const withToken = await fetch(`${fake.url}/repos/mozilla/fxa/tags`, { headers: { authorization: `token ${fake.token}` } });
     expect(withToken.status).toBe(200);
-    expect(withToken.headers.get('x-oauth-scopes')).toBe('repo, workflow');
+    expect(withToken.headers.get('x-oauth-scopes')).toBe('repo, workflow, read:user');
   });
 });
 
