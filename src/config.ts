@@ -41,10 +41,10 @@ export const envSchema = z.object({
     .optional(),
   /** Base URL of Slack's Web API; tests point it at a fake server. */
   SLACK_API_URL: z.url('expected a URL such as "https://slack.com/api/"').default('https://slack.com/api/'),
-  /** GitHub token with `repo` and `workflow` scopes (or a fine-grained token with contents, actions and pull requests). */
+  /** GitHub token with `repo`, `workflow` and `read:user` scopes (or a fine-grained token with contents, actions and pull requests). */
   GITHUB_TOKEN: z.string().min(1, 'expected a GitHub token'),
   /**
-   * Secret of the repository's webhook (`check_run` and `workflow_run` events sent to `POST /github/webhooks`).
+   * Secret of the repository's webhook (`workflow_run`, `check_run` and `status` events sent to `POST /github/webhooks`).
    * When set, the tagging watcher follows GitHub's events and polls only as a safety net; unset: it polls.
    */
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'expected the webhook secret (at least 16 characters)').optional(),
