@@ -308,7 +308,10 @@ export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { t
       `${dm.ownerSlackId ? `${mentionUser(dm.ownerSlackId)} owns train ${train.train} and sees your answers.` : 'Your answers are shown in `/release status`.'} Deploy notes: ${ADD_NOTE}.`,
     ),
   );
-  return fitMessage({ text: `Train ${train.train} is cut in ${formatCountdown(now, train.cutoff)}: will your PRs land in time?`, parts: blocks });
+  return fitMessage({
+    text: `Train ${train.train} is cut in ${formatCountdown(now, train.cutoff)}: will your PRs land in time?`,
+    parts: blocks,
+  });
 }
 
 /** The DM after an answer: the PR's status line says what was answered; the buttons stay, to change one's mind. */

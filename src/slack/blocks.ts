@@ -45,11 +45,17 @@ export function section(mrkdwn: string): Block {
 }
 
 export function fields(items: string[]): Block {
-  return { type: 'section', fields: items.slice(0, SLACK_LIMITS.sectionFields).map((text) => ({ type: 'mrkdwn', text: clip(text, SLACK_LIMITS.fieldText) })) };
+  return {
+    type: 'section',
+    fields: items.slice(0, SLACK_LIMITS.sectionFields).map((text) => ({ type: 'mrkdwn', text: clip(text, SLACK_LIMITS.fieldText) })),
+  };
 }
 
 export function context(...mrkdwn: string[]): Block {
-  return { type: 'context', elements: mrkdwn.slice(0, SLACK_LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text: clip(text, SLACK_LIMITS.contextText) })) };
+  return {
+    type: 'context',
+    elements: mrkdwn.slice(0, SLACK_LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text: clip(text, SLACK_LIMITS.contextText) })),
+  };
 }
 
 export function divider(): Block {

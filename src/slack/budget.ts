@@ -36,6 +36,8 @@ export interface ElasticList {
   summary: string | null;
   /** Sections of a `lines` list at most. */
   maxBlocks: number;
+  /** Items shown at most, however much room there is (the rest are counted). */
+  maxItems: number;
 }
 
 export type Part = Block | ElasticList;
@@ -46,7 +48,7 @@ const defaultMore = (left: number): string => `…and ${left} more`;
 export function list(
   heading: string,
   items: readonly string[],
-  options: Partial<Pick<ElasticList, 'layout' | 'as' | 'more' | 'summary' | 'maxBlocks'>> = {},
+  options: Partial<Pick<ElasticList, 'layout' | 'as' | 'more' | 'summary' | 'maxBlocks' | 'maxItems'>> = {},
 ): ElasticList {
   return {
     kind: 'elastic-list',
@@ -57,6 +59,7 @@ export function list(
     more: options.more ?? defaultMore,
     summary: options.summary ?? null,
     maxBlocks: options.maxBlocks ?? 12,
+    maxItems: options.maxItems ?? Number.POSITIVE_INFINITY,
   };
 }
 
@@ -90,7 +93,9 @@ export function blockText(value: unknown): number {
 
 /** The characters a list would take in full (its natural size). */
 function fullSize(part: ElasticList): number {
-  return part.heading.length + part.items.reduce((sum, item) => sum + item.length + 2, 0) + 1;
+  const shown = part.items.slice(0, part.maxItems);
+  const more = shown.length < part.items.length ? part.more(part.items.length).length + 1 : 0;
+  return part.heading.length + shown.reduce((sum, item) => sum + item.length + 2, 0) + more + 1;
 }
 
 /** Splits `total` between lists wanting `wants`: each gets what it wants if it can, the rest share what is left evenly. */
@@ -117,7 +122,7 @@ function share(total: number, wants: number[]): number[] {
 /** A `lines` list in at most `maxBlocks` sections and about `chars` characters. */
 function renderLines(part: ElasticList, chars: number, maxBlocks: number): Block[] {
   const { items } = part;
-  const truncated = items.length > 0 && fullSize(part) > chars;
+  const truncated = items.length > part.maxItems || (items.length > 0 && fullSize(part) > chars);
   const sectionRoom = SLACK_LIMITS.sectionText - part.more(items.length).length - 1;
   const texts: string[] = [];
   let current = part.heading;
@@ -126,6 +131,7 @@ function renderLines(part: ElasticList, chars: number, maxBlocks: number): Block
   let shown = 0;
   const reserve = truncated ? part.more(items.length).length + 1 : 0;
   for (const raw of items) {
+    if (shown >= part.maxItems) break;
     const item = clipMrkdwn(raw, sectionRoom - 1);
     const fitsBudget = used + item.length + 1 + reserve <= chars || shown === 0;
     if (!fitsBudget) break;
@@ -151,6 +157,10 @@ function renderInline(part: ElasticList, chars: number): Block[] {
   const limit = Math.min(chars, SLACK_LIMITS.sectionText);
   let text = part.heading;
   for (const [index, item] of part.items.entries()) {
+    if (index >= part.maxItems) {
+      text = `${text} ${part.more(part.items.length - index)}`;
+      break;
+    }
     const next = `${text}${index === 0 ? '' : ', '}${item}`;
     const tail = index === part.items.length - 1 ? '' : ` ${part.more(part.items.length - index - 1)}`;
     if (next.length + tail.length > limit) {
@@ -167,19 +177,17 @@ function squeeze(blocks: Block[], limit: number): Block[] {
   let excess = blockText(blocks) - limit;
   const out = [...blocks];
   while (excess > 0) {
-    let longest = -1;
-    let longestLength = 0;
-    for (const [i, block] of out.entries()) {
-      if (block.type === 'section' && block.text && block.text.text.length > longestLength) {
-        longest = i;
-        longestLength = block.text.text.length;
-      }
+    let longest: { index: number; text: string } | null = null;
+    for (const [index, block] of out.entries()) {
+      const text = block.type === 'section' ? block.text?.text : undefined;
+      if (text !== undefined && text.length > (longest?.text.length ?? 100)) longest = { index, text };
     }
-    const target = out[longest];
-    if (!target || target.type !== 'section' || !target.text || longestLength < 100) break;
-    const clipped = clipMrkdwn(target.text.text, Math.max(80, longestLength - excess - 1));
-    excess -= longestLength - clipped.length;
-    out[longest] = { ...target, text: { ...target.text, text: clipped } };
+    const target = longest ? out[longest.index] : undefined;
+    if (!longest || target?.type !== 'section' || !target.text) break;
+    const clipped = clipMrkdwn(longest.text, Math.max(80, longest.text.length - excess - 1));
+    if (clipped.length >= longest.text.length) break;
+    excess -= longest.text.length - clipped.length;
+    out[longest.index] = { ...target, text: { ...target.text, text: clipped } };
   }
   return out;
 }
