@@ -169,7 +169,7 @@ export function renderPlanAnnouncement(
     ]),
   ];
   return fitMessage({
-    text: `Planning train ${plan.train}.${plan.patch} (${plan.tag}): ${plan.commits.length} commit${plan.commits.length === 1 ? '' : 's'} so far`,
+    text: `Planning train ${plan.train}.${plan.patch} (${escapeMrkdwn(plan.tag)}): ${plan.commits.length} commit${plan.commits.length === 1 ? '' : 's'} so far`,
     parts: blocks,
   });
 }

@@ -127,6 +127,6 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
   const text =
     `Train ${building}: cutoff ${formatInZones(cutoff, settings.displayTimeZones)}` +
     (github ? `, ${github.pullRequests.length} open PRs` : '') +
-    (report.missing.length > 0 ? ` (${report.missing.join(' ')})` : '');
+    (report.missing.length > 0 ? ` (${report.missing.map(escapeMrkdwn).join(' ')})` : '');
   return fitMessage({ text, parts: blocks });
 }
