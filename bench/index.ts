@@ -22,6 +22,7 @@ import { renderJson, renderText, type BenchReport } from './report';
 import { ackLatencySection } from './sections/ack-latency';
 import { botProcessSection } from './sections/bot-process';
 import { githubRequestsSection } from './sections/github-requests';
+import { messageSizeSection } from './sections/message-size';
 import { processSection } from './sections/process';
 import { prSweepSection } from './sections/pr-sweep';
 import { taggingPollingSection } from './sections/tagging-polling';
@@ -76,6 +77,7 @@ const SECTIONS: BenchSection[] = [
   botProcessSection(),
   githubRequestsSection(),
   prSweepSection(),
+  messageSizeSection(),
   taggingPollingSection(),
   processSection(),
 ];
