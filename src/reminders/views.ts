@@ -9,7 +9,7 @@ import type { MergedPullRequest } from '../github/types';
 import type { StoredNote } from '../notes/notes-store';
 import { renderNoteLines } from '../notes/notes-view';
 import { actions, button, context, divider, header, section, type Block } from '../slack/blocks';
-import { fitMessage, githubSearchUrl, list, moreOnGitHub, type Part } from '../slack/budget';
+import { fitBlocks, fitMessage, githubSearchUrl, joinInline, list, moreOnGitHub, type Part } from '../slack/budget';
 import { escapeMrkdwn, link, literal, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { TrainSchedule } from '../train/calendar';
 import { formatCountdown, formatInZone, formatInZones } from '../train/time-format';
@@ -80,38 +80,15 @@ function authorText(pr: { authorSlackId: string | null; authorLogin: string | nu
 /**
  * Lines packed into as few sections as fit (Slack's limit is 3000 characters
  * a section), the first starting with `heading`; at most `maxSections`, the
- * lines that do not fit are counted in the last one.
+ * lines that do not fit are counted in the last one (the budgeter's list).
  */
 export function listSections(heading: string, lines: string[], maxSections = MAX_LIST_SECTIONS): Block[] {
-  const texts: string[] = [];
-  let current = heading;
-  for (const [index, line] of lines.entries()) {
-    const joined = current === '' ? line : `${current}\n${line}`;
-    if (joined.length <= SECTION_CHARS || current === '') {
-      current = joined;
-      continue;
-    }
-    if (texts.length + 1 >= maxSections) {
-      texts.push(`${current}\n…and ${lines.length - index} more`);
-      return texts.map(section);
-    }
-    texts.push(current);
-    current = line;
-  }
-  texts.push(current);
-  return texts.map(section);
+  return fitBlocks([list(heading, lines, { maxBlocks: maxSections })]);
 }
 
-/** `prefix` and the items joined with commas, as many as fit in a section; the rest counted. */
+/** `prefix` and the items joined with commas, as many as fit in `limit` characters; the rest counted. */
 export function inlineList(prefix: string, items: string[], limit = SECTION_CHARS): string {
-  let text = prefix;
-  for (const [index, item] of items.entries()) {
-    const next = `${text}${index === 0 ? '' : ', '}${item}`;
-    const tail = index === items.length - 1 ? '' : ` …and ${items.length - index - 1} more`;
-    if (next.length + tail.length > limit) return `${text} …and ${items.length - index} more`;
-    text = next;
-  }
-  return text;
+  return joinInline(prefix, items, limit);
 }
 
 /** The owner's summary names the authors it could not DM in at most this many characters, and counts the rest. */

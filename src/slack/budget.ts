@@ -152,23 +152,30 @@ function renderLines(part: ElasticList, chars: number, maxBlocks: number): Block
   return texts.map(section);
 }
 
-/** An `inline` list: one block of about `chars` characters at most (within the block's own limit). */
-function renderInline(part: ElasticList, chars: number): Block[] {
-  const limit = Math.min(chars, SLACK_LIMITS.sectionText);
-  let text = part.heading;
-  for (const [index, item] of part.items.entries()) {
-    if (index >= part.maxItems) {
-      text = `${text} ${part.more(part.items.length - index)}`;
-      break;
-    }
+/**
+ * `prefix` and the items joined with commas, as many as fit in `limit`
+ * characters (at most `maxItems`), the rest counted: "PRs: <a|one>, <b|two> …and 2 more".
+ */
+export function joinInline(
+  prefix: string,
+  items: readonly string[],
+  limit: number,
+  more: (left: number) => string = defaultMore,
+  maxItems = Number.POSITIVE_INFINITY,
+): string {
+  let text = prefix;
+  for (const [index, item] of items.entries()) {
     const next = `${text}${index === 0 ? '' : ', '}${item}`;
-    const tail = index === part.items.length - 1 ? '' : ` ${part.more(part.items.length - index - 1)}`;
-    if (next.length + tail.length > limit) {
-      text = `${text} ${part.more(part.items.length - index)}`;
-      break;
-    }
+    const tail = index === items.length - 1 ? '' : ` ${more(items.length - index - 1)}`;
+    if (index >= maxItems || next.length + tail.length > limit) return `${text} ${more(items.length - index)}`;
     text = next;
   }
+  return text;
+}
+
+/** An `inline` list: one block of about `chars` characters at most (within the block's own limit). */
+function renderInline(part: ElasticList, chars: number): Block[] {
+  const text = joinInline(part.heading, part.items, Math.min(chars, SLACK_LIMITS.sectionText), part.more, part.maxItems);
   return [part.as === 'context' ? context(text) : section(text)];
 }
 
