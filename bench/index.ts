@@ -22,6 +22,7 @@ import { renderJson, renderText, type BenchReport } from './report';
 import { ackLatencySection } from './sections/ack-latency';
 import { botProcessSection } from './sections/bot-process';
 import { githubRequestsSection } from './sections/github-requests';
+import { messageSizeSection } from './sections/message-size';
 import { overloadSection } from './sections/overload';
 import { processSection } from './sections/process';
 import { prSweepSection } from './sections/pr-sweep';
@@ -78,6 +79,7 @@ const SECTIONS: BenchSection[] = [
   overloadSection(),
   githubRequestsSection(),
   prSweepSection(),
+  messageSizeSection(),
   taggingPollingSection(),
   processSection(),
 ];

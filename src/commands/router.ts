@@ -40,9 +40,9 @@ export interface Subcommand {
   run(context: CommandContext): Promise<void>;
 }
 
-/** The help text: one line per implemented subcommand. */
+/** The help text: one line per implemented subcommand (usages escaped: Slack reads `<text>` as a link even inside backticks). */
 export function renderHelp(subcommands: Subcommand[], command = '/release'): string {
-  const lines = subcommands.map((sub) => `• \`${command} ${sub.usage}\`: ${sub.summary}`);
+  const lines = subcommands.map((sub) => `• \`${command} ${escapeMrkdwn(sub.usage)}\`: ${sub.summary}`);
   return `*${command}* does:\n${lines.join('\n')}`;
 }
 
@@ -79,7 +79,7 @@ export async function routeCommand(options: {
       response_type: 'ephemeral',
       text:
         `\`${command} ${subcommand.name}\` does not take \`${escapeMrkdwn(extra)}\`. ` +
-        `Usage: \`${command} ${subcommand.usage}\`\n\n${help}`,
+        `Usage: \`${command} ${escapeMrkdwn(subcommand.usage)}\`\n\n${help}`,
     });
     return;
   }

@@ -1,6 +1,7 @@
 /** The kickoff announcement, as Block Kit. */
 import type { Settings } from '../config';
 import { actions, button, context, section, type Block } from '../slack/blocks';
+import { fitMessage } from '../slack/budget';
 import { mentionUser, slackDate } from '../slack/mrkdwn';
 import type { TrainSchedule } from '../train/calendar';
 import { formatInZones } from '../train/time-format';
@@ -31,9 +32,9 @@ export function renderKickoff(message: KickoffMessage, settings: Settings): { te
     : '';
   if (!owner) {
     const text = `Train ${train.train} kicks off with no release owner assigned.`;
-    return {
+    return fitMessage({
       text,
-      blocks: [
+      parts: [
         section(`:steam_locomotive: *Train ${train.train} kicks off* with *no release owner assigned*.`),
         section(cutoffLine(train, settings)),
         context(
@@ -41,7 +42,7 @@ export function renderKickoff(message: KickoffMessage, settings: Settings): { te
             `or \`/release rotation override ${train.train} @user\`.`,
         ),
       ],
-    };
+    });
   }
   const ownerText = `${mentionUser(owner.slackUserId)}${owner.emoji ? ` ${owner.emoji}` : ''}`;
   const blocks: Block[] = [
@@ -56,7 +57,7 @@ export function renderKickoff(message: KickoffMessage, settings: Settings): { te
       button({ actionId: KICKOFF_DECLINE_ACTION, text: "I can't, pick the next person", value: String(train.train) }),
     ]),
   );
-  return { text: `Train ${train.train} kicks off. Release owner: ${ownerText}.`, blocks };
+  return fitMessage({ text: `Train ${train.train} kicks off. Release owner: ${ownerText}.`, parts: blocks });
 }
 
 /** The announcement once answered: the buttons give way to who answered. */

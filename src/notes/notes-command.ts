@@ -10,17 +10,17 @@
 import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
-import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
+import { escapeMrkdwn, escapeTyped, mentionUser } from '../slack/mrkdwn';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { formatInZones } from '../train/time-format';
 import { addNote, findNote, listNotes, removeNote } from './notes-store';
 import { renderNoteLines } from './notes-view';
 
 const USAGE = [
-  '`/release notes add <text>`: a deploy note for the train in progress',
-  '`/release notes sre <text>`: a special step, flagged for SRE',
+  '`/release notes add &lt;text&gt;`: a deploy note for the train in progress',
+  '`/release notes sre &lt;text&gt;`: a special step, flagged for SRE',
   '`/release notes list [train]`: the notes of a train',
-  '`/release notes remove <id>`: yours (the owner and admins may remove any)',
+  '`/release notes remove &lt;id&gt;`: yours (the owner and admins may remove any)',
 ].join('\n');
 
 /** Slack sends `&`, `<` and `>` typed in a command as entities; the note keeps what was typed (escaped again when shown). */
@@ -51,7 +51,7 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     const note = await addNote({ prisma: deps.db.prisma, train, text, forSre, authorSlackId: context.userId, now: context.now });
     return (
       `:white_check_mark: ${forSre ? 'Special step for SRE' : 'Deploy note'} \`${note.id}\` added to train ${train}: ` +
-      `${escapeMrkdwn(note.text)}\nIt shows in \`/release status\` and in the cutoff message. Remove it with \`/release notes remove ${note.id}\`.`
+      `${escapeTyped(note.text)}\nIt shows in \`/release status\` and in the cutoff message. Remove it with \`/release notes remove ${note.id}\`.`
     );
   }
 
@@ -61,7 +61,7 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     const train = context.args[1] === undefined ? current : parseWholeNumber(context.args[1], 'the train');
     const notes = await listNotes(deps.db.prisma, train);
     if (notes.length === 0)
-      return `No deploy notes for train ${train}${train === current ? ' yet. Add one with `/release notes add <text>`' : ''}.`;
+      return `No deploy notes for train ${train}${train === current ? ' yet. Add one with `/release notes add &lt;text&gt;`' : ''}.`;
     const sre = notes.filter((n) => n.forSre).length;
     return `*Deploy notes for train ${train}* (${notes.length}${sre > 0 ? `, ${sre} for SRE` : ''}):\n${renderNoteLines(notes, { withIds: true }).join('\n')}`;
   }
@@ -88,7 +88,7 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     }
     const removed = await removeNote({ prisma: deps.db.prisma, note, actor: context.userId, now: context.now });
     if (!removed) return `Note \`${id}\` was removed already.`;
-    return `:wastebasket: Removed note \`${id}\` from train ${note.train}: ${escapeMrkdwn(note.text)}`;
+    return `:wastebasket: Removed note \`${id}\` from train ${note.train}: ${escapeTyped(note.text)}`;
   }
 
   return {

@@ -1,5 +1,8 @@
-/** Deploy notes as mrkdwn lines: SRE steps first and flagged; every note escaped. */
-import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
+/**
+ * Deploy notes as mrkdwn lines: SRE steps first and flagged; every note
+ * escaped, the mentions typed into it shown as names (`escapeTyped`).
+ */
+import { escapeTyped, mentionUser } from '../slack/mrkdwn';
 import type { StoredNote } from './notes-store';
 
 /** One line per note, SRE steps first. */
@@ -8,6 +11,6 @@ export function renderNoteLines(notes: readonly StoredNote[], options: { withIds
   return ordered.map((note) => {
     const id = options.withIds ? `\`${note.id}\` ` : '';
     const flag = note.forSre ? ':rotating_light: *SRE:* ' : '';
-    return `• ${id}${flag}${escapeMrkdwn(note.text)} _(${mentionUser(note.authorSlackId)})_`;
+    return `• ${id}${flag}${escapeTyped(note.text)} _(${mentionUser(note.authorSlackId)})_`;
   });
 }

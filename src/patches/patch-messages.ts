@@ -5,8 +5,10 @@
  * commit title from GitHub, is escaped.
  */
 import type { types } from '@slack/bolt';
-import { actions, button, context, section, type Block } from '../slack/blocks';
+import { actions, button, context, section } from '../slack/blocks';
+import { fitMessage, list, type Part } from '../slack/budget';
 import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import type { Block } from '../slack/blocks';
 import { formatInZones } from '../train/time-format';
 import type { DotReleasePlan, PatchRequestRecord } from './patch-store';
 import { reasonLabel } from './request-input';
@@ -20,6 +22,9 @@ export const PATCH_WITHDRAW_ACTION = 'patch_withdraw';
 export const PATCH_RIDE_ALONG_ACTION = 'patch_ride_along';
 /** Opens the request modal (the dashboard's button). */
 export const PATCH_REQUEST_OPEN_ACTION = 'patch_request_open';
+
+/** The latest questions shown under a request; earlier ones are counted. */
+const QUESTIONS_SHOWN = 5;
 
 /** Who a copy of a request is for: deciders get the decision buttons, the requester the Withdraw button, the channel both. */
 export type Audience = 'decider' | 'team' | 'requester';
@@ -53,17 +58,19 @@ function when(instant: Date, zones: readonly string[]): string {
 }
 
 /** The request itself, without buttons. */
-export function describeRequest(request: PatchRequestRecord, rendering: Rendering): Block[] {
+export function describeRequest(request: PatchRequestRecord, rendering: Rendering): Part[] {
   const where = describeWhere(request.trainWhere);
-  const blocks: Block[] = [
+  const blocks: Part[] = [
     section(
       `:adhesive_bandage: *Patch request #${request.id}* for *train ${request.train}* (${escapeMrkdwn(where)} when asked) from ${mentionUser(request.requestedBy)}\n` +
         `*Reason:* ${escapeMrkdwn(reasonLabel(request.reason))}   *Verified on main:* ${request.verifiedOnMain ? 'yes' : 'no'}` +
         (request.bugUrl ? `\n*Bug or failing test:* ${link(request.bugUrl, request.bugUrl)}` : ''),
     ),
     section(`*Justification*\n${quote(request.justification)}${request.impact ? `\n*Impact if it waits*\n${quote(request.impact)}` : ''}`),
-    section(
-      `*Commits* (${request.commits.length}, in the order given)\n${request.commits.map((c) => `• ${describeCommit(rendering.repository, c)}`).join('\n')}`,
+    list(
+      `*Commits* (${request.commits.length}, in the order given)`,
+      request.commits.map((c) => `• ${describeCommit(rendering.repository, c)}`),
+      { maxBlocks: 3 },
     ),
   ];
   if (request.trainWhere === 'in production') {
@@ -97,14 +104,15 @@ export function renderRequestMessage(
   const text = `Patch request #${request.id} for train ${request.train} from ${mentionUser(request.requestedBy)}`;
   if (request.status !== 'pending') {
     blocks.push(context(describeOutcome(request, options)));
-    return { text: `${text}: ${request.status}`, blocks };
+    return fitMessage({ text: `${text}: ${request.status}`, parts: blocks });
   }
   const decider = options.ownerUserId
     ? `${mentionUser(options.ownerUserId)} (owner of train ${request.train}) or an admin decides.`
     : `Train ${request.train} has no owner assigned: an admin decides.`;
   const asked = request.decisions.filter((d) => d.kind === 'question');
-  for (const question of asked)
+  for (const question of asked.slice(-QUESTIONS_SHOWN))
     blocks.push(context(`:speech_balloon: ${mentionUser(question.actor)} asked: ${escapeMrkdwn(question.text ?? '')}`));
+  if (asked.length > QUESTIONS_SHOWN) blocks.push(context(`…and ${asked.length - QUESTIONS_SHOWN} earlier questions (in the DMs).`));
   if (audience === 'requester') {
     blocks.push(context(`Waiting for a decision: ${decider} You can withdraw it until then.`));
     blocks.push(
@@ -116,7 +124,7 @@ export function renderRequestMessage(
     blocks.push(context(decider));
     blocks.push(actions(`patch_request:${request.id}`, decisionButtons(request, audience === 'team')));
   }
-  return { text, blocks };
+  return fitMessage({ text, parts: blocks });
 }
 
 /** "Approved by @alice on …: in dot release 302.3" and the like. */
@@ -147,11 +155,11 @@ export function renderPlanAnnouncement(
     const why = request ? `, ${escapeMrkdwn(reasonLabel(request.reason))}` : '';
     return `${index + 1}. ${describeCommit(options.repository, commit)}: request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why}`;
   });
-  const blocks: Block[] = [
+  const blocks: Part[] = [
     section(
       `:package: *Planning train ${plan.train}.${plan.patch}*: \`${escapeMrkdwn(plan.tag)}\`, picked onto \`${escapeMrkdwn(plan.branch)}\`. Release owner: ${owner}`,
     ),
-    section(`*What it will contain so far*, in the order it will be picked:\n${lines.join('\n') || '_nothing yet_'}`),
+    list('*What it will contain so far*, in the order it will be picked:', lines.length > 0 ? lines : ['_nothing yet_'], { maxBlocks: 6 }),
     context(
       'Have a fix that would not justify a dot release on its own but should go out with this one? Ask to ride along. ' +
         'Be selective: every extra patch adds work and risk.',
@@ -160,8 +168,8 @@ export function renderPlanAnnouncement(
       button({ actionId: PATCH_RIDE_ALONG_ACTION, text: 'Request a ride-along', value: String(plan.train) }),
     ]),
   ];
-  return {
-    text: `Planning train ${plan.train}.${plan.patch} (${plan.tag}): ${plan.commits.length} commit${plan.commits.length === 1 ? '' : 's'} so far`,
-    blocks,
-  };
+  return fitMessage({
+    text: `Planning train ${plan.train}.${plan.patch} (${escapeMrkdwn(plan.tag)}): ${plan.commits.length} commit${plan.commits.length === 1 ? '' : 's'} so far`,
+    parts: blocks,
+  });
 }

@@ -6,6 +6,7 @@
  */
 import type { types } from '@slack/bolt';
 import { context, section, type Block } from '../slack/blocks';
+import { fitBlocks } from '../slack/budget';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { FIELD, PATCH_REASONS, type PatchReason, type PatchRequestForm } from './request-input';
 import type { LandscapeTrain, TrainLandscape } from './train-landscape';
@@ -39,7 +40,14 @@ function plain(text: string, limit = 150): { type: 'plain_text'; text: string; e
 }
 
 function modal(title: string, blocks: Block[], extra: Partial<ModalView> = {}): ModalView {
-  return { type: 'modal', callback_id: PATCH_REQUEST_CALLBACK, title: plain(title, 24), close: plain('Close', 24), blocks, ...extra };
+  return {
+    type: 'modal',
+    callback_id: PATCH_REQUEST_CALLBACK,
+    title: plain(title, 24),
+    close: plain('Close', 24),
+    blocks: fitBlocks(blocks, { surface: 'view' }),
+    ...extra,
+  };
 }
 
 /** Opened at once (Slack's trigger lasts 3 seconds); replaced when the trains are known. */

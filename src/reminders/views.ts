@@ -9,11 +9,12 @@ import type { MergedPullRequest } from '../github/types';
 import type { StoredNote } from '../notes/notes-store';
 import { renderNoteLines } from '../notes/notes-view';
 import { actions, button, context, divider, header, section, type Block } from '../slack/blocks';
-import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { fitBlocks, fitMessage, githubSearchUrl, joinInline, list, moreOnGitHub, type Part } from '../slack/budget';
+import { escapeMrkdwn, link, literal, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { TrainSchedule } from '../train/calendar';
 import { formatCountdown, formatInZone, formatInZones } from '../train/time-format';
 import { ANSWER_BUTTON_TEXT, ANSWER_TEXT, ANSWERS, type Answer, type StoredAnswer, type SweptPullRequest } from './answer-store';
-import { describeBlockers, findBlockers, groupBy } from './pull-requests';
+import { BLOCKER_TEXT, type Blocker, describeBlockers, findBlockers, groupBy } from './pull-requests';
 
 /** The answer buttons' action ids, one per answer. */
 export const PR_ANSWER_ACTIONS: Record<Answer, string> = {
@@ -79,39 +80,58 @@ function authorText(pr: { authorSlackId: string | null; authorLogin: string | nu
 /**
  * Lines packed into as few sections as fit (Slack's limit is 3000 characters
  * a section), the first starting with `heading`; at most `maxSections`, the
- * lines that do not fit are counted in the last one.
+ * lines that do not fit are counted in the last one (the budgeter's list).
  */
 export function listSections(heading: string, lines: string[], maxSections = MAX_LIST_SECTIONS): Block[] {
-  const texts: string[] = [];
-  let current = heading;
-  for (const [index, line] of lines.entries()) {
-    const joined = current === '' ? line : `${current}\n${line}`;
-    if (joined.length <= SECTION_CHARS || current === '') {
-      current = joined;
-      continue;
-    }
-    if (texts.length + 1 >= maxSections) {
-      texts.push(`${current}\n…and ${lines.length - index} more`);
-      return texts.map(section);
-    }
-    texts.push(current);
-    current = line;
-  }
-  texts.push(current);
-  return texts.map(section);
+  return fitBlocks([list(heading, lines, { maxBlocks: maxSections })]);
 }
 
-/** `prefix` and the items joined with commas, as many as fit in a section; the rest counted. */
+/** `prefix` and the items joined with commas, as many as fit in `limit` characters; the rest counted. */
 export function inlineList(prefix: string, items: string[], limit = SECTION_CHARS): string {
-  let text = prefix;
-  for (const [index, item] of items.entries()) {
-    const next = `${text}${index === 0 ? '' : ', '}${item}`;
-    const tail = index === items.length - 1 ? '' : ` …and ${items.length - index - 1} more`;
-    if (next.length + tail.length > limit) return `${text} …and ${items.length - index} more`;
-    text = next;
-  }
-  return text;
+  return joinInline(prefix, items, limit);
 }
+
+/** The owner's summary names the authors it could not DM in at most this many characters, and counts the rest. */
+const UNDELIVERED_CHARS = 1500;
+
+/** At most this many authors are named in a summary's counts; the rest are counted. */
+const NAMED_AUTHORS = 8;
+
+/**
+ * What a shortened list of PRs says about all of them: how many have each
+ * blocker, and who has the most (names escaped).
+ */
+export function countPullRequests(prs: ReadonlyArray<{ blockers: readonly string[]; author: string }>): string {
+  const byBlocker = new Map<string, number>();
+  const byAuthor = new Map<string, number>();
+  for (const pr of prs) {
+    const known = pr.blockers.filter((b): b is Blocker => b in BLOCKER_TEXT);
+    if (known.length === 0) byBlocker.set('nothing in the way', (byBlocker.get('nothing in the way') ?? 0) + 1);
+    for (const blocker of known) byBlocker.set(BLOCKER_TEXT[blocker], (byBlocker.get(BLOCKER_TEXT[blocker]) ?? 0) + 1);
+    byAuthor.set(pr.author, (byAuthor.get(pr.author) ?? 0) + 1);
+  }
+  const blockers = [...byBlocker].map(([name, n]) => `${n} ${name}`).join(' · ');
+  const authors = [...byAuthor].sort((a, b) => b[1] - a[1]);
+  const named = authors.slice(0, NAMED_AUTHORS).map(([name, n]) => `${escapeMrkdwn(name)} ${n}`);
+  const others = authors.length - named.length;
+  return `_By blocker:_ ${blockers}. _By author:_ ${named.join(', ')}${others > 0 ? `, and ${others} more author${others === 1 ? '' : 's'}` : ''}.`;
+}
+
+/** The GitHub search of open PRs into `base`: `is:pr is:open base:main`, with `extra` qualifiers. */
+function openSearchUrl(settings: Settings, extra = ''): string {
+  return githubSearchUrl(settings.repository, `is:pr is:open base:${settings.mainBranch}${extra}`);
+}
+
+function openSearch(settings: Settings, extra = ''): (left: number) => string {
+  return moreOnGitHub(settings.repository, `is:pr is:open base:${settings.mainBranch}${extra}`);
+}
+
+/** One author's PRs in the check-in: at most this many characters, the rest counted. */
+const AUTHOR_LINE_CHARS = 600;
+
+/** How deploy notes are added, as Slack shows it (a placeholder is not a link). */
+const ADD_NOTE = literal('/release notes add <text>');
+const ADD_SRE_NOTE = literal('/release notes sre <text>');
 
 // --- check-in ---------------------------------------------------------------
 
@@ -130,7 +150,7 @@ export function renderCheckIn(message: CheckInMessage, settings: Settings, now: 
   const ownerText = owner
     ? `${mentionUser(owner.slackUserId)}${owner.emoji ? ` ${owner.emoji}` : ''}`
     : '_no owner assigned_ (an admin can set it with `/release rotation`)';
-  const blocks: Block[] = [
+  const blocks: Part[] = [
     section(`:alarm_clock: *Train ${train.train} is cut in ${formatCountdown(now, train.cutoff)}.* Release owner: ${ownerText}`),
     section(
       `*Cutoff:* ${cutoffText(train, settings)}. PRs merged into \`${escapeMrkdwn(settings.mainBranch)}\` by then ride train ${train.train}; later ones roll to train ${train.train + 1}.`,
@@ -145,21 +165,30 @@ export function renderCheckIn(message: CheckInMessage, settings: Settings, now: 
     if (ready.length === 0) blocks.push(section(`*Open PRs into \`${main}\`:* none`));
     else {
       const byAuthor = groupBy(ready, (pr) => pr.authorLogin ?? '');
-      const lines = [...byAuthor].map(
-        ([login, prs]) =>
-          `*${login ? escapeMrkdwn(login) : 'unknown author'}*: ` +
-          prs.map((pr) => `${prLink(pr)}${findBlockers(pr).length > 0 ? ` _(${describeBlockers(findBlockers(pr))})_` : ''}`).join(', '),
+      const lines = [...byAuthor].map(([login, prs]) =>
+        inlineList(
+          `*${login ? escapeMrkdwn(login) : 'unknown author'}*: `,
+          prs.map((pr) => `${prLink(pr)}${findBlockers(pr).length > 0 ? ` _(${describeBlockers(findBlockers(pr))})_` : ''}`),
+          AUTHOR_LINE_CHARS,
+        ),
       );
       blocks.push(
-        ...listSections(
-          `*Open PRs into \`${main}\`* (${ready.length} by ${byAuthor.size} author${byAuthor.size === 1 ? '' : 's'}):`,
-          lines,
-          8,
-        ),
+        list(`*Open PRs into \`${main}\`* (${ready.length} by ${byAuthor.size} author${byAuthor.size === 1 ? '' : 's'}):`, lines, {
+          maxBlocks: 8,
+          more: (left) =>
+            `…and ${left} more author${left === 1 ? '' : 's'} (${link(openSearchUrl(settings, ' draft:false'), 'all open PRs on GitHub')})`,
+          summary: countPullRequests(ready.map((pr) => ({ blockers: findBlockers(pr), author: pr.authorLogin ?? 'unknown author' }))),
+        }),
       );
     }
     if (drafts.length > 0) {
-      blocks.push(context(inlineList('Drafts (they roll unless marked ready and merged in time): ', drafts.map(prLink))));
+      blocks.push(
+        list('Drafts (they roll unless marked ready and merged in time): ', drafts.map(prLink), {
+          layout: 'inline',
+          as: 'context',
+          more: openSearch(settings, ' draft:true'),
+        }),
+      );
     }
   }
   blocks.push(
@@ -169,13 +198,13 @@ export function renderCheckIn(message: CheckInMessage, settings: Settings, now: 
     ),
     context(
       `*Deploy notes* for train ${train.train}: ${message.noteCount === 0 ? 'none yet' : `${message.noteCount} so far`}. ` +
-        'Add yours with `/release notes add <text>`; special steps for SRE with `/release notes sre <text>`.',
+        `Add yours with ${ADD_NOTE}; special steps for SRE with ${ADD_SRE_NOTE}.`,
     ),
   );
-  return {
+  return fitMessage({
     text: `Train ${train.train} is cut ${formatInZones(train.cutoff, settings.displayTimeZones)}. Open PRs and deploy notes inside.`,
-    blocks,
-  };
+    parts: blocks,
+  });
 }
 
 // --- an author's DM -------------------------------------------------------------
@@ -202,7 +231,9 @@ export function answerStatusText(
 export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { text: string; blocks: Block[] } {
   const { train } = dm;
   const count = dm.pullRequests.length;
-  const blocks: Block[] = [
+  const login = dm.pullRequests[0]?.authorLogin ?? dm.drafts[0]?.authorLogin ?? null;
+  const mine = login ? ` author:${login}` : '';
+  const blocks: Part[] = [
     section(
       `:steam_locomotive: Train ${train.train} is cut in *${formatCountdown(now, train.cutoff)}*: ${cutoffText(train, settings)}.\n` +
         `Will ${count === 1 ? 'your PR' : `your ${count} PRs`} land by then? Anything not merged into \`${escapeMrkdwn(settings.mainBranch)}\` at the cutoff rolls to train ${train.train + 1}.`,
@@ -234,21 +265,30 @@ export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { t
   if (rest.length > 0) {
     const owner = dm.ownerSlackId ? mentionUser(dm.ownerSlackId) : 'the release owner';
     blocks.push(
-      section(inlineList(`*${rest.length} more of yours* (too many for buttons here: tell ${owner} which will land): `, rest.map(prLink))),
+      list(`*${rest.length} more of yours* (too many for buttons here: tell ${owner} which will land): `, rest.map(prLink), {
+        layout: 'inline',
+        more: openSearch(settings, ` draft:false${mine}`),
+      }),
     );
   }
   if (dm.drafts.length > 0) {
     blocks.push(
       divider(),
-      section(inlineList('*Drafts* (listed apart: they roll unless marked ready and merged in time): ', dm.drafts.map(prLink))),
+      list('*Drafts* (listed apart: they roll unless marked ready and merged in time): ', dm.drafts.map(prLink), {
+        layout: 'inline',
+        more: openSearch(settings, ` draft:true${mine}`),
+      }),
     );
   }
   blocks.push(
     context(
-      `${dm.ownerSlackId ? `${mentionUser(dm.ownerSlackId)} owns train ${train.train} and sees your answers.` : 'Your answers are shown in `/release status`.'} Deploy notes: \`/release notes add <text>\`.`,
+      `${dm.ownerSlackId ? `${mentionUser(dm.ownerSlackId)} owns train ${train.train} and sees your answers.` : 'Your answers are shown in `/release status`.'} Deploy notes: ${ADD_NOTE}.`,
     ),
   );
-  return { text: `Train ${train.train} is cut in ${formatCountdown(now, train.cutoff)}: will your PRs land in time?`, blocks };
+  return fitMessage({
+    text: `Train ${train.train} is cut in ${formatCountdown(now, train.cutoff)}: will your PRs land in time?`,
+    parts: blocks,
+  });
 }
 
 /** The DM after an answer: the PR's status line says what was answered; the buttons stay, to change one's mind. */
@@ -294,7 +334,7 @@ export function renderOwnerSummary(summary: OwnerSummary, settings: Settings, no
     `${counts.get('unsure') ?? 0} not sure`,
     `${counts.get('none') ?? 0} without an answer`,
   ].join(', ');
-  const blocks: Block[] = [
+  const blocks: Part[] = [
     header(`Train ${train.train}: will the PRs make the cutoff?`),
     context(
       `${summary.cut ? '*Cut* at' : 'Cutoff'} ${cutoffText(train, settings)}` +
@@ -308,24 +348,29 @@ export function renderOwnerSummary(summary: OwnerSummary, settings: Settings, no
       (pr) =>
         `• ${prLink(pr)} by ${authorText(pr)}: ${describeBlockers(pr.blockers)} → ${answerCell(answers.get(pr.number), pr, settings)}`,
     );
-    blocks.push(...listSections('', lines, 10));
+    blocks.push(
+      list('', lines, {
+        maxBlocks: 10,
+        more: openSearch(settings, ' draft:false'),
+        summary: countPullRequests(ready.map((pr) => ({ blockers: pr.blockers, author: pr.authorLogin ?? 'unknown author' }))),
+      }),
+    );
   }
   if (gone.length > 0) {
     blocks.push(
-      ...listSections(
+      list(
         '*No longer open* (merged or closed since a sweep saw them):',
         gone.map((pr) => `• ${prLink(pr)} by ${authorText(pr)}`),
-        2,
+        { maxBlocks: 2 },
       ),
     );
   }
   if (drafts.length > 0)
     blocks.push(
-      context(
-        inlineList(
-          'Drafts (roll unless marked ready): ',
-          drafts.map((pr) => `${prLink(pr)} by ${authorText(pr)}`),
-        ),
+      list(
+        'Drafts (roll unless marked ready): ',
+        drafts.map((pr) => `${prLink(pr)} by ${authorText(pr)}`),
+        { layout: 'inline', as: 'context', more: openSearch(settings, ' draft:true') },
       ),
     );
   if (summary.undelivered.length > 0) {
@@ -334,13 +379,13 @@ export function renderOwnerSummary(summary: OwnerSummary, settings: Settings, no
         `${inlineList(
           ':warning: Could not DM: ',
           summary.undelivered.map((u) => `${mentionUser(u.slackUserId)} (${escapeMrkdwn(u.error)})`),
-          SECTION_CHARS - 30,
+          UNDELIVERED_CHARS,
         )}. Ask them yourself.`,
       ),
     );
   }
   blocks.push(context(`Updated ${slackDate(now, '{date_short_pretty} at {time}', now.toISOString())}`));
-  return { text: `Train ${train.train}: ${ready.length} open PRs before the cutoff (${tally}).`, blocks };
+  return fitMessage({ text: `Train ${train.train}: ${ready.length} open PRs before the cutoff (${tally}).`, parts: blocks });
 }
 
 // --- the cutoff message --------------------------------------------------------
@@ -364,7 +409,7 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
   const { train, answers } = message;
   const who = (number: number, login: string | null) =>
     authorText({ authorSlackId: message.authors.get(number) ?? null, authorLogin: login });
-  const blocks: Block[] = [
+  const blocks: Part[] = [
     section(
       `:steam_locomotive: *Tagging train ${train.train} now.* The cutoff was ${formatInZones(train.cutoff, settings.displayTimeZones)}; ` +
         `what is merged into \`${escapeMrkdwn(settings.mainBranch)}\` from now on rides train ${train.train + 1}.`,
@@ -383,11 +428,10 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
       return `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)}`;
     });
     blocks.push(
-      ...listSections(
-        `*Made it* (${lines.length} merged since train ${train.train - 1} was cut):`,
-        lines.length > 0 ? lines : ['_none_'],
-        6,
-      ),
+      list(`*Made it* (${lines.length} merged since train ${train.train - 1} was cut):`, lines.length > 0 ? lines : ['_none_'], {
+        maxBlocks: 6,
+        more: moreOnGitHub(settings.repository, `is:pr is:merged base:${settings.mainBranch}`, 'merged PRs on GitHub'),
+      }),
     );
   }
   if (message.open !== null) {
@@ -398,14 +442,21 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
       return `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)}: ${answer ? ANSWER_TEXT[answer.answer] : '_no answer_'}`;
     });
     blocks.push(
-      ...listSections(`*Rolls to train ${train.train + 1}* (${lines.length} still open):`, lines.length > 0 ? lines : ['_none_'], 6),
+      list(`*Rolls to train ${train.train + 1}* (${lines.length} still open):`, lines.length > 0 ? lines : ['_none_'], {
+        maxBlocks: 6,
+        more: openSearch(settings, ' draft:false'),
+        summary: countPullRequests(ready.map((pr) => ({ blockers: findBlockers(pr), author: pr.authorLogin ?? 'unknown author' }))),
+      }),
     );
     if (drafts.length > 0) blocks.push(context(`${drafts.length} ${drafts.length === 1 ? 'draft rolls' : 'drafts roll'} too.`));
   }
-  if (surprises.length > 0) blocks.push(section(`:eyes: *Surprises*\n${surprises.join('\n')}`));
+  if (surprises.length > 0) blocks.push(list(':eyes: *Surprises*', surprises, { maxBlocks: 2 }));
   blocks.push(
     divider(),
-    ...listSections(`*Deploy notes* for train ${train.train}:`, message.notes.length > 0 ? renderNoteLines(message.notes) : ['_none_'], 6),
+    list(`*Deploy notes* for train ${train.train}:`, message.notes.length > 0 ? renderNoteLines(message.notes) : ['_none_'], {
+      maxBlocks: 6,
+      more: (left) => `…and ${left} more (${literal(`/release notes list ${train.train}`)})`,
+    }),
   );
   for (const warning of message.warnings) blocks.push(context(`:warning: ${escapeMrkdwn(warning)}`));
   blocks.push(
@@ -419,5 +470,5 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
     message.merged !== null ? `${message.merged.length} made it` : null,
     message.open !== null ? `${message.open.filter((pr) => !pr.isDraft).length} roll to train ${train.train + 1}` : null,
   ].filter(Boolean);
-  return { text: `Tagging train ${train.train} now${counts.length > 0 ? `: ${counts.join(', ')}` : ''}.`, blocks };
+  return fitMessage({ text: `Tagging train ${train.train} now${counts.length > 0 ? `: ${counts.join(', ')}` : ''}.`, parts: blocks });
 }

@@ -10,6 +10,58 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Text a person typed in Slack (a deploy note, a question), escaped, with the
+ * Slack tokens Slack put into it shown as what they name, deliberately: a
+ * mention `<@U…|alice>` as "@alice" (a note read out at the cutoff pings
+ * nobody), a channel `<#C…|general>` as "#general", a link as its address.
+ * `<!channel>` and the like stay inert text.
+ */
+export function escapeTyped(text: string): string {
+  return text
+    .split(/(<[^<>]*>)/)
+    .map((piece) => {
+      const token = /^<([@#])([A-Z0-9]+)(?:\|([^<>]*))?>$/i.exec(piece);
+      if (token) return escapeMrkdwn(`${token[1]}${token[3] || token[2]}`);
+      const url = /^<(https?:\/\/[^|<>]+)(?:\|[^<>]*)?>$/i.exec(piece);
+      if (url) return escapeMrkdwn(url[1] ?? '');
+      return escapeMrkdwn(piece);
+    })
+    .join('');
+}
+
+/**
+ * A command as people type it, in a code span: placeholders such as `<text>`
+ * are escaped, because Slack reads `<…>` as a link even inside backticks.
+ */
+export function literal(text: string): string {
+  return `\`${escapeMrkdwn(text)}\``;
+}
+
+/**
+ * The pieces mrkdwn must never be cut inside: a Slack token (`<url|label>`,
+ * `<@U…>`, `<!date^…>`), an entity (`&amp;`), an emoji code (`:tada:`); any
+ * other code point on its own.
+ */
+const ATOM = /<[^<>]*>|&(?:#\d+|#x[0-9a-f]+|[a-z]+);|:[a-z0-9_+'-]+:|[\s\S]/giu;
+
+/**
+ * `text` cut to at most `limit` characters, ending with `…`, never inside a
+ * token, an entity or an emoji code (and never between the halves of a
+ * surrogate pair). Text within the limit is returned as it is.
+ */
+export function clipMrkdwn(text: string, limit: number, ellipsis = '…'): string {
+  if (text.length <= limit) return text;
+  const room = limit - ellipsis.length;
+  let end = 0;
+  for (const match of text.matchAll(ATOM)) {
+    const stop = match.index + match[0].length;
+    if (stop > room) break;
+    end = stop;
+  }
+  return `${text.slice(0, end).trimEnd()}${ellipsis}`;
+}
+
 /** A user mention. */
 export function mentionUser(userId: string): string {
   return `<@${userId.replace(/[^A-Z0-9]/gi, '')}>`;

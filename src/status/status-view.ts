@@ -5,7 +5,8 @@
 import type { Settings } from '../config';
 import type { PullRequestSummary } from '../github/client';
 import { actions, button, context, divider, fields, header, section, type Block } from '../slack/blocks';
-import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { fitMessage, list, moreOnGitHub, type Part } from '../slack/budget';
+import { escapeMrkdwn, link, literal, mentionUser, slackDate } from '../slack/mrkdwn';
 import { renderNoteLines } from '../notes/notes-view';
 import { ANSWER_TEXT, type StoredAnswer } from '../reminders/answer-store';
 import { formatCountdown, formatInZones } from '../train/time-format';
@@ -51,28 +52,30 @@ function describePullRequest(pr: PullRequestSummary, answer?: StoredAnswer): str
   return `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${author}${suffix}${answered}`;
 }
 
-function notesBlock(report: StatusReport): Block {
+function notesBlock(report: StatusReport): Part {
   const { notes } = report;
   const train = report.calendarTrain.train;
-  if (notes.length === 0) return context(`*Deploy notes* for train ${train}: none yet (\`/release notes add <text>\`)`);
+  if (notes.length === 0) return context(`*Deploy notes* for train ${train}: none yet (${literal('/release notes add <text>')})`);
   const sre = notes.filter((n) => n.forSre).length;
-  const lines = renderNoteLines(notes).slice(0, LISTED_NOTES);
-  const more = notes.length - lines.length;
-  return section(
-    `*Deploy notes* for train ${train} (${notes.length}${sre > 0 ? `, ${sre} for SRE` : ''}):\n${lines.join('\n')}` +
-      (more > 0 ? `\n…and ${more} more (\`/release notes list\`)` : ''),
-  );
+  return list(`*Deploy notes* for train ${train} (${notes.length}${sre > 0 ? `, ${sre} for SRE` : ''}):`, renderNoteLines(notes), {
+    maxBlocks: 1,
+    maxItems: LISTED_NOTES,
+    more: (left) => `…and ${left} more (\`/release notes list\`)`,
+  });
 }
 
-function pullRequestBlock(pullRequests: PullRequestSummary[], mainBranch: string, answers: Map<number, StoredAnswer>): Block {
+function pullRequestBlock(pullRequests: PullRequestSummary[], settings: Settings, answers: Map<number, StoredAnswer>): Part {
+  const { mainBranch } = settings;
   if (pullRequests.length === 0) return section(`*Open PRs into \`${escapeMrkdwn(mainBranch)}\`:* none`);
-  const listed = pullRequests.slice(0, LISTED_PULL_REQUESTS).map((pr) => describePullRequest(pr, answers.get(pr.number)));
-  const more = pullRequests.length - listed.length;
   const authors = new Set(pullRequests.map((pr) => pr.authorLogin ?? '?')).size;
-  return section(
-    `*Open PRs into \`${escapeMrkdwn(mainBranch)}\`:* ${pullRequests.length} by ${authors} ` +
-      `author${authors === 1 ? '' : 's'}, oldest first\n${listed.join('\n')}` +
-      (more > 0 ? `\n…and ${more} more` : ''),
+  return list(
+    `*Open PRs into \`${escapeMrkdwn(mainBranch)}\`:* ${pullRequests.length} by ${authors} author${authors === 1 ? '' : 's'}, oldest first`,
+    pullRequests.map((pr) => describePullRequest(pr, answers.get(pr.number))),
+    {
+      maxBlocks: 3,
+      maxItems: LISTED_PULL_REQUESTS,
+      more: moreOnGitHub(settings.repository, `is:pr is:open base:${mainBranch} sort:created-asc`),
+    },
   );
 }
 
@@ -80,7 +83,7 @@ function pullRequestBlock(pullRequests: PullRequestSummary[], mainBranch: string
 export function renderStatus(report: StatusReport, settings: Settings): { text: string; blocks: Block[] } {
   const { calendarTrain, github, now } = report;
   const building = github?.latestTrain != null ? github.latestTrain + 1 : calendarTrain.train;
-  const blocks: Block[] = [header(`Train ${building}: main is building it`)];
+  const blocks: Part[] = [header(`Train ${building}: main is building it`)];
 
   const owner = report.ownerUserId
     ? mentionUser(report.ownerUserId)
@@ -107,7 +110,7 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
     blocks.push(
       section(tag ? `*Latest tag:* \`${escapeMrkdwn(tag.name)}\`\n${describeCheck(tag, settings.ciCheckName)}` : '*Latest tag:* none yet'),
     );
-    blocks.push(divider(), pullRequestBlock(github.pullRequests, settings.mainBranch, report.answers));
+    blocks.push(divider(), pullRequestBlock(github.pullRequests, settings, report.answers));
   }
   if (report.tagging) blocks.push(...renderTaggingSection(report.tagging));
   if (report.patches) blocks.push(...renderPatchOverview(report.patches, now));
@@ -124,6 +127,6 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
   const text =
     `Train ${building}: cutoff ${formatInZones(cutoff, settings.displayTimeZones)}` +
     (github ? `, ${github.pullRequests.length} open PRs` : '') +
-    (report.missing.length > 0 ? ` (${report.missing.join(' ')})` : '');
-  return { text, blocks };
+    (report.missing.length > 0 ? ` (${report.missing.map(escapeMrkdwn).join(' ')})` : '');
+  return fitMessage({ text, parts: blocks });
 }

@@ -32,7 +32,9 @@ export async function loadTaggingStep(deps: AppDeps): Promise<TaggingStep | null
 export function renderTaggingSection(step: TaggingStep): Block[] {
   const since = slackDate(step.since, '{date_short_pretty} at {time}', step.since.toISOString());
   const thread = step.thread ? ` · <https://slack.com/archives/${step.thread.channel}/p${step.thread.ts.replace('.', '')}|thread>` : '';
-  const blocks: Block[] = [section(`*Train ${step.train}'s cut:* ${describeState(step.state, step.tag)} (since ${since})${thread}`)];
+  const blocks: Block[] = [
+    section(`*Train ${step.train}'s cut:* ${describeState(step.state, escapeMrkdwn(step.tag))} (since ${since})${thread}`),
+  ];
   if (step.lastError) blocks.push(context(`Last problem while watching: ${escapeMrkdwn(step.lastError)}`));
   return blocks;
 }

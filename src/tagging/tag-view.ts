@@ -2,7 +2,8 @@
 import type { Settings } from '../config';
 import type { PullRequestSummary } from '../github/client';
 import { actions, button, context, header, section, type Block } from '../slack/blocks';
-import { channelLabel, escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
+import { fitBlocks, fitMessage, list, moreOnGitHub, type Part } from '../slack/budget';
+import { channelLabel, clipMrkdwn, escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
 import { formatCountdown, formatInZones } from '../train/time-format';
 import type {
   CiFailureRefusal,
@@ -30,6 +31,8 @@ export const TAG_FLAKY_ACTION = 'tag_known_flaky';
 
 /** How many pull requests are listed by number; the rest are counted. */
 const LISTED = 12;
+/** Failing jobs named in a CI failure notice and in the issue's preview; the rest are counted. */
+const LISTED_JOBS = 20;
 
 /** The Confirm button's value: the train and the commit the owner saw. */
 export interface ConfirmValue {
@@ -61,12 +64,13 @@ function pullRequestLinks(settings: Settings, numbers: number[]): string {
   return listed.join(', ') + (more > 0 ? ` and ${more} more` : '');
 }
 
-function rollingLines(pullRequests: PullRequestSummary[]): string {
-  const listed = pullRequests
-    .slice(0, LISTED)
-    .map((pr) => `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${escapeMrkdwn(pr.authorLogin ?? 'unknown')}`);
-  const more = pullRequests.length - listed.length;
-  return listed.join('\n') + (more > 0 ? `\n…and ${more} more` : '');
+function rollingLines(pullRequests: PullRequestSummary[]): string[] {
+  return pullRequests.map((pr) => `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${escapeMrkdwn(pr.authorLogin ?? 'unknown')}`);
+}
+
+/** A failing job, linked to its log when there is one; its name escaped either way. */
+function jobLine(job: FailingJob): string {
+  return `• ${job.url ? link(job.url, job.name) : code(job.name)}`;
 }
 
 function renderWarning(settings: Settings, warning: CutWarning): string {
@@ -200,7 +204,7 @@ export function renderCutOutcome(settings: Settings, outcome: CutOutcome): strin
 /** The ephemeral confirmation of `/release tag`. Without blockers it has Confirm and Cancel. */
 export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadChannel: string): { text: string; blocks: Block[] } {
   const commitUrl = `${repoUrl(settings)}/commit/${plan.source.sha}`;
-  const blocks: Block[] = [
+  const blocks: Part[] = [
     header(`Cut train ${plan.train}?`),
     section(
       `*What happens:* I dispatch ${code(settings.tagWorkflow)} on ${code(settings.mainBranch)}. It pushes the branch ${code(plan.branch)} ` +
@@ -222,11 +226,17 @@ export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadC
   }
   if (plan.rolling) {
     blocks.push(
-      section(
-        plan.rolling.length === 0
-          ? `*Rolls to train ${plan.train + 1}:* no open pull requests into ${code(settings.mainBranch)}.`
-          : `*Rolls to train ${plan.train + 1}:* ${plan.rolling.length} open pull request${plan.rolling.length === 1 ? '' : 's'} into ${code(settings.mainBranch)}\n${rollingLines(plan.rolling)}`,
-      ),
+      plan.rolling.length === 0
+        ? section(`*Rolls to train ${plan.train + 1}:* no open pull requests into ${code(settings.mainBranch)}.`)
+        : list(
+            `*Rolls to train ${plan.train + 1}:* ${plan.rolling.length} open pull request${plan.rolling.length === 1 ? '' : 's'} into ${code(settings.mainBranch)}`,
+            rollingLines(plan.rolling),
+            {
+              maxBlocks: 1,
+              maxItems: LISTED,
+              more: moreOnGitHub(settings.repository, `is:pr is:open base:${settings.mainBranch}`),
+            },
+          ),
     );
   }
   for (const warning of plan.warnings) blocks.push(section(`:warning: ${renderWarning(settings, warning)}`));
@@ -253,13 +263,13 @@ export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadC
     plan.blockers.length === 0
       ? `Cut train ${plan.train} from ${settings.mainBranch} at ${plan.source.sha.slice(0, 7)}?`
       : `Train ${plan.train} cannot be cut now.`;
-  return { text, blocks };
+  return fitMessage({ text, parts: blocks });
 }
 
 // --- thread notices -----------------------------------------------------------
 
-function notice(key: string, mrkdwn: string, extra: Block[] = []): NoticeDraft {
-  return { key, text: mrkdwn.replace(/[*`]/g, ''), blocks: [section(mrkdwn), ...extra] };
+function notice(key: string, mrkdwn: string, extra: Part[] = [], lead: Part[] = []): NoticeDraft {
+  return { key, text: clipMrkdwn(mrkdwn.replace(/[*`]/g, ''), 3000), blocks: fitBlocks([section(mrkdwn), ...lead, ...extra]) };
 }
 
 function dispatchedNotice(options: {
@@ -358,18 +368,29 @@ function ciFailedNotice(options: {
   releaseId: number;
   jobs: FailingJob[];
 }): NoticeDraft {
-  const jobs = options.jobs.map((job) => `• ${job.url ? link(job.url, job.name) : code(job.name)}`).join('\n');
   const value = encodeValue({ id: options.releaseId, attempt: options.attempt });
+  const failed = `:x: CI failed on ${code(options.tag)}${options.url ? ` (${link(options.url, 'CI')})` : ''}. Failing jobs:`;
+  const advice = 'A new failure deserves an issue; a known flaky one can be recorded as such.';
+  if (options.jobs.length <= LISTED_JOBS) {
+    return notice(`ci_failed#${options.attempt}`, `${failed}\n${options.jobs.map(jobLine).join('\n')}\n${advice}`, [
+      actions(`tag-ci:${options.releaseId}`, [
+        button({ actionId: TAG_FILE_ISSUE_ACTION, text: 'File an issue', value }),
+        button({ actionId: TAG_FLAKY_ACTION, text: 'Known flaky', value }),
+      ]),
+    ]);
+  }
+  // Many failing jobs: the first ones by name, the rest counted, the advice after the list.
   return notice(
     `ci_failed#${options.attempt}`,
-    `:x: CI failed on ${code(options.tag)}${options.url ? ` (${link(options.url, 'CI')})` : ''}. Failing jobs:\n${jobs}\n` +
-      'A new failure deserves an issue; a known flaky one can be recorded as such.',
+    `${failed} ${options.jobs.length}`,
     [
+      section(advice),
       actions(`tag-ci:${options.releaseId}`, [
         button({ actionId: TAG_FILE_ISSUE_ACTION, text: 'File an issue', value }),
         button({ actionId: TAG_FLAKY_ACTION, text: 'Known flaky', value }),
       ]),
     ],
+    [list('', options.jobs.map(jobLine), { maxBlocks: 2, maxItems: LISTED_JOBS })],
   );
 }
 
@@ -440,15 +461,15 @@ function lateText(late: Lateness): string {
     case 'dispatched':
       return `The tagging run for train ${late.train} has been going for ${minutes} minutes${late.runUrl ? ` (<${late.runUrl}|run>)` : ''}. I'll keep following it.`;
     case 'image_dispatched':
-      return `The image build of \`${late.tag}\` has been going for ${minutes} minutes${late.imageRunUrl ? ` (<${late.imageRunUrl}|run>)` : ''}.`;
+      return `The image build of ${code(late.tag)} has been going for ${minutes} minutes${late.imageRunUrl ? ` (<${late.imageRunUrl}|run>)` : ''}.`;
     case 'run_succeeded':
-      return `The tagging run for train ${late.train} succeeded ${minutes} minutes ago, but I can't see the tag \`${late.tag}\` yet. I'll keep looking.`;
+      return `The tagging run for train ${late.train} succeeded ${minutes} minutes ago, but I can't see the tag ${code(late.tag)} yet. I'll keep looking.`;
     case 'tagged':
-      return `CI on \`${late.tag}\` has not finished after ${minutes} minutes${late.ciUrl ? ` (<${late.ciUrl}|CI>)` : ''}. I'll keep watching and post the result here.`;
+      return `CI on ${code(late.tag)} has not finished after ${minutes} minutes${late.ciUrl ? ` (<${late.ciUrl}|CI>)` : ''}. I'll keep watching and post the result here.`;
     default:
       return (
         `Train ${late.train} is not on stage yet, ${minutes} minutes after ${late.state === 'image_built' ? 'its images were built' : 'CI passed'}` +
-        `${late.stageVersion ? ` (stage reports \`${late.stageVersion}\`)` : ''}. I'll keep checking.`
+        `${late.stageVersion ? ` (stage reports ${code(late.stageVersion)})` : ''}. I'll keep checking.`
       );
   }
 }
@@ -483,7 +504,7 @@ export function renderNotice(settings: Settings, n: TagNotice): NoticeDraft {
     case 'gave-up':
       return overdueNotice({
         key: `${n.timeoutState}#${n.attempt}`,
-        text: `Stopped watching after ${n.hours} hours: ${describeState(n.state, n.tag)}.`,
+        text: `Stopped watching after ${n.hours} hours: ${describeState(n.state, escapeMrkdwn(n.tag))}.`,
       });
     case 'issue-filed':
       return issueFiledNotice(n);
@@ -498,7 +519,7 @@ export function renderCiFailureRefusal(refusal: CiFailureRefusal): string {
     case 'unknown-release':
       return 'I have no record of the tag this button is about; it may be from an old message. `/release status` shows the current one.';
     case 'out-of-date':
-      return `That button is out of date: ${describeState(refusal.state, refusal.tag)}.`;
+      return `That button is out of date: ${describeState(refusal.state, escapeMrkdwn(refusal.tag))}.`;
     case 'issue-filed':
       return `${refusal.by ? mentionUser(refusal.by) : 'Someone'} already filed ${link(refusal.url, `issue #${refusal.number}`)} about this failure.`;
     case 'issue-being-filed':
@@ -517,7 +538,7 @@ export function renderIssueFiled(options: { number: number; url: string; title: 
 
 /** The reply once the failure is recorded as known flaky. */
 export function renderFlakyRecorded(tag: string): string {
-  return `:repeat: Recorded the CI failure on \`${tag}\` as known flaky.`;
+  return `:repeat: Recorded the CI failure on ${code(tag)} as known flaky.`;
 }
 
 /** The issue about a CI failure: title and Markdown body (GitHub's, not Slack's). */
@@ -549,18 +570,20 @@ export function renderIssue(options: {
 
 /** A preview of the issue, with File it / Cancel, to the person who asked. */
 export function renderIssueConfirmation(options: { title: string; jobs: FailingJob[]; value: string }): { text: string; blocks: Block[] } {
-  return {
-    text: `File an issue "${options.title}"?`,
-    blocks: [
-      section(
-        `*File this issue on GitHub?*\n*${escapeMrkdwn(options.title)}*\n${options.jobs.map((job) => `• ${job.url ? link(job.url, job.name) : code(job.name)}`).join('\n')}`,
-      ),
+  // The fallback text is mrkdwn too: the title (made of job names) is escaped there as well.
+  return fitMessage({
+    text: `File an issue "${escapeMrkdwn(options.title)}"?`,
+    parts: [
+      list(`*File this issue on GitHub?*\n*${escapeMrkdwn(options.title)}*`, options.jobs.map(jobLine), {
+        maxBlocks: 2,
+        maxItems: LISTED_JOBS,
+      }),
       actions('tag-issue', [
         button({ actionId: TAG_FILE_ISSUE_CONFIRM_ACTION, text: 'File it', value: options.value, style: 'primary' }),
         button({ actionId: TAG_CANCEL_ACTION, text: 'Cancel' }),
       ]),
     ],
-  };
+  });
 }
 
 /** GitHub failed the watcher's looks when a deadline came: nothing is concluded; said once per outage (its start is in the key). */
