@@ -10,6 +10,8 @@ const esmOnly = [
   'json-with-bigint',
   'bottleneck',
   'content-type',
+  // @octokit/auth-app's JWT signer (its `toad-cache` ships CommonJS too)
+  'universal-github-app-jwt',
 ].join('|');
 
 module.exports = {

@@ -10,6 +10,7 @@
  * Only `src/main.ts` and the CLI pass `process.env` in here; everything else
  * receives the parsed {@link Config}.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -28,6 +29,18 @@ function isKnownTimeZone(zone: string): boolean {
   }
 }
 
+const PRIVATE_KEY_EXPECTED =
+  'expected an RSA private key in PEM format, the .pem file GitHub generated ("-----BEGIN RSA PRIVATE KEY-----" …)';
+
+/** Whether `pem` is an RSA private key (GitHub App keys are; the JWT is signed RS256). Never echoes the key. */
+function isRsaPrivateKey(pem: string): boolean {
+  try {
+    return createPrivateKey(pem).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
+}
+
 /** Environment variables: secrets and where the outside systems are. */
 export const envSchema = z.object({
   /** Bot token (`xoxb-…`) from the Slack app's "OAuth & Permissions" page. */
@@ -41,8 +54,27 @@ export const envSchema = z.object({
     .optional(),
   /** Base URL of Slack's Web API; tests point it at a fake server. */
   SLACK_API_URL: z.url('expected a URL such as "https://slack.com/api/"').default('https://slack.com/api/'),
-  /** GitHub token with `repo`, `workflow` and `read:user` scopes (or a fine-grained token with contents, actions and pull requests). */
-  GITHUB_TOKEN: z.string().min(1, 'expected a GitHub token'),
+  /**
+   * GitHub token with `repo`, `workflow` and `read:user` scopes (or a fine-grained token with contents, actions and pull requests).
+   * Unset when the bot authenticates as a GitHub App (the three `GITHUB_APP_…` variables).
+   */
+  GITHUB_TOKEN: z.string().min(1, 'expected a GitHub token').optional(),
+  /** The GitHub App's ID (its settings page, "About"), when the bot authenticates as a GitHub App instead of with `GITHUB_TOKEN`. */
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, 'expected the App ID, a number such as 123456 (the App\'s settings page, "About")').optional(),
+  /** The GitHub App's private key, the PEM text of the `.pem` file GitHub generated (`\n` escapes are read as line breaks). */
+  GITHUB_APP_PRIVATE_KEY: z
+    .string()
+    .transform((value) => value.replace(/\\n/g, '\n'))
+    .refine(isRsaPrivateKey, PRIVATE_KEY_EXPECTED)
+    .optional(),
+  /** Path of the GitHub App's private key file (`.pem`), instead of `GITHUB_APP_PRIVATE_KEY`. */
+  GITHUB_APP_PRIVATE_KEY_PATH: z.string().min(1).optional(),
+  /** The GitHub App's installation on the organisation that owns the repository (the number at the end of the installation's settings URL). */
+  GITHUB_APP_INSTALLATION_ID: z.coerce
+    .number('expected the installation id, a number such as 12345678')
+    .int('expected the installation id, a number such as 12345678')
+    .positive('expected the installation id, a number such as 12345678')
+    .optional(),
   /**
    * Secret of the repository's webhook (`workflow_run`, `check_run` and `status` events sent to `POST /github/webhooks`).
    * When set, the tagging watcher follows GitHub's events and polls only as a safety net; unset: it polls.
@@ -258,10 +290,17 @@ export const settingsSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** How the bot authenticates to GitHub: `GITHUB_TOKEN`, or the three GitHub App variables. */
+export type GitHubAuthConfig =
+  | { kind: 'token'; token: string }
+  | { kind: 'app'; appId: string; privateKey: string; installationId: number };
+
 /** Everything the process needs, parsed and checked. */
 export interface Config {
   env: Env;
   settings: Settings;
+  /** From `GITHUB_TOKEN` or the `GITHUB_APP_…` variables (the private key read from its file). */
+  github: GitHubAuthConfig;
 }
 
 /** The configuration is invalid; `problems` has one line per bad field. */
@@ -319,6 +358,7 @@ export function loadConfig(options: { env: Record<string, string | undefined>; r
   if (!present.SLACK_APP_TOKEN && !present.SLACK_SIGNING_SECRET) {
     problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (set it, or set SLACK_APP_TOKEN for Socket Mode)');
   }
+  const github = githubAuthOf(present, envResult.success ? envResult.data : undefined, options.readFile, problems);
   let settings: Settings | undefined;
   try {
     settings = loadSettings({ path: present.CONDUCTOR_CONFIG, readFile: options.readFile });
@@ -326,6 +366,58 @@ export function loadConfig(options: { env: Record<string, string | undefined>; r
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
-  if (!envResult.success || !settings || problems.length > 0) throw new ConfigError(problems);
-  return { env: envResult.data, settings };
+  if (!envResult.success || !settings || !github || problems.length > 0) throw new ConfigError(problems);
+  return { env: envResult.data, settings, github };
+}
+
+const APP_VARIABLES = ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_PRIVATE_KEY_PATH', 'GITHUB_APP_INSTALLATION_ID'] as const;
+
+/**
+ * Exactly one way to authenticate to GitHub: `GITHUB_TOKEN`, or all three GitHub App values (the key as text or
+ * as a file). Anything else adds one line per problem to `problems`; no value is echoed.
+ */
+function githubAuthOf(
+  present: Record<string, string | undefined>,
+  env: Env | undefined,
+  readFile: ((path: string) => string) | undefined,
+  problems: string[],
+): GitHubAuthConfig | undefined {
+  const appVariables = APP_VARIABLES.filter((name) => present[name] !== undefined);
+  if (present.GITHUB_TOKEN !== undefined) {
+    if (appVariables.length === 0) return env?.GITHUB_TOKEN ? { kind: 'token', token: env.GITHUB_TOKEN } : undefined;
+    problems.push(`GITHUB_TOKEN: set either GITHUB_TOKEN or the GitHub App variables (${appVariables.join(', ')}), not both`);
+    return undefined;
+  }
+  if (appVariables.length === 0) {
+    problems.push(
+      'GITHUB_TOKEN: required (or, to authenticate as a GitHub App, GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_PATH, and GITHUB_APP_INSTALLATION_ID)',
+    );
+    return undefined;
+  }
+  const before = problems.length;
+  const withApp = 'required to authenticate as a GitHub App';
+  if (present.GITHUB_APP_ID === undefined) problems.push(`GITHUB_APP_ID: ${withApp}`);
+  if (present.GITHUB_APP_INSTALLATION_ID === undefined) problems.push(`GITHUB_APP_INSTALLATION_ID: ${withApp}`);
+  if (present.GITHUB_APP_PRIVATE_KEY === undefined && present.GITHUB_APP_PRIVATE_KEY_PATH === undefined) {
+    problems.push(`GITHUB_APP_PRIVATE_KEY: ${withApp} (the key's PEM text, or its file in GITHUB_APP_PRIVATE_KEY_PATH)`);
+  }
+  if (present.GITHUB_APP_PRIVATE_KEY !== undefined && present.GITHUB_APP_PRIVATE_KEY_PATH !== undefined) {
+    problems.push('GITHUB_APP_PRIVATE_KEY_PATH: set GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_PATH, not both');
+  }
+  let privateKey = env?.GITHUB_APP_PRIVATE_KEY;
+  const keyPath = present.GITHUB_APP_PRIVATE_KEY_PATH;
+  if (keyPath !== undefined && present.GITHUB_APP_PRIVATE_KEY === undefined) {
+    const read = readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+    try {
+      privateKey = read(keyPath);
+      if (!isRsaPrivateKey(privateKey)) {
+        problems.push(`GITHUB_APP_PRIVATE_KEY_PATH: "${keyPath}" holds no RSA private key: ${PRIVATE_KEY_EXPECTED}`);
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`GITHUB_APP_PRIVATE_KEY_PATH: cannot read "${keyPath}" (${code})`);
+    }
+  }
+  if (problems.length > before || !env?.GITHUB_APP_ID || !env.GITHUB_APP_INSTALLATION_ID || !privateKey) return undefined;
+  return { kind: 'app', appId: env.GITHUB_APP_ID, privateKey, installationId: env.GITHUB_APP_INSTALLATION_ID };
 }

@@ -59,8 +59,12 @@ export async function startBot(options: {
     const migrations = readLocalMigrations();
     if (config.env.MIGRATE_ON_START) await applyMigrations({ sql: database.sql, logger, migrations });
     const [owner = '', repo = ''] = config.settings.repository.split('/');
+    const { github: auth } = config;
     const github = createGitHubClient({
-      token: config.env.GITHUB_TOKEN,
+      // Installation tokens' expires_at is an instant on GitHub's real clock, whatever clock the bot is given.
+      ...(auth.kind === 'token'
+        ? { token: auth.token }
+        : { app: { appId: auth.appId, privateKey: auth.privateKey, installationId: auth.installationId }, wallClock: Date.now }),
       baseUrl: config.env.GITHUB_API_URL,
       owner,
       repo,

@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import { GitHubNotFoundError, GitHubPermissionError, toGitHubError } from './errors';
-import { createOctokit, type ConfiguredOctokit } from './octokit';
+import { createAuthenticatedOctokit, type ConfiguredOctokit, type GitHubCredentials, type OctokitFactoryOptions } from './octokit';
 import { createReleaseApi, type ReleaseGitHubApi } from './releases';
 import {
   OPEN_PULL_REQUESTS_QUERY,
@@ -53,8 +53,11 @@ export type {
 } from './types';
 export type { CheckRunSummary, CommitStatusSummary, CommitWithMessage, ReleaseGitHubApi, WorkflowRunSummary } from './releases';
 
-export interface GitHubClientOptions {
-  token: string;
+export type { GitHubCredentials } from './octokit';
+export type { GitHubAppCredentials } from './app-auth';
+
+/** `token` (GITHUB_TOKEN), or `app` with the real clock: a GitHub App installation. */
+export type GitHubClientOptions = GitHubCredentials & {
   /** https://api.github.com in production; the fake server's URL in tests. */
   baseUrl: string;
   owner: string;
@@ -64,7 +67,7 @@ export interface GitHubClientOptions {
   requestTimeoutMs?: number;
   /** Retries of 5xx and network errors; the n-th retry waits n² × minRetryAfterMs (default 2 retries, 1000 ms). */
   retry?: { retries: number; minRetryAfterMs?: number };
-}
+};
 
 /** Also what cutting and watching a release needs (src/github/releases.ts). */
 export interface GitHubClient extends ReleaseGitHubApi {
@@ -132,6 +135,12 @@ export interface GitHubClient extends ReleaseGitHubApi {
    * @throws GitHubError when GitHub cannot answer
    */
   getPullRequestState(number: number): Promise<PullRequestState | null>;
+  /**
+   * Credentials for git over HTTPS (pushes to `https://github.com/owner/repo.git`): user `x-access-token`,
+   * password `GITHUB_TOKEN` or a fresh GitHub App installation token. Ask before each push; never log the password.
+   * @throws GitHubError when a new installation token cannot be had
+   */
+  gitCredentials(): Promise<{ username: 'x-access-token'; password: string }>;
 }
 
 /** GitHub answers 404, or 422 "No commit found for SHA", for a ref it does not know. */
@@ -146,10 +155,12 @@ const MAX_PULL_REQUEST_PAGES = 50;
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const { owner, repo } = options;
   const log = options.logger.child({ component: 'github', repository: `${owner}/${repo}` });
-  const factoryOptions: Parameters<typeof createOctokit>[0] = { token: options.token, baseUrl: options.baseUrl, logger: options.logger };
+  const credentials: GitHubCredentials =
+    options.app === undefined ? { token: options.token } : { app: options.app, wallClock: options.wallClock };
+  const factoryOptions: OctokitFactoryOptions = { ...credentials, baseUrl: options.baseUrl, logger: options.logger };
   if (options.requestTimeoutMs !== undefined) factoryOptions.requestTimeoutMs = options.requestTimeoutMs;
   if (options.retry !== undefined) factoryOptions.retry = options.retry;
-  const octokit = createOctokit(factoryOptions);
+  const { octokit, currentToken } = createAuthenticatedOctokit(factoryOptions);
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -261,6 +272,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     owner,
     repo,
     ...createReleaseApi({ octokit, owner, repo, call, log }),
+
+    async gitCredentials() {
+      return { username: 'x-access-token', password: await call('getting a token for git', currentToken) };
+    },
 
     async getStatusSnapshot({ baseBranch, checkName, maxTags = PAGE_SIZE }) {
       if (!Number.isInteger(maxTags) || maxTags < 1 || maxTags > PAGE_SIZE) {

@@ -1,12 +1,14 @@
 // Builds the Octokit instance every GitHub call goes through: throttling (rate
 // limits), retry (5xx), a per-request timeout, and logs forwarded to pino with
-// the token redacted. Feature code never sees Octokit; adapter methods in
+// the token redacted. It authenticates with a token (`GITHUB_TOKEN`) or as a
+// GitHub App installation (app-auth.ts). Feature code never sees Octokit; adapter methods in
 // src/github use it and map failures with toGitHubError.
 
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from 'pino';
+import { createInstallationTokens, type AppAuthRequest, type GitHubAppCredentials, type InstallationTokens } from './app-auth';
 import { GitHubTimeoutError } from './errors';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -14,8 +16,17 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const MAX_RATE_LIMIT_WAIT_SECONDS = 60;
 export const DEFAULT_RETRY = { retries: 2, minRetryAfterMs: 1000 } as const;
 
-export interface OctokitFactoryOptions {
-  token: string;
+/** How the bot authenticates: a token, or as a GitHub App installation. */
+export type GitHubCredentials =
+  | { token: string; app?: undefined }
+  | {
+      token?: undefined;
+      app: GitHubAppCredentials;
+      /** The real clock (ms since the epoch) that installation tokens' `expires_at` is compared with. */
+      wallClock: () => number;
+    };
+
+export type OctokitFactoryOptions = GitHubCredentials & {
   /** e.g. https://api.github.com, or the fake server's URL in tests. */
   baseUrl: string;
   logger: Logger;
@@ -27,7 +38,7 @@ export interface OctokitFactoryOptions {
    * n² × minRetryAfterMs. Default 2 retries, 1000 ms.
    */
   retry?: { retries: number; minRetryAfterMs?: number };
-}
+};
 
 type OctokitPlugin = Parameters<typeof Octokit.plugin>[number];
 
@@ -65,10 +76,63 @@ const requestTimeout: OctokitPlugin = (octokit, options) => {
 const ConductorOctokit = Octokit.plugin(requestTimeout, throttling, retry);
 export type ConfiguredOctokit = InstanceType<typeof ConductorOctokit>;
 
+/** An Octokit client and, for git over HTTPS, the credentials it authenticates with. */
+export interface AuthenticatedOctokit {
+  octokit: ConfiguredOctokit;
+  /** A token valid now: `GITHUB_TOKEN`, or a fresh installation token. Never log it. */
+  currentToken(): Promise<string>;
+}
+
+type OctokitRequest = ConfiguredOctokit['request'];
+type RequestHook = (request: OctokitRequest, route: string, parameters?: Record<string, unknown>) => ReturnType<OctokitRequest>;
+
+/**
+ * Octokit's `authStrategy` for a GitHub App installation. Octokit calls it with its own `request` (which runs
+ * every hook: timeout, throttling, retry), so the token request is handled like any other. App endpoints
+ * (`/app/…`: the token request itself) carry the JWT that auth-app put on them; every other request gets
+ * the installation token. The hook runs inside throttling and retry, so a retried request asks again.
+ */
+function installationAuthStrategy(options: {
+  request: OctokitRequest;
+  app: GitHubAppCredentials;
+  wallClock: () => number;
+  logger: Logger;
+  holder: { tokens?: InstallationTokens };
+}) {
+  const tokens = createInstallationTokens({
+    credentials: options.app,
+    request: options.request as unknown as AppAuthRequest,
+    logger: options.logger,
+    wallClock: options.wallClock,
+  });
+  options.holder.tokens = tokens;
+  const hook: RequestHook = async (request, route, parameters) => {
+    const endpoint = request.endpoint.merge(route, parameters);
+    const url = endpoint.url ?? '';
+    const path = url.startsWith(endpoint.baseUrl) ? url.slice(endpoint.baseUrl.length) : url;
+    if (!/^\/app(\/|$)/.test(path)) endpoint.headers.authorization = `token ${await tokens.token()}`;
+    return request({ ...endpoint, url });
+  };
+  return Object.assign(async () => ({ type: 'token', tokenType: 'installation', token: await tokens.token() }), { hook });
+}
+
 let clientCount = 0;
 
 export function createOctokit(options: OctokitFactoryOptions): ConfiguredOctokit {
+  return createAuthenticatedOctokit(options).octokit;
+}
+
+/** The Octokit client with the token it authenticates with (for git pushes over HTTPS). */
+export function createAuthenticatedOctokit(options: OctokitFactoryOptions): AuthenticatedOctokit {
   const log = options.logger.child({ component: 'github' });
+  const holder: { tokens?: InstallationTokens } = {};
+  const authOptions =
+    options.app === undefined
+      ? { auth: options.token }
+      : {
+          authStrategy: installationAuthStrategy,
+          auth: { app: options.app, wallClock: options.wallClock, logger: log, holder },
+        };
   const retries = options.retry?.retries ?? DEFAULT_RETRY.retries;
   const minRetryAfterMs = options.retry?.minRetryAfterMs ?? DEFAULT_RETRY.minRetryAfterMs;
 
@@ -83,11 +147,11 @@ export function createOctokit(options: OctokitFactoryOptions): ConfiguredOctokit
       return retrying;
     };
 
-  return new ConductorOctokit({
-    auth: options.token,
+  const octokit = new ConductorOctokit({
+    ...authOptions,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: 'release-conductor',
-    log: octokitLog(log, options.token),
+    log: octokitLog(log, options.token ?? ''),
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     throttle: {
       // plugin-throttling keeps its limiters in module-wide groups keyed by id:
@@ -103,6 +167,12 @@ export function createOctokit(options: OctokitFactoryOptions): ConfiguredOctokit
       doNotRetry: [400, 401, 403, 404, 405, 409, 410, 412, 415, 422, 429, 451],
     },
   });
+  const { tokens } = holder;
+  const token = options.token;
+  return {
+    octokit,
+    currentToken: tokens ? () => tokens.token() : () => Promise.resolve(token ?? ''),
+  };
 }
 
 type LogMethod = (message: string, additionalInfo?: object) => void;

@@ -11,10 +11,13 @@
 //   await github.close();
 //
 // GraphQL is at `${url}/graphql` and executed with graphql-js against a subset
-// of GitHub's schema (github-schema.ts). Every request is logged in `requests`.
+// of GitHub's schema (github-schema.ts). Every request is logged in `requests`,
+// with the credential it carried. With `app` (github-app.ts) the fake is also a
+// GitHub App's side: it issues installation tokens and accepts them as GitHub does.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback, readBody } from '../support/http';
+import { FakeGitHubApp, type FakeGitHubAppOptions } from './github-app';
 import { operationNameOf, runGraphQL } from './github-graphql';
 import { DOCS, handleRest } from './github-rest';
 import { FakeGitHubState } from './github-state';
@@ -45,7 +48,15 @@ export interface FakeGitHubOptions {
    * an empty list stands for a token without scopes to check (fine-grained, GitHub App).
    */
   tokenScopes?: string[];
+  /** Also be a GitHub App's side: `POST /app/installations/{id}/access_tokens` and its installation tokens. */
+  app?: FakeGitHubAppOptions;
 }
+
+/**
+ * What a request's `Authorization` carried: the personal `token`, a valid GitHub App `installation` token,
+ * one that has `expired`, an App `jwt`, something `invalid`, or `none`.
+ */
+export type FakeCredential = 'token' | 'installation' | 'expired' | 'jwt' | 'invalid' | 'none';
 
 export interface FakeRequest {
   method: string;
@@ -58,6 +69,9 @@ export interface FakeRequest {
   at: number;
   /** HTTP status answered; undefined while pending (or hanging). */
   status?: number;
+  credential: FakeCredential;
+  /** The installation token used, when `credential` is installation or expired. */
+  installationToken?: string;
 }
 
 export type FakeFault =
@@ -86,6 +100,8 @@ const STATUS_TEXT: Record<number, string> = { 500: 'Server Error', 502: 'Bad Gat
 export class FakeGitHub extends FakeGitHubState {
   readonly token: string;
   readonly tokenScopes: string[];
+  /** The GitHub App side, when the fake was started with `app`. */
+  readonly app: FakeGitHubApp | null;
   readonly requests: FakeRequest[] = [];
   private readonly server: Server;
   private readonly faults: ArmedFault[] = [];
@@ -99,6 +115,7 @@ export class FakeGitHub extends FakeGitHubState {
     super(options.owner ?? 'mozilla', options.repo ?? 'fxa');
     this.token = options.token ?? 'test-token';
     this.tokenScopes = options.tokenScopes ?? ['repo', 'workflow', 'read:user'];
+    this.app = options.app ? new FakeGitHubApp(options.app) : null;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
@@ -162,14 +179,18 @@ export class FakeGitHub extends FakeGitHubState {
         badJson = true;
       }
     }
-    const request: FakeRequest = { method, path: url.pathname, query: url.searchParams, at: Date.now() };
+    const { credential, installationToken } = this.credentialOf(req.headers.authorization);
+    const request: FakeRequest = { method, path: url.pathname, query: url.searchParams, at: Date.now(), credential };
+    if (installationToken !== undefined) request.installationToken = installationToken;
     if (isGraphQL) {
       const operationName = operationNameOf(body);
       if (operationName !== undefined) request.operationName = operationName;
     }
     this.requests.push(request);
     const requestId = `FAKE:${++this.requestSeq}`;
-    const headers = this.commonHeaders(requestId, isGraphQL);
+    // Installation tokens have permissions, not OAuth scopes: GitHub sends no x-oauth-scopes for them.
+    const tokenScopes = credential === 'installation' ? [] : this.tokenScopes;
+    const headers = this.commonHeaders(requestId, isGraphQL, credential === 'installation' ? null : tokenScopes);
 
     const fault = this.takeFault(request);
     if (fault) {
@@ -193,7 +214,13 @@ export class FakeGitHub extends FakeGitHubState {
       }
     }
 
-    if (!this.isAuthorized(req.headers.authorization)) {
+    const accessTokens = /^\/app\/installations\/([^/]+)\/access_tokens$/.exec(url.pathname);
+    if (accessTokens && method === 'POST' && this.app) {
+      const answer = this.app.createAccessToken(accessTokens[1] ?? '', req.headers.authorization);
+      this.send(res, request, answer.status, answer.body, headers);
+      return;
+    }
+    if (credential !== 'token' && credential !== 'installation') {
       const documentation = isGraphQL ? 'https://docs.github.com/graphql' : DOCS;
       this.send(res, request, 401, { message: 'Bad credentials', documentation_url: documentation, status: '401' }, headers);
       return;
@@ -208,7 +235,7 @@ export class FakeGitHub extends FakeGitHubState {
         this.send(res, request, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
         return;
       }
-      this.send(res, request, 200, runGraphQL(this, body, { tokenScopes: this.tokenScopes }), headers);
+      this.send(res, request, 200, runGraphQL(this, body, { tokenScopes }), headers);
       return;
     }
     const answer = handleRest(this, { method, path: url.pathname, query: url.searchParams, body, apiUrl: this.baseUrl });
@@ -311,12 +338,19 @@ export class FakeGitHub extends FakeGitHubState {
     );
   }
 
-  private isAuthorized(header: string | undefined): boolean {
-    const match = /^(token|bearer)\s+(\S+)$/i.exec(header ?? '');
-    return match?.[2] === this.token;
+  private credentialOf(header: string | undefined): { credential: FakeCredential; installationToken?: string } {
+    if (header === undefined || header === '') return { credential: 'none' };
+    const presented = /^(token|bearer)\s+(\S+)$/i.exec(header)?.[2];
+    if (presented === undefined) return { credential: 'invalid' };
+    if (presented === this.token) return { credential: 'token' };
+    if (this.app?.isInstallationToken(presented)) {
+      return { credential: this.app.acceptsInstallationToken(presented) ? 'installation' : 'expired', installationToken: presented };
+    }
+    return { credential: presented.split('.').length === 3 ? 'jwt' : 'invalid' };
   }
 
-  private commonHeaders(requestId: string, isGraphQL: boolean): Record<string, string> {
+  /** `tokenScopes` null: no x-oauth-scopes header (installation tokens). */
+  private commonHeaders(requestId: string, isGraphQL: boolean, tokenScopes: string[] | null): Record<string, string> {
     const used = Math.min(4999, this.requestSeq);
     return {
       'content-type': 'application/json; charset=utf-8',
@@ -327,8 +361,7 @@ export class FakeGitHub extends FakeGitHubState {
       'x-ratelimit-used': String(used),
       'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3600),
       'x-ratelimit-resource': isGraphQL ? 'graphql' : 'core',
-      'x-oauth-scopes': this.tokenScopes.join(', '),
-      'x-accepted-oauth-scopes': '',
+      ...(tokenScopes ? { 'x-oauth-scopes': tokenScopes.join(', '), 'x-accepted-oauth-scopes': '' } : {}),
     };
   }
 

@@ -11,7 +11,10 @@ export function captureLogs(): CapturedLogs {
   return captureLogOutput({ level: 'trace', plain: true });
 }
 
-export function clientFor(fake: FakeGitHub, overrides: Partial<GitHubClientOptions> = {}): { client: GitHubClient; logs: CapturedLogs } {
+/** What a test may change; a GitHub App client is made with {@link appClientFor}. */
+type ClientOverrides = Partial<Pick<GitHubClientOptions, 'baseUrl' | 'owner' | 'repo' | 'requestTimeoutMs' | 'retry'>> & { token?: string };
+
+export function clientFor(fake: FakeGitHub, overrides: ClientOverrides = {}): { client: GitHubClient; logs: CapturedLogs } {
   const logs = captureLogs();
   const client = createGitHubClient({
     token: fake.token,

@@ -59,7 +59,7 @@ describe('the bot as a process', () => {
     const output = bot.output();
     expect(output).toContain('release-conductor: invalid configuration');
     expect(output).toMatch(/^ {2}SLACK_BOT_TOKEN: expected a bot token starting with "xoxb-"$/m);
-    expect(output).toMatch(/^ {2}GITHUB_TOKEN: required$/m);
+    expect(output).toMatch(/^ {2}GITHUB_TOKEN: required \(or, to authenticate as a GitHub App, GITHUB_APP_ID, /m);
     expect(output).toMatch(/^ {2}PORT: /m);
     expect(output).toMatch(/^ {2}SLACK_SIGNING_SECRET: required in HTTP mode/m);
     expect(output).not.toContain(secret);
