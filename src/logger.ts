@@ -15,7 +15,9 @@ const REDACTED = '[redacted]';
 const secretPatterns: RegExp[] = [
   /\bxox[abposr]-[A-Za-z0-9-]{6,}/g, // Slack bot, user, app-config tokens
   /\bxapp-[A-Za-z0-9-]{6,}/g, // Slack app-level tokens
-  /\bgh[pousr]_[A-Za-z0-9]{16,}/g, // GitHub classic, OAuth, server and refresh tokens
+  /\bgh[pousr]_[A-Za-z0-9]{16,}/g, // GitHub classic, OAuth, user-to-server, server (GitHub App installation `ghs_`) and refresh tokens
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWTs (a GitHub App's, signed with its private key)
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, // PEM private keys (GitHub App keys)
   /\bgithub_pat_[A-Za-z0-9_]{16,}/g, // GitHub fine-grained tokens
   /\b(Bearer|token|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, // Authorization header values
   /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g, // passwords in database URLs

@@ -6,6 +6,7 @@ import { TOKEN_REFRESH_MARGIN_MS } from '../../src/github/app-auth';
 import { GitHubNotFoundError, GitHubPermissionError } from '../../src/github/errors';
 import { createTestApp, type TestApp } from '../fakes/github-app';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
+import { scrubSecrets } from '../../src/logger';
 import { captureLogs } from './helpers';
 
 let app: TestApp;
@@ -149,4 +150,13 @@ test('a token request that fails with 502 is retried like any other request', as
   fake.injectFault({ status: 502 }, { match: (r) => r.path.startsWith('/app/') });
   expect(await client.listTagNames('v1.')).toEqual(['v1.301.0']);
   expect(fake.requests.map((r) => r.status)).toEqual([502, 201, 200]);
+});
+
+test("the logger's scrubber hides installation tokens, App JWTs and private keys", async () => {
+  const { client } = appClient();
+  await client.listTagNames('v1.');
+  const token = fake.app?.issued[0]?.token ?? '';
+  const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0MjQyNDIifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+  const text = scrubSecrets(`push with ${token}, JWT ${jwt}, key ${app.privateKeyPem}`);
+  expect(text).toBe('push with [redacted], JWT [redacted], key [redacted]\n');
 });
