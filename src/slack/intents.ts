@@ -48,6 +48,22 @@ export interface IntentScope {
 
 const scope = new AsyncLocalStorage<IntentScope>();
 
+/** The ack waits at most this long for the intent (Slack wants the ack within 3 s; a hanging database must not hold it). */
+const RECORD_TIMEOUT_MS = 1_000;
+
+/** `work`'s value, or a rejection after `ms`. */
+async function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The intent of the request being handled (set while a durable listener runs), if any. */
 export function currentIntent(): IntentScope | undefined {
   return scope.getStore();
@@ -82,10 +98,18 @@ export async function runDurably(
   };
   const ack = async (): Promise<void> => {
     if (!options.replay) {
-      const fresh = await recordIntent({ sql: deps.db.sql, key, kind: options.kind, payload: options.payload, now: deps.now() });
-      if (!fresh) {
-        state.duplicate = true;
-        logger.info({ key }, 'duplicate delivery of a mutating request ignored');
+      try {
+        const fresh = await withinMs(
+          RECORD_TIMEOUT_MS,
+          recordIntent({ sql: deps.db.sql, key, kind: options.kind, payload: options.payload, now: deps.now() }),
+        );
+        if (!fresh) {
+          state.duplicate = true;
+          logger.info({ key }, 'duplicate delivery of a mutating request ignored');
+        }
+      } catch (error) {
+        // The database is unreachable or hangs: the work cannot commit either; it runs and tells the person so.
+        logger.warn({ err: error, key }, 'could not record the intent of a mutating request; it runs without one');
       }
     }
     await boltAck();
