@@ -22,6 +22,7 @@ import { createMessenger } from './slack/messenger';
 import { findOwnerOfTrain } from './rotation/owner';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
+import { createRecoverIntentsJob, DEFAULT_INTENT_LEASE_MS, recoverIntents } from './slack/intents';
 import { createTrainCalendar } from './train/calendar';
 import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
@@ -110,11 +111,18 @@ export function buildApp(options: {
     slackDirectory: createSlackDirectory(bolt.client),
   };
   const features = FEATURES;
-  registerFeatures(bolt.app, deps, features);
+  const replayers = registerFeatures(bolt.app, deps, features);
+  const intentLeaseMs = (config.env.INTENT_LEASE_SECONDS ?? DEFAULT_INTENT_LEASE_MS / 1000) * 1000;
+  const appLogger = options.logger.child({ module: 'intents' });
+  const recover = () =>
+    recoverIntents({ deps, replayers, leaseMs: intentLeaseMs }).catch((error: unknown) =>
+      appLogger.error({ err: error }, 'could not look for unfinished acked requests; the next minute tries again'),
+    );
   const scheduler = createScheduler<AppDeps>({
     jobs: [
       ...features.flatMap((feature) => feature.jobs?.(deps) ?? []),
       createPruneDeliveriesJob<AppDeps>({ timeZone: settings.timeZone }),
+      createRecoverIntentsJob<AppDeps>(async () => void (await recover())),
     ],
     deps,
     sql: deps.db.sql,
@@ -154,6 +162,8 @@ export function buildApp(options: {
       void bolt.warmUp();
       if (bolt.mode === 'socket') await bolt.app.start();
       if (options.runScheduler !== false) await scheduler.start({ timeZone: settings.timeZone });
+      // What a process that died had acked and not finished (the minute tick looks again).
+      void deps.inFlight.run(recover);
     },
     async stop(stopOptions) {
       await scheduler.stop();

@@ -102,6 +102,8 @@ export const envSchema = z.object({
     .transform((value) => value === 'true' || value === '1'),
   /** How long to keep retrying an unreachable database at start, in seconds. */
   DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(30),
+  /** How long an acked mutating request may run before another replica runs it again from its intent, in seconds. */
+  INTENT_LEASE_SECONDS: z.coerce.number().min(0).max(1800).default(30),
 });
 
 /** The team's release process. Every default is the Firefox Accounts value. */

@@ -19,7 +19,12 @@ import type { AppDeps } from './deps';
 import type { GitHubEvent } from './github/webhooks';
 import type { ScheduledJob } from './scheduler';
 
-export type ButtonListener = (args: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => Promise<void>;
+/** What a button's listener may use of Bolt's arguments (a replayed intent, src/slack/intents.ts, gives just these). */
+export type ButtonArgs = Pick<
+  SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
+  'ack' | 'body' | 'action' | 'respond' | 'client'
+>;
+export type ButtonListener = (args: ButtonArgs) => Promise<void>;
 export type SelectListener = (args: SlackActionMiddlewareArgs<BlockStaticSelectAction> & AllMiddlewareArgs) => Promise<void>;
 export type ViewListener = (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => Promise<void>;
 export type AppHomeOpenedListener = (args: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => Promise<void>;
@@ -34,6 +39,11 @@ export interface Feature {
   subcommands?: Array<(deps: AppDeps) => Subcommand>;
   /** Buttons, by action_id. */
   buttons?: Readonly<Record<string, ListenerFactory<ButtonListener>>>;
+  /**
+   * The buttons (action_ids) whose click changes something: recorded as a durable intent before the ack,
+   * finished by a restarted replica if this one dies (src/slack/intents.ts). The others pay nothing.
+   */
+  durableButtons?: readonly string[];
   /** Static selects, by action_id. */
   selects?: Readonly<Record<string, ListenerFactory<SelectListener>>>;
   /** Modal submissions, by callback_id. */

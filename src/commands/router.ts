@@ -37,6 +37,12 @@ export interface Subcommand {
   maxArgs: number;
   /** Heavy work (a dashboard): it runs in one of the few work slots, so a burst cannot hold up acks. */
   heavy?: boolean;
+  /**
+   * Whether the request, by its arguments (after the subcommand's name), changes something. A mutating
+   * request is recorded as a durable intent before its ack (src/slack/intents.ts), so that a crash after the
+   * ack cannot lose it; read-only ones (the default) pay no database write before their ack.
+   */
+  mutates?: (args: readonly string[]) => boolean;
   run(context: CommandContext): Promise<void>;
 }
 

@@ -7,5 +7,6 @@ import { kickoffConfirm, kickoffDecline } from './slack';
 export const kickoffFeature: Feature = {
   name: 'kickoff',
   buttons: { [KICKOFF_CONFIRM_ACTION]: kickoffConfirm, [KICKOFF_DECLINE_ACTION]: kickoffDecline },
+  durableButtons: [KICKOFF_CONFIRM_ACTION, KICKOFF_DECLINE_ACTION],
   jobs: ({ calendar, config }) => createKickoffJobs({ calendar, settings: config.settings }),
 };

@@ -48,7 +48,15 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     const verb = forSre ? 'sre' : 'add';
     const text = typedText(textAfterVerb(context.rest, verb));
     const train = deps.calendar.trainInProgress(context.now).train;
-    const note = await addNote({ prisma: deps.db.prisma, train, text, forSre, authorSlackId: context.userId, now: context.now });
+    const note = await addNote({
+      prisma: deps.db.prisma,
+      train,
+      text,
+      forSre,
+      authorSlackId: context.userId,
+      now: context.now,
+      intentKey: `command:${context.triggerId}`,
+    });
     return (
       `:white_check_mark: ${forSre ? 'Special step for SRE' : 'Deploy note'} \`${note.id}\` added to train ${train}: ` +
       `${escapeTyped(note.text)}\nIt shows in \`/release status\` and in the cutoff message. Remove it with \`/release notes remove ${note.id}\`.`
@@ -96,6 +104,8 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     usage: 'notes [add <text> | sre <text> | list [train] | remove <id>]',
     summary: 'deploy notes for the train in progress; special steps flagged for SRE',
     maxArgs: Number.POSITIVE_INFINITY,
+    // add, sre and remove change the notes: recorded as a durable intent before the ack (src/slack/intents.ts).
+    mutates: (args) => ['add', 'sre', 'remove'].includes((args[0] ?? 'list').toLowerCase()),
     async run(context) {
       const verb = (context.args[0] ?? 'list').toLowerCase();
       let text: string;

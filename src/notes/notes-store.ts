@@ -20,6 +20,8 @@ export interface StoredNote {
   createdAt: Date;
 }
 
+const NOTE_FIELDS = { id: true, train: true, text: true, forSre: true, authorSlackId: true, createdAt: true } as const;
+
 /** The notes of a train, oldest first. */
 export async function listNotes(prisma: PrismaClient, train: number): Promise<StoredNote[]> {
   return prisma.deployNote.findMany({ where: { train }, orderBy: { id: 'asc' } });
@@ -37,6 +39,8 @@ export async function addNote(options: {
   forSre: boolean;
   authorSlackId: string;
   now: Date;
+  /** The request's intent key: a replay of it finds its note instead of adding a second. */
+  intentKey?: string;
 }): Promise<StoredNote> {
   const text = options.text.trim();
   if (text === '')
@@ -47,8 +51,14 @@ export async function addNote(options: {
     );
   }
   const { prisma, train, forSre, authorSlackId, now } = options;
+  const intentKey = options.intentKey ?? null;
   return prisma.$transaction(async (tx) => {
-    const note = await tx.deployNote.create({ data: { train, text, forSre, authorSlackId, createdAt: now } });
+    const added = intentKey === null ? null : await tx.deployNote.findUnique({ where: { intentKey }, select: NOTE_FIELDS });
+    if (added) return added;
+    const note = await tx.deployNote.create({
+      data: { train, text, forSre, authorSlackId, createdAt: now, intentKey },
+      select: NOTE_FIELDS,
+    });
     await recordAudit(tx, {
       actor: authorSlackId,
       action: 'notes.add',

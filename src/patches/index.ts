@@ -36,6 +36,8 @@ export const patchesFeature: Feature = {
     [PATCH_ASK_ACTION]: patchAsk,
     [PATCH_WITHDRAW_ACTION]: patchWithdraw,
   },
+  // Decline and Ask only open a modal (its submission commits before its ack): not durable.
+  durableButtons: [PATCH_APPROVE_ACTION, PATCH_WITHDRAW_ACTION],
   selects: { [PATCH_REQUEST_TRAIN_ACTION]: patchRequestTrain },
   views: {
     [PATCH_REQUEST_CALLBACK]: patchRequestSubmit,

@@ -6,6 +6,7 @@ import { PR_ANSWER_ACTIONS } from './views';
 
 export const remindersFeature: Feature = {
   name: 'reminders',
+  durableButtons: [PR_ANSWER_ACTIONS.land, PR_ANSWER_ACTIONS.roll, PR_ANSWER_ACTIONS.unsure],
   buttons: {
     [PR_ANSWER_ACTIONS.land]: (deps) => prAnswer(deps, 'land'),
     [PR_ANSWER_ACTIONS.roll]: (deps) => prAnswer(deps, 'roll'),

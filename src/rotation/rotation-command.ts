@@ -277,6 +277,8 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     usage: 'rotation [show | add | remove | move | skip | swap | override | emoji | import]',
     summary: 'who owns which train, and changes to the list',
     maxArgs: Number.POSITIVE_INFINITY,
+    // Every action but show and help edits the roster: recorded as a durable intent before the ack (src/slack/intents.ts).
+    mutates: (args) => !['show', 'help'].includes((args[0] ?? 'show').toLowerCase()),
     async run(context) {
       const [action = 'show', ...args] = context.args;
       const name = action.toLowerCase();

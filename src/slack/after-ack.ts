@@ -13,6 +13,7 @@
 import type { AckFn, RespondArguments, ViewResponseAction } from '@slack/bolt';
 import type { Logger } from '../logger';
 import type { InFlightWork } from '../server/in-flight';
+import { currentIntent } from './intents';
 import { escapeMrkdwn } from './mrkdwn';
 import { describeFailure, replyToFailure } from './reply-to-failure';
 
@@ -39,18 +40,27 @@ export interface AfterAckOptions {
   what?: string;
 }
 
-/** Runs `work` after the ack; returns at once (the listener's Bolt arguments are not kept alive by waiting). */
+/**
+ * Runs `work` after the ack; returns at once (the listener's Bolt arguments are not kept alive by waiting).
+ * In a durable listener (intents.ts) a duplicate delivery does nothing, and the intent is marked done
+ * once the work has answered, or the person was told what went wrong or that the bot is busy.
+ */
 export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>): void {
   const { inFlight, logger, reply } = options;
+  const intent = currentIntent();
+  if (intent?.duplicate) return;
   const guarded = () =>
-    work().then(
-      () => undefined,
-      (error: unknown) =>
-        reply
-          ? replyToFailure({ error, respond: reply, logger })
-          : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed'),
-    );
+    work()
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          reply
+            ? replyToFailure({ error, respond: reply, logger })
+            : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed'),
+      )
+      .then(() => intent?.finish());
   if (inFlight.admit(options.heavy ? 'heavy' : 'light', guarded)) return;
+  void intent?.finish();
   tellBusy(options);
 }
 

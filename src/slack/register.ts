@@ -12,10 +12,11 @@
  * buttons are added.
  */
 import type { App, BlockButtonAction, BlockStaticSelectAction, ViewSubmitAction } from '@slack/bolt';
-import { releaseCommand, withHelp } from '../commands/release-command';
+import { releaseCommand, replayCommand, withHelp } from '../commands/release-command';
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../deps';
-import type { AppHomeOpenedListener, ButtonListener, Feature, ListenerFactory, SelectListener, ViewListener } from '../feature';
+import type { AppHomeOpenedListener, ButtonArgs, ButtonListener, Feature, ListenerFactory, SelectListener, ViewListener } from '../feature';
+import { type IntentReplayers, responderFor, runDurably } from './intents';
 
 /** Matches exactly the given ids (Bolt accepts a RegExp wherever it takes an id). */
 export function exactlyOneOf(ids: Iterable<string>): RegExp {
@@ -60,8 +61,29 @@ export function mergeTables<L>(options: {
   return table;
 }
 
-/** Registers every feature's listeners on `app`. */
-export function registerFeatures(app: App, deps: AppDeps, features: readonly Feature[]): void {
+/** A button's intent key: Slack re-sends the same payload (same action_ts) when it retries. */
+const buttonKey = ({ action, body }: Pick<ButtonArgs, 'action' | 'body'>) =>
+  `button:${action.action_id}:${action.action_ts}:${body.user.id}`;
+
+/** A button payload read back from its intent (the fields the listeners use). */
+function isButtonBody(value: unknown): value is BlockButtonAction {
+  if (typeof value !== 'object' || value === null) return false;
+  const body: { type?: unknown; user?: { id?: unknown }; actions?: unknown } = value;
+  return body.type === 'block_actions' && typeof body.user?.id === 'string' && Array.isArray(body.actions) && body.actions.length > 0;
+}
+
+/** Wraps a mutating button's listener: its click is recorded as a durable intent before the ack (intents.ts). */
+function durableButton(deps: AppDeps, listener: ButtonListener): ButtonListener {
+  return (args) =>
+    runDurably(
+      { deps, key: buttonKey(args), kind: 'button', payload: args.body },
+      () => args.ack(),
+      (ack) => listener({ ...args, ack }),
+    );
+}
+
+/** Registers every feature's listeners on `app`; returns how to run again the intents of its durable requests. */
+export function registerFeatures(app: App, deps: AppDeps, features: readonly Feature[]): IntentReplayers {
   const subcommands: Subcommand[] = [];
   const subcommandOwner = new Map<string, string>([['help', 'the router']]);
   for (const feature of features) {
@@ -73,9 +95,20 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
       subcommands.push(subcommand);
     }
   }
-  app.command('/release', releaseCommand(deps, withHelp(subcommands)));
+  const allSubcommands = withHelp(subcommands);
+  app.command('/release', releaseCommand(deps, allSubcommands));
 
   const buttons = mergeTables<ButtonListener>({ kind: 'button', features, pick: (f) => f.buttons, deps });
+  // The durable buttons' own listeners (a replay runs them as they are); Bolt gets them wrapped.
+  const durableButtons = new Map<string, ButtonListener>();
+  for (const feature of features) {
+    for (const id of feature.durableButtons ?? []) {
+      const listener = buttons.get(id);
+      if (!listener) throw new Error(`durable button "${id}" of ${feature.name} has no listener`);
+      durableButtons.set(id, listener);
+      buttons.set(id, durableButton(deps, listener));
+    }
+  }
   if (buttons.size > 0)
     app.action<BlockButtonAction>(
       exactlyOneOf(buttons.keys()),
@@ -105,4 +138,21 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
+
+  return {
+    command: replayCommand(deps, allSubcommands),
+    async button(payload) {
+      if (!isButtonBody(payload)) throw new Error('a button intent without a block_actions payload');
+      const action = payload.actions.find((a) => durableButtons.has(a.action_id)) ?? payload.actions[0];
+      const listener = action ? durableButtons.get(action.action_id) : undefined;
+      if (!action || !listener) throw new Error(`a button intent for a button that is not durable (${action?.action_id})`);
+      if (!payload.response_url) throw new Error('a button intent without a response_url');
+      await runDurably(
+        { deps, key: buttonKey({ action, body: payload }), kind: 'button', payload, replay: true },
+        async () => undefined,
+        () =>
+          listener({ ack: async () => undefined, body: payload, action, respond: responderFor(payload.response_url), client: deps.slack }),
+      );
+    },
+  };
 }

@@ -16,6 +16,7 @@ import { createTagWatchJob } from './watch-job';
 export const taggingFeature: Feature = {
   name: 'tagging',
   subcommands: [createTagSubcommand],
+  durableButtons: [TAG_CONFIRM_ACTION, TAG_RETRY_ACTION, TAG_FILE_ISSUE_CONFIRM_ACTION, TAG_FLAKY_ACTION],
   buttons: {
     [TAG_CONFIRM_ACTION]: tagConfirm,
     [TAG_CANCEL_ACTION]: tagCancel,

@@ -1,0 +1,186 @@
+/**
+ * Acked work is durable (issue 13, reproduction 6). Slack never re-sends a
+ * request it saw acked, so a mutating request (a subcommand or button that
+ * changes something: see `Subcommand.mutates` and `Feature.durableButtons`)
+ * is recorded as an intent (intent-ledger.ts) BEFORE its ack, with what is
+ * needed to run it again. The ack waits for that one insert; read-only
+ * requests (`/release status`, `help`, `rotation show`…) pay nothing.
+ *
+ * - The intent is the delivery's claim: a retried or doubled delivery finds
+ *   it and does nothing (`currentIntent().duplicate`, checked by afterAck).
+ * - afterAck marks it done once the work has answered (or the person was told
+ *   the bot is busy, or what went wrong).
+ * - `recoverIntents` (on start and on the scheduler's minute tick, any
+ *   replica) claims the intents still pending a lease after their last
+ *   attempt started (their process died) and runs them again through the
+ *   same listener, answering through the stored response_url (valid 30
+ *   minutes). Replays are idempotent: a note carries its intent's key, the
+ *   decisions and the kickoff answer are conditional updates, a rotation edit
+ *   re-checks the roster, and posts go through the message ledger's keys.
+ *
+ * What stays at-least-once: a process killed after the work answered and
+ * before the intent was marked done answers a second time on replay (with
+ * the same words for a note, or "already" for a conditional change).
+ * Modal submissions need no intent: their work runs before their ack (the
+ * ack carries the outcome), so an acked submission is already committed.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RespondArguments } from '@slack/bolt';
+import type { SqlPort } from '../db/database';
+import type { Logger } from '../logger';
+import type { ScheduledJob } from '../scheduler';
+import { claimStaleIntents, finishIntent, type IntentKind, pruneIntents, recordIntent } from './intent-ledger';
+
+/** How long an attempt may run before another replica takes the intent over (default; INTENT_LEASE_SECONDS). */
+export const DEFAULT_INTENT_LEASE_MS = 30_000;
+/** Attempts before an intent is given up (and logged as an error). */
+export const MAX_INTENT_ATTEMPTS = 5;
+/** Finished intents are kept this long, as claims against late retries. */
+const KEEP_FINISHED_MS = 24 * 60 * 60 * 1000;
+
+export interface IntentScope {
+  key: string;
+  /** The delivery was recorded before: do nothing. */
+  duplicate: boolean;
+  /** Marks the intent done (idempotent; a failure is logged, and the intent is replayed after its lease). */
+  finish(): Promise<void>;
+}
+
+const scope = new AsyncLocalStorage<IntentScope>();
+
+/** The ack waits at most this long for the intent (Slack wants the ack within 3 s; a hanging database must not hold it). */
+const RECORD_TIMEOUT_MS = 1_000;
+
+/** `work`'s value, or a rejection after `ms`. */
+async function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The intent of the request being handled (set while a durable listener runs), if any. */
+export function currentIntent(): IntentScope | undefined {
+  return scope.getStore();
+}
+
+export interface IntentDeps {
+  db: { sql: SqlPort };
+  now: () => Date;
+  logger: Logger;
+}
+
+/**
+ * Runs a listener so that its `ack()` first records the intent `key` (a
+ * duplicate is acked and skipped by afterAck), and its afterAck marks the
+ * intent done. `replay` runs an intent claimed again: nothing is recorded.
+ * The listener is given the ack to use in place of Bolt's.
+ */
+export async function runDurably(
+  options: { deps: IntentDeps; key: string; kind: IntentKind; payload: unknown; replay?: boolean },
+  boltAck: () => Promise<void>,
+  listener: (ack: () => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const { deps, key } = options;
+  const logger = deps.logger.child({ module: 'intents' });
+  const state: IntentScope = {
+    key,
+    duplicate: false,
+    finish: () =>
+      finishIntent({ sql: deps.db.sql, key, status: 'done', now: deps.now() }).catch((error: unknown) =>
+        logger.warn({ err: error, key }, 'could not mark an intent done; it will be replayed after its lease'),
+      ),
+  };
+  const ack = async (): Promise<void> => {
+    if (!options.replay) {
+      try {
+        const fresh = await withinMs(
+          RECORD_TIMEOUT_MS,
+          recordIntent({ sql: deps.db.sql, key, kind: options.kind, payload: options.payload, now: deps.now() }),
+        );
+        if (!fresh) {
+          state.duplicate = true;
+          logger.info({ key }, 'duplicate delivery of a mutating request ignored');
+        }
+      } catch (error) {
+        // The database is unreachable or hangs: the work cannot commit either; it runs and tells the person so.
+        logger.warn({ err: error, key }, 'could not record the intent of a mutating request; it runs without one');
+      }
+    }
+    await boltAck();
+  };
+  await scope.run(state, () => listener(ack));
+}
+
+/** Answers through a response_url, as Bolt's `respond` does (for a replay, when Bolt's arguments are gone). */
+export function responderFor(responseUrl: string): (message: string | RespondArguments) => Promise<Response> {
+  return async (message) => {
+    const response = await fetch(responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(typeof message === 'string' ? { text: message } : message),
+    });
+    if (!response.ok) throw new Error(`response_url answered HTTP ${response.status}`);
+    return response;
+  };
+}
+
+/** Runs one claimed intent again (by kind); throws when its payload cannot be read. */
+export type IntentReplayers = Record<IntentKind, (payload: unknown, receivedAt: Date) => Promise<void>>;
+
+/**
+ * Claims the intents left pending by a process that died (or hangs past the
+ * lease) and runs them again; gives up, with an error in the log, after
+ * MAX_INTENT_ATTEMPTS. Also forgets finished intents older than a day.
+ * Returns how many it replayed.
+ */
+export async function recoverIntents(options: { deps: IntentDeps; replayers: IntentReplayers; leaseMs: number }): Promise<number> {
+  const { deps, replayers, leaseMs } = options;
+  const logger = deps.logger.child({ module: 'intents' });
+  const now = deps.now();
+  await pruneIntents({ sql: deps.db.sql, before: new Date(now.getTime() - KEEP_FINISHED_MS) });
+  let replayed = 0;
+  for (;;) {
+    const claimed = await claimStaleIntents({ sql: deps.db.sql, now, leaseMs, limit: 50 });
+    for (const intent of claimed) {
+      if (intent.attempts > MAX_INTENT_ATTEMPTS) {
+        logger.error({ key: intent.key, attempts: intent.attempts - 1 }, 'an acked request failed every attempt; given up');
+        await finishIntent({ sql: deps.db.sql, key: intent.key, status: 'abandoned', now });
+        continue;
+      }
+      logger.warn({ key: intent.key, attempt: intent.attempts }, 'finishing an acked request left unfinished');
+      try {
+        await replayers[intent.kind](intent.payload, intent.receivedAt);
+        replayed += 1;
+      } catch (error) {
+        logger.error({ err: error, key: intent.key }, 'an unfinished request could not be run again; given up');
+        await finishIntent({ sql: deps.db.sql, key: intent.key, status: 'abandoned', now });
+      }
+    }
+    if (claimed.length < 50) return replayed;
+  }
+}
+
+const MINUTE_MS = 60_000;
+
+/** On every minute: finish what a dead replica acked (`recover` is `recoverIntents` with the app's replayers). */
+export function createRecoverIntentsJob<Deps>(recover: () => Promise<void>): ScheduledJob<Deps> {
+  return {
+    name: 'recover-slack-intents',
+    graceMs: MINUTE_MS,
+    // A missed minute is made up by the next one.
+    lookbackMs: MINUTE_MS,
+    firesBetween(from, to) {
+      const fires: Date[] = [];
+      for (let t = Math.floor(from.getTime() / MINUTE_MS) * MINUTE_MS + MINUTE_MS; t <= to.getTime(); t += MINUTE_MS)
+        fires.push(new Date(t));
+      return fires;
+    },
+    run: () => recover(),
+  };
+}
