@@ -393,7 +393,7 @@ describe('the README and deploy/argocd agree with the overlays', () => {
   });
 
   test("the README's `kubectl create secret` names exactly the Secret keys the manifests may reference", () => {
-    const command = /kubectl create secret generic release-conductor[^`]*?(?=\n```)/.exec(readme)?.[0] ?? '';
+    const command = /create secret generic release-conductor [\s\S]*?(?=\n```)/.exec(readme)?.[0] ?? '';
     const keys = [...command.matchAll(/--from-literal=(\w+)=/g)].map((match) => match[1]);
     expect(keys.sort()).toEqual([...SECRET_KEYS].sort());
   });
