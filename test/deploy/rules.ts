@@ -130,7 +130,7 @@ export function rolloutProblems(objects: KubeObject[]): string[] {
     const strategy = deployment.spec?.strategy;
     const name = `Deployment/${deployment.metadata?.name}`;
     if (strategy?.type !== 'RollingUpdate')
-      return [`${name}: strategy ${strategy?.type ?? '(default)'} , expected RollingUpdate spelled out`];
+      return [`${name}: strategy ${strategy?.type ?? '(default)'}, expected RollingUpdate spelled out`];
     const unavailable = strategy.rollingUpdate?.maxUnavailable;
     const surge = strategy.rollingUpdate?.maxSurge;
     const problems: string[] = [];
