@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcksFirst } from '../../src/server/acks-first';
@@ -25,7 +25,7 @@ describe('which requests AcksFirst counts: from the moment the body is received 
         acksFirst,
         // Reads the body as /slack/events does, then holds the answer until the test lets it go.
         routes: {
-          '/hold': async (req, res) => {
+          '/hold': async (req: IncomingMessage, res: ServerResponse) => {
             await readLimitedBody(req, 1024);
             received += 1;
             held.push(res);

@@ -17,7 +17,6 @@ function startSlowClient(url: string, options: { bodyBytes: number; gapMs: numbe
   const body = `command=%2Frelease&text=${'x'.repeat(Math.max(0, options.bodyBytes - 24))}`.slice(0, options.bodyBytes);
   const head = `POST /slack/events HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`;
   let stopped = false;
-  let headersSent = false;
   let bodyBytesSent = 0;
   let answer = '';
   socket.on('data', (chunk) => {
@@ -34,7 +33,6 @@ function startSlowClient(url: string, options: { bodyBytes: number; gapMs: numbe
       socket.write(byte);
       await sleep(options.gapMs);
     }
-    headersSent = true;
     for (const byte of body) {
       if (stopped) return;
       socket.write(byte);
@@ -44,9 +42,6 @@ function startSlowClient(url: string, options: { bodyBytes: number; gapMs: numbe
   })();
   return {
     ended,
-    get headersSent() {
-      return headersSent;
-    },
     get bodyBytesSent() {
       return bodyBytesSent;
     },
