@@ -14,6 +14,8 @@ export interface BenchOptions {
   json: boolean;
   /** Run the load generator on the bot's own event loop instead of its own thread (diagnostic). */
   inlineClient: boolean;
+  /** Run only the sections whose title contains this text (case-insensitive), e.g. "start:prod" for the bot-process section. */
+  only?: string;
 }
 
 /** How the bot answered one command through its response_url. */

@@ -90,11 +90,22 @@ const OPEN_PULL_REQUESTS = 10;
 const BOT_NOW = '2026-11-02T17:00:00Z';
 
 const FLAGS = ['--json', '--inline-client'];
+/** `--only=TEXT`: only the sections whose title contains TEXT, e.g. `--only=start:prod` (the bot-process section, about 20 s). */
+const ONLY = '--only=';
 
 function parseOptions(argv: string[]): BenchOptions {
-  const unknown = argv.filter((arg) => !FLAGS.includes(arg));
-  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')} (understood: ${FLAGS.join(', ')})`);
-  return { json: argv.includes('--json'), inlineClient: argv.includes('--inline-client') };
+  const unknown = argv.filter((arg) => !FLAGS.includes(arg) && !arg.startsWith(ONLY));
+  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')} (understood: ${FLAGS.join(', ')}, ${ONLY}TEXT)`);
+  const only = argv.find((arg) => arg.startsWith(ONLY))?.slice(ONLY.length);
+  return { json: argv.includes('--json'), inlineClient: argv.includes('--inline-client'), ...(only ? { only } : {}) };
+}
+
+function selectedSections(options: BenchOptions): BenchSection[] {
+  const only = options.only?.toLowerCase();
+  if (!only) return SECTIONS;
+  const selected = SECTIONS.filter((section) => section.title.toLowerCase().includes(only));
+  if (selected.length === 0) throw new Error(`no section title contains "${options.only}"`);
+  return selected;
 }
 
 /**
@@ -136,7 +147,7 @@ async function main(): Promise<void> {
     context.progress(`bot at ${harness.bot.url} (schema ${harness.schema}), bare Bolt at ${bare.url}, load generator: ${load.mode}`);
 
     const sections: CompletedSection[] = [];
-    for (const section of SECTIONS) {
+    for (const section of selectedSections(options)) {
       const sectionStarted = performance.now();
       context.progress(`section: ${section.title}`);
       const result = await section.run(context);

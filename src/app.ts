@@ -13,7 +13,7 @@ import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
 import { createScheduler, type Scheduler } from './scheduler';
-import { AcksFirst } from './server/acks-first';
+import { AcksFirst, type AcksFirstOptions } from './server/acks-first';
 import { InFlightWork } from './server/in-flight';
 import { createBolt } from './slack/create-bolt';
 import { registerFeatures } from './slack/register';
@@ -77,6 +77,8 @@ export function buildApp(options: {
   runScheduler?: boolean;
   /** Names this replica in the scheduler's ledger. */
   instanceId?: string;
+  /** How follow-up work lets acks go first (default: AcksFirst's; tests lift the time limit to see what it waits for). */
+  acksFirst?: AcksFirstOptions;
 }): BuiltApp {
   const { config } = options;
   const { settings } = config;
@@ -88,7 +90,7 @@ export function buildApp(options: {
     logger: options.logger,
     retryConfig: options.slackRetryConfig,
   });
-  const acksFirst = new AcksFirst();
+  const acksFirst = new AcksFirst(options.acksFirst);
   const deps: AppDeps = {
     ...options,
     calendar: createTrainCalendar(settings),

@@ -11,6 +11,7 @@ import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from
 import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
 import { createLogger, scrubSecrets, type Logger } from './logger';
+import type { AcksFirstOptions } from './server/acks-first';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
 import { createChannelCheck, type ChannelCheck } from './slack/channel-check';
 
@@ -42,6 +43,8 @@ export async function startBot(options: {
     /** Start the scheduler's minute tick (default true). */
     runScheduler?: boolean;
     instanceId?: string;
+    /** How follow-up work lets acks go first (default: AcksFirst's). */
+    acksFirst?: AcksFirstOptions;
   };
 }): Promise<RunningBot> {
   const config = loadConfig({ env: options.env });
@@ -80,6 +83,7 @@ export async function startBot(options: {
       slackRetryConfig: options.tuning?.slackRetry,
       runScheduler: options.tuning?.runScheduler,
       instanceId: options.tuning?.instanceId,
+      acksFirst: options.tuning?.acksFirst,
     });
     // Whether the bot can post in the announcement channel: checked at start and every few minutes, reported by /readyz.
     const check = createChannelCheck({ client: app.deps.slack, channel: config.settings.announcementChannel, logger });

@@ -19,6 +19,12 @@ export interface BotProcessOptions {
   /** `/release <text>` sent to the bot process, interleaved with bare Bolt. */
   load: { text: string; warmup: number; perApp: number; concurrency: number; blockSize: number };
   rssLimitMb: number;
+  /** How much more peak RSS than bare Bolt's (same run, same node options) the bot may use (MB). */
+  rssAboveBareBoltLimitMb: number;
+  /** The highest p99 ack ratio bot/bare Bolt. */
+  ackP99RatioLimit: number;
+  /** The longest a command may wait for its final answer (ms). */
+  replyFinalMaxLimitMs: number;
   /** The node options of `npm run start:prod` (the memory budget); read from package.json. */
   productionNodeOptions: string[];
   /** More node options after those (e.g. '--cpu-prof'); from BENCH_BOT_NODE_ARGS. */
@@ -28,6 +34,9 @@ export interface BotProcessOptions {
 export const DEFAULT_BOT_PROCESS: BotProcessOptions = {
   load: { text: 'status', warmup: 1000, perApp: 1000, concurrency: 20, blockSize: 100 },
   rssLimitMb: 150,
+  rssAboveBareBoltLimitMb: 40,
+  ackP99RatioLimit: 1.3,
+  replyFinalMaxLimitMs: 500,
   // .bench-dist/bench/sections → the project.
   productionNodeOptions: readProductionNodeOptions(path.resolve(__dirname, '..', '..', '..')),
   ...(process.env.BENCH_BOT_NODE_ARGS ? { nodeArgs: process.env.BENCH_BOT_NODE_ARGS.split(/\s+/).filter(Boolean) } : {}),
@@ -200,6 +209,13 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
             unit: 'MB',
             decimals: 1,
           },
+          {
+            key: 'bot_process_rss_peak_above_bare_bolt_mb',
+            label: 'bot process peak RSS above bare Bolt process peak RSS',
+            value: round(rssPeakMb - bareRssPeakMb, 1),
+            unit: 'MB',
+            decimals: 1,
+          },
           { key: `bot_process_${key}_p50_ms_${c}`, label: `bot process ack p50, ${what}`, value: round(oursP50), unit: 'ms', decimals: 2 },
           { key: `bot_process_${key}_p99_ms_${c}`, label: `bot process ack p99, ${what}`, value: round(oursP99), unit: 'ms', decimals: 2 },
           {
@@ -265,6 +281,24 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
               description: `bot p50 within 1.3× of bare Bolt's at concurrency ${load.concurrency} (bot in its own process, /release ${load.text})`,
               comparison: '<=',
               limit: 1.3,
+            },
+            {
+              figureKey: `bot_process_${key}_p99_ratio_vs_bare_bolt_${c}`,
+              description: `bot p99 within ${options.ackP99RatioLimit}× of bare Bolt's at concurrency ${load.concurrency} (each in its own process, /release ${load.text})`,
+              comparison: '<=',
+              limit: options.ackP99RatioLimit,
+            },
+            {
+              figureKey: `bot_process_${load.text}_reply_final_max_ms_${c}`,
+              description: `every final answer within ${options.replyFinalMaxLimitMs} ms at concurrency ${load.concurrency} (bot in its own process, /release ${load.text})`,
+              comparison: '<=',
+              limit: options.replyFinalMaxLimitMs,
+            },
+            {
+              figureKey: 'bot_process_rss_peak_above_bare_bolt_mb',
+              description: `peak RSS at most ${options.rssAboveBareBoltLimitMb} MB above bare Bolt's (each in its own process, same node options)`,
+              comparison: '<=',
+              limit: options.rssAboveBareBoltLimitMb,
             },
           ],
           notes: [

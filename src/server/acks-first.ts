@@ -4,7 +4,11 @@
  * later. On one event loop the two compete: twenty `/release status` at once
  * would each be acked only after the others' database reads and renders.
  *
- * `AcksFirst` counts the requests the HTTP server is answering. Work that
+ * `AcksFirst` counts the requests the HTTP server is answering: from the
+ * moment a request has been received whole (headers and body) until its
+ * response is sent. One still arriving, however slowly, is not counted: the
+ * bot cannot ack it yet, and a slow client must not hold back the answers to
+ * the others (http-server.ts, `countOnceReceived`). Work that
  * follows an ack waits at its `whenQuiet()` points until no request has been
  * open for `quietMs` (the burst is over), and then goes on one task per turn
  * of the event loop, so that a request arriving meanwhile is read and acked
@@ -46,7 +50,7 @@ export class AcksFirst {
     this.clock = options.clock ?? (() => performance.now());
   }
 
-  /** A request has arrived; call the returned function once it has been answered (calling it twice is harmless). */
+  /** A request has been received whole; call the returned function once it has been answered (calling it twice is harmless). */
   requestOpened(): () => void {
     this.open += 1;
     let closed = false;

@@ -24,7 +24,10 @@ export interface HttpServerOptions {
   readinessWarnings?: () => string[];
   /** Routes by exact path, e.g. `/slack/events` → Bolt's request listener. */
   routes: Record<string, RequestListener | RouteHandler>;
-  /** Told of every request from its arrival until its response is sent, so that follow-up work lets acks go first. */
+  /**
+   * Told of every request from the moment its body has been received until its response is sent, so that
+   * follow-up work lets acks go first (see `countOnceReceived`).
+   */
   acksFirst?: AcksFirst;
 }
 
@@ -56,6 +59,26 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * Counts a request for `acksFirst` from the moment its body has been received (the request stream ends, as
+ * the route reads it: `/slack/events` and `/github/webhooks` buffer theirs first) until its response is sent.
+ * A request whose headers or body are still trickling in is not one the bot can ack yet: counted from its
+ * arrival, one slow client would hold back every answer. A route that answers without reading the body (the
+ * health checks, a 404, a 413) has no such moment before its answer and is not counted; `/readyz` waits
+ * for the database, not for the event loop.
+ */
+function countOnceReceived(req: IncomingMessage, res: ServerResponse, acksFirst: AcksFirst): void {
+  let answered = false;
+  let done: (() => void) | undefined;
+  res.once('close', () => {
+    answered = true;
+    done?.();
+  });
+  req.once('end', () => {
+    if (!answered) done = acksFirst.requestOpened();
+  });
+}
+
 /** Creates the server (not yet listening). */
 export function createHttpServer(options: HttpServerOptions): http.Server {
   const logger = options.logger.child({ module: 'http' });
@@ -65,7 +88,7 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
     notAnswering: options.notAnsweringReason ?? 'readiness check not answering',
   });
   return http.createServer({ ...SERVER_TIMEOUTS }, (req, res) => {
-    if (options.acksFirst) res.once('close', options.acksFirst.requestOpened());
+    if (options.acksFirst) countOnceReceived(req, res, options.acksFirst);
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       sendJson(res, 200, { status: 'ok' });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { startBot, type RunningBot } from '../../src/main';
+import type { AcksFirstOptions } from '../../src/server/acks-first';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
 import { createSlackRequestSender, type SlackRequestSender } from '../fakes/slack-client';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
@@ -80,6 +81,8 @@ export async function startHarness(
     instanceId?: string;
     /** More environment variables (e.g. GITHUB_WEBHOOK_SECRET). */
     env?: Record<string, string>;
+    /** How follow-up work lets acks go first (default: the bot's). */
+    acksFirst?: AcksFirstOptions;
   } = {},
 ): Promise<Harness> {
   const slack = options.slack ?? (await startFakeSlack());
@@ -108,6 +111,7 @@ export async function startHarness(
       slackRetry: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 },
       runScheduler: options.runScheduler ?? false,
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+      ...(options.acksFirst ? { acksFirst: options.acksFirst } : {}),
     },
   });
   const sender = createSlackRequestSender({
