@@ -24,6 +24,8 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Each Jest process gets its own database (advisory locks are per database; test/support/database.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/support/process-database.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

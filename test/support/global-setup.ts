@@ -1,11 +1,13 @@
 /**
  * Runs once before the suite: checks that PostgreSQL answers (so that a
- * missing database is one clear message, not a hundred failures) and builds
+ * missing database is one clear message, not a hundred failures), drops the
+ * databases earlier test processes left (test/support/database.ts), and builds
  * the project, whose compiled entry points some tests start as processes.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
+import { dropDatabasesOfEndedProcesses } from './database';
 import { testDatabaseUrl } from './env';
 
 export default async function globalSetup(): Promise<void> {
@@ -21,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await client.end().catch(() => undefined);
   }
+  await dropDatabasesOfEndedProcesses();
   const root = path.resolve(__dirname, '..', '..');
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
