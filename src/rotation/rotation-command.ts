@@ -7,6 +7,7 @@
  */
 import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
+import { parseTrainArgument, positiveIdOf } from '../commands/parse-values';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { formatInZones } from '../train/time-format';
@@ -53,10 +54,20 @@ function parseMention(arg: string | undefined, what = 'the person'): string {
 }
 
 function parseTrain(arg: string | undefined): number {
-  if (!arg || !/^\d{1,6}$/.test(arg)) {
-    throw new InvalidInputError(`Give a train number such as \`302\`${arg ? `, not \`${escapeMrkdwn(arg)}\`` : ''}.`);
+  return parseTrainArgument(arg, USAGE);
+}
+
+/** How far ahead owners can be planned: beyond it a train is refused (planning it would walk every train in between). */
+const MAX_TRAINS_AHEAD = 52;
+
+/** A train from the one in progress to MAX_TRAINS_AHEAD after it; refused with the range otherwise. */
+function requirePlannable(train: number, current: number): void {
+  if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
+  if (train > current + MAX_TRAINS_AHEAD) {
+    throw new InvalidInputError(
+      `Train ${train} is too far ahead: give a train from ${current} (in progress) to ${current + MAX_TRAINS_AHEAD}.`,
+    );
   }
-  return Number(arg);
 }
 
 function parseDate(arg: string): string {
@@ -189,9 +200,8 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     async move(context, args) {
       await requireEditor(context, 'reorder the rotation');
       const slackUserId = parseMention(args[0]);
-      if (!args[1] || !/^\d+$/.test(args[1]))
-        throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
-      const position = Number(args[1]);
+      const position = positiveIdOf(args[1]);
+      if (position === null) throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
       await moveRosterMember({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, position });
       return `Moved ${mentionUser(slackUserId)} to position ${position}.`;
     },
@@ -201,7 +211,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       const current = deps.calendar.trainInProgress(context.now).train;
       if (args.length === 2) {
         const train = parseTrain(args[1]);
-        if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
+        requirePlannable(train, current);
         await addRosterSkip({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, skip: { train } });
         return `${mentionUser(slackUserId)} will skip train ${train}; they get the next train they can take.`;
       }
@@ -220,9 +230,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       await requireEditor(context, 'swap trains');
       const [a, b] = [parseTrain(args[0]), parseTrain(args[1])];
       const current = deps.calendar.trainInProgress(context.now).train;
-      for (const train of [a, b]) {
-        if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
-      }
+      for (const train of [a, b]) requirePlannable(train, current);
       const { owners } = await swapTrains({
         prisma: deps.db.prisma,
         calendar: deps.calendar,
@@ -237,7 +245,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       const train = parseTrain(args[0]);
       const slackUserId = parseMention(args[1]);
       const current = deps.calendar.trainInProgress(context.now).train;
-      if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
+      requirePlannable(train, current);
       await overrideTrainOwner({ prisma: deps.db.prisma, actor: context.userId, now: context.now, train, slackUserId });
       return `Train ${train} now belongs to ${mentionUser(slackUserId)}.`;
     },
