@@ -47,17 +47,21 @@ export function parseJsonObject(value: string | undefined): Record<string, unkno
 }
 
 /** Control characters other than tab and new lines (NUL included): invisible, and NUL cannot be stored. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+function isControl(code: number): boolean {
+  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f;
+}
 
 /** Why `text` cannot be used as typed (a control character, named by its code point and place), or null. */
 export function controlCharacterProblem(text: string, what: string): string | null {
-  const match = CONTROL.exec(text);
-  if (!match) return null;
-  const code = (match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-  return (
-    `${what} contains an invisible control character (U+${code}) at character ${match.index + 1}, ` +
-    'which I cannot store; type it again without it (pasted text sometimes carries one).'
-  );
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (!isControl(code)) continue;
+    return (
+      `${what} contains an invisible control character (U+${code.toString(16).toUpperCase().padStart(4, '0')}) at character ${index + 1}, ` +
+      'which I cannot store; type it again without it (pasted text sometimes carries one).'
+    );
+  }
+  return null;
 }
 
 /** @throws InvalidInputError when `text` holds a control character (see controlCharacterProblem) */
@@ -102,7 +106,9 @@ export function readStateSelectedMany(values: unknown, block: string, action: st
   const selected = stateEntry(values, block, action)?.selected_options;
   if (selected === undefined || selected === null) return { ok: true, value: [] };
   const chosen = Array.isArray(selected)
-    ? selected.map((option: unknown) => (typeof option === 'object' && option !== null ? (option as Record<string, unknown>).value : undefined))
+    ? selected.map((option: unknown) =>
+        typeof option === 'object' && option !== null ? (option as Record<string, unknown>).value : undefined,
+      )
     : [undefined];
   if (!chosen.every((value): value is string => typeof value === 'string')) {
     return { ok: false, problem: `${UNREADABLE} (expected a list of chosen options); choose again.` };

@@ -37,8 +37,7 @@ const MIN_DECISION_TEXT = 5;
 
 export function parseRequestId(value: string | undefined): number {
   const id = positiveIdOf(value);
-  if (id === null)
-    throw new InvalidInputError('That button does not name a patch request; use `/release patches` to find it.');
+  if (id === null) throw new InvalidInputError('That button does not name a patch request; use `/release patches` to find it.');
   return id;
 }
 

@@ -200,7 +200,8 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     async move(context, args) {
       await requireEditor(context, 'reorder the rotation');
       const slackUserId = parseMention(args[0]);
-      const position = positiveIdOf(args[1]);
+      // 0 is a number, out of range (positions start at 1): the store says so.
+      const position = args[1] === '0' ? 0 : positiveIdOf(args[1]);
       if (position === null) throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
       await moveRosterMember({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, position });
       return `Moved ${mentionUser(slackUserId)} to position ${position}.`;
