@@ -11,9 +11,6 @@ import { escapeMrkdwn } from '../slack/mrkdwn';
 /** The largest train number or id the database holds (PostgreSQL `integer`). */
 export const MAX_ID = 2_147_483_647;
 
-/** What a button whose value is not one the bot wrote is told. */
-export const ALTERED_BUTTON = 'This button is from an old or altered message; use `/release status` to see where things are.';
-
 /**
  * A whole number from 1 to MAX_ID: a JSON number, or a string of decimal digits
  * ("302"; not "0x10", "1e3", "1.5", "-1" or " 302"). Null for anything else.
@@ -62,12 +59,6 @@ export function controlCharacterProblem(text: string, what: string): string | nu
     );
   }
   return null;
-}
-
-/** @throws InvalidInputError when `text` holds a control character (see controlCharacterProblem) */
-export function requireNoControlCharacters(text: string, what: string): void {
-  const problem = controlCharacterProblem(text, what);
-  if (problem) throw new InvalidInputError(problem);
 }
 
 /** A modal's `view.state.values` entry, read without trusting its shape. */

@@ -62,12 +62,10 @@ const MAX_TRAINS_AHEAD = 52;
 
 /** A train from the one in progress to MAX_TRAINS_AHEAD after it; refused with the range otherwise. */
 function requirePlannable(train: number, current: number): void {
-  if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
-  if (train > current + MAX_TRAINS_AHEAD) {
-    throw new InvalidInputError(
-      `Train ${train} is too far ahead: give a train from ${current} (in progress) to ${current + MAX_TRAINS_AHEAD}.`,
-    );
-  }
+  const range = `give a train from ${current} (in progress) to ${current + MAX_TRAINS_AHEAD}`;
+  if (train < current)
+    throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress. Please ${range}.`);
+  if (train > current + MAX_TRAINS_AHEAD) throw new InvalidInputError(`Train ${train} is too far ahead: ${range}.`);
 }
 
 function parseDate(arg: string): string {
@@ -108,11 +106,14 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
 
   async function lookUpMember(slackUserId: string, githubLogin: string | null): Promise<NewMember> {
     const user = await deps.slackDirectory.findUser(slackUserId);
-    if (!user) throw new InvalidInputError(`I can't find ${mentionUser(slackUserId)} in this workspace.`);
+    if (!user) throw new InvalidInputError(`I can't find ${mentionUser(slackUserId)} in this workspace. Mention someone who is in it.`);
     if (user.deleted) throw new InvalidInputError(`${mentionUser(slackUserId)} is not an active member of this workspace.`);
     if (user.isBot) throw new InvalidInputError(`${mentionUser(slackUserId)} is a bot; bots can't own trains.`);
     if (githubLogin !== null) {
-      if (!GITHUB_LOGIN.test(githubLogin)) throw new InvalidInputError(`\`${escapeMrkdwn(githubLogin)}\` is not a GitHub login.`);
+      if (!GITHUB_LOGIN.test(githubLogin))
+        throw new InvalidInputError(
+          `\`${escapeMrkdwn(githubLogin)}\` is not a GitHub login: give letters, digits and single hyphens (up to 39, not at either end), e.g. \`alice-gh\`.`,
+        );
       const found = await deps.github.getUser(githubLogin);
       if (!found) throw new InvalidInputError(`There is no GitHub user \`${escapeMrkdwn(githubLogin)}\`.`);
       githubLogin = found.login;
@@ -219,9 +220,10 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       if (args.length === 3) {
         const fromDate = parseDate(args[1] as string);
         const toDate = parseDate(args[2] as string);
-        if (fromDate > toDate) throw new InvalidInputError(`The range is reversed: ${fromDate} is after ${toDate}.`);
+        if (fromDate > toDate)
+          throw new InvalidInputError(`The range is reversed: ${fromDate} is after ${toDate}. Give the first day away, then the last.`);
         const today = localDate(context.now, settings.timeZone);
-        if (toDate < today) throw new InvalidInputError(`${toDate} is in the past (today is ${today}).`);
+        if (toDate < today) throw new InvalidInputError(`${toDate} is in the past (today is ${today}). Give a last day from today on.`);
         await addRosterSkip({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, skip: { fromDate, toDate } });
         return `${mentionUser(slackUserId)} is away from ${fromDate} to ${toDate}; trains cut then go to the next person.`;
       }
