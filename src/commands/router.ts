@@ -6,6 +6,7 @@ import type { RespondArguments } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { escapeMrkdwn } from '../slack/mrkdwn';
 import { closestMatch, parseCommandText } from './parse-command';
+import { controlCharacterProblem } from './parse-values';
 
 /** What a subcommand gets to do its work. */
 export interface CommandContext {
@@ -67,6 +68,13 @@ export async function routeCommand(options: {
   const help = renderHelp(subcommands, command);
   const name = parsed.name === '' ? 'help' : parsed.name;
   const subcommand = subcommands.find((sub) => sub.name === name);
+  // Refused before any subcommand sees it: a NUL cannot be stored, and the others are invisible in what is shown back.
+  const control = controlCharacterProblem(options.text, 'Your command');
+  if (control) {
+    const usage = subcommand ? `Usage: \`${command} ${escapeMrkdwn(subcommand.usage)}\`` : help;
+    await context.respond({ response_type: 'ephemeral', text: `:warning: ${control} Nothing was changed.\n${usage}` });
+    return;
+  }
   if (!subcommand) {
     const suggestion = closestMatch(
       name,

@@ -4,6 +4,7 @@
  * (later roster changes no longer move it). Also: the owner's answer, and the
  * reminder to admins when no answer came.
  */
+import { positiveIdOf } from '../commands/parse-values';
 import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/audit-store';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
@@ -137,8 +138,8 @@ export async function checkKickoffConfirmed(options: { deps: AppDeps; train: num
 }
 
 function parseTrainValue(value: string | undefined): number {
-  const train = Number(value);
-  if (!Number.isInteger(train) || train < 1) throw new InvalidInputError('That button does not name a train; ask for a new announcement.');
+  const train = positiveIdOf(value);
+  if (train === null) throw new InvalidInputError('That button does not name a train; ask for a new announcement.');
   return train;
 }
 

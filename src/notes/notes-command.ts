@@ -9,6 +9,7 @@
  */
 import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
+import { positiveIdOf } from '../commands/parse-values';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { escapeMrkdwn, escapeTyped, mentionUser } from '../slack/mrkdwn';
 import { findOwnerOfTrain } from '../rotation/owner';
@@ -35,10 +36,9 @@ function textAfterVerb(rest: string, verb: string): string {
 }
 
 function parseWholeNumber(arg: string | undefined, what: string): number {
-  if (!arg || !/^\d{1,9}$/.test(arg) || Number(arg) < 1) {
-    throw new InvalidInputError(`Give ${what} as a number${arg ? `, not \`${escapeMrkdwn(arg)}\`` : ''}.`);
-  }
-  return Number(arg);
+  const n = positiveIdOf(arg);
+  if (n === null) throw new InvalidInputError(`Give ${what} as a number${arg ? `, not \`${escapeMrkdwn(arg)}\`` : ''}.`);
+  return n;
 }
 
 export function createNotesSubcommand(deps: AppDeps): Subcommand {

@@ -9,6 +9,7 @@ import type { types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../deps';
 import { findOwnerOfTrain } from '../rotation/owner';
+import { parseJsonObject, positiveIdOf, readStateText } from '../commands/parse-values';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { section } from '../slack/blocks';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
@@ -35,9 +36,8 @@ export const DECISION_TEXT_BLOCK = 'text';
 const MIN_DECISION_TEXT = 5;
 
 export function parseRequestId(value: string | undefined): number {
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id < 1)
-    throw new InvalidInputError('That button does not name a patch request; use `/release patches` to find it.');
+  const id = positiveIdOf(value);
+  if (id === null) throw new InvalidInputError('That button does not name a patch request; use `/release patches` to find it.');
   return id;
 }
 
@@ -186,21 +186,20 @@ export async function openDecisionModal(options: {
   return undefined;
 }
 
-export function readDecisionModal(view: {
-  private_metadata?: string;
-  state: { values: Record<string, Record<string, { value?: string | null }>> };
-}): {
+/** Reads a decision modal's submission, trusting neither its metadata nor the shape of its values. */
+export function readDecisionModal(view: { private_metadata?: string; state?: { values?: unknown } }): {
   requestId: number;
   text: string;
 } {
-  let requestId = Number.NaN;
-  try {
-    const parsed: unknown = JSON.parse(view.private_metadata ?? '');
-    if (typeof parsed === 'object' && parsed !== null && 'requestId' in parsed) requestId = Number(parsed.requestId);
-  } catch {
-    // handled below
+  const requestId = positiveIdOf(parseJsonObject(view.private_metadata)?.requestId);
+  if (requestId === null) {
+    throw new InvalidInputError(
+      'This form is from an old or altered message, so I cannot tell which patch request it answers; close it and use `/release patches` to find the request.',
+    );
   }
-  return { requestId: parseRequestId(String(requestId)), text: (view.state.values[DECISION_TEXT_BLOCK]?.value?.value ?? '').trim() };
+  const text = readStateText(view.state?.values, DECISION_TEXT_BLOCK, 'value');
+  if (!text.ok) throw new InvalidInputError(text.problem);
+  return { requestId, text: text.value.trim() };
 }
 
 /** What a decision modal's submission answers: errors on the field, or the modal replaced by the outcome. */

@@ -4,18 +4,14 @@
  */
 import type { AppDeps } from '../deps';
 import type { Subcommand } from '../commands/router';
-import { InvalidInputError } from '../errors';
+import { parseTrainArgument } from '../commands/parse-values';
 import { escapeMrkdwn, mentionUser, slackDate } from '../slack/mrkdwn';
 import { formatInZones } from '../train/time-format';
 import { listDotReleasePlans, listPatchRequests } from './patch-store';
 import { reasonLabel } from './request-input';
 import { openPatchRequestModal } from './request-modal';
 
-function parseTrainArgument(arg: string | undefined): number | undefined {
-  if (arg === undefined) return undefined;
-  if (!/^\d{1,6}$/.test(arg)) throw new InvalidInputError(`Give a train number such as \`302\`, not \`${escapeMrkdwn(arg)}\`.`);
-  return Number(arg);
-}
+const USAGE = 'Usage: `/release request-patch [train]` or `/release patches [train]`.';
 
 export function createRequestPatchSubcommand(deps: AppDeps): Subcommand {
   return {
@@ -24,7 +20,7 @@ export function createRequestPatchSubcommand(deps: AppDeps): Subcommand {
     summary: 'ask for a patch (dot) release: a form that goes to the train’s owner',
     maxArgs: 1,
     async run(context) {
-      const train = parseTrainArgument(context.args[0]);
+      const train = context.args[0] === undefined ? undefined : parseTrainArgument(context.args[0], USAGE);
       await openPatchRequestModal({
         deps,
         client: context.client,
@@ -48,7 +44,7 @@ export function createPatchesSubcommand(deps: AppDeps): Subcommand {
     summary: 'patch requests, their decisions, and the planned dot releases',
     maxArgs: 1,
     async run(context) {
-      const train = parseTrainArgument(context.args[0]);
+      const train = context.args[0] === undefined ? undefined : parseTrainArgument(context.args[0], USAGE);
       const { prisma } = deps.db;
       const requests = await listPatchRequests({ prisma, train, latest: RECENT });
       const plans = await listDotReleasePlans({ prisma, train });

@@ -6,6 +6,7 @@
  */
 import type { types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { positiveIdOf } from '../commands/parse-values';
 import type { AppDeps } from '../deps';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { AFTER_INTERNAL_FAILURE, InvalidInputError } from '../errors';
@@ -23,7 +24,6 @@ import {
   renderSentModal,
   renderUnavailableModal,
   type RequestModalState,
-  type ViewStateValues,
 } from './request-view';
 import { defaultTrain, readTrainLandscape } from './train-landscape';
 import { verifyPatchRequest } from './verify-request';
@@ -81,14 +81,17 @@ export async function redrawPatchRequestModal(options: {
   selectedTrain: string | undefined;
 }): Promise<void> {
   const state = decodeState(options.view.private_metadata);
-  if (!state) throw new InvalidInputError('This form is out of date; close it and open `/release request-patch` again.');
-  const selected = options.selectedTrain && /^\d+$/.test(options.selectedTrain) ? Number(options.selectedTrain) : null;
+  if (!state) throw new InvalidInputError(ALTERED_FORM);
+  const selected = positiveIdOf(options.selectedTrain);
   await options.client.views.update({
     view_id: options.view.id,
     ...(options.view.hash ? { hash: options.view.hash } : {}),
     view: renderRequestModal(state, selected),
   });
 }
+
+/** A request form whose metadata is not what the bot wrote. */
+const ALTERED_FORM = 'This form is from an old or altered message; close it and open `/release request-patch` again.';
 
 /** What the submission answers Slack with, and what to do once it has. */
 export interface SubmitOutcome {
@@ -99,7 +102,7 @@ export interface SubmitOutcome {
 /** Checks, stores (once per modal) and, after the answer, delivers a patch request. */
 export async function submitPatchRequest(options: {
   deps: AppDeps;
-  view: { id: string; private_metadata?: string; state: { values: ViewStateValues } };
+  view: { id: string; private_metadata?: string; state?: { values?: unknown } };
   userId: string;
   now: Date;
 }): Promise<SubmitOutcome> {
@@ -115,18 +118,24 @@ export async function submitPatchRequest(options: {
   const already = await findPatchRequestByView({ prisma, viewId: view.id });
   if (already) return { ack: sent(already.id, already.train, already.ownerAtRequest, true) };
 
-  const form = readPatchRequestForm(view.state.values);
+  const state = decodeState(view.private_metadata);
+  if (!state) {
+    // Not the metadata this form was drawn with: which trains it offered is unknown, so nothing is stored.
+    return { ack: { response_action: 'errors', errors: { [FIELD.train]: ALTERED_FORM } } };
+  }
+  const { form, unreadable } = readPatchRequestForm(view.state?.values);
   const local = checkPatchRequestForm(form, {
     repository: settings.repository,
     justificationMinLength: settings.patchRequests.justificationMinLength,
   });
-  if (Object.keys(local.errors).length > 0 || form.train === null) return { ack: { response_action: 'errors', errors: local.errors } };
+  // What could not be read is said on its field, before what the rules find in the rest.
+  const errors = { ...local.errors, ...unreadable };
+  if (Object.keys(errors).length > 0 || form.train === null) return { ack: { response_action: 'errors', errors } };
   const verification = await verifyPatchRequest({ deps, form: { ...form, train: form.train }, items: local.items });
   if (!verification.ok) return { ack: { response_action: 'errors', errors: verification.errors } };
 
   const { request: verified } = verification;
-  const state = decodeState(view.private_metadata);
-  const trainWhere = state?.landscape.trains.find((t) => t.train === verified.train)?.where ?? 'cut';
+  const trainWhere = state.landscape.trains.find((t) => t.train === verified.train)?.where ?? 'cut';
   const ownerUserId = await findOwnerOfTrain(deps, verified.train);
   let stored;
   try {

@@ -5,10 +5,18 @@
  * production.
  */
 import type { types } from '@slack/bolt';
+import {
+  parseJsonObject,
+  positiveIdOf,
+  readStateSelected,
+  readStateSelectedMany,
+  readStateText,
+  type StateRead,
+} from '../commands/parse-values';
 import { context, section, type Block } from '../slack/blocks';
 import { fitBlocks } from '../slack/budget';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
-import { FIELD, PATCH_REASONS, type PatchReason, type PatchRequestForm } from './request-input';
+import { FIELD, type FieldErrors, PATCH_REASONS, type PatchReason, type PatchRequestForm } from './request-input';
 import type { LandscapeTrain, TrainLandscape } from './train-landscape';
 
 export const PATCH_REQUEST_CALLBACK = 'patch_request';
@@ -221,33 +229,40 @@ export function encodeState(state: RequestModalState): string {
 }
 
 export function decodeState(metadata: string | undefined): RequestModalState | null {
-  if (!metadata) return null;
-  try {
-    const parsed: unknown = JSON.parse(metadata);
-    if (typeof parsed !== 'object' || parsed === null || !('landscape' in parsed)) return null;
-    return parsed as RequestModalState;
-  } catch {
+  const parsed = parseJsonObject(metadata);
+  const landscape = parsed?.landscape;
+  if (!parsed || typeof landscape !== 'object' || landscape === null) return null;
+  const { trains, notes, building } = landscape as Record<string, unknown>;
+  const trainsOk =
+    Array.isArray(trains) &&
+    trains.every((t: unknown) => typeof t === 'object' && t !== null && positiveIdOf((t as Record<string, unknown>).train) !== null);
+  const texts = [parsed.buildingCutoff, parsed.repository, parsed.mainBranch].every((v) => typeof v === 'string');
+  if (!trainsOk || !Array.isArray(notes) || typeof building !== 'number' || !texts || typeof parsed.justificationMinLength !== 'number') {
     return null;
   }
+  return parsed as unknown as RequestModalState;
 }
 
-type StateValue = { value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> | null };
-export type ViewStateValues = Record<string, Record<string, StateValue>>;
-
-function stateValueOf(values: ViewStateValues, block: string, action = VALUE): StateValue | undefined {
-  return values[block]?.[action];
-}
-
-/** Reads the submitted form. */
-export function readPatchRequestForm(values: ViewStateValues): PatchRequestForm {
-  const trainText = stateValueOf(values, FIELD.train, PATCH_REQUEST_TRAIN_ACTION)?.selected_option?.value ?? '';
-  return {
-    train: /^\d{1,6}$/.test(trainText) ? Number(trainText) : null,
-    itemsText: stateValueOf(values, FIELD.items)?.value ?? '',
-    reason: stateValueOf(values, FIELD.reason)?.selected_option?.value ?? null,
-    justification: stateValueOf(values, FIELD.justification)?.value ?? '',
-    bugUrl: stateValueOf(values, FIELD.bugUrl)?.value ?? '',
-    impact: stateValueOf(values, FIELD.impact)?.value ?? '',
-    verifiedOnMain: (stateValueOf(values, FIELD.verified)?.selected_options ?? []).some((option) => option.value === 'yes'),
+/**
+ * Reads the submitted form without trusting its shape: a missing block reads as empty, a value of the
+ * wrong type (a number where text was, an option that is not one) is a problem on its field.
+ */
+export function readPatchRequestForm(values: unknown): { form: PatchRequestForm; unreadable: FieldErrors } {
+  const unreadable: FieldErrors = {};
+  function read<T>(field: (typeof FIELD)[keyof typeof FIELD], result: StateRead<T>, empty: T): T {
+    if (result.ok) return result.value;
+    unreadable[field] = result.problem;
+    return empty;
+  }
+  const trainText = read(FIELD.train, readStateSelected(values, FIELD.train, PATCH_REQUEST_TRAIN_ACTION), null);
+  const form: PatchRequestForm = {
+    train: positiveIdOf(trainText),
+    itemsText: read(FIELD.items, readStateText(values, FIELD.items, VALUE), ''),
+    reason: read(FIELD.reason, readStateSelected(values, FIELD.reason, VALUE), null),
+    justification: read(FIELD.justification, readStateText(values, FIELD.justification, VALUE), ''),
+    bugUrl: read(FIELD.bugUrl, readStateText(values, FIELD.bugUrl, VALUE), ''),
+    impact: read(FIELD.impact, readStateText(values, FIELD.impact, VALUE), ''),
+    verifiedOnMain: read(FIELD.verified, readStateSelectedMany(values, FIELD.verified, VALUE), []).includes('yes'),
   };
+  return { form, unreadable };
 }

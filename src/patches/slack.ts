@@ -5,6 +5,7 @@
  * question modals.
  */
 import type { WebClient } from '@slack/web-api';
+import { positiveIdOf } from '../commands/parse-values';
 import type { AppDeps } from '../deps';
 import type { ButtonListener, SelectListener, ViewListener } from '../feature';
 import { afterAck, answerModal } from '../slack/after-ack';
@@ -56,7 +57,7 @@ function openRequestModal(deps: AppDeps, rideAlong: boolean): ButtonListener {
   return async ({ ack, body, action, respond, client }) => {
     await ack();
     const now = deps.now();
-    const train = rideAlong && /^\d{1,6}$/.test(action.value ?? '') ? Number(action.value) : undefined;
+    const train = rideAlong ? (positiveIdOf(action.value) ?? undefined) : undefined;
     // From the Home tab there is no response_url: a failure can only be logged.
     const reply = body.response_url ? respond : undefined;
     afterAck({ inFlight: deps.inFlight, logger, reply, unanswered: 'could not open the patch request modal' }, () =>

@@ -3,6 +3,7 @@
  * answer buttons, the owner's summary and the cutoff message. Everything that
  * came from GitHub or a person is escaped.
  */
+import { positiveIdOf } from '../commands/parse-values';
 import type { Settings } from '../config';
 import type { PullRequestSummary } from '../github/client';
 import type { MergedPullRequest } from '../github/types';
@@ -50,10 +51,11 @@ export function decodeAnswerValue(text: string | undefined): AnswerButtonValue |
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null) return null;
     const { t, n, s } = parsed as Record<string, unknown>;
-    if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 1) return null;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return null;
+    const train = typeof t === 'number' ? positiveIdOf(t) : null;
+    const number = typeof n === 'number' ? positiveIdOf(n) : null;
+    if (train === null || number === null) return null;
     if (typeof s !== 'string' || !/^[0-9a-f]{7,64}$/.test(s)) return null;
-    return { train: t, number: n, headSha: s };
+    return { train, number, headSha: s };
   } catch {
     return null;
   }

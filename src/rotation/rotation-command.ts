@@ -7,6 +7,7 @@
  */
 import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
+import { parseTrainArgument, positiveIdOf } from '../commands/parse-values';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { formatInZones } from '../train/time-format';
@@ -53,10 +54,18 @@ function parseMention(arg: string | undefined, what = 'the person'): string {
 }
 
 function parseTrain(arg: string | undefined): number {
-  if (!arg || !/^\d{1,6}$/.test(arg)) {
-    throw new InvalidInputError(`Give a train number such as \`302\`${arg ? `, not \`${escapeMrkdwn(arg)}\`` : ''}.`);
-  }
-  return Number(arg);
+  return parseTrainArgument(arg, USAGE);
+}
+
+/** How far ahead owners can be planned: beyond it a train is refused (planning it would walk every train in between). */
+const MAX_TRAINS_AHEAD = 52;
+
+/** A train from the one in progress to MAX_TRAINS_AHEAD after it; refused with the range otherwise. */
+function requirePlannable(train: number, current: number): void {
+  const range = `give a train from ${current} (in progress) to ${current + MAX_TRAINS_AHEAD}`;
+  if (train < current)
+    throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress. Please ${range}.`);
+  if (train > current + MAX_TRAINS_AHEAD) throw new InvalidInputError(`Train ${train} is too far ahead: ${range}.`);
 }
 
 function parseDate(arg: string): string {
@@ -97,11 +106,14 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
 
   async function lookUpMember(slackUserId: string, githubLogin: string | null): Promise<NewMember> {
     const user = await deps.slackDirectory.findUser(slackUserId);
-    if (!user) throw new InvalidInputError(`I can't find ${mentionUser(slackUserId)} in this workspace.`);
+    if (!user) throw new InvalidInputError(`I can't find ${mentionUser(slackUserId)} in this workspace. Mention someone who is in it.`);
     if (user.deleted) throw new InvalidInputError(`${mentionUser(slackUserId)} is not an active member of this workspace.`);
     if (user.isBot) throw new InvalidInputError(`${mentionUser(slackUserId)} is a bot; bots can't own trains.`);
     if (githubLogin !== null) {
-      if (!GITHUB_LOGIN.test(githubLogin)) throw new InvalidInputError(`\`${escapeMrkdwn(githubLogin)}\` is not a GitHub login.`);
+      if (!GITHUB_LOGIN.test(githubLogin))
+        throw new InvalidInputError(
+          `\`${escapeMrkdwn(githubLogin)}\` is not a GitHub login: give letters, digits and single hyphens (up to 39, not at either end), e.g. \`alice-gh\`.`,
+        );
       const found = await deps.github.getUser(githubLogin);
       if (!found) throw new InvalidInputError(`There is no GitHub user \`${escapeMrkdwn(githubLogin)}\`.`);
       githubLogin = found.login;
@@ -189,9 +201,9 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     async move(context, args) {
       await requireEditor(context, 'reorder the rotation');
       const slackUserId = parseMention(args[0]);
-      if (!args[1] || !/^\d+$/.test(args[1]))
-        throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
-      const position = Number(args[1]);
+      // 0 is a number, out of range (positions start at 1): the store says so.
+      const position = args[1] === '0' ? 0 : positiveIdOf(args[1]);
+      if (position === null) throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
       await moveRosterMember({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, position });
       return `Moved ${mentionUser(slackUserId)} to position ${position}.`;
     },
@@ -201,16 +213,17 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       const current = deps.calendar.trainInProgress(context.now).train;
       if (args.length === 2) {
         const train = parseTrain(args[1]);
-        if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
+        requirePlannable(train, current);
         await addRosterSkip({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, skip: { train } });
         return `${mentionUser(slackUserId)} will skip train ${train}; they get the next train they can take.`;
       }
       if (args.length === 3) {
         const fromDate = parseDate(args[1] as string);
         const toDate = parseDate(args[2] as string);
-        if (fromDate > toDate) throw new InvalidInputError(`The range is reversed: ${fromDate} is after ${toDate}.`);
+        if (fromDate > toDate)
+          throw new InvalidInputError(`The range is reversed: ${fromDate} is after ${toDate}. Give the first day away, then the last.`);
         const today = localDate(context.now, settings.timeZone);
-        if (toDate < today) throw new InvalidInputError(`${toDate} is in the past (today is ${today}).`);
+        if (toDate < today) throw new InvalidInputError(`${toDate} is in the past (today is ${today}). Give a last day from today on.`);
         await addRosterSkip({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, skip: { fromDate, toDate } });
         return `${mentionUser(slackUserId)} is away from ${fromDate} to ${toDate}; trains cut then go to the next person.`;
       }
@@ -220,9 +233,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       await requireEditor(context, 'swap trains');
       const [a, b] = [parseTrain(args[0]), parseTrain(args[1])];
       const current = deps.calendar.trainInProgress(context.now).train;
-      for (const train of [a, b]) {
-        if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
-      }
+      for (const train of [a, b]) requirePlannable(train, current);
       const { owners } = await swapTrains({
         prisma: deps.db.prisma,
         calendar: deps.calendar,
@@ -237,7 +248,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       const train = parseTrain(args[0]);
       const slackUserId = parseMention(args[1]);
       const current = deps.calendar.trainInProgress(context.now).train;
-      if (train < current) throw new InvalidInputError(`Train ${train} is in the past: train ${current} is the one in progress.`);
+      requirePlannable(train, current);
       await overrideTrainOwner({ prisma: deps.db.prisma, actor: context.userId, now: context.now, train, slackUserId });
       return `Train ${train} now belongs to ${mentionUser(slackUserId)}.`;
     },

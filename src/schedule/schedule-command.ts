@@ -1,6 +1,7 @@
 /** `/release schedule [count]`: the next trains, in PT, ET and UTC and the reader's own zone. */
 import type { AppDeps } from '../deps';
 import type { Subcommand } from '../commands/router';
+import { positiveIdOf } from '../commands/parse-values';
 import { InvalidInputError } from '../errors';
 import { escapeMrkdwn, mentionUser, slackDate } from '../slack/mrkdwn';
 import { formatInZones } from '../train/time-format';
@@ -16,10 +17,12 @@ export function createScheduleSubcommand(deps: AppDeps): Subcommand {
     maxArgs: 1,
     async run(context) {
       const arg = context.args[0];
-      if (arg !== undefined && (!/^\d+$/.test(arg) || Number(arg) < 1 || Number(arg) > MAX_SCHEDULE_COUNT)) {
-        throw new InvalidInputError(`Give a number of trains from 1 to ${MAX_SCHEDULE_COUNT}, not \`${escapeMrkdwn(arg)}\`.`);
+      const count = arg === undefined ? DEFAULT_COUNT : positiveIdOf(arg);
+      if (count === null || count > MAX_SCHEDULE_COUNT) {
+        throw new InvalidInputError(
+          `Give a number of trains from 1 to ${MAX_SCHEDULE_COUNT}, not \`${escapeMrkdwn(arg ?? '')}\`. Usage: \`/release schedule [count]\``,
+        );
       }
-      const count = arg === undefined ? DEFAULT_COUNT : Number(arg);
       const zones = deps.config.settings.displayTimeZones;
       const trains = await listUpcomingTrains({ calendar: deps.calendar, from: context.now, count, prisma: deps.db.prisma });
       const lines = trains.map((train) => {

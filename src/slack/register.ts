@@ -11,18 +11,67 @@
  * `npm run bench`); with one listener per kind it is one, however many
  * buttons are added.
  */
-import type { App, BlockButtonAction, BlockStaticSelectAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, BlockButtonAction, BlockStaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import { releaseCommand, replayCommand, withHelp } from '../commands/release-command';
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../deps';
 import type { AppHomeOpenedListener, ButtonArgs, ButtonListener, Feature, ListenerFactory, SelectListener, ViewListener } from '../feature';
+import { afterAck } from './after-ack';
+import { section } from './blocks';
 import { type IntentReplayers, responderFor, runDurably } from './intents';
 
 /** Matches exactly the given ids (Bolt accepts a RegExp wherever it takes an id). */
 export function exactlyOneOf(ids: Iterable<string>): RegExp {
-  const escaped = [...ids].map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const escaped = escapeIds(ids);
   if (escaped.length === 0) throw new Error('exactlyOneOf: no ids');
   return new RegExp(`^(?:${escaped.join('|')})$`);
+}
+
+/** Matches every id but the given ones (all of them when none is given). */
+export function anyIdBut(ids: Iterable<string>): RegExp {
+  const escaped = escapeIds(ids);
+  return escaped.length === 0 ? /^/ : new RegExp(`^(?!(?:${escaped.join('|')})$)`);
+}
+
+function escapeIds(ids: Iterable<string>): string[] {
+  return [...ids].map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+}
+
+/** What the clicker of a button the bot does not know (from an older version, or altered) is told. */
+export const UNKNOWN_BUTTON_TEXT =
+  'This button is no longer in use (it is from an older version of release-conductor, or the message was altered), so nothing was done. `/release help` lists what I do now.';
+
+/** What a modal the bot does not know shows once submitted. */
+export const UNKNOWN_FORM_TEXT =
+  'This form is no longer in use (it is from an older version of release-conductor, or it was altered), so nothing was saved. `/release help` lists what I do now.';
+
+/**
+ * Registered last: a button, menu or modal the bot does not know is acked at once and logged (Bolt would leave it
+ * unanswered, and Slack would show an error after 3 s); the clicker is told, ephemerally, when Slack gave a response_url.
+ */
+function registerUnknown(app: App, deps: AppDeps, known: { actions: Iterable<string>; views: Iterable<string> }): void {
+  const logger = deps.logger.child({ module: 'slack' });
+  app.action<BlockAction>(anyIdBut(known.actions), async ({ ack, body, action, respond }) => {
+    await ack();
+    logger.warn({ actionId: action.action_id, user: body.user.id }, 'a button or menu the bot does not know was used: acked, nothing done');
+    if (body.response_url) {
+      afterAck({ inFlight: deps.inFlight, logger, reply: respond }, () =>
+        respond({ response_type: 'ephemeral', replace_original: false, text: `:warning: ${UNKNOWN_BUTTON_TEXT}` }),
+      );
+    }
+  });
+  app.view<ViewSubmitAction>(anyIdBut(known.views), async ({ ack, body, view }) => {
+    logger.warn({ callbackId: view.callback_id, user: body.user.id }, 'a modal the bot does not know was submitted: acked, nothing saved');
+    await ack({
+      response_action: 'update',
+      view: {
+        type: 'modal',
+        title: { type: 'plain_text', text: 'release-conductor' },
+        close: { type: 'plain_text', text: 'Close' },
+        blocks: [section(UNKNOWN_FORM_TEXT)],
+      },
+    });
+  });
 }
 
 /**
@@ -134,6 +183,7 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
   });
   const home = homes.get('app_home_opened');
   if (home) app.event('app_home_opened', home);
+  registerUnknown(app, deps, { actions: [...buttons.keys(), ...selects.keys()], views: views.keys() });
 
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');

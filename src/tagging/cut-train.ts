@@ -6,6 +6,7 @@
  * tag-view.ts says them.
  */
 import type { AppDeps } from '../deps';
+import { parseJsonObject, positiveIdOf } from '../commands/parse-values';
 import { InvalidInputError } from '../errors';
 import { formatBranch, formatTag } from '../train/versions';
 import { commitWrite } from './commit';
@@ -20,32 +21,23 @@ import { renderCutOutcome, renderCutRefusal, type ConfirmValue, type ReleaseValu
 import { findRunOfDispatch } from './watch-release';
 import { REQUEST_STALE_MS } from './watch-policy';
 
-function parseJson(value: string | undefined): Record<string, unknown> | null {
-  try {
-    const parsed: unknown = JSON.parse(value ?? '');
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 function refused(refusal: CutRefusal): CutAnswer {
   return { kind: 'refused', refusal };
 }
 
 function readConfirmValue(value: string | undefined): ConfirmValue | null {
-  const parsed = parseJson(value);
-  const train = parsed?.train;
+  const parsed = parseJsonObject(value);
+  const train = positiveIdOf(parsed?.train);
   const sha = parsed?.sha;
-  if (typeof train !== 'number' || !Number.isSafeInteger(train) || typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) return null;
+  if (train === null || typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) return null;
   return { train, sha };
 }
 
 function readReleaseValue(value: string | undefined): ReleaseValue | null {
-  const parsed = parseJson(value);
-  const id = parsed?.id;
-  const attempt = parsed?.attempt;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || typeof attempt !== 'number' || !Number.isSafeInteger(attempt)) return null;
+  const parsed = parseJsonObject(value);
+  const id = positiveIdOf(parsed?.id);
+  const attempt = positiveIdOf(parsed?.attempt);
+  if (id === null || attempt === null) return null;
   return { id, attempt };
 }
 

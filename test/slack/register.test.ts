@@ -65,7 +65,7 @@ describe('features register themselves', () => {
     );
   });
 
-  test('distinct ids register, one Bolt listener per kind', () => {
+  test('distinct ids register, one Bolt listener per kind, then one for the ids nobody registered', () => {
     const target = app();
     const actions = jest.spyOn(target, 'action');
     const views = jest.spyOn(target, 'view');
@@ -73,9 +73,15 @@ describe('features register themselves', () => {
       { name: 'a', buttons: { a_one: button, a_two: button }, subcommands: [subcommand('one')] },
       { name: 'b', buttons: { b_one: button }, views: { b_modal: button } },
     ]);
-    expect(actions).toHaveBeenCalledTimes(1);
-    expect(views).toHaveBeenCalledTimes(1);
+    // The second listener of a kind is the catch-all (issue 13): registered last, for the ids no feature has.
+    expect(actions).toHaveBeenCalledTimes(2);
+    expect(views).toHaveBeenCalledTimes(2);
     const pattern = actions.mock.calls[0]?.[0] as RegExp;
     expect(['a_one', 'a_two', 'b_one'].every((id) => pattern.test(id))).toBe(true);
+    const unknown = actions.mock.calls[1]?.[0] as RegExp;
+    expect(['a_one', 'a_two', 'b_one'].some((id) => unknown.test(id))).toBe(false);
+    expect(['a_on', 'a_one_', 'old_button'].every((id) => unknown.test(id))).toBe(true);
+    const unknownView = views.mock.calls[1]?.[0] as RegExp;
+    expect([unknownView.test('b_modal'), unknownView.test('old_modal')]).toEqual([false, true]);
   });
 });
