@@ -8,68 +8,23 @@
  * new process finishes them from their intents: each note exists once, and
  * each requester got exactly one answer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
-import { createSlackRequestSender } from '../fakes/slack-client';
-import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
-import { dropSchema, freshSchemaName, urlForSchema } from '../support/database';
-import { fakesEnv, SIGNING_SECRET } from '../support/harness';
-import { freePort, spawnNode, waitForStatus, type BotProcess } from '../support/process';
+import { urlForSchema } from '../support/database';
+import { processHarnessForAll } from '../support/process-harness';
 
 const NOTES = 30;
 
 jest.setTimeout(120_000);
 
 describe('acked work survives a SIGKILL', () => {
-  let slack: FakeSlack;
-  let github: FakeGitHub;
-  const bots: BotProcess[] = [];
-  const schema = freshSchemaName('durable');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'conductor-durable-'));
-
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-    github = await startFakeGitHub();
-  });
-  afterAll(async () => {
-    for (const bot of bots) {
-      if (bot.child.exitCode === null && bot.child.signalCode === null) {
-        bot.child.kill('SIGTERM');
-        await bot.exited;
-      }
-    }
-    await slack.close();
-    await github.close();
-    await dropSchema(schema);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function startBot(): Promise<{ bot: BotProcess; port: number }> {
-    const port = await freePort();
-    const bot = spawnNode('main.js', [], {
-      ...fakesEnv({ slack, github, schema }),
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      // The first process is dead: its intents need not wait for a lease.
-      INTENT_LEASE_SECONDS: '0',
-    });
-    bots.push(bot);
-    await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, bot, 30_000);
-    return { bot, port };
-  }
+  const h = processHarnessForAll('durable');
+  // The first process is dead: its intents need not wait for a lease.
+  const startBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0' });
 
   test('30 acked `/release notes add`, SIGKILL right after the acks: a new process adds each note once and answers each requester once', async () => {
+    const { slack, schema } = h;
     const first = await startBot();
-    const sender = createSlackRequestSender({
-      eventsUrl: `http://127.0.0.1:${first.port}/slack/events`,
-      signingSecret: SIGNING_SECRET,
-      teamId: slack.teamId,
-      apiAppId: slack.appId,
-    });
+    const { sender } = first;
 
     // The notes' table is held: the work after each ack waits for it, uncommitted.
     const holder = await connect(schema);

@@ -7,15 +7,9 @@
  * the queue of work after acks was bounded, the work piled up (the heap ran
  * out, or the answers never came).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createSlackRequestSender } from '../fakes/slack-client';
-import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
-import { dropSchema, freshSchemaName } from '../support/database';
-import { fakesEnv, SIGNING_SECRET } from '../support/harness';
-import { freePort, spawnNode, waitForStatus, type BotProcess } from '../support/process';
+import type { FakeSlack } from '../fakes/slack-server';
+import type { BotProcess } from '../support/process';
+import { processHarnessForAll } from '../support/process-harness';
 
 /** Far beyond the bounds of the queue (src/server/in-flight.ts DEFAULT_WORK_BOUNDS); with the queue unbounded, the heap ran out (SIGABRT). */
 const BURST = 12_000;
@@ -39,43 +33,11 @@ async function pool(count: number, concurrency: number, task: (index: number) =>
 }
 
 describe('the bot as a process, under a burst far beyond what it can answer', () => {
-  let slack: FakeSlack;
-  let github: FakeGitHub;
-  let bot: BotProcess | undefined;
-  const schema = freshSchemaName('overload');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'conductor-overload-'));
-
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-    github = await startFakeGitHub();
-  });
-  afterAll(async () => {
-    if (bot && bot.child.exitCode === null && bot.child.signalCode === null) {
-      bot.child.kill('SIGTERM');
-      await bot.exited;
-    }
-    await slack.close();
-    await github.close();
-    await dropSchema(schema);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const h = processHarnessForAll('overload');
 
   test('acks every request, answers or tells busy every acked one, and stays up and answering', async () => {
-    const port = await freePort();
-    const started = spawnNode('main.js', [], {
-      ...fakesEnv({ slack, github, schema }),
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    });
-    bot = started;
-    await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, started, 30_000);
-    const sender = createSlackRequestSender({
-      eventsUrl: `http://127.0.0.1:${port}/slack/events`,
-      signingSecret: SIGNING_SECRET,
-      teamId: slack.teamId,
-      apiAppId: slack.appId,
-    });
+    const { bot: started, sender } = await h.startBot();
+    const { slack } = h;
 
     const statuses = new Map<number, number>();
     await pool(BURST, CONCURRENCY, async (index) => {

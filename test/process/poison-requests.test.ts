@@ -5,16 +5,8 @@
  * no limit of ours; signed requests dated in the future ran. Each is refused
  * at the HTTP edge now, and the process lives on and answers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
-import { createSlackRequestSender } from '../fakes/slack-client';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
-import { dropSchema, freshSchemaName } from '../support/database';
-import { fakesEnv, SIGNING_SECRET } from '../support/harness';
-import { type BotProcess, freePort, spawnNode, waitForStatus } from '../support/process';
+import { processHarnessForAll } from '../support/process-harness';
 
 jest.setTimeout(60_000);
 
@@ -37,39 +29,12 @@ function announceOversized(url: string, bytes: number): Promise<number> {
 }
 
 describe('the bot as a process, sent poison requests', () => {
-  let slack: FakeSlack;
-  let github: FakeGitHub;
-  let bot: BotProcess | undefined;
-  const schema = freshSchemaName('poison');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'conductor-poison-'));
-
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-    github = await startFakeGitHub();
-  });
-  afterAll(async () => {
-    if (bot && bot.child.exitCode === null && bot.child.signalCode === null) {
-      bot.child.kill('SIGTERM');
-      await bot.exited;
-    }
-    await slack.close();
-    await github.close();
-    await dropSchema(schema);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const h = processHarnessForAll('poison');
 
   test('refuses each at the edge, stays up, and answers the next command', async () => {
-    const port = await freePort();
-    const started = spawnNode('main.js', [], {
-      ...fakesEnv({ slack, github, schema }),
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    });
-    bot = started;
-    await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, started, 30_000);
+    const { bot: started, port, sender } = await h.startBot();
+    const { slack } = h;
     const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
-    const sender = createSlackRequestSender({ eventsUrl, signingSecret: SIGNING_SECRET, teamId: slack.teamId, apiAppId: slack.appId });
 
     const nowSeconds = Math.floor(Date.now() / 1000);
     const answers = {
