@@ -7,10 +7,16 @@
  * notes were lost, silently (Slack does not retry an acked command); now the
  * new process finishes them from their intents: each note exists once, and
  * each requester got exactly one answer.
+ *
+ * The same kill point for the other mutating paths (issue 13, "a kill-point
+ * test over the notes, rotation, patch decision and kickoff paths"): a
+ * rotation edit, a patch request's Approve and a kickoff's Confirm, each with
+ * its table held: applied once, one answer.
  */
 import { Client } from 'pg';
 import { urlForSchema } from '../support/database';
-import { processHarnessForAll } from '../support/process-harness';
+import type { SlackRequestSender } from '../fakes/slack-client';
+import { type ProcessHarness, processHarnessForAll } from '../support/process-harness';
 
 const NOTES = 30;
 
@@ -83,6 +89,187 @@ describe('acked work survives a SIGKILL', () => {
   });
 });
 
+/**
+ * Starts a bot (it migrates the schema), arranges the scene, holds `tables` (the acked work waits for them, uncommitted), sends the requests, expects each acked,
+ * SIGKILLs the bot, releases the tables and checks nothing answered yet; then starts a new bot (it finishes the intents).
+ */
+async function ackedThenKilled(
+  h: ProcessHarness,
+  scene: { arrange: () => Promise<void>; hold: readonly string[] },
+  send: (sender: SlackRequestSender) => Promise<Array<{ status: number }>>,
+): Promise<void> {
+  const startBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0' });
+  const first = await startBot();
+  await scene.arrange();
+  const holder = await connect(h.schema);
+  await holder.query('BEGIN');
+  await holder.query(`LOCK TABLE ${scene.hold.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+  const before = h.slack.responses.length;
+  const replies = await send(first.sender);
+  expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+  first.bot.child.kill('SIGKILL');
+  await first.bot.exited;
+  await holder.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))');
+  await holder.query('COMMIT');
+  await holder.end();
+  expect(h.slack.responses.slice(before)).toEqual([]);
+  await startBot();
+}
+
+/** Runs `query` on a fresh connection to the schema. */
+async function rows<T extends Record<string, unknown>>(schema: string, query: string, values: unknown[] = []): Promise<T[]> {
+  const db = await connect(schema);
+  try {
+    return (await db.query<T>(query, values)).rows;
+  } finally {
+    await db.end();
+  }
+}
+
+/** Waits until the intents are all done and `id` has an answer; returns its answers. */
+async function answersOnceDone(h: ProcessHarness, id: string) {
+  await waitFor(() => (h.slack.responsesTo(id).length > 0 ? true : undefined));
+  await waitFor(async () => {
+    const pending = await rows(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
+    return pending.length === 0 ? true : undefined;
+  });
+  return h.slack.responsesTo(id);
+}
+
+const at = () => new Date().toISOString();
+
+describe('a rotation edit survives a SIGKILL', () => {
+  const h = processHarnessForAll('durable-rotation');
+  const MEMBERS = ['U0ROTA0001', 'U0ROTA0002', 'U0ROTA0003'];
+
+  test('three acked `/release rotation skip` with the roster held, SIGKILL: each skip is recorded once, each requester answered once', async () => {
+    const arrange = async () => {
+      for (const [position, id] of MEMBERS.entries()) {
+        await rows(
+          h.schema,
+          `INSERT INTO roster_members ("slackUserId", "displayName", position, active, "createdAt", "updatedAt") VALUES ($1, $1, $2, true, $3, $3)`,
+          [id, position, at()],
+        );
+      }
+    };
+    const year = new Date().getUTCFullYear() + 1;
+    await ackedThenKilled(h, { arrange, hold: ['roster_members', 'roster_skips'] }, (sender) =>
+      Promise.all(
+        MEMBERS.map((id) =>
+          sender.sendSlashCommand({
+            text: `rotation skip <@${id}> ${year}-03-02 ${year}-03-06`,
+            userId: id,
+            responseUrl: h.slack.responseUrl(`skip-${id}`),
+          }),
+        ),
+      ),
+    );
+    for (const id of MEMBERS) {
+      const answers = await answersOnceDone(h, `skip-${id}`);
+      expect(answers).toHaveLength(1);
+      expect(JSON.stringify(answers[0]?.body)).toContain(`<@${id}> is away from ${year}-03-02 to ${year}-03-06`);
+    }
+    const skips = await rows(h.schema, 'SELECT "slackUserId", "fromDate", "toDate" FROM roster_skips ORDER BY "slackUserId"');
+    expect(skips).toEqual(MEMBERS.map((slackUserId) => ({ slackUserId, fromDate: `${year}-03-02`, toDate: `${year}-03-06` })));
+  });
+});
+
+describe('a patch request’s Approve survives a SIGKILL', () => {
+  const h = processHarnessForAll('durable-patch');
+  const OWNER = 'U0PATCHOWN';
+  const REQUESTER = 'U0PATCHREQ';
+  const TRAIN = 302;
+
+  test('the owner’s acked Approve with patch_requests held, SIGKILL: approved once, one answer, the requester told once', async () => {
+    h.slack.addUser({ id: OWNER, name: 'owner' });
+    h.slack.addUser({ id: REQUESTER, name: 'requester' });
+    let requestId: number | undefined;
+    const arrange = async () => {
+      const now = at();
+      await rows(
+        h.schema,
+        `INSERT INTO train_assignments (train, "slackUserId", source, "createdAt", "updatedAt") VALUES ($1, $2, 'override', $3, $3)`,
+        [TRAIN, OWNER, now],
+      );
+      const [request] = await rows<{ id: number }>(
+        h.schema,
+        `INSERT INTO patch_requests (train, "requestedBy", reason, justification, "verifiedOnMain", "rawItems", status, "viewId", "trainWhere",
+         "ownerAtRequest", "createdAt", "updatedAt")
+       VALUES ($1, $2, 'other', 'Users on Safari cannot sign in.', true, $3, 'pending', 'V0PATCH001', 'on stage', $4, $5, $5) RETURNING id`,
+        [TRAIN, REQUESTER, 'a'.repeat(40), OWNER, now],
+      );
+      requestId = request?.id;
+      await rows(
+        h.schema,
+        `INSERT INTO patch_request_commits ("requestId", train, sha, title, source, input, "mainOrder", position)
+       VALUES ($1, $2, $3, 'Fix the login loop on Safari', 'sha', $3, 1, 0)`,
+        [requestId, TRAIN, 'a'.repeat(40)],
+      );
+    };
+
+    await ackedThenKilled(h, { arrange, hold: ['patch_requests'] }, async (sender) => [
+      await sender.sendBlockActions(
+        sender.blockActionsPayload({
+          userId: OWNER,
+          actionId: 'patch_approve',
+          value: String(requestId),
+          channelId: h.slack.dmChannelFor(OWNER),
+          responseUrl: h.slack.responseUrl('approve'),
+        }),
+      ),
+    ]);
+
+    const answers = await answersOnceDone(h, 'approve');
+    expect(answers).toHaveLength(1);
+    expect(JSON.stringify(answers[0]?.body)).toContain(`Approved patch request #${requestId}`);
+    const [approved] = await rows(h.schema, 'SELECT status, "decidedBy", "outcomeSentAt" IS NOT NULL AS told FROM patch_requests');
+    expect(approved).toEqual({ status: 'approved', decidedBy: OWNER, told: true });
+    const decisions = await rows(h.schema, 'SELECT kind FROM patch_decisions');
+    expect(decisions).toHaveLength(1);
+    const told = h.slack.messagesIn(h.slack.dmChannelFor(REQUESTER)).filter((m) => m.text?.startsWith(`Your patch request #${requestId}`));
+    expect(told).toHaveLength(1);
+  });
+});
+
+describe('a kickoff’s Confirm survives a SIGKILL', () => {
+  const h = processHarnessForAll('durable-kickoff');
+  const OWNER = 'U0KICKOWN1';
+  const TRAIN = 303;
+
+  test('the owner’s acked Confirm with train_assignments held, SIGKILL: confirmed once, one answer', async () => {
+    const arrange = async () => {
+      const now = at();
+      await rows(
+        h.schema,
+        `INSERT INTO train_assignments (train, "slackUserId", source, "announcedAt", "announcementChannel", "announcementTs", "createdAt", "updatedAt")
+       VALUES ($1, $2, 'rotation', $3, 'C0FXATEAM0', '1700000000.000100', $3, $3)`,
+        [TRAIN, OWNER, now],
+      );
+    };
+    await ackedThenKilled(h, { arrange, hold: ['train_assignments'] }, async (sender) => [
+      await sender.sendBlockActions(
+        sender.blockActionsPayload({
+          userId: OWNER,
+          actionId: 'kickoff_confirm',
+          value: String(TRAIN),
+          channelId: 'C0FXATEAM0',
+          messageTs: '1700000000.000100',
+          message: { type: 'message', ts: '1700000000.000100', text: `Train ${TRAIN} kicks off.`, blocks: [] },
+          responseUrl: h.slack.responseUrl('confirm'),
+        }),
+      ),
+    ]);
+
+    const answers = await answersOnceDone(h, 'confirm');
+    expect(answers).toHaveLength(1);
+    expect(JSON.stringify(answers[0]?.body)).toContain(`<@${OWNER}> confirmed train ${TRAIN}.`);
+    const [assignment] = await rows(h.schema, 'SELECT "confirmedBy", "confirmedAt" IS NOT NULL AS confirmed FROM train_assignments');
+    expect(assignment).toEqual({ confirmedBy: OWNER, confirmed: true });
+    const audits = await rows(h.schema, "SELECT subject FROM audit_events WHERE action = 'kickoff.confirm'");
+    expect(audits).toEqual([{ subject: `train:${TRAIN}` }]);
+  });
+});
+
 /** A plain connection to the test's schema. */
 async function connect(schema: string): Promise<Client> {
   const client = new Client({ connectionString: urlForSchema(schema) });
@@ -91,10 +278,10 @@ async function connect(schema: string): Promise<Client> {
   return client;
 }
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
