@@ -16,7 +16,8 @@
  *   same listener, answering through the stored response_url (valid 30
  *   minutes). Replays are idempotent: a note carries its intent's key, the
  *   decisions and the kickoff answer are conditional updates, a rotation edit
- *   re-checks the roster, and posts go through the message ledger's keys.
+ *   re-checks the roster (but `skip`: a replay after its commit records the
+ *   same time away twice), and posts go through the message ledger's keys.
  *
  * What stays at-least-once: a process killed after the work answered and
  * before the intent was marked done answers a second time on replay (with
