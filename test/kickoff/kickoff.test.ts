@@ -20,16 +20,16 @@ async function importThree(h: Harness, startTrain: number): Promise<void> {
 const announcements = (h: Harness): FakeSlackMessage[] =>
   h.slack.messagesIn(CHANNEL).filter((m) => !m.thread_ts && /kicks off/.test(m.text ?? ''));
 
+/** Two replicas of the bot on one database, one fake Slack and one fake GitHub, the morning of train 303's kickoff. */
+async function startTwoReplicas(): Promise<[Harness, Harness]> {
+  const first = await startHarness({ settings, now: '2026-11-05T08:00:00Z', instanceId: 'replica-a' });
+  const second = await startHarness({ settings, schema: first.schema, slack: first.slack, github: first.github, instanceId: 'replica-b' });
+  return [first, second];
+}
+
 describe('kickoff announcements', () => {
   test('two replicas on one database and one clock post each kickoff exactly once over 10 trains', async () => {
-    const first = await startHarness({ settings, now: '2026-11-05T08:00:00Z', instanceId: 'replica-a' });
-    const second = await startHarness({
-      settings,
-      schema: first.schema,
-      slack: first.slack,
-      github: first.github,
-      instanceId: 'replica-b',
-    });
+    const [first, second] = await startTwoReplicas();
     try {
       await importThree(first, 303);
       for (let train = 303; train < 313; train++) {
@@ -205,14 +205,7 @@ describe('kickoff announcements', () => {
   });
 
   test('a replica that dies while Slack posts the kickoff leaves it posted once: the job run again after its lease does not post it again', async () => {
-    const first = await startHarness({ settings, now: '2026-11-05T08:00:00Z', instanceId: 'replica-a' });
-    const second = await startHarness({
-      settings,
-      schema: first.schema,
-      slack: first.slack,
-      github: first.github,
-      instanceId: 'replica-b',
-    });
+    const [first, second] = await startTwoReplicas();
     try {
       await importThree(first, 303);
       // Replica A's post reaches Slack, which takes long to answer: as far as A's database knows, nothing was posted yet.
