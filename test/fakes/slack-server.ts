@@ -227,6 +227,13 @@ export interface FakeSlack {
   pendingFaults(method: string): number;
   clearFaults(): void;
 
+  /**
+   * Serves a method that takes the app-level token (`xapp-…`) instead of the bot token, as `apps.connections.open`
+   * does (test/fakes/slack-socket.ts). As on Slack, a bot token gets `not_allowed_token_type` there, and the app
+   * token gets it on every bot method.
+   */
+  serveAppLevelMethod(method: string, appToken: string, handler: (args: Record<string, unknown>) => Record<string, unknown>): void;
+
   /** Stops the server, ends every connection, rejects pending waits. */
   close(): Promise<void>;
 }
@@ -349,6 +356,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const responseOrigins = new Map<string, ResponseUrlOrigin>();
   const faults = new Map<string, SlackFault[]>();
   const waiters = new Set<Waiter>();
+  const appLevelMethods = new Map<string, { appToken: string; handler: (args: Args) => ApiResult }>();
+  const appTokens = (): Set<string> => new Set([...appLevelMethods.values()].map((m) => m.appToken));
   const pendingTimers = new Set<NodeJS.Timeout>();
   let tsCounter = 0;
   let idCounter = 0;
@@ -953,12 +962,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return;
     }
 
+    const appLevel = appLevelMethods.get(method);
     const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
-    if (!handler) respond(200, { ok: false, error: 'unknown_method', req_method: method });
+    if (appLevel) {
+      if (token === undefined || token === '') respond(200, { ok: false, error: 'not_authed' });
+      else if (token === appLevel.appToken) respond(200, appLevel.handler(args));
+      else if (/^xox[bpe]-/.test(token)) respond(200, { ok: false, error: 'not_allowed_token_type' });
+      else respond(200, { ok: false, error: 'invalid_auth' });
+    } else if (!handler) respond(200, { ok: false, error: 'unknown_method', req_method: method });
     else if (parseError) respond(200, { ok: false, error: parseError });
     else if (method === 'api.test')
       respond(200, handler(args)); // needs no token, as on Slack
     else if (token === undefined || token === '') respond(200, { ok: false, error: 'not_authed' });
+    else if (appTokens().has(token)) respond(200, { ok: false, error: 'not_allowed_token_type' });
     else if (token !== botToken) respond(200, { ok: false, error: 'invalid_auth' });
     else {
       try {
@@ -1151,6 +1167,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     pendingFaults: (method) => faults.get(method)?.length ?? 0,
     clearFaults: () => faults.clear(),
+    serveAppLevelMethod: (method, appToken, handler) => {
+      appLevelMethods.set(method, { appToken, handler });
+    },
 
     close: async () => {
       if (closed) return;

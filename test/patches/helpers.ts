@@ -8,7 +8,7 @@ import { ADMIN, ALICE, BOB, CAROL, CHANNEL, importTeam, TEAM_SETTINGS } from '..
 import type { FakeSlackMessage, FakeSlackView } from '../fakes/slack-server';
 import { stateValue, type SlackStateValue } from '../fakes/slack-client';
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness, type HarnessOptions } from '../support/harness';
 
 export { ADMIN, ALICE, BOB, CAROL, CHANNEL } from '../support/team';
 export const ENGINEER = 'U0ENGIN01';
@@ -31,9 +31,16 @@ export interface Scene {
   close(): Promise<void>;
 }
 
-export async function startScene(options: { settings?: Record<string, unknown> } = {}): Promise<Scene> {
+export async function startScene(
+  options: {
+    settings?: Record<string, unknown>;
+    /** More harness options (e.g. `socketMode` and its `slack`: the same scene in Socket Mode). */
+    harness?: Omit<HarnessOptions, 'now' | 'settings'>;
+  } = {},
+): Promise<Scene> {
   const environments = await startFakeEnvironments({ stage: '1.302.0', production: 'v1.301.1' });
   const h = await startHarness({
+    ...options.harness,
     now: NOW,
     settings: {
       ...TEAM_SETTINGS,

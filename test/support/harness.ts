@@ -14,6 +14,8 @@ import type { AcksFirstOptions } from '../../src/server/acks-first';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
 import { createSlackRequestSender, type SlackRequestSender } from '../fakes/slack-client';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
+import type { FakeSocketMode } from '../fakes/slack-socket';
+import { createSocketModeSender } from '../fakes/slack-socket-sender';
 import { dropSchema, freshSchemaName, silentLogger, urlForSchema } from './database';
 
 export const SIGNING_SECRET = 'harness-signing-secret';
@@ -83,6 +85,11 @@ export async function startHarness(
     env?: Record<string, string>;
     /** How follow-up work lets acks go first (default: the bot's). */
     acksFirst?: AcksFirstOptions;
+    /**
+     * Socket Mode instead of HTTP: the bot connects to this fake socket (served by `slack`, which must then be
+     * given too) with its app token and no signing secret, and `sender` delivers over it (test/fakes/slack-socket.ts).
+     */
+    socketMode?: FakeSocketMode;
   } = {},
 ): Promise<Harness> {
   const slack = options.slack ?? (await startFakeSlack());
@@ -101,6 +108,7 @@ export async function startHarness(
       CONDUCTOR_CONFIG: configPath,
       PORT: '0',
       DATA_DIR: dir,
+      ...(options.socketMode ? { SLACK_APP_TOKEN: options.socketMode.appToken, SLACK_SIGNING_SECRET: undefined } : {}),
       ...options.env,
     },
     logger: silentLogger,
@@ -114,13 +122,14 @@ export async function startHarness(
       ...(options.acksFirst ? { acksFirst: options.acksFirst } : {}),
     },
   });
-  const sender = createSlackRequestSender({
+  const httpSender = createSlackRequestSender({
     eventsUrl: `${bot.url}/slack/events`,
     signingSecret: SIGNING_SECRET,
     responseUrlFor: slack.responseUrl.bind(slack),
     teamId: slack.teamId,
     apiAppId: slack.appId,
   });
+  const sender = options.socketMode ? createSocketModeSender(options.socketMode, httpSender) : httpSender;
   return {
     bot,
     slack,
