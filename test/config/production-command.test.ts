@@ -15,8 +15,8 @@ describe('the bot starts the same way everywhere: npm start, npm run start:prod,
     expect(nodeOptions.some((option) => /^--max-semi-space-size=\d+$/.test(option))).toBe(true);
   });
 
-  test('npm start builds, then runs start:prod', () => {
-    expect(manifest.scripts.start).toBe('npm run build && npm run start:prod');
+  test('npm start builds when the sources changed (scripts/build.cjs), then runs start:prod', () => {
+    expect(manifest.scripts.start).toBe('node scripts/build.cjs --if-changed && npm run start:prod');
   });
 
   test("the Docker image's CMD migrates, then runs the same command as start:prod", () => {
