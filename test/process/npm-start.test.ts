@@ -4,7 +4,6 @@
  * it, so this start does not rebuild: it migrates, serves, and answers /readyz 200. Ctrl-C (SIGINT to the
  * process group, as a terminal sends it) stops it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,7 @@ import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { dropSchema, freshSchemaName } from '../support/database';
 import { fakesEnv } from '../support/harness';
-import { type BotProcess, freePort, waitForStatus } from '../support/process';
+import { freePort, spawnProcess, waitForStatus } from '../support/process';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -34,8 +33,9 @@ describe('npm start (NODE_ENV=production)', () => {
 
   test('starts the built bot without rebuilding and answers /readyz 200', async () => {
     const port = await freePort();
-    const child = spawn('npm', ['start'], {
+    const bot = spawnProcess('npm', ['start'], {
       cwd: root,
+      // Its own process group, which Ctrl-C signals as a whole (npm, the shell, node).
       detached: true,
       env: {
         PATH: process.env.PATH ?? '',
@@ -46,19 +46,12 @@ describe('npm start (NODE_ENV=production)', () => {
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | string>((resolve) => {
-      child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-    });
-    const bot: BotProcess = { child, output: () => output, exited };
+    const { child, exited, output } = bot;
     try {
       await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, bot, 60_000);
-      expect(output).toContain('dist/ is up to date with the sources; not rebuilding');
-      expect(output).not.toContain('building (');
+      expect(output()).toContain('dist/ is up to date with the sources; not rebuilding');
+      expect(output()).not.toContain('building (');
     } finally {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
       await exited;

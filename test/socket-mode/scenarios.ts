@@ -1,7 +1,7 @@
 /**
  * What a person does in Slack, written once and run in both of the bot's modes (both-modes.test.ts):
- * `/release status`, the patch request modal (refused on its field, then sent), and a button (Approve) on the
- * request, over the patch-request scene (test/patches/helpers.ts). Each scenario talks to the bot only
+ * `/release status`, App Home (an event, then its Refresh button), the patch request modal (refused on its
+ * field, then sent), and a button (Approve) on the request, over the patch-request scene (test/patches/helpers.ts). Each scenario talks to the bot only
  * through `h.sender`, which posts signed HTTP requests in HTTP mode and sends envelopes on the socket in
  * Socket Mode, and asserts what the people involved see in Slack.
  */
@@ -27,6 +27,31 @@ export const SCENARIOS: Scenario[] = [
       const answer = responses.slice(before).find((r) => JSON.stringify(r.body).includes('Train 303')) ?? responses.at(-1);
       expect(answer?.body.response_type).toBe('ephemeral');
       expect(JSON.stringify(answer?.body.blocks)).toContain('Train 303');
+    },
+  },
+  {
+    name: 'App Home (an event): opening it publishes the dashboard once, a redelivery changes nothing, Refresh publishes it again',
+    async run({ h }) {
+      const user = 'U0HOMEUSR';
+      const publishes = () => h.slack.callsTo('views.publish').length;
+      const before = publishes();
+      const event = h.sender.appHomeOpenedEvent({ userId: user });
+      const eventId = `Ev0HOME${before}`;
+      expect((await h.sender.sendEvent(event, { eventId })).status).toBe(200);
+      expect((await h.sender.sendEvent(event, { eventId, retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
+      await h.slack.waitForCalls('views.publish', before + 1, 10_000);
+      await h.bot.app.deps.inFlight.idle(20_000);
+      expect(publishes()).toBe(before + 1);
+      const published = h.slack.publishedView(user);
+      expect(JSON.stringify(published?.blocks)).toContain('Train 303');
+
+      const refresh = h.sender.blockActionsPayload({
+        userId: user,
+        actionId: 'status_refresh',
+        view: { id: published?.id ?? 'V1', type: 'home' },
+      });
+      expect((await h.sender.sendBlockActions(refresh)).status).toBe(200);
+      await h.slack.waitForCalls('views.publish', before + 2, 10_000);
     },
   },
   {

@@ -1,5 +1,5 @@
 /** Starts the built bot (dist/) as a real process, as a user or the Docker image would. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readProductionNodeOptions } from './production-command';
@@ -19,10 +19,14 @@ export interface BotProcess {
 /** Runs dist/<script>; main.js with the node options production gives it. */
 export function spawnNode(script: string, args: string[], env: Record<string, string>): BotProcess {
   const nodeOptions = script === 'main.js' ? productionNodeOptions : [];
-  const child = spawn(process.execPath, [...nodeOptions, path.join(distDir, script), ...args], {
+  return spawnProcess(process.execPath, [...nodeOptions, path.join(distDir, script), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Runs a command (`npm start`, say) with its output collected, as a BotProcess. */
+export function spawnProcess(command: string, args: string[], options: SpawnOptions & { env: Record<string, string> }): BotProcess {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
