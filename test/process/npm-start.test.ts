@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { reasonToBuild } from '../../scripts/build.cjs';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { dropSchema, freshSchemaName } from '../support/database';
@@ -32,6 +33,8 @@ describe('npm start (NODE_ENV=production)', () => {
   });
 
   test('starts the built bot without rebuilding and answers /readyz 200', async () => {
+    // Were the sources edited while the suite runs, npm start would rebuild dist/ under the other process tests.
+    expect(reasonToBuild(root)).toBeUndefined();
     const port = await freePort();
     const bot = spawnProcess('npm', ['start'], {
       cwd: root,
