@@ -92,6 +92,7 @@ export async function startHarness(
     socketMode?: FakeSocketMode;
   } = {},
 ): Promise<Harness> {
+  if (options.socketMode && !options.slack) throw new Error('startHarness: give socketMode with the fake Slack that serves it (slack)');
   const slack = options.slack ?? (await startFakeSlack());
   const github = options.github ?? (await startFakeGitHub());
   const schema = options.schema ?? freshSchemaName('e2e');
