@@ -4,7 +4,7 @@
  * calls go to the configured Slack API URL and retry on `ratelimited`.
  */
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, type Authorize } from '@slack/bolt';
+import { App, HTTPReceiver, type Authorize } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
 import { createBoltLogger } from './bolt-logger';
@@ -75,14 +75,8 @@ export function createBolt(options: BoltOptions): BoltApp {
     }
   };
   if (options.appToken) {
-    // Bolt's own SocketModeReceiver is built without the App's clientOptions, so `apps.connections.open` would
-    // always go to slack.com: this one asks the configured Slack API URL, with the same retries and logger.
-    const receiver = new SocketModeReceiver({
-      appToken: options.appToken,
-      logger,
-      installerOptions: { clientOptions: { ...clientOptions } },
-    });
-    const app = new App({ authorize, receiver, socketMode: true, logger, clientOptions, convoStore: false });
+    // Bolt hands clientOptions (the API URL, retries) to its SocketModeReceiver, so apps.connections.open goes to SLACK_API_URL too.
+    const app = new App({ authorize, appToken: options.appToken, socketMode: true, logger, clientOptions, convoStore: false });
     return { app, mode: 'socket', eventsListener: undefined, client, warmUp: warm };
   }
   if (!options.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
