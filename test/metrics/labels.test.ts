@@ -1,6 +1,7 @@
 /** Labels stay few: GitHub routes are templates, Slack methods are method names, never a URL with values in it. */
 import { routeTemplateOf } from '../../src/github/call-metrics';
 import { createMetrics } from '../../src/metrics';
+import { payloadKindOf } from '../../src/slack/guard-requests';
 import { slackMethodOf } from '../../src/slack/web-api-metrics';
 import { silentLogger } from '../support/database';
 import { parseExposition } from './exposition';
@@ -33,4 +34,15 @@ test('past 200 distinct values of a label, further ones count as `other`', async
   const series = text.samples.filter((s) => s.name === 'release_conductor_slack_api_requests_total');
   expect(series).toHaveLength(201);
   expect(text.value('release_conductor_slack_api_requests_total', { method: 'other', result: 'ok' })).toBe(50);
+});
+
+test('the kind of a Slack payload, as the ack latency is labelled', () => {
+  expect(payloadKindOf({ command: '/release', text: 'status' })).toBe('command');
+  expect(payloadKindOf({ type: 'block_actions' })).toBe('action');
+  expect(payloadKindOf({ type: 'view_submission' })).toBe('view');
+  expect(payloadKindOf({ type: 'view_closed' })).toBe('view');
+  expect(payloadKindOf({ type: 'block_suggestion' })).toBe('options');
+  expect(payloadKindOf({ type: 'event_callback', event: { type: 'app_home_opened' } })).toBe('event');
+  expect(payloadKindOf({ type: 'message_action' })).toBe('shortcut');
+  expect(payloadKindOf({ type: 'something_new' })).toBe('other');
 });
