@@ -12,6 +12,7 @@ import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
+import type { Metrics } from './metrics';
 import { createScheduler, type Scheduler } from './scheduler';
 import { AcksFirst, type AcksFirstOptions } from './server/acks-first';
 import { InFlightWork } from './server/in-flight';
@@ -32,6 +33,7 @@ import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
 import { taggingFeature } from './tagging';
+import { countReleasesByState } from './tagging/release-store';
 
 /**
  * Every feature, one import each. The order is the order of `/release help`
@@ -70,6 +72,8 @@ export function buildApp(options: {
   logger: Logger;
   db: Database;
   github: GitHubClient;
+  /** This app's metrics (main.ts also gives them to the GitHub client it builds). */
+  metrics: Metrics;
   now: () => Date;
   /** Web API retry timing (tests make it short). */
   slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
@@ -89,12 +93,13 @@ export function buildApp(options: {
     slackApiUrl: config.env.SLACK_API_URL,
     logger: options.logger,
     retryConfig: options.slackRetryConfig,
+    observer: options.metrics,
   });
   const acksFirst = new AcksFirst(options.acksFirst);
   const deps: AppDeps = {
     ...options,
     calendar: createTrainCalendar(settings),
-    inFlight: new InFlightWork({ acksFirst }),
+    inFlight: new InFlightWork({ acksFirst, onAnswer: (outcome) => options.metrics.answer(outcome) }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
     slack: bolt.client,
     githubWebhooks: Boolean(config.env.GITHUB_WEBHOOK_SECRET),
@@ -112,6 +117,10 @@ export function buildApp(options: {
     }),
     slackDirectory: createSlackDirectory(bolt.client),
   };
+  deps.metrics.collectAtScrape({
+    queue: () => ({ admitted: deps.inFlight.load.admitted, tracked: deps.inFlight.size, waitingForQuiet: deps.inFlight.waitingForAcks }),
+    releases: () => countReleasesByState(deps.db.prisma),
+  });
   const features = FEATURES;
   const replayers = registerFeatures(bolt.app, deps, features);
   const intentLeaseMs = (config.env.INTENT_LEASE_SECONDS ?? DEFAULT_INTENT_LEASE_MS / 1000) * 1000;
@@ -131,6 +140,7 @@ export function buildApp(options: {
     logger: options.logger,
     now: options.now,
     beforeEachJob: () => deps.inFlight.afterAcks(),
+    onOutcome: (job, outcome) => deps.metrics.jobRun(job, outcome),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
   const webhookSecret = config.env.GITHUB_WEBHOOK_SECRET;

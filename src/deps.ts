@@ -9,6 +9,7 @@ import type { Config } from './config';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import type { SlackDirectory } from './slack/directory';
 import type { InFlightWork } from './server/in-flight';
 import type { Messenger } from './slack/messenger';
@@ -33,6 +34,8 @@ export interface AppDeps {
   slackDirectory: SlackDirectory;
   /** The only way features post to Slack: at most once per key, updates, DMs. */
   messenger: Messenger;
+  /** This app's Prometheus metrics (its own registry), served at `GET /metrics`. */
+  metrics: Metrics;
   /** The clock: real in main, fake in tests. Rules receive its reading as `now`. */
   now: () => Date;
 }

@@ -11,6 +11,7 @@ import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from
 import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
 import { createLogger, scrubSecrets, type Logger } from './logger';
+import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
 import type { AcksFirstOptions } from './server/acks-first';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
 import { createChannelCheck, type ChannelCheck } from './slack/channel-check';
@@ -61,6 +62,8 @@ export async function startBot(options: {
   try {
     const migrations = readLocalMigrations();
     if (config.env.MIGRATE_ON_START) await applyMigrations({ sql: database.sql, logger, migrations });
+    // One registry per bot: two bots in one process (tests) count apart.
+    const metrics = createMetrics({ logger });
     const [owner = '', repo = ''] = config.settings.repository.split('/');
     const { github: auth } = config;
     const github = createGitHubClient({
@@ -72,6 +75,7 @@ export async function startBot(options: {
       owner,
       repo,
       logger: logger.child({ module: 'github' }),
+      observer: metrics,
       ...options.tuning?.github,
     });
     app = buildApp({
@@ -79,6 +83,7 @@ export async function startBot(options: {
       logger,
       db: database,
       github,
+      metrics,
       now: options.now ?? (() => new Date()),
       slackRetryConfig: options.tuning?.slackRetry,
       runScheduler: options.tuning?.runScheduler,
@@ -94,6 +99,8 @@ export async function startBot(options: {
       logger,
       routes,
       acksFirst: app.acksFirst,
+      // On the main port, unauthenticated like /healthz: see the README's "Metrics".
+      metrics: { render: () => metrics.render(), contentType: METRICS_CONTENT_TYPE },
       // On the database's probe connection (one, bounded), so a hanging database answers 503 quickly.
       isReady: async () => {
         try {

@@ -13,7 +13,7 @@
  * | shared   | src/commands, src/auth, src/audit; deps.ts, config.ts, errors.ts,  | adapters, train (never a feature: cycles would say)  |
  * |          | logger.ts                                                          |                                                      |
  * | adapters | src/db, src/github, src/git, src/slack, src/scheduler, src/server, | each other, train, the shared files; never a feature |
- * |          | src/environments                                                   | nor the edge                                         |
+ * |          | src/environments, src/metrics                                      | nor the edge                                         |
  * | domain   | src/train                                                          | node built-ins and TRAIN_LIBRARIES only              |
  *
  * No import cycles anywhere (type imports included). Only the edge reads process.env or the real clock
@@ -37,7 +37,7 @@ import {
 
 const ROOT = path.resolve(__dirname, '..');
 
-const ADAPTERS = ['db', 'github', 'git', 'slack', 'scheduler', 'server', 'environments'];
+const ADAPTERS = ['db', 'github', 'git', 'slack', 'scheduler', 'server', 'environments', 'metrics'];
 const DOMAIN = ['train'];
 /** Folders that serve several features and are none: the command router, the admin directory, the audit trail. */
 const SHARED = ['commands', 'auth', 'audit'];

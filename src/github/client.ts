@@ -67,6 +67,8 @@ export type GitHubClientOptions = GitHubCredentials & {
   requestTimeoutMs?: number;
   /** Retries of 5xx and network errors; the n-th retry waits n² × minRetryAfterMs (default 2 retries, 1000 ms). */
   retry?: { retries: number; minRetryAfterMs?: number };
+  /** Told of every HTTP attempt and of the rate limit left (the metrics). */
+  observer?: OctokitFactoryOptions['observer'];
 };
 
 /** Also what cutting and watching a release needs (src/github/releases.ts). */
@@ -160,6 +162,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const factoryOptions: OctokitFactoryOptions = { ...credentials, baseUrl: options.baseUrl, logger: options.logger };
   if (options.requestTimeoutMs !== undefined) factoryOptions.requestTimeoutMs = options.requestTimeoutMs;
   if (options.retry !== undefined) factoryOptions.retry = options.retry;
+  if (options.observer !== undefined) factoryOptions.observer = options.observer;
   const { octokit, currentToken } = createAuthenticatedOctokit(factoryOptions);
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Logger } from 'pino';
 import { createInstallationTokens, type AppAuthRequest, type GitHubAppCredentials, type InstallationTokens } from './app-auth';
+import { attemptHook, type GitHubCallObserver } from './call-metrics';
 import { GitHubTimeoutError } from './errors';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -38,6 +39,8 @@ export type OctokitFactoryOptions = GitHubCredentials & {
    * n² × minRetryAfterMs. Default 2 retries, 1000 ms.
    */
   retry?: { retries: number; minRetryAfterMs?: number };
+  /** Told of every HTTP attempt (route template, result, retry) and of the rate limit left: the metrics. */
+  observer?: GitHubCallObserver;
 };
 
 type OctokitPlugin = Parameters<typeof Octokit.plugin>[number];
@@ -73,7 +76,18 @@ const requestTimeout: OctokitPlugin = (octokit, options) => {
   return {};
 };
 
-const ConductorOctokit = Octokit.plugin(requestTimeout, throttling, retry);
+function isCallObserver(value: unknown): value is GitHubCallObserver {
+  return typeof value === 'object' && value !== null && 'githubCall' in value && 'githubRateLimitRemaining' in value;
+}
+
+/** Tells `options.callObserver` of each attempt (call-metrics.ts); registered first, so it sees attempts, not calls. */
+const observeCalls: OctokitPlugin = (octokit, options) => {
+  const observer: unknown = options.callObserver;
+  if (isCallObserver(observer)) octokit.hook.wrap('request', attemptHook(observer));
+  return {};
+};
+
+const ConductorOctokit = Octokit.plugin(observeCalls, requestTimeout, throttling, retry);
 export type ConfiguredOctokit = InstanceType<typeof ConductorOctokit>;
 
 /** An Octokit client and, for git over HTTPS, the credentials it authenticates with. */
@@ -153,6 +167,7 @@ export function createAuthenticatedOctokit(options: OctokitFactoryOptions): Auth
     userAgent: 'release-conductor',
     log: octokitLog(log, options.token ?? ''),
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    ...(options.observer ? { callObserver: options.observer } : {}),
     throttle: {
       // plugin-throttling keeps its limiters in module-wide groups keyed by id:
       // a distinct id keeps two clients in one process from queueing behind each other.

@@ -27,6 +27,7 @@ export {
   DEFAULT_LOOKBACK_MS,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
+  LATE_AFTER_MS,
   TICK_EXPRESSION,
   type FireRef,
   type Scheduler,

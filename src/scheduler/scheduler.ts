@@ -19,6 +19,7 @@ import { IANAZone } from 'luxon';
 import { schedule, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { SqlPort } from '../db/database';
 import { scrubSecrets, type Logger } from '../logger';
+import type { JobOutcome } from '../metrics';
 import type { ScheduledJob } from './job';
 import { claimFire, listFires, markDone, markFailed, markMissed, type ClaimRefusal, type JobRunRow } from './ledger';
 
@@ -72,7 +73,16 @@ export interface SchedulerOptions<Deps> {
    * meanwhile have been acked (a second at most), like all other follow-up work.
    */
   beforeEachJob?: () => Promise<void>;
+  /**
+   * Told how each fire this replica handled ended: `ran`, `late` (ran, `LATE_AFTER_MS` or more after it was
+   * due: a catch-up after every replica was down), `failed` (threw; a later tick may retry it) or `missed`
+   * (recorded missed beyond its grace). Fires another replica handles are not told. The metrics.
+   */
+  onOutcome?: (job: string, outcome: JobOutcome) => void;
 }
+
+/** A fire that runs this long after it was due or later counts as `late` for `onOutcome` (the minute tick runs it within seconds). */
+export const LATE_AFTER_MS = MINUTE;
 
 /** One fire of one job. */
 export interface FireRef {
@@ -251,6 +261,8 @@ export function createScheduler<Deps>(options: SchedulerOptions<Deps>): Schedule
     const finish = { sql, job: job.name, scheduledAt, now: new Date(now.getTime() + tookMs), claimedBy: instanceId, attempt };
     if (failure === undefined) report.ran.push({ ...fire, attempt });
     else report.failed.push({ ...fire, attempt, error: failure });
+    const late = now.getTime() - scheduledAt.getTime() >= LATE_AFTER_MS;
+    options.onOutcome?.(job.name, failure !== undefined ? 'failed' : late ? 'late' : 'ran');
     // The work is done: losing its outcome would let another replica redo it
     // once the lease expires, so a database hiccup here is retried briefly.
     const recorded = await withRetries(
@@ -281,6 +293,7 @@ export function createScheduler<Deps>(options: SchedulerOptions<Deps>): Schedule
       if (row?.status === 'failed') continue;
       if (await markMissed({ sql, job: job.name, scheduledAt, now, claimedBy: instanceId, leaseMs })) {
         report.missed.push({ job: job.name, scheduledAt });
+        options.onOutcome?.(job.name, 'missed');
         logger.warn(
           { job: job.name, scheduledAt: scheduledAt.toISOString(), lateByMs, graceMs: job.graceMs },
           `missed scheduled job ${job.name} for ${scheduledAt.toISOString()}: not run within its grace period ` +

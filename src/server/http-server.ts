@@ -29,6 +29,11 @@ export interface HttpServerOptions {
    * follow-up work lets acks go first (see `countOnceReceived`).
    */
   acksFirst?: AcksFirst;
+  /**
+   * Answers `GET /metrics` (Prometheus' text format, unauthenticated like the health checks: it holds counts,
+   * never a token, a user or a channel). Without it, `/metrics` is a 404.
+   */
+  metrics?: { render(): Promise<string>; contentType: string };
 }
 
 export interface RunningHttpServer {
@@ -79,6 +84,25 @@ function countOnceReceived(req: IncomingMessage, res: ServerResponse, acksFirst:
   });
 }
 
+/** `GET /metrics` (and HEAD); any other method is a 405 naming the allowed ones. */
+function serveMetrics(req: IncomingMessage, res: ServerResponse, metrics: NonNullable<HttpServerOptions['metrics']>, logger: Logger): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'method not allowed: /metrics answers GET' }));
+    return;
+  }
+  metrics.render().then(
+    (text) => {
+      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, 'could not render /metrics');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+    },
+  );
+}
+
 /** Creates the server (not yet listening). */
 export function createHttpServer(options: HttpServerOptions): http.Server {
   const logger = options.logger.child({ module: 'http' });
@@ -106,6 +130,10 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
           sendJson(res, 503, { status: 'not ready', reason: 'readiness check failed' });
         },
       );
+      return;
+    }
+    if (pathname === '/metrics' && options.metrics) {
+      serveMetrics(req, res, options.metrics, logger);
       return;
     }
     const route = options.routes[pathname];

@@ -18,6 +18,7 @@
  * (`afterAcks`, `follow`): they are few, and they wait.
  */
 import { setImmediate } from 'node:timers/promises';
+import type { AnswerOutcome } from '../metrics';
 import type { AcksFirst } from './acks-first';
 
 /** Light work (most commands and buttons) or heavy work (a dashboard, which takes a work slot). */
@@ -42,6 +43,8 @@ export interface InFlightWorkOptions {
   bounds?: Partial<WorkBounds>;
   /** The HTTP server's request count: follow-up work waits for a quiet moment. Without it, only for a turn of the event loop. */
   acksFirst?: AcksFirst;
+  /** Told how each answer after an ack ended (slack/after-ack.ts reports it through `answered`): the metrics. */
+  onAnswer?: (outcome: AnswerOutcome) => void;
 }
 
 export class InFlightWork {
@@ -54,8 +57,10 @@ export class InFlightWork {
   private readonly maxConcurrent: number;
   private readonly bounds: WorkBounds;
   private readonly acksFirst: AcksFirst | undefined;
+  private readonly onAnswer: ((outcome: AnswerOutcome) => void) | undefined;
 
   constructor(options: InFlightWorkOptions = {}) {
+    this.onAnswer = options.onAnswer;
     this.maxConcurrent = options.maxConcurrent ?? 2;
     this.bounds = { ...DEFAULT_WORK_BOUNDS, ...options.bounds };
     this.acksFirst = options.acksFirst;
@@ -90,6 +95,16 @@ export class InFlightWork {
     };
     if (options.atOnce) return this.track(counted());
     return kind === 'heavy' ? this.run(counted) : this.follow(counted);
+  }
+
+  /** How the answer to a Slack request ended: answered, failed (the person was told, or nobody could be), busy (refused). */
+  answered(outcome: AnswerOutcome): void {
+    this.onAnswer?.(outcome);
+  }
+
+  /** Tasks waiting for the acks of a burst before they go on. */
+  get waitingForAcks(): number {
+    return this.acksFirst?.waiting ?? 0;
   }
 
   /** Work admitted and not yet settled, and work refused since the start, by kind. */

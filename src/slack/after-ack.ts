@@ -52,15 +52,18 @@ export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>)
   const guarded = () =>
     work()
       .then(
-        () => undefined,
-        (error: unknown) =>
-          reply
+        () => inFlight.answered('answered'),
+        (error: unknown) => {
+          inFlight.answered('failed');
+          return reply
             ? replyToFailure({ error, respond: reply, logger })
-            : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed'),
+            : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed');
+        },
       )
       .then(() => intent?.finish());
   if (inFlight.admit(options.heavy ? 'heavy' : 'light', guarded)) return;
   void intent?.finish();
+  inFlight.answered('busy');
   tellBusy(options);
 }
 
@@ -115,16 +118,19 @@ export function answerModal(
       try {
         outcome = await work();
       } catch (error) {
+        options.inFlight.answered('failed');
         const { plain } = describeFailure({ error, logger, ...(options.unchanged ? { unchanged: options.unchanged } : {}) });
         await options.ack({ response_action: 'errors', errors: { [options.errorBlock]: plain } });
         return;
       }
       await options.ack(outcome.ack);
+      options.inFlight.answered('answered');
       await outcome.after?.().catch((error: unknown) => logger.warn({ err: error }, options.afterFailed));
     },
     { atOnce: true },
   );
   if (admitted) return admitted;
+  options.inFlight.answered('busy');
   logger.warn({ kind: 'light' }, 'too busy: modal submission refused, told the person to submit again in a minute');
   return options.ack({ response_action: 'errors', errors: { [options.errorBlock]: BUSY_MODAL_TEXT } });
 }

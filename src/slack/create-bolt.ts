@@ -9,6 +9,7 @@ import { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
 import { createBoltLogger } from './bolt-logger';
 import { guardSlackRequests } from './guard-requests';
+import { observedClientOptions, type SlackCallObserver } from './web-api-metrics';
 
 export interface BoltOptions {
   botToken: string;
@@ -18,6 +19,8 @@ export interface BoltOptions {
   logger: Logger;
   /** Web API retries (tests make them short). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** Told of every Web API attempt and retry (web-api-metrics.ts) and of every ack's latency in HTTP mode: the metrics. */
+  observer?: SlackCallObserver & { ack: NonNullable<Parameters<typeof guardSlackRequests>[0]['observeAck']> };
 }
 
 export interface BoltApp {
@@ -60,7 +63,7 @@ export function createBolt(options: BoltOptions): BoltApp {
   const logger = createBoltLogger(options.logger);
   const clientOptions = {
     slackApiUrl: options.slackApiUrl,
-    retryConfig: options.retryConfig ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+    ...observedClientOptions(options.observer, options.retryConfig ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 }),
     // A 429 with Retry-After is waited out and retried, never dropped.
     rejectRateLimitedCalls: false,
     logger,
@@ -89,6 +92,10 @@ export function createBolt(options: BoltOptions): BoltApp {
   // convoStore: false: Bolt's conversation store middleware runs on every request and the bot does not use it.
   const app = new App({ authorize, receiver, logger, clientOptions, convoStore: false });
   // Body limit, timestamp window and payload shape are checked before Bolt reads the request (guard-requests.ts).
-  const eventsListener = guardSlackRequests({ listener: receiver.requestListener, logger: options.logger });
+  const eventsListener = guardSlackRequests({
+    listener: receiver.requestListener,
+    logger: options.logger,
+    observeAck: options.observer?.ack,
+  });
   return { app, mode: 'http', eventsListener, client, warmUp: warm };
 }

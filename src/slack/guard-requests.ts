@@ -11,6 +11,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from '../logger';
+import type { PayloadKind } from '../metrics';
 import { readLimitedBody, refuseTooLarge } from '../server/read-body';
 
 /** Slack's rule for `X-Slack-Request-Timestamp`: five minutes either way. */
@@ -37,17 +38,44 @@ function payloadOf(body: Buffer, contentType: string | undefined): unknown {
   }
 }
 
+/** Which kind of Slack payload a request carries: the label of the ack latency (a few values, never an id). */
+export function payloadKindOf(payload: Record<string, unknown>): PayloadKind {
+  if (typeof payload.command === 'string') return 'command';
+  switch (payload.type) {
+    case 'block_actions':
+    case 'interactive_message':
+      return 'action';
+    case 'view_submission':
+    case 'view_closed':
+      return 'view';
+    case 'block_suggestion':
+      return 'options';
+    case 'event_callback':
+    case 'url_verification':
+      return 'event';
+    case 'shortcut':
+    case 'message_action':
+      return 'shortcut';
+    default:
+      return 'other';
+  }
+}
+
 export function guardSlackRequests(options: {
   listener: RequestListener;
   logger: Logger;
   maxBodyBytes?: number;
   /** The wall clock in ms: Slack signs with real time, whatever clock the bot's rules are given (Bolt checks against it too). */
   wallClockMs?: () => number;
+  /** Told, once a request has been answered (acked), how long after its arrival, by payload kind: the metrics. */
+  observeAck?: (kind: PayloadKind, seconds: number) => void;
 }): RequestListener {
   const wallClockMs = options.wallClockMs ?? Date.now;
   const maxBytes = options.maxBodyBytes ?? DEFAULT_SLACK_BODY_LIMIT;
   const logger = options.logger.child({ module: 'slack-events' });
+  const { observeAck } = options;
   return (req: IncomingMessage, res: ServerResponse) => {
+    const arrivedAt = performance.now();
     void (async () => {
       const reading = await readLimitedBody(req, maxBytes);
       if (!reading.ok) {
@@ -68,6 +96,10 @@ export function guardSlackRequests(options: {
         logger.warn({ timestamp: req.headers['x-slack-request-timestamp'] }, 'a Slack request outside the 5-minute window was refused');
         refuse(res, 401, 'request timestamp outside the 5-minute window');
         return;
+      }
+      if (observeAck && !sslCheck) {
+        const kind = payloadKindOf(payload as Record<string, unknown>);
+        res.once('finish', () => observeAck(kind, (performance.now() - arrivedAt) / 1000));
       }
       // Bolt reads a body already buffered from `rawBody` (BufferedIncomingMessage) instead of the stream.
       options.listener(Object.assign(req, { rawBody: reading.body }), res);

@@ -234,6 +234,27 @@ export function findRelease(prisma: PrismaClient, id: number): Promise<TagReleas
   return prisma.tagRelease.findUnique({ where: { id } });
 }
 
+/**
+ * For /metrics, read at each scrape: tag releases (train cuts and dot releases) by kind and state, and the
+ * notices not yet posted by their release's state. Two grouped counts over small tables (the notices through
+ * their `postedAt` index): cheap at a scrape every 30 s.
+ */
+export async function countReleasesByState(prisma: PrismaClient): Promise<{
+  byState: Array<{ kind: string; state: string; count: number }>;
+  unpostedNotices: Array<{ state: string; count: number }>;
+}> {
+  const [groups, unposted] = await Promise.all([
+    prisma.tagRelease.groupBy({ by: ['kind', 'state'], _count: { _all: true } }),
+    prisma.tagReleaseNotice.findMany({ where: { postedAt: null }, select: { release: { select: { state: true } } } }),
+  ]);
+  const byNoticeState = new Map<string, number>();
+  for (const notice of unposted) byNoticeState.set(notice.release.state, (byNoticeState.get(notice.release.state) ?? 0) + 1);
+  return {
+    byState: groups.map((group) => ({ kind: group.kind, state: group.state, count: group._count._all })),
+    unpostedNotices: [...byNoticeState].map(([state, count]) => ({ state, count })),
+  };
+}
+
 /** Releases due for a look at `now`, oldest due first. */
 export function listDueReleases(prisma: PrismaClient, now: Date, limit = 20): Promise<TagRelease[]> {
   return prisma.tagRelease.findMany({ where: { nextCheckAt: { lte: now } }, orderBy: { nextCheckAt: 'asc' }, take: limit });

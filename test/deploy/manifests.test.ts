@@ -20,6 +20,7 @@ import {
   dockerfileUserId,
   gracePeriodProblems,
   imageProblems,
+  metricsScrapeProblems,
   migrationProblems,
   namespaceProblems,
   probeProblems,
@@ -31,6 +32,7 @@ import {
   SECRET_KEYS,
   secretProblems,
   securityProblems,
+  serviceMonitorProblems,
   serviceProblems,
   settingsFile,
   writableVolumeProblems,
@@ -67,6 +69,7 @@ function rules(overlay: Overlay): Record<string, (objects: KubeObject[]) => stri
     dockerfile: (objects) => dockerfileProblems(objects, dockerfile),
     images: imageProblems,
     namespace: (objects) => namespaceProblems(objects, OVERLAYS[overlay].namespace),
+    metricsScrape: (objects) => metricsScrapeProblems(objects, { port }),
   };
 }
 
@@ -288,6 +291,18 @@ describe('each rule can fail', () => {
     ['images', 'latest', (_, bot) => Object.assign(bot, { image: 'registry.example.com/fxa/release-conductor:latest' }), /not pinned/],
     ['images', 'no tag', (_, bot) => Object.assign(bot, { image: 'registry.example.com/fxa/release-conductor' }), /not pinned/],
     ['namespace', 'an object without the namespace', (deployment) => delete deployment.metadata?.namespace, /namespace \(none\)/],
+    [
+      'metricsScrape',
+      'another scrape port',
+      (deployment) => Object.assign(deployment.spec?.template.metadata?.annotations ?? {}, { 'prometheus.io/port': '9090' }),
+      /prometheus.io\/port is 9090, the bot listens on 3000/,
+    ],
+    [
+      'metricsScrape',
+      'no scrape annotation',
+      (deployment) => delete deployment.spec?.template.metadata?.annotations?.['prometheus.io/scrape'],
+      /not annotated prometheus.io\/scrape/,
+    ],
   ];
   test.each(cases)('%s: %s', (rule, _, change, problem) => {
     const problems = check[rule]?.(broken(change)) ?? ['no such rule'];
@@ -371,6 +386,55 @@ describe('broken overlays rendered for real', () => {
     expect(() => kustomize(path.join(DEPLOY, 'overlays', 'production'), { env: { PATH: empty } })).toThrow(
       /kubectl is not installed \(or not on PATH\)/,
     );
+  });
+});
+
+describe('deploy/components/service-monitor (the Prometheus Operator)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'rc-monitor-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The production overlay with the component added, as an overlay that uses it would be. */
+  function withMonitor(): KubeObject[] {
+    const production = path.relative(dir, path.join(DEPLOY, 'overlays', 'production'));
+    const component = path.relative(dir, path.join(DEPLOY, 'components', 'service-monitor'));
+    writeFileSync(path.join(dir, 'kustomization.yaml'), `resources:\n  - ${production}\ncomponents:\n  - ${component}\n`);
+    return parseObjects(kustomize(dir));
+  }
+  type Monitor = KubeObject & { spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<Record<string, unknown>> } };
+  const monitorOf = (objects: KubeObject[]): Monitor => {
+    const monitor = objects.find((object): object is Monitor => object.kind === 'ServiceMonitor');
+    if (!monitor) throw new Error('no ServiceMonitor rendered');
+    return monitor;
+  };
+
+  test('renders a ServiceMonitor that scrapes the Service on /metrics, and every other rule still holds', () => {
+    const objects = withMonitor();
+    expect(monitorOf(objects)).toBeDefined();
+    expect(serviceMonitorProblems(objects)).toEqual([]);
+    const others = objects.filter((object) => object.kind !== 'ServiceMonitor');
+    for (const [rule, check] of Object.entries(rules('production'))) {
+      if (rule !== 'namespace') expect([rule, check(others)]).toEqual([rule, []]);
+    }
+  });
+
+  test.each([
+    ['a port the Service does not name', { port: 'metrics' }, /port metrics is no named port of Service\/release-conductor/],
+    ['another path', { path: '/stats' }, /path \/stats, the bot serves \/metrics/],
+    ['a timeout beyond the interval', { scrapeTimeout: '1m' }, /scrapeTimeout 1m exceeds interval 30s/],
+    ['a misspelled field', { intervall: '30s' }, /unknown field intervall/],
+  ])('fails on %s', (_, change, problem) => {
+    const objects = withMonitor();
+    Object.assign(monitorOf(objects).spec.endpoints[0] ?? {}, change);
+    expect(serviceMonitorProblems(objects)).toEqual([expect.stringMatching(problem)]);
+  });
+
+  test('fails when it selects no Service', () => {
+    const objects = withMonitor();
+    monitorOf(objects).spec.selector.matchLabels = { app: 'other' };
+    expect(serviceMonitorProblems(objects)).toEqual([expect.stringMatching(/selects no Service/)]);
   });
 });
 

@@ -424,3 +424,79 @@ export function namespaceProblems(objects: KubeObject[], namespace: string): str
     .filter((object) => object.metadata?.namespace !== namespace)
     .map((object) => `${nameOf(object)}: namespace ${object.metadata?.namespace ?? '(none)'}, expected ${namespace}`);
 }
+
+/** The base's prometheus.io/* pod annotations point at GET /metrics on the bot's port (issue 17, item 2). */
+export function metricsScrapeProblems(objects: KubeObject[], options: { port: number }): string[] {
+  return withBot(objects, (deployment, bot) => {
+    const annotations = deployment.spec?.template.metadata?.annotations ?? {};
+    const problems: string[] = [];
+    if (annotations['prometheus.io/scrape'] !== 'true') problems.push('the pod template is not annotated prometheus.io/scrape: "true"');
+    if (annotations['prometheus.io/path'] !== '/metrics')
+      problems.push(`prometheus.io/path is ${annotations['prometheus.io/path'] ?? '(none)'}, the bot serves /metrics`);
+    const port = Number(annotations['prometheus.io/port']);
+    if (port !== options.port || !bot.ports?.some((candidate) => candidate.containerPort === port))
+      problems.push(`prometheus.io/port is ${annotations['prometheus.io/port'] ?? '(none)'}, the bot listens on ${options.port}`);
+    return problems;
+  });
+}
+
+const SERVICE_MONITOR_ENDPOINT_FIELDS = new Set(['port', 'path', 'interval', 'scrapeTimeout', 'scheme']);
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+
+function durationMs(text: unknown): number | undefined {
+  const match = typeof text === 'string' ? DURATION.exec(text) : null;
+  if (!match) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Every ServiceMonitor (deploy/components/service-monitor), checked by hand: kubernetes-models has no type
+ * for the Prometheus Operator's CRDs. It selects the bot's Service, scrapes a named port of it on
+ * /metrics, with valid durations (the timeout within the interval) and no field the operator would not read.
+ */
+export function serviceMonitorProblems(objects: KubeObject[]): string[] {
+  const services = objects.filter((object): object is KubeObject & IService => object.kind === 'Service');
+  return objects
+    .filter((object) => object.kind === 'ServiceMonitor')
+    .flatMap((monitor) => {
+      const name = nameOf(monitor);
+      if (monitor.apiVersion !== 'monitoring.coreos.com/v1')
+        return [`${name}: apiVersion ${monitor.apiVersion}, expected monitoring.coreos.com/v1`];
+      const spec = monitor.spec;
+      if (!isRecord(spec)) return [`${name}: no spec`];
+      const problems: string[] = [];
+      for (const key of Object.keys(spec))
+        if (key !== 'selector' && key !== 'endpoints') problems.push(`${name}: unknown field spec.${key}`);
+      const matchLabels = isRecord(spec.selector) && isRecord(spec.selector.matchLabels) ? spec.selector.matchLabels : undefined;
+      const service = matchLabels
+        ? services.find((candidate) => Object.entries(matchLabels).every(([key, value]) => candidate.metadata?.labels?.[key] === value))
+        : undefined;
+      if (!service) problems.push(`${name}: spec.selector.matchLabels selects no Service`);
+      const endpoints = Array.isArray(spec.endpoints) ? spec.endpoints : [];
+      if (endpoints.length === 0) problems.push(`${name}: no spec.endpoints`);
+      endpoints.forEach((endpoint: unknown, index) => {
+        const at = `${name}: spec.endpoints[${index}]`;
+        if (!isRecord(endpoint)) {
+          problems.push(`${at} is not an object`);
+          return;
+        }
+        for (const key of Object.keys(endpoint))
+          if (!SERVICE_MONITOR_ENDPOINT_FIELDS.has(key)) problems.push(`${at}: unknown field ${key}`);
+        if (service && !service.spec?.ports?.some((port) => port.name === endpoint.port))
+          problems.push(`${at}: port ${String(endpoint.port)} is no named port of Service/${service.metadata?.name}`);
+        if (endpoint.path !== '/metrics') problems.push(`${at}: path ${String(endpoint.path)}, the bot serves /metrics`);
+        const interval = durationMs(endpoint.interval);
+        const timeout = durationMs(endpoint.scrapeTimeout ?? '10s');
+        if (interval === undefined) problems.push(`${at}: interval ${String(endpoint.interval)} is not a duration such as 30s`);
+        if (timeout === undefined) problems.push(`${at}: scrapeTimeout ${String(endpoint.scrapeTimeout)} is not a duration such as 10s`);
+        if (interval !== undefined && timeout !== undefined && timeout > interval)
+          problems.push(`${at}: scrapeTimeout ${String(endpoint.scrapeTimeout)} exceeds interval ${String(endpoint.interval)}`);
+      });
+      return problems;
+    });
+}

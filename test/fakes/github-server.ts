@@ -76,7 +76,8 @@ export interface FakeRequest {
 
 export type FakeFault =
   | { status: 500 | 502 | 503 | 504; body?: unknown }
-  | { secondaryRateLimit: { retryAfterSeconds: number } }
+  /** GitHub answers a secondary rate limit with 403 or 429 (its docs say either), always with Retry-After. Default 403. */
+  | { secondaryRateLimit: { retryAfterSeconds: number; status?: 403 | 429 } }
   | { primaryRateLimit: { resetInSeconds: number } }
   | { forbidden: { acceptedScopes: string[]; tokenScopes: string[]; message?: string } }
   | { delayMs: number }
@@ -265,14 +266,15 @@ export class FakeGitHub extends FakeGitHubState {
       return;
     }
     if ('secondaryRateLimit' in fault) {
+      const status = fault.secondaryRateLimit.status ?? 403;
       this.send(
         res,
         request,
-        403,
+        status,
         {
           message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
           documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-          status: '403',
+          status: String(status),
         },
         { ...headers, 'retry-after': String(fault.secondaryRateLimit.retryAfterSeconds) },
       );
