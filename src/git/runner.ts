@@ -57,6 +57,26 @@ const IDENTITY = {
   GIT_COMMITTER_EMAIL: 'release-conductor@users.noreply.github.com',
 };
 
+/** Variables of the edge's environment that git must not see (simple-git refuses most of them anyway). */
+const INHERITED_NEVER = [
+  'GIT_ASKPASS',
+  'SSH_ASKPASS',
+  'EDITOR',
+  'GIT_EDITOR',
+  'GIT_SEQUENCE_EDITOR',
+  'PAGER',
+  'GIT_PAGER',
+  'GIT_EXTERNAL_DIFF',
+  'GIT_PROXY_COMMAND',
+  'GIT_TEMPLATE_DIR',
+  'GIT_CONFIG',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_SYSTEM',
+  'GIT_CONFIG_COUNT',
+  'GIT_EXEC_PATH',
+  'PREFIX',
+];
+
 /** Builds the `git` function of one adapter. */
 export function createGitRunner(options: GitRunnerOptions): GitRun {
   let askpass: Promise<string> | undefined;
@@ -74,10 +94,9 @@ export function createGitRunner(options: GitRunnerOptions): GitRun {
   const environment = async (network: boolean): Promise<Record<string, string>> => {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.env)) if (value !== undefined) env[key] = value;
-    // Nothing from a person's own set-up may prompt or answer in our place.
-    delete env.GIT_ASKPASS;
-    delete env.SSH_ASKPASS;
-    Object.assign(env, IDENTITY, { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANGUAGE: 'C', GIT_EDITOR: 'true' });
+    // Nothing from a person's own set-up may prompt, page, edit or answer in our place.
+    for (const key of INHERITED_NEVER) delete env[key];
+    Object.assign(env, IDENTITY, { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANGUAGE: 'C' });
     if (network && options.credentials) {
       const credentials = await options.credentials();
       if (credentials) {
@@ -94,21 +113,28 @@ export function createGitRunner(options: GitRunnerOptions): GitRun {
     const started = process.hrtime.bigint();
     try {
       if (run.input !== undefined) return await withInput(options.gitBinary, args, run.cwd, env, run.input);
+      // simple-git wraps what `errors` returns in its own error: keep ours to rethrow it.
+      let failed: GitCommandError | undefined;
       const git = simpleGit({
         baseDir: run.cwd,
         binary: options.gitBinary,
         maxConcurrentProcesses: 4,
         trimmed: false,
-        // Our own askpass script (it prints the credentials we were given) and binary are deliberate.
-        unsafe: { allowUnsafeAskPass: true, allowUnsafeCustomBinary: true },
+        // Our own askpass script (it prints the credentials we were given) and binary are deliberate; an ssh command is the edge's.
+        unsafe: { allowUnsafeAskPass: true, allowUnsafeCustomBinary: true, allowUnsafeSshCommand: true },
         errors: (error, result) => {
           if (result.exitCode === 0) return error;
-          return new GitCommandError(args, result.exitCode, Buffer.concat(result.stdErr).toString('utf8'));
+          failed = new GitCommandError(args, result.exitCode, Buffer.concat(result.stdErr).toString('utf8'));
+          return failed;
         },
         // A fetch that prints nothing for this long is stuck (the network went away without closing).
         timeout: { block: 600_000 },
       }).env(env);
-      return await git.raw(args);
+      try {
+        return await git.raw(args);
+      } catch (error) {
+        throw failed ?? error;
+      }
     } catch (error) {
       throw toGitError(error, args);
     } finally {
