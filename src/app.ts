@@ -28,6 +28,7 @@ import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
 import { remindersFeature } from './reminders';
+import { advisoryRepositoryLock, createGitRepositories, type GitRepositories } from './git';
 import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
@@ -70,6 +71,8 @@ export function buildApp(options: {
   logger: Logger;
   db: Database;
   github: GitHubClient;
+  /** The git adapter (main builds it with the environment; default: one under DATA_DIR with GitHub's credentials and the advisory lock). */
+  git?: GitRepositories;
   now: () => Date;
   /** Web API retry timing (tests make it short). */
   slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
@@ -93,6 +96,14 @@ export function buildApp(options: {
   const acksFirst = new AcksFirst(options.acksFirst);
   const deps: AppDeps = {
     ...options,
+    git:
+      options.git ??
+      createGitRepositories({
+        dataDir: config.env.DATA_DIR,
+        logger: options.logger.child({ module: 'git' }),
+        credentials: () => options.github.gitCredentials(),
+        lock: advisoryRepositoryLock(options.db.sql),
+      }),
     calendar: createTrainCalendar(settings),
     inFlight: new InFlightWork({ acksFirst }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
