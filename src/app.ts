@@ -29,6 +29,7 @@ import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
 import { remindersFeature } from './reminders';
+import { advisoryRepositoryLock, createGitRepositories, type GitRepositories } from './git';
 import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
@@ -74,6 +75,8 @@ export function buildApp(options: {
   github: GitHubClient;
   /** This app's metrics (main.ts also gives them to the GitHub client it builds). */
   metrics: Metrics;
+  /** The git adapter (main builds it with the environment; default: one under DATA_DIR with GitHub's credentials and the advisory lock). */
+  git?: GitRepositories;
   now: () => Date;
   /** Web API retry timing (tests make it short). */
   slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
@@ -98,6 +101,14 @@ export function buildApp(options: {
   const acksFirst = new AcksFirst(options.acksFirst);
   const deps: AppDeps = {
     ...options,
+    git:
+      options.git ??
+      createGitRepositories({
+        dataDir: config.env.DATA_DIR,
+        logger: options.logger.child({ module: 'git' }),
+        credentials: () => options.github.gitCredentials(),
+        lock: advisoryRepositoryLock(options.db.sql),
+      }),
     calendar: createTrainCalendar(settings),
     inFlight: new InFlightWork({ acksFirst, onAnswer: (outcome) => options.metrics.answer(outcome) }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),

@@ -7,6 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AdminDirectory } from './auth/admins';
 import type { Config } from './config';
 import type { Database } from './db/database';
+import type { GitRepositories } from './git';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -21,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   db: Database;
   github: GitHubClient;
+  /** Real git repositories (src/git): a cached partial clone per remote, dot-release steps, forward ports, where. */
+  git: GitRepositories;
   calendar: TrainCalendar;
   /** Work still running after Slack's ack; a graceful stop waits for it. */
   inFlight: InFlightWork;

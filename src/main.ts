@@ -9,11 +9,13 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
 import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
+import { advisoryRepositoryLock, checkGitVersion, createGitRepositories } from './git';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
 import { createLogger, scrubSecrets, type Logger } from './logger';
 import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
 import type { AcksFirstOptions } from './server/acks-first';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
+import { gitReadinessWarnings } from './server/readiness';
 import { createChannelCheck, type ChannelCheck } from './slack/channel-check';
 
 /** How long a graceful stop may take before the process exits anyway. */
@@ -46,6 +48,8 @@ export async function startBot(options: {
     instanceId?: string;
     /** How follow-up work lets acks go first (default: AcksFirst's). */
     acksFirst?: AcksFirstOptions;
+    /** The git executable (default `git` on PATH). */
+    gitBinary?: string;
   };
 }): Promise<RunningBot> {
   const config = loadConfig({ env: options.env });
@@ -78,12 +82,25 @@ export async function startBot(options: {
       observer: metrics,
       ...options.tuning?.github,
     });
+    const gitBinary = options.tuning?.gitBinary;
+    // git missing or too old is reported by /readyz (checked once, at start).
+    const gitCheck = await checkGitVersion({ gitBinary, env: options.env });
+    if (!gitCheck.ok) logger.warn({ git: gitCheck.version }, gitCheck.reason);
+    const git = createGitRepositories({
+      dataDir: config.env.DATA_DIR,
+      logger: logger.child({ module: 'git' }),
+      credentials: () => github.gitCredentials(),
+      lock: advisoryRepositoryLock(database.sql),
+      env: options.env,
+      gitBinary,
+    });
     app = buildApp({
       config,
       logger,
       db: database,
       github,
       metrics,
+      git,
       now: options.now ?? (() => new Date()),
       slackRetryConfig: options.tuning?.slackRetry,
       runScheduler: options.tuning?.runScheduler,
@@ -114,7 +131,7 @@ export async function startBot(options: {
         }
       },
       notAnsweringReason: OUTAGE_REASONS['not-answering'],
-      readinessWarnings: () => check.warnings(),
+      readinessWarnings: () => [...check.warnings(), ...gitReadinessWarnings(gitCheck)],
     });
     server = await listen(httpServer, config.env.PORT, options.host);
     await app.start();
