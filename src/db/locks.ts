@@ -26,6 +26,8 @@ export const LOCK_NAMESPACES = {
   patchTrain: { kind: 'keyed', key: 0x70617463 },
   /** A dot-release plan's announcement ("anno"); the id is the plan. */
   patchAnnouncement: { kind: 'keyed', key: 0x616e6e6f },
+  /** Posting one message of the message ledger ("post"); the id is a hash of its key (src/slack/messenger.ts). */
+  messagePost: { kind: 'keyed', key: 0x706f7374 },
 } as const satisfies Record<string, { kind: 'single' | 'keyed'; key: number }>;
 
 export type LockNamespace = keyof typeof LOCK_NAMESPACES;

@@ -238,6 +238,11 @@ async function answeredThenKilled(
   });
   first.bot.child.kill('SIGKILL');
   await first.bot.exited;
+  // The dead bot's sessions still wait for the lock (PostgreSQL notices a closed connection only when it next reads
+  // it), holding their intents' rows: ended first, so that neither marks its intent done nor blocks the trigger's drop.
+  await holder.query(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'",
+  );
   await holder.query('DROP TRIGGER hold_intent_done ON slack_intents');
   await holder.end();
   const before = await snapshot(h.schema);
