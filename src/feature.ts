@@ -8,6 +8,7 @@
 import type {
   AllMiddlewareArgs,
   BlockButtonAction,
+  RespondArguments,
   BlockStaticSelectAction,
   SlackActionMiddlewareArgs,
   SlackEventMiddlewareArgs,
@@ -19,11 +20,13 @@ import type { AppDeps } from './deps';
 import type { GitHubEvent } from './github/webhooks';
 import type { ScheduledJob } from './scheduler';
 
-/** What a button's listener may use of Bolt's arguments (a replayed intent, src/slack/intents.ts, gives just these). */
-export type ButtonArgs = Pick<
-  SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
-  'ack' | 'body' | 'action' | 'respond' | 'client'
->;
+/**
+ * What a button's listener may use of Bolt's arguments (a replayed intent, src/slack/intents.ts, gives just these).
+ * `respond` resolves to nothing useful: a durable button's answer may be skipped (an earlier attempt posted it).
+ */
+export type ButtonArgs = Pick<SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs, 'ack' | 'body' | 'action' | 'client'> & {
+  respond: (message: string | RespondArguments) => Promise<unknown>;
+};
 export type ButtonListener = (args: ButtonArgs) => Promise<void>;
 export type SelectListener = (args: SlackActionMiddlewareArgs<BlockStaticSelectAction> & AllMiddlewareArgs) => Promise<void>;
 export type ViewListener = (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => Promise<void>;

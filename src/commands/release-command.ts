@@ -71,8 +71,8 @@ export function releaseCommand(deps: AppDeps, subcommands: Subcommand[]) {
     };
     const args: CommandArgs = { command: fields, ack: () => ack(), respond, client };
     if (!handle.mutates(fields.text)) return handle.run(args);
-    return runDurably({ deps, key: intentKey(fields), kind: 'command', payload: fields }, args.ack, (durableAck) =>
-      handle.run({ ...args, ack: durableAck }),
+    return runDurably({ deps, key: intentKey(fields), kind: 'command', payload: fields }, args.ack, (durableAck, intent) =>
+      handle.run({ ...args, ack: durableAck, respond: intent.answerOnce(args.respond) }),
     );
   };
 }
@@ -88,8 +88,8 @@ export function replayCommand(deps: AppDeps, subcommands: Subcommand[]) {
       respond: responderFor(fields.response_url),
       client: deps.slack,
     };
-    await runDurably({ deps, key: intentKey(fields), kind: 'command', payload, replay: true }, args.ack, (durableAck) =>
-      handle.run({ ...args, ack: durableAck }, receivedAt),
+    await runDurably({ deps, key: intentKey(fields), kind: 'command', payload, replay: true }, args.ack, (durableAck, intent) =>
+      handle.run({ ...args, ack: durableAck, respond: intent.answerOnce(args.respond) }, receivedAt),
     );
   };
 }

@@ -4,6 +4,7 @@
  * and a small raw-SQL port used by the migrator, the readiness check and the
  * exactly-once ledgers.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -186,6 +187,7 @@ async function openEmbedded(options: { dataDir: string; logger: Logger }): Promi
   const db = await PGlite.create(directory);
   // PGlite is one connection: a session is the whole database, taken in turn.
   let queue: Promise<unknown> = Promise.resolve();
+  const holding = new AsyncLocalStorage<true>();
   const session: SqlSession = {
     async query<Row extends Record<string, unknown>>(text: string, params?: unknown[]) {
       const result = await db.query<Row>(text, params);
@@ -205,7 +207,10 @@ async function openEmbedded(options: { dataDir: string; logger: Logger }): Promi
     sql: {
       ...session,
       withSession(work) {
-        const run = queue.then(() => work(session));
+        // Re-entrant: work already holding the session (e.g. a post under a lock, which takes the post's own lock)
+        // runs on it at once instead of queueing behind itself.
+        if (holding.getStore()) return work(session);
+        const run = queue.then(() => holding.run(true, () => work(session)));
         queue = run.catch(() => undefined);
         return run;
       },

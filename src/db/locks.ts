@@ -28,6 +28,8 @@ export const LOCK_NAMESPACES = {
   patchAnnouncement: { kind: 'keyed', key: 0x616e6e6f },
   /** Operations on one git repository's remote ("gitr"): picks, pushes, tags; the id is a hash of the remote (src/git/lock.ts). */
   gitRepository: { kind: 'keyed', key: 0x67697472 },
+  /** Posting one message of the message ledger ("post"); the id is a hash of its key (src/slack/messenger.ts). */
+  messagePost: { kind: 'keyed', key: 0x706f7374 },
 } as const satisfies Record<string, { kind: 'single' | 'keyed'; key: number }>;
 
 export type LockNamespace = keyof typeof LOCK_NAMESPACES;

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit-store';
 import { lockForTransaction } from '../db/locks';
 import { InvalidInputError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
+import { claimIntentEffect } from '../slack/intent-ledger';
 import type { TrainCalendar } from '../train/calendar';
 import { planRotation, type AssignmentSource, type FixedAssignment, type PlannedTrain, type RotationSkip } from './plan';
 
@@ -93,13 +94,31 @@ export async function planOwners(options: {
   return planFromSnapshot(snapshot, options.calendar, options.fromTrain, options.toTrain);
 }
 
-/** Runs `change` alone (the roster lock) in one transaction. */
-async function editRoster<T>(prisma: PrismaClient, change: (tx: Tx) => Promise<T>): Promise<T> {
+/**
+ * Made by a durable request (src/slack/intents.ts): its intent's key, marked in the change's transaction, so that a
+ * replay after the commit changes nothing again; `replayed` gives what the first attempt returned, for the answer.
+ */
+interface Once<T> {
+  intentKey?: string | undefined;
+  now: Date;
+  replayed: (tx: Tx) => Promise<T>;
+}
+
+/** Runs `change` alone (the roster lock) in one transaction; once per intent when `once` names one. */
+async function editRoster<T>(prisma: PrismaClient, change: (tx: Tx) => Promise<T>, once?: Once<T>): Promise<T> {
   return prisma.$transaction(async (tx) => {
     await lockForTransaction(tx, { namespace: 'roster' });
+    if (once?.intentKey !== undefined && !(await claimIntentEffect(tx, once.intentKey, once.now))) return once.replayed(tx);
     return change(tx);
   });
 }
+
+/** A roster edit's request key (its durable intent's), if any. */
+export interface IntentKeyed {
+  intentKey?: string | undefined;
+}
+
+const nothing = async (): Promise<void> => undefined;
 
 function mention(slackUserId: string): string {
   return `<@${slackUserId}>`;
@@ -136,42 +155,54 @@ async function ensureStartTrain(tx: Tx, startTrain: number, now: Date): Promise<
 }
 
 /** Adds a member at the end of the list. The first member starts the rotation at `startTrain`. */
-export async function addRosterMember(options: {
-  prisma: PrismaClient;
-  actor: string;
-  now: Date;
-  member: NewMember;
-  startTrain: number;
-}): Promise<RosterMember> {
+export async function addRosterMember(
+  options: {
+    prisma: PrismaClient;
+    actor: string;
+    now: Date;
+    member: NewMember;
+    startTrain: number;
+  } & IntentKeyed,
+): Promise<RosterMember> {
   const { member, now } = options;
-  return editRoster(options.prisma, async (tx) => {
-    const existing = await tx.rosterMember.findUnique({ where: { slackUserId: member.slackUserId } });
-    if (existing) {
-      throw new InvalidInputError(`${mention(member.slackUserId)} is already on the roster, at position ${existing.position + 1}.`);
-    }
-    await checkGithubLoginFree(tx, member.githubLogin, member.slackUserId);
-    const position = await tx.rosterMember.count();
-    const created = await tx.rosterMember.create({ data: { ...member, position, active: true, createdAt: now, updatedAt: now } });
-    await ensureStartTrain(tx, options.startTrain, now);
-    await recordAudit(tx, {
-      actor: options.actor,
-      action: 'rotation.add',
-      subject: `user:${member.slackUserId}`,
-      details: { position: position + 1, githubLogin: member.githubLogin },
-      at: now,
-    });
-    return { ...created };
-  });
+  return editRoster(
+    options.prisma,
+    async (tx) => {
+      const existing = await tx.rosterMember.findUnique({ where: { slackUserId: member.slackUserId } });
+      if (existing) {
+        throw new InvalidInputError(`${mention(member.slackUserId)} is already on the roster, at position ${existing.position + 1}.`);
+      }
+      await checkGithubLoginFree(tx, member.githubLogin, member.slackUserId);
+      const position = await tx.rosterMember.count();
+      const created = await tx.rosterMember.create({ data: { ...member, position, active: true, createdAt: now, updatedAt: now } });
+      await ensureStartTrain(tx, options.startTrain, now);
+      await recordAudit(tx, {
+        actor: options.actor,
+        action: 'rotation.add',
+        subject: `user:${member.slackUserId}`,
+        details: { position: position + 1, githubLogin: member.githubLogin },
+        at: now,
+      });
+      return { ...created };
+    },
+    {
+      intentKey: options.intentKey,
+      now,
+      replayed: async (tx) => ({ ...(await tx.rosterMember.findUniqueOrThrow({ where: { slackUserId: member.slackUserId } })) }),
+    },
+  );
 }
 
 /** Sets up the roster in one go (first setup only: the roster must be empty). */
-export async function importRoster(options: {
-  prisma: PrismaClient;
-  actor: string;
-  now: Date;
-  members: NewMember[];
-  startTrain: number;
-}): Promise<number> {
+export async function importRoster(
+  options: {
+    prisma: PrismaClient;
+    actor: string;
+    now: Date;
+    members: NewMember[];
+    startTrain: number;
+  } & IntentKeyed,
+): Promise<number> {
   const { now } = options;
   const ids = options.members.map((m) => m.slackUserId);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
@@ -179,20 +210,24 @@ export async function importRoster(options: {
   const logins = options.members.map((m) => m.githubLogin?.toLowerCase()).filter((l): l is string => Boolean(l));
   const duplicateLogin = logins.find((login, index) => logins.indexOf(login) !== index);
   if (duplicateLogin) throw new InvalidInputError(`GitHub login \`${duplicateLogin}\` appears twice; nothing was imported.`);
-  return editRoster(options.prisma, async (tx) => {
-    const count = await tx.rosterMember.count();
-    if (count > 0) {
-      throw new InvalidInputError(
-        `The roster already has ${count} member${count === 1 ? '' : 's'}; \`import\` is for the first setup. Use \`/release rotation add\`.`,
-      );
-    }
-    await tx.rosterMember.createMany({
-      data: options.members.map((member, position) => ({ ...member, position, active: true, createdAt: now, updatedAt: now })),
-    });
-    await ensureStartTrain(tx, options.startTrain, now);
-    await recordAudit(tx, { actor: options.actor, action: 'rotation.import', details: { members: ids }, at: now });
-    return options.members.length;
-  });
+  return editRoster(
+    options.prisma,
+    async (tx) => {
+      const count = await tx.rosterMember.count();
+      if (count > 0) {
+        throw new InvalidInputError(
+          `The roster already has ${count} member${count === 1 ? '' : 's'}; \`import\` is for the first setup. Use \`/release rotation add\`.`,
+        );
+      }
+      await tx.rosterMember.createMany({
+        data: options.members.map((member, position) => ({ ...member, position, active: true, createdAt: now, updatedAt: now })),
+      });
+      await ensureStartTrain(tx, options.startTrain, now);
+      await recordAudit(tx, { actor: options.actor, action: 'rotation.import', details: { members: ids }, at: now });
+      return options.members.length;
+    },
+    { intentKey: options.intentKey, now, replayed: async () => options.members.length },
+  );
 }
 
 async function requireMember(tx: Tx, slackUserId: string) {
@@ -202,71 +237,89 @@ async function requireMember(tx: Tx, slackUserId: string) {
 }
 
 /** Removes a member; trains already announced for them stay theirs. */
-export async function removeRosterMember(options: { prisma: PrismaClient; actor: string; now: Date; slackUserId: string }): Promise<void> {
+export async function removeRosterMember(
+  options: { prisma: PrismaClient; actor: string; now: Date; slackUserId: string } & IntentKeyed,
+): Promise<void> {
   const { now } = options;
-  await editRoster(options.prisma, async (tx) => {
-    const member = await requireMember(tx, options.slackUserId);
-    await tx.rosterMember.delete({ where: { slackUserId: member.slackUserId } });
-    const rest = await tx.rosterMember.findMany({ orderBy: { position: 'asc' } });
-    await renumber(
-      tx,
-      rest.map((m) => m.slackUserId),
-      now,
-    );
-    // Overrides and swaps not yet announced that name them no longer hold.
-    await tx.trainAssignment.deleteMany({ where: { slackUserId: member.slackUserId, announcedAt: null } });
-    await recordAudit(tx, { actor: options.actor, action: 'rotation.remove', subject: `user:${member.slackUserId}`, at: now });
-  });
+  await editRoster(
+    options.prisma,
+    async (tx) => {
+      const member = await requireMember(tx, options.slackUserId);
+      await tx.rosterMember.delete({ where: { slackUserId: member.slackUserId } });
+      const rest = await tx.rosterMember.findMany({ orderBy: { position: 'asc' } });
+      await renumber(
+        tx,
+        rest.map((m) => m.slackUserId),
+        now,
+      );
+      // Overrides and swaps not yet announced that name them no longer hold.
+      await tx.trainAssignment.deleteMany({ where: { slackUserId: member.slackUserId, announcedAt: null } });
+      await recordAudit(tx, { actor: options.actor, action: 'rotation.remove', subject: `user:${member.slackUserId}`, at: now });
+    },
+    { intentKey: options.intentKey, now, replayed: nothing },
+  );
 }
 
 /** Moves a member to `position` (1-based). */
-export async function moveRosterMember(options: {
-  prisma: PrismaClient;
-  actor: string;
-  now: Date;
-  slackUserId: string;
-  position: number;
-}): Promise<void> {
+export async function moveRosterMember(
+  options: {
+    prisma: PrismaClient;
+    actor: string;
+    now: Date;
+    slackUserId: string;
+    position: number;
+  } & IntentKeyed,
+): Promise<void> {
   const { now } = options;
-  await editRoster(options.prisma, async (tx) => {
-    const member = await requireMember(tx, options.slackUserId);
-    const all = await tx.rosterMember.findMany({ orderBy: { position: 'asc' } });
-    if (!Number.isInteger(options.position) || options.position < 1 || options.position > all.length) {
-      throw new InvalidInputError(`Position ${options.position} is out of range: the roster has positions 1 to ${all.length}.`);
-    }
-    const order = all.map((m) => m.slackUserId).filter((id) => id !== member.slackUserId);
-    order.splice(options.position - 1, 0, member.slackUserId);
-    await renumber(tx, order, now);
-    await recordAudit(tx, {
-      actor: options.actor,
-      action: 'rotation.move',
-      subject: `user:${member.slackUserId}`,
-      details: { from: member.position + 1, to: options.position },
-      at: now,
-    });
-  });
+  await editRoster(
+    options.prisma,
+    async (tx) => {
+      const member = await requireMember(tx, options.slackUserId);
+      const all = await tx.rosterMember.findMany({ orderBy: { position: 'asc' } });
+      if (!Number.isInteger(options.position) || options.position < 1 || options.position > all.length) {
+        throw new InvalidInputError(`Position ${options.position} is out of range: the roster has positions 1 to ${all.length}.`);
+      }
+      const order = all.map((m) => m.slackUserId).filter((id) => id !== member.slackUserId);
+      order.splice(options.position - 1, 0, member.slackUserId);
+      await renumber(tx, order, now);
+      await recordAudit(tx, {
+        actor: options.actor,
+        action: 'rotation.move',
+        subject: `user:${member.slackUserId}`,
+        details: { from: member.position + 1, to: options.position },
+        at: now,
+      });
+    },
+    { intentKey: options.intentKey, now, replayed: nothing },
+  );
 }
 
 /** Records that a member is away for one train or a range of dates. The caller checks the dates are not past. */
-export async function addRosterSkip(options: {
-  prisma: PrismaClient;
-  actor: string;
-  now: Date;
-  slackUserId: string;
-  skip: { train: number } | { fromDate: string; toDate: string };
-}): Promise<void> {
+export async function addRosterSkip(
+  options: {
+    prisma: PrismaClient;
+    actor: string;
+    now: Date;
+    slackUserId: string;
+    skip: { train: number } | { fromDate: string; toDate: string };
+  } & IntentKeyed,
+): Promise<void> {
   const { now } = options;
-  await editRoster(options.prisma, async (tx) => {
-    await requireMember(tx, options.slackUserId);
-    await tx.rosterSkip.create({ data: { slackUserId: options.slackUserId, ...options.skip, createdBy: options.actor, createdAt: now } });
-    await recordAudit(tx, {
-      actor: options.actor,
-      action: 'rotation.skip',
-      subject: `user:${options.slackUserId}`,
-      details: options.skip,
-      at: now,
-    });
-  });
+  await editRoster(
+    options.prisma,
+    async (tx) => {
+      await requireMember(tx, options.slackUserId);
+      await tx.rosterSkip.create({ data: { slackUserId: options.slackUserId, ...options.skip, createdBy: options.actor, createdAt: now } });
+      await recordAudit(tx, {
+        actor: options.actor,
+        action: 'rotation.skip',
+        subject: `user:${options.slackUserId}`,
+        details: options.skip,
+        at: now,
+      });
+    },
+    { intentKey: options.intentKey, now, replayed: nothing },
+  );
 }
 
 async function requireNotAnnounced(tx: Tx, train: number, what: string): Promise<void> {
@@ -280,100 +333,124 @@ async function requireNotAnnounced(tx: Tx, train: number, what: string): Promise
 }
 
 /** Gives one train to `slackUserId`. */
-export async function overrideTrainOwner(options: {
-  prisma: PrismaClient;
-  actor: string;
-  now: Date;
-  train: number;
-  slackUserId: string;
-}): Promise<void> {
+export async function overrideTrainOwner(
+  options: {
+    prisma: PrismaClient;
+    actor: string;
+    now: Date;
+    train: number;
+    slackUserId: string;
+  } & IntentKeyed,
+): Promise<void> {
   const { now, train } = options;
-  await editRoster(options.prisma, async (tx) => {
-    await requireMember(tx, options.slackUserId);
-    const previous = await tx.trainAssignment.findUnique({ where: { train } });
-    await tx.trainAssignment.upsert({
-      where: { train },
-      create: { train, slackUserId: options.slackUserId, source: 'override', createdAt: now, updatedAt: now },
-      update: {
-        slackUserId: options.slackUserId,
-        source: previous?.announcedAt ? 'reassigned' : 'override',
-        confirmedAt: null,
-        confirmedBy: null,
-        updatedAt: now,
-      },
-    });
-    await recordAudit(tx, {
-      actor: options.actor,
-      action: 'rotation.override',
-      subject: `train:${train}`,
-      details: { owner: options.slackUserId, previousOwner: previous?.slackUserId ?? null },
-      at: now,
-    });
-  });
+  await editRoster(
+    options.prisma,
+    async (tx) => {
+      await requireMember(tx, options.slackUserId);
+      const previous = await tx.trainAssignment.findUnique({ where: { train } });
+      await tx.trainAssignment.upsert({
+        where: { train },
+        create: { train, slackUserId: options.slackUserId, source: 'override', createdAt: now, updatedAt: now },
+        update: {
+          slackUserId: options.slackUserId,
+          source: previous?.announcedAt ? 'reassigned' : 'override',
+          confirmedAt: null,
+          confirmedBy: null,
+          updatedAt: now,
+        },
+      });
+      await recordAudit(tx, {
+        actor: options.actor,
+        action: 'rotation.override',
+        subject: `train:${train}`,
+        details: { owner: options.slackUserId, previousOwner: previous?.slackUserId ?? null },
+        at: now,
+      });
+    },
+    { intentKey: options.intentKey, now, replayed: nothing },
+  );
 }
 
 /** Exchanges the owners of two trains, neither announced yet. */
-export async function swapTrains(options: {
-  prisma: PrismaClient;
-  calendar: TrainCalendar;
-  actor: string;
-  now: Date;
-  trains: [number, number];
-}): Promise<{ owners: [string | null, string | null] }> {
+export async function swapTrains(
+  options: {
+    prisma: PrismaClient;
+    calendar: TrainCalendar;
+    actor: string;
+    now: Date;
+    trains: [number, number];
+  } & IntentKeyed,
+): Promise<{ owners: [string | null, string | null] }> {
   const { now } = options;
   const [a, b] = options.trains;
   if (a === b) throw new InvalidInputError('Swap needs two different trains.');
-  return editRoster(options.prisma, async (tx) => {
-    await requireNotAnnounced(tx, a, 'swapped');
-    await requireNotAnnounced(tx, b, 'swapped');
-    const snapshot = await loadRoster(tx);
-    const plan = planFromSnapshot(snapshot, options.calendar, Math.min(a, b), Math.max(a, b));
-    const ownerA = plan.find((p) => p.train === a)?.slackUserId ?? null;
-    const ownerB = plan.find((p) => p.train === b)?.slackUserId ?? null;
-    if (!ownerA || !ownerB)
-      throw new InvalidInputError(
-        `Train ${ownerA ? b : a} has no owner to swap (nobody on the roster can take it); use \`/release rotation override ${ownerA ? b : a} @user\` instead.`,
-      );
-    for (const [train, owner] of [
-      [a, ownerB],
-      [b, ownerA],
-    ] as const) {
-      await tx.trainAssignment.upsert({
-        where: { train },
-        create: { train, slackUserId: owner, source: 'swap', createdAt: now, updatedAt: now },
-        update: { slackUserId: owner, source: 'swap', updatedAt: now },
+  return editRoster(
+    options.prisma,
+    async (tx) => {
+      await requireNotAnnounced(tx, a, 'swapped');
+      await requireNotAnnounced(tx, b, 'swapped');
+      const snapshot = await loadRoster(tx);
+      const plan = planFromSnapshot(snapshot, options.calendar, Math.min(a, b), Math.max(a, b));
+      const ownerA = plan.find((p) => p.train === a)?.slackUserId ?? null;
+      const ownerB = plan.find((p) => p.train === b)?.slackUserId ?? null;
+      if (!ownerA || !ownerB)
+        throw new InvalidInputError(
+          `Train ${ownerA ? b : a} has no owner to swap (nobody on the roster can take it); use \`/release rotation override ${ownerA ? b : a} @user\` instead.`,
+        );
+      for (const [train, owner] of [
+        [a, ownerB],
+        [b, ownerA],
+      ] as const) {
+        await tx.trainAssignment.upsert({
+          where: { train },
+          create: { train, slackUserId: owner, source: 'swap', createdAt: now, updatedAt: now },
+          update: { slackUserId: owner, source: 'swap', updatedAt: now },
+        });
+      }
+      await recordAudit(tx, {
+        actor: options.actor,
+        action: 'rotation.swap',
+        details: { trains: [a, b], owners: [ownerB, ownerA] },
+        at: now,
       });
-    }
-    await recordAudit(tx, {
-      actor: options.actor,
-      action: 'rotation.swap',
-      details: { trains: [a, b], owners: [ownerB, ownerA] },
-      at: now,
-    });
-    return { owners: [ownerB, ownerA] };
-  });
+      return { owners: [ownerB, ownerA] };
+    },
+    { intentKey: options.intentKey, now, replayed: async (tx) => ({ owners: await ownersOf(tx, [a, b]) }) },
+  );
+}
+
+/** The fixed owners of trains `a` and `b` (what a swap made them). */
+async function ownersOf(tx: Tx, [a, b]: [number, number]): Promise<[string | null, string | null]> {
+  const [first, second] = await Promise.all([a, b].map((train) => tx.trainAssignment.findUnique({ where: { train } })));
+  return [first?.slackUserId ?? null, second?.slackUserId ?? null];
 }
 
 /** Sets a member's emoji. */
-export async function setRosterEmoji(options: {
-  prisma: PrismaClient;
-  actor: string;
-  now: Date;
-  slackUserId: string;
-  emoji: string;
-}): Promise<void> {
+export async function setRosterEmoji(
+  options: {
+    prisma: PrismaClient;
+    actor: string;
+    now: Date;
+    slackUserId: string;
+    emoji: string;
+  } & IntentKeyed,
+): Promise<void> {
   const { now } = options;
-  await editRoster(options.prisma, async (tx) => {
-    await requireMember(tx, options.slackUserId);
-    await tx.rosterMember.update({ where: { slackUserId: options.slackUserId }, data: { emoji: options.emoji, updatedAt: now } });
-    await recordAudit(tx, {
-      actor: options.actor,
-      action: 'rotation.emoji',
-      subject: `user:${options.slackUserId}`,
-      details: { emoji: options.emoji },
-      at: now,
-    });
-  });
+  await editRoster(
+    options.prisma,
+    async (tx) => {
+      await requireMember(tx, options.slackUserId);
+      await tx.rosterMember.update({ where: { slackUserId: options.slackUserId }, data: { emoji: options.emoji, updatedAt: now } });
+      await recordAudit(tx, {
+        actor: options.actor,
+        action: 'rotation.emoji',
+        subject: `user:${options.slackUserId}`,
+        details: { emoji: options.emoji },
+        at: now,
+      });
+    },
+    { intentKey: options.intentKey, now, replayed: nothing },
+  );
 }
 
 /** Fixes a train's owner when it is announced: later roster changes no longer move it. */

@@ -178,6 +178,8 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     });
   }
 
+  // Every edit runs as a durable intent keyed by its trigger_id (src/commands/release-command.ts): a replay changes nothing twice.
+  const intentKeyOf = (context: CommandContext) => `command:${context.triggerId}`;
   const actions: Record<string, (context: CommandContext, args: string[]) => Promise<string>> = {
     async add(context, args) {
       await requireEditor(context, 'add people to the rotation');
@@ -186,6 +188,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       const added = await addRosterMember({
         prisma: deps.db.prisma,
         actor: context.userId,
+        intentKey: intentKeyOf(context),
         now: context.now,
         member,
         startTrain: deps.calendar.trainInProgress(context.now).train,
@@ -195,7 +198,13 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     async remove(context, args) {
       await requireEditor(context, 'remove people from the rotation');
       const slackUserId = parseMention(args[0]);
-      await removeRosterMember({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId });
+      await removeRosterMember({
+        prisma: deps.db.prisma,
+        actor: context.userId,
+        intentKey: intentKeyOf(context),
+        now: context.now,
+        slackUserId,
+      });
       return `Removed ${mentionUser(slackUserId)} from the rotation. Trains already announced for them stay theirs.`;
     },
     async move(context, args) {
@@ -204,7 +213,14 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       // 0 is a number, out of range (positions start at 1): the store says so.
       const position = args[1] === '0' ? 0 : positiveIdOf(args[1]);
       if (position === null) throw new InvalidInputError('Give the new position as a number, e.g. `/release rotation move @alice 2`.');
-      await moveRosterMember({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, position });
+      await moveRosterMember({
+        prisma: deps.db.prisma,
+        actor: context.userId,
+        intentKey: intentKeyOf(context),
+        now: context.now,
+        slackUserId,
+        position,
+      });
       return `Moved ${mentionUser(slackUserId)} to position ${position}.`;
     },
     async skip(context, args) {
@@ -214,7 +230,14 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       if (args.length === 2) {
         const train = parseTrain(args[1]);
         requirePlannable(train, current);
-        await addRosterSkip({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, skip: { train } });
+        await addRosterSkip({
+          prisma: deps.db.prisma,
+          actor: context.userId,
+          intentKey: intentKeyOf(context),
+          now: context.now,
+          slackUserId,
+          skip: { train },
+        });
         return `${mentionUser(slackUserId)} will skip train ${train}; they get the next train they can take.`;
       }
       if (args.length === 3) {
@@ -224,7 +247,14 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
           throw new InvalidInputError(`The range is reversed: ${fromDate} is after ${toDate}. Give the first day away, then the last.`);
         const today = localDate(context.now, settings.timeZone);
         if (toDate < today) throw new InvalidInputError(`${toDate} is in the past (today is ${today}). Give a last day from today on.`);
-        await addRosterSkip({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId, skip: { fromDate, toDate } });
+        await addRosterSkip({
+          prisma: deps.db.prisma,
+          actor: context.userId,
+          intentKey: intentKeyOf(context),
+          now: context.now,
+          slackUserId,
+          skip: { fromDate, toDate },
+        });
         return `${mentionUser(slackUserId)} is away from ${fromDate} to ${toDate}; trains cut then go to the next person.`;
       }
       throw new InvalidInputError('Give one train (`skip @alice 305`) or two dates (`skip @alice 2026-12-24 2027-01-04`).');
@@ -238,6 +268,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
         prisma: deps.db.prisma,
         calendar: deps.calendar,
         actor: context.userId,
+        intentKey: intentKeyOf(context),
         now: context.now,
         trains: [a, b],
       });
@@ -249,13 +280,27 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       const slackUserId = parseMention(args[1]);
       const current = deps.calendar.trainInProgress(context.now).train;
       requirePlannable(train, current);
-      await overrideTrainOwner({ prisma: deps.db.prisma, actor: context.userId, now: context.now, train, slackUserId });
+      await overrideTrainOwner({
+        prisma: deps.db.prisma,
+        actor: context.userId,
+        intentKey: intentKeyOf(context),
+        now: context.now,
+        train,
+        slackUserId,
+      });
       return `Train ${train} now belongs to ${mentionUser(slackUserId)}.`;
     },
     async emoji(context, args) {
       const emoji = args[0] ?? '';
       if (!EMOJI.test(emoji)) throw new InvalidInputError('Give one emoji code, e.g. `/release rotation emoji :metal:`.');
-      await setRosterEmoji({ prisma: deps.db.prisma, actor: context.userId, now: context.now, slackUserId: context.userId, emoji });
+      await setRosterEmoji({
+        prisma: deps.db.prisma,
+        actor: context.userId,
+        intentKey: intentKeyOf(context),
+        now: context.now,
+        slackUserId: context.userId,
+        emoji,
+      });
       return `Your emoji is now ${emoji}.`;
     },
     async import(context, args) {
@@ -274,6 +319,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       const count = await importRoster({
         prisma: deps.db.prisma,
         actor: context.userId,
+        intentKey: intentKeyOf(context),
         now: context.now,
         members,
         startTrain: deps.calendar.trainInProgress(context.now).train,

@@ -8,6 +8,9 @@
  * one replica (row by row, `FOR UPDATE SKIP LOCKED`) and run again.
  */
 import type { SqlPort } from '../db/database';
+import type { PrismaClient } from '../generated/prisma/client';
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export type IntentKind = 'command' | 'button';
 export type IntentStatus = 'pending' | 'done' | 'abandoned';
@@ -67,11 +70,36 @@ export async function claimStaleIntents(options: { sql: SqlPort; now: Date; leas
   );
 }
 
-/** Forgets finished intents older than `before`. */
+/** Forgets finished intents older than `before`, and the changes marked before then. */
 export async function pruneIntents(options: { sql: SqlPort; before: Date }): Promise<number> {
   const rows = await options.sql.query<{ key: string }>(
     `DELETE FROM slack_intents WHERE status <> 'pending' AND "receivedAt" < $1 RETURNING key`,
     [options.before],
   );
+  await options.sql.query(
+    `DELETE FROM slack_intent_effects e WHERE e."appliedAt" < $1 AND NOT EXISTS (SELECT 1 FROM slack_intents i WHERE i.key = e.key)`,
+    [options.before],
+  );
   return rows.length;
+}
+
+/**
+ * Claims the intent's answer number `n` (1, 2, … in the order the work answers) before it is posted: false when
+ * an earlier attempt claimed it already (it was posted, or its poster died posting it: at most once).
+ */
+export async function claimAnswer(options: { sql: SqlPort; key: string; n: number }): Promise<boolean> {
+  const rows = await options.sql.query<{ key: string }>(
+    'UPDATE slack_intents SET answers = $2 WHERE key = $1 AND answers < $2 RETURNING key',
+    [options.key, options.n],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Marks, inside the change's own transaction `tx`, that the intent `key` made its change: true the first
+ * time, false when an earlier attempt committed it already (the replay must not change again).
+ */
+export async function claimIntentEffect(tx: Tx, key: string, now: Date): Promise<boolean> {
+  const { count } = await tx.slackIntentEffect.createMany({ data: [{ key, appliedAt: now }], skipDuplicates: true });
+  return count === 1;
 }

@@ -14,14 +14,20 @@
  *   replica) claims the intents still pending a lease after their last
  *   attempt started (their process died) and runs them again through the
  *   same listener, answering through the stored response_url (valid 30
- *   minutes). Replays are idempotent: a note carries its intent's key, the
- *   decisions and the kickoff answer are conditional updates, a rotation edit
- *   re-checks the roster (but `skip`: a replay after its commit records the
- *   same time away twice), and posts go through the message ledger's keys.
+ *   minutes).
  *
- * What stays at-least-once: a process killed after the work answered and
- * before the intent was marked done answers a second time on replay (with
- * the same words for a note, or "already" for a conditional change).
+ * Replays are idempotent by the intent's key, wherever the process died:
+ * - the change: a note carries its intent's key; a rotation edit marks its
+ *   key in its own transaction (`claimIntentEffect`: a replay after the
+ *   commit changes nothing again and answers as the first attempt would);
+ *   the decisions, the kickoff answer, the PR answers and the tagging buttons
+ *   are conditional updates; posts go through the message ledger's keys.
+ * - the answer: each answer of the work is claimed (its number, in order)
+ *   on the intent's row before it is posted (`answerOnce`), so a replay after
+ *   the work answered posts nothing again. A process killed between the claim
+ *   and the post leaves that answer unsent (at most once: a response_url
+ *   answer cannot be looked up afterwards).
+ *
  * Modal submissions need no intent: their work runs before their ack (the
  * ack carries the outcome), so an acked submission is already committed.
  */
@@ -30,7 +36,7 @@ import type { RespondArguments } from '@slack/bolt';
 import type { SqlPort } from '../db/database';
 import type { Logger } from '../logger';
 import type { ScheduledJob } from '../scheduler';
-import { claimStaleIntents, finishIntent, type IntentKind, pruneIntents, recordIntent } from './intent-ledger';
+import { claimAnswer, claimStaleIntents, finishIntent, type IntentKind, pruneIntents, recordIntent } from './intent-ledger';
 
 /** How long an attempt may run before another replica takes the intent over (default; INTENT_LEASE_SECONDS). */
 export const DEFAULT_INTENT_LEASE_MS = 30_000;
@@ -45,6 +51,11 @@ export interface IntentScope {
   duplicate: boolean;
   /** Marks the intent done (idempotent; a failure is logged, and the intent is replayed after its lease). */
   finish(): Promise<void>;
+  /**
+   * `respond`, posting each answer at most once across attempts: the answer's number is claimed on the
+   * intent before it is posted, and an answer an earlier attempt claimed is skipped (logged).
+   */
+  answerOnce<M>(respond: (message: M) => Promise<unknown>): (message: M) => Promise<unknown>;
 }
 
 const scope = new AsyncLocalStorage<IntentScope>();
@@ -80,15 +91,18 @@ export interface IntentDeps {
  * Runs a listener so that its `ack()` first records the intent `key` (a
  * duplicate is acked and skipped by afterAck), and its afterAck marks the
  * intent done. `replay` runs an intent claimed again: nothing is recorded.
- * The listener is given the ack to use in place of Bolt's.
+ * The listener is given the ack to use in place of Bolt's, and the intent (to wrap its `respond` in `answerOnce`).
  */
 export async function runDurably(
   options: { deps: IntentDeps; key: string; kind: IntentKind; payload: unknown; replay?: boolean },
   boltAck: () => Promise<void>,
-  listener: (ack: () => Promise<void>) => Promise<void>,
+  listener: (ack: () => Promise<void>, intent: IntentScope) => Promise<void>,
 ): Promise<void> {
   const { deps, key } = options;
   const logger = deps.logger.child({ module: 'intents' });
+  // Whether the intent's row exists (a replay's does; a fresh one once recorded): without it answers are not claimed.
+  let recorded = options.replay === true;
+  let answers = 0;
   const state: IntentScope = {
     key,
     duplicate: false,
@@ -96,6 +110,23 @@ export async function runDurably(
       finishIntent({ sql: deps.db.sql, key, status: 'done', now: deps.now() }).catch((error: unknown) =>
         logger.warn({ err: error, key }, 'could not mark an intent done; it will be replayed after its lease'),
       ),
+    answerOnce: (respond) => async (message) => {
+      answers += 1;
+      if (!recorded) return respond(message);
+      let first: boolean;
+      try {
+        first = await claimAnswer({ sql: deps.db.sql, key, n: answers });
+      } catch (error) {
+        // The database fails: the person is told anyway (what went wrong, most likely); a replay may say it again.
+        logger.warn({ err: error, key }, 'could not claim the answer of an intent; answering without the claim');
+        return respond(message);
+      }
+      if (!first) {
+        logger.info({ key, answer: answers }, 'an earlier attempt of this intent gave this answer already; not posted again');
+        return undefined;
+      }
+      return respond(message);
+    },
   };
   const ack = async (): Promise<void> => {
     if (!options.replay) {
@@ -104,6 +135,7 @@ export async function runDurably(
           RECORD_TIMEOUT_MS,
           recordIntent({ sql: deps.db.sql, key, kind: options.kind, payload: options.payload, now: deps.now() }),
         );
+        recorded = fresh;
         if (!fresh) {
           state.duplicate = true;
           logger.info({ key }, 'duplicate delivery of a mutating request ignored');
@@ -115,7 +147,7 @@ export async function runDurably(
     }
     await boltAck();
   };
-  await scope.run(state, () => listener(ack));
+  await scope.run(state, () => listener(ack, state));
 }
 
 /** Answers through a response_url, as Bolt's `respond` does (for a replay, when Bolt's arguments are gone). */

@@ -9,10 +9,11 @@
  * A claim is "sending" until Slack answers: "sent" with the ts, or released
  * (deleted) when Slack said the call failed for a passing reason (the next
  * attempt posts it), or "failed" with Slack's error when it will not work.
- * A process dying while Slack posts leaves the claim "sending": that message
- * is never posted again (at most once), and shows as unconfirmed.
+ * A process dying while Slack posts leaves the claim "sending": the next
+ * attempt looks for the message in Slack (by the key in its metadata) and
+ * adopts it, or posts it (messenger.ts); until then it shows as unconfirmed.
  */
-import type { SqlPort } from '../db/database';
+import type { SqlPort, SqlSession } from '../db/database';
 import { scrubSecrets } from '../logger';
 
 export type MessageStatus = 'sending' | 'sent' | 'failed';
@@ -41,6 +42,9 @@ export interface MessageRecord {
 
 type RawRow = Record<string, unknown>;
 
+/** A pool or one session (the messenger posts on the session holding the key's lock). */
+type Queries = Pick<SqlSession, 'query'>;
+
 const COLUMNS = `"id", "key", "train", "kind", "scheduledAt", "recipient", "status", "channel", "ts", "error"`;
 
 function toRecord(raw: RawRow): MessageRecord {
@@ -62,7 +66,7 @@ function toRecord(raw: RawRow): MessageRecord {
 }
 
 /** The ledger row of one message, if any. */
-export async function findMessage(sql: SqlPort, key: string): Promise<MessageRecord | undefined> {
+export async function findMessage(sql: Queries, key: string): Promise<MessageRecord | undefined> {
   const rows = await sql.query<RawRow>(`SELECT ${COLUMNS} FROM "slack_messages" WHERE "key" = $1`, [key]);
   return rows[0] === undefined ? undefined : toRecord(rows[0]);
 }
@@ -78,7 +82,7 @@ export async function listMessages(sql: SqlPort, about: { train: number; kind: s
 
 /** Claims a message: true for exactly one caller, whatever the number of replicas or retries. */
 export async function claimMessage(
-  sql: SqlPort,
+  sql: Queries,
   claim: { key: string; recipient: string; about?: MessageAbout; now: Date },
 ): Promise<{ claimed: true; id: number } | { claimed: false }> {
   const rows = await sql.query<{ id: number }>(
@@ -92,14 +96,14 @@ export async function claimMessage(
   return row === undefined ? { claimed: false } : { claimed: true, id: Number(row.id) };
 }
 
-export async function markSent(sql: SqlPort, sent: { id: number; channel: string; ts: string; now: Date }): Promise<void> {
+export async function markSent(sql: Queries, sent: { id: number; channel: string; ts: string; now: Date }): Promise<void> {
   await sql.query(
     `UPDATE "slack_messages" SET "status" = 'sent', "channel" = $2, "ts" = $3, "error" = NULL, "updatedAt" = $4 WHERE "id" = $1`,
     [sent.id, sent.channel, sent.ts, sent.now],
   );
 }
 
-export async function markFailed(sql: SqlPort, failed: { id: number; error: string; now: Date }): Promise<void> {
+export async function markFailed(sql: Queries, failed: { id: number; error: string; now: Date }): Promise<void> {
   await sql.query(`UPDATE "slack_messages" SET "status" = 'failed', "error" = $2, "updatedAt" = $3 WHERE "id" = $1`, [
     failed.id,
     scrubSecrets(failed.error).slice(0, 500),
@@ -108,7 +112,7 @@ export async function markFailed(sql: SqlPort, failed: { id: number; error: stri
 }
 
 /** Gives a claim back (Slack refused for a passing reason): the next attempt may post it. */
-export async function releaseClaim(sql: SqlPort, id: number): Promise<void> {
+export async function releaseClaim(sql: Queries, id: number): Promise<void> {
   await sql.query(`DELETE FROM "slack_messages" WHERE "id" = $1 AND "status" = 'sending'`, [id]);
 }
 

@@ -127,7 +127,7 @@ function durableButton(deps: AppDeps, listener: ButtonListener): ButtonListener 
     runDurably(
       { deps, key: buttonKey(args), kind: 'button', payload: args.body },
       () => args.ack(),
-      (ack) => listener({ ...args, ack }),
+      (ack, intent) => listener({ ...args, ack, respond: intent.answerOnce(args.respond) }),
     );
 }
 
@@ -200,8 +200,8 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
       await runDurably(
         { deps, key: buttonKey({ action, body: payload }), kind: 'button', payload, replay: true },
         async () => undefined,
-        () =>
-          listener({ ack: async () => undefined, body: payload, action, respond: responderFor(payload.response_url), client: deps.slack }),
+        (ack, intent) =>
+          listener({ ack, body: payload, action, respond: intent.answerOnce(responderFor(payload.response_url)), client: deps.slack }),
       );
     },
   };

@@ -34,6 +34,7 @@ describe('advisory locks', () => {
       patchTrain: { kind: 'keyed', key: 0x70617463 },
       patchAnnouncement: { kind: 'keyed', key: 0x616e6e6f },
       gitRepository: { kind: 'keyed', key: 0x67697472 },
+      messagePost: { kind: 'keyed', key: 0x706f7374 },
     });
   });
 

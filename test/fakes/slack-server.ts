@@ -283,6 +283,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Slack's message metadata: `event_type` (letters, digits and underscores) and an object `event_payload`. */
+function checkMetadata(metadata: unknown): void {
+  if (!isRecord(metadata)) throw new SlackApiError('invalid_metadata_format');
+  const { event_type: type, event_payload: payload } = metadata;
+  if (typeof type !== 'string' || !/^[A-Za-z0-9_]{1,255}$/.test(type) || !isRecord(payload))
+    throw new SlackApiError('invalid_metadata_format');
+}
+
 function str(args: Args, key: string): string | undefined {
   const value = args[key];
   if (typeof value === 'string') return value;
@@ -540,6 +548,48 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return message;
   };
 
+  /** One page of `ordered` messages, as conversations.history and .replies answer (see there). */
+  const historyPage = (
+    args: Args,
+    ordered: FakeSlackMessage[],
+  ): { ok: true; messages: ApiResult[]; has_more: boolean; response_metadata: { next_cursor: string } } => {
+    const requested = Number(str(args, 'limit') ?? '100');
+    if (!Number.isInteger(requested) || requested < 1) throw new SlackApiError('invalid_limit');
+    const limit = Math.min(requested, 999);
+    const inclusive = ['true', '1'].includes(str(args, 'inclusive') ?? '');
+    const oldest = str(args, 'oldest');
+    const latest = str(args, 'latest');
+    const inRange = ordered.filter((m) => {
+      const t = Number(m.ts);
+      if (oldest !== undefined && (inclusive ? t < Number(oldest) : t <= Number(oldest))) return false;
+      if (latest !== undefined && (inclusive ? t > Number(latest) : t >= Number(latest))) return false;
+      return true;
+    });
+    const cursor = str(args, 'cursor');
+    let start = 0;
+    if (cursor) {
+      const decoded = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+      if (!decoded) throw new SlackApiError('invalid_cursor');
+      start = Number(decoded[1]);
+    }
+    const page = inRange.slice(start, start + limit);
+    const more = start + limit < inRange.length;
+    return {
+      ok: true,
+      messages: page.map((m) => historyPayload(args, m)),
+      has_more: more,
+      response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+    };
+  };
+
+  /** A message as history answers it: its metadata only when asked for. */
+  const historyPayload = (args: Args, m: FakeSlackMessage): ApiResult => {
+    const { metadata: _metadata, ...rest } = messagePayload(m);
+    return ['true', '1'].includes(str(args, 'include_all_metadata') ?? '') && m.metadata !== undefined
+      ? { ...rest, metadata: m.metadata }
+      : rest;
+  };
+
   const messagePayload = (m: FakeSlackMessage): ApiResult => {
     const { channel: _channel, ...rest } = m;
     return rest;
@@ -679,6 +729,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const content = requireContent(args);
       refuse(checkMessageBlocks(content.blocks, { countText: true }));
       const threadTs = str(args, 'thread_ts');
+      if (args.metadata !== undefined) checkMetadata(args.metadata);
       const message = postMessage({
         channel,
         ...content,
@@ -793,13 +844,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { ok: true, channel: channelPayload(channel), ...(already ? { warning: 'already_in_channel' } : {}) };
     },
 
+    // As Slack: newest first, `limit` (default 100, at most 999) per page with an opaque cursor, `oldest`/`latest`
+    // (exclusive unless `inclusive`), and a message's `metadata` only with `include_all_metadata`.
     'conversations.history': (args) => {
       const channel = str(args, 'channel');
       if (!channel) throw new SlackApiError('channel_not_found');
-      const limit = Number(str(args, 'limit') ?? '100');
       const top = messages.filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts));
-      const newestFirst = top.reverse().slice(0, limit).map(messagePayload);
-      return { ok: true, messages: newestFirst, has_more: top.length > limit, pin_count: 0, response_metadata: { next_cursor: '' } };
+      return historyPage(args, [...top].reverse());
     },
 
     'conversations.replies': (args) => {
@@ -808,8 +859,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const ts = str(args, 'ts');
       const parent = ts ? findMessage(channel, ts) : undefined;
       if (!parent || !ts) throw new SlackApiError('thread_not_found');
+      // Oldest first, the parent first (Slack returns it on every page).
       const replies = messages.filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts);
-      return { ok: true, messages: [parent, ...replies].map(messagePayload), has_more: false, response_metadata: { next_cursor: '' } };
+      const page = historyPage(args, replies);
+      return { ...page, messages: [historyPayload(args, parent), ...page.messages] };
     },
 
     'views.open': openModal,

@@ -53,8 +53,7 @@ describe('acked work survives a SIGKILL', () => {
 
     first.bot.child.kill('SIGKILL');
     await first.bot.exited;
-    // The dead process's transactions die with it (PostgreSQL notices the closed connection only when it next reads it).
-    await holder.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))');
+    await endDeadSessions(holder);
     await holder.query('COMMIT');
     await holder.end();
     expect(slack.responses.filter((r) => r.id.startsWith('note-'))).toEqual([]);
@@ -109,7 +108,7 @@ async function ackedThenKilled(
   expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
   first.bot.child.kill('SIGKILL');
   await first.bot.exited;
-  await holder.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))');
+  await endDeadSessions(holder);
   await holder.query('COMMIT');
   await holder.end();
   expect(h.slack.responses.slice(before)).toEqual([]);
@@ -269,6 +268,19 @@ describe('a kickoff’s Confirm survives a SIGKILL', () => {
     expect(audits).toEqual([{ subject: `train:${TRAIN}` }]);
   });
 });
+
+/**
+ * The dead process's transactions die with it: PostgreSQL notices the closed connection only when it next reads it,
+ * so they are ended here, before the held tables are released. All of them, not only those waiting for the tables
+ * yet: a statement that reached the server but was not blocked yet would otherwise commit once they are released
+ * (the race that made these tests fail under load). The dead bot was the only other client of this database with
+ * work in flight (an idle session has none, and may be this Jest process's).
+ */
+async function endDeadSessions(holder: Client): Promise<void> {
+  await holder.query(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'",
+  );
+}
 
 /** A plain connection to the test's schema. */
 async function connect(schema: string): Promise<Client> {

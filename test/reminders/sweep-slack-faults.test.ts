@@ -1,10 +1,13 @@
 /**
  * Slack failing during a PR sweep: one DM failing (the retry carries on where
  * the sweep stopped, nobody is DMed twice), one DM refused for good (not
- * retried; the owner's summary says so), and a 429 storm (waited out: every
- * DM once).
+ * retried; the owner's summary says so), a 429 storm (waited out: every
+ * DM once), and a DM left mid-post by a replica that died (found in the DM
+ * and adopted, or sent; unconfirmed only when the DM cannot be read).
  */
+import { WebClient } from '@slack/web-api';
 import { reminderKey } from '../../src/reminders/message-ledger';
+import { POST_EVENT_TYPE } from '../../src/slack/messenger';
 import { harnessForAll, startHarness, type Harness } from '../support/harness';
 import { ALICE, BOB, CAROL, SWEEP_1, SWEEP_2, after, arrangeCutoffDay, blocksText, dmsWith, settings, tickAt } from './cutoff-day';
 
@@ -69,23 +72,67 @@ test('a 429 storm on chat.postMessage is waited out: every DM goes out once', as
   }
 });
 
-test('a DM left mid-post by a replica that died is never sent again; the owner’s summary says it is unconfirmed', async () => {
+/** A replica claimed Carol's DM of this sweep, and died before Slack answered (the claim stays "sending", no lock held). */
+async function carolLeftMidPost(h: Harness): Promise<string> {
+  const key = reminderKey({ train: 302, kind: 'sweep-dm', scheduledAt: SWEEP_1, recipient: CAROL });
+  await h.bot.database.prisma.slackMessage.create({
+    data: {
+      key,
+      train: 302,
+      kind: 'sweep-dm',
+      scheduledAt: SWEEP_1,
+      recipient: CAROL,
+      status: 'sending',
+      createdAt: SWEEP_1,
+      updatedAt: SWEEP_1,
+    },
+  });
+  return key;
+}
+
+test('a DM left mid-post by a replica that died, which reached Slack: found in Carol’s DM by its metadata and adopted, not sent again', async () => {
   const h = await startHarness({ settings, now: '2026-11-04T14:00:00Z' });
   try {
     await arrangeCutoffDay(h);
-    // A replica claimed Carol's DM of this sweep, and died before Slack answered.
-    await h.bot.database.prisma.slackMessage.create({
-      data: {
-        key: reminderKey({ train: 302, kind: 'sweep-dm', scheduledAt: SWEEP_1, recipient: CAROL }),
-        train: 302,
-        kind: 'sweep-dm',
-        scheduledAt: SWEEP_1,
-        recipient: CAROL,
-        status: 'sending',
-        createdAt: SWEEP_1,
-        updatedAt: SWEEP_1,
-      },
+    const key = await carolLeftMidPost(h);
+    // Slack posted it after the replica was gone.
+    const client = new WebClient(h.slack.botToken, { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } });
+    const { ts } = await client.chat.postMessage({
+      channel: h.slack.dmChannelFor(CAROL),
+      text: 'Will your PRs land in train 302?',
+      metadata: { event_type: POST_EVENT_TYPE, event_payload: { key } },
     });
+    await tickAt([h], after(SWEEP_1));
+    expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 1]);
+    expect(dmsWith(h, CAROL)[0]?.ts).toBe(ts);
+    const summary = dmsWith(h, ALICE).find((m) => m.text.startsWith('Train 302:'));
+    expect(blocksText(summary)).not.toContain('not confirmed by Slack');
+    await expect(h.bot.database.prisma.slackMessage.findUnique({ where: { key } })).resolves.toMatchObject({ status: 'sent', ts });
+  } finally {
+    await h.close();
+  }
+});
+
+test('a DM left mid-post by a replica that died, which never reached Slack: the sweep sends it, once', async () => {
+  const h = await startHarness({ settings, now: '2026-11-04T14:00:00Z' });
+  try {
+    await arrangeCutoffDay(h);
+    await carolLeftMidPost(h);
+    await tickAt([h], after(SWEEP_1));
+    expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 1]);
+    const summary = dmsWith(h, ALICE).find((m) => m.text.startsWith('Train 302:'));
+    expect(blocksText(summary)).not.toContain('not confirmed by Slack');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a DM left mid-post where Carol’s DM cannot be read (missing_scope): not sent again; the owner’s summary says it is unconfirmed', async () => {
+  const h = await startHarness({ settings, now: '2026-11-04T14:00:00Z' });
+  try {
+    await arrangeCutoffDay(h);
+    await carolLeftMidPost(h);
+    h.slack.failNext('conversations.history', { error: 'missing_scope' });
     await tickAt([h], after(SWEEP_1));
     expect([dmsWith(h, ALICE).length, dmsWith(h, BOB).length, dmsWith(h, CAROL).length]).toEqual([2, 1, 0]);
     const summary = dmsWith(h, ALICE).find((m) => m.text.startsWith('Train 302:'));

@@ -27,8 +27,8 @@ interface Manifest {
 const root = path.resolve(__dirname, '..', '..');
 const manifest = parse(readFileSync(path.join(root, 'manifest.yml'), 'utf8')) as Manifest;
 
-/** Bot scope each Web API method needs (Slack's method reference); null: none. */
-const scopeOfMethod: Record<string, string | null> = {
+/** Bot scope(s) each Web API method needs (Slack's method reference; one per kind of conversation); null: none. */
+const scopeOfMethod: Record<string, string | string[] | null> = {
   'auth.test': null,
   'chat.postMessage': 'chat:write',
   'chat.postEphemeral': 'chat:write',
@@ -42,8 +42,9 @@ const scopeOfMethod: Record<string, string | null> = {
   'conversations.open': 'im:write',
   'conversations.info': 'channels:read',
   'conversations.list': 'channels:read',
-  'conversations.history': 'channels:history',
-  'conversations.replies': 'channels:history',
+  // The messenger reads the team channel (public or private) and the bot's DMs.
+  'conversations.history': ['channels:history', 'groups:history', 'im:history'],
+  'conversations.replies': ['channels:history', 'groups:history', 'im:history'],
   'users.info': 'users:read',
   'users.lookupByEmail': 'users:read.email',
   'usergroups.users.list': 'usergroups:read',
@@ -116,8 +117,7 @@ describe('manifest.yml', () => {
     const needed = new Set<string>();
     if (seen.commands.length > 0) needed.add('commands');
     for (const method of called) {
-      const scope = scopeOfMethod[method];
-      if (scope) needed.add(scope);
+      for (const scope of [scopeOfMethod[method] ?? []].flat()) needed.add(scope);
     }
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });

@@ -1,7 +1,7 @@
 /**
  * The messenger against the fake Slack and real PostgreSQL: each key is posted
  * at most once; Slack's passing failures give the claim back and throw, its
- * permanent ones are recorded; a claim left mid-post is never posted again.
+ * permanent ones are recorded. A claim left mid-post: test/slack/messenger-mid-post.test.ts.
  */
 import { WebClient } from '@slack/web-api';
 import { ChannelUnreachableError } from '../../src/slack/not-invited';
@@ -93,19 +93,6 @@ describe('the Slack messenger', () => {
       outcome: 'already',
       record: { status: 'failed', error: 'cannot_dm_bot' },
     });
-  });
-
-  test('a claim left by a process that died mid-post is never posted again', async () => {
-    await database.db.prisma.slackMessage.create({
-      data: { key: 'test:died', recipient: CHANNEL, status: 'sending', createdAt: now, updatedAt: now },
-    });
-    await expect(
-      messenger.postOnce({ key: 'test:died', to: { channel: CHANNEL }, message: { text: 'ghost' }, now }),
-    ).resolves.toMatchObject({
-      outcome: 'already',
-      record: { status: 'sending', ts: null },
-    });
-    expect(slack.messagesIn(CHANNEL).filter((m) => m.text === 'ghost')).toHaveLength(0);
   });
 
   test('updates a posted message, and posts a deleted one again under the same key', async () => {

@@ -1,0 +1,130 @@
+/**
+ * Issue 13: a post interrupted mid-way is exactly once in effect, on real
+ * processes. The bot is SIGKILLed while Slack is posting a message (the fake
+ * Slack holds chat.postMessage, and posts it once the process is gone, as
+ * Slack does with a request it received); the restarted bot finishes the
+ * acked work, finds the message in the conversation by the ledger key in its
+ * metadata, and adopts it instead of posting it again or leaving it
+ * unconfirmed. Before the fix it stayed "sending" (unconfirmed) for good.
+ *
+ * The poster here is a patch request's outcome DM (sent by the owner's
+ * Approve; after the restart, the replayed Approve finds the decision taken,
+ * and the patch sweep, every minute here, sends what is undelivered: up to a
+ * minute's wait); every
+ * poster goes through the same messenger.postOnce.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { urlForSchema } from '../support/database';
+import { processHarnessForAll } from '../support/process-harness';
+
+jest.setTimeout(180_000);
+
+const OWNER = 'U0MPOWNER1';
+const REQUESTER = 'U0MPREQST1';
+const TRAIN = 302;
+
+describe('killed while Slack was posting a DM', () => {
+  const h = processHarnessForAll('kill-mid-post');
+  const settingsPath = path.join(mkdtempSync(path.join(tmpdir(), 'kill-mid-post-')), 'settings.json');
+  writeFileSync(settingsPath, JSON.stringify({ patchRequests: { checkEveryMinutes: 1 } }));
+  const env = { CONDUCTOR_CONFIG: settingsPath };
+
+  test('the patch outcome DM reached Slack after the SIGKILL: the new process adopts it; one DM, confirmed, one answer', async () => {
+    h.slack.addUser({ id: OWNER, name: 'owner' });
+    h.slack.addUser({ id: REQUESTER, name: 'requester' });
+    const first = await h.startBot(env);
+    const requestId = await arrangePatchRequest(h.schema);
+    const dm = h.slack.dmChannelFor(REQUESTER);
+
+    // The outcome DM is the first chat.postMessage of the Approve: Slack holds it for a few seconds.
+    const postsBefore = h.slack.callsTo('chat.postMessage').length;
+    h.slack.failNext('chat.postMessage', { delayMs: 4_000 });
+    const reply = await first.sender.sendBlockActions(
+      first.sender.blockActionsPayload({
+        userId: OWNER,
+        actionId: 'patch_approve',
+        value: String(requestId),
+        channelId: h.slack.dmChannelFor(OWNER),
+        responseUrl: h.slack.responseUrl('approve'),
+      }),
+    );
+    expect(reply.status).toBe(200);
+    await h.slack.waitForCalls('chat.postMessage', postsBefore + 1);
+    first.bot.child.kill('SIGKILL');
+    await first.bot.exited;
+    // Slack posts it anyway, the process gone.
+    await waitFor(() => (h.slack.messagesIn(dm).some((m) => m.text?.startsWith(`Your patch request #${requestId}`)) ? true : undefined));
+    const [left] = await rows<{ status: string }>(h.schema, `SELECT status FROM slack_messages WHERE key LIKE '%outcome%'`);
+    expect(left).toEqual({ status: 'sending' });
+    // The patch sweep leaves a decision alone for its first minute (the Approve may still be telling): that minute has passed.
+    await rows(h.schema, `UPDATE patch_requests SET "decidedAt" = "decidedAt" - interval '2 minutes'`);
+
+    await h.startBot({ ...env, INTENT_LEASE_SECONDS: '0' });
+    await waitFor(async () => {
+      const pending = await rows(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
+      const [told] = await rows(h.schema, 'SELECT 1 FROM patch_requests WHERE "outcomeSentAt" IS NOT NULL');
+      return pending.length === 0 && told && h.slack.responsesTo('approve').length > 0 ? true : undefined;
+    }, 100_000);
+    const told = h.slack.messagesIn(dm).filter((m) => m.text?.startsWith(`Your patch request #${requestId}`));
+    expect(told).toHaveLength(1);
+    const [ledger] = await rows<{ status: string; ts: string }>(
+      h.schema,
+      `SELECT status, ts FROM slack_messages WHERE key LIKE '%outcome%'`,
+    );
+    expect(ledger).toEqual({ status: 'sent', ts: told[0]?.ts });
+    const [request] = await rows(h.schema, 'SELECT status, "outcomeSentAt" IS NOT NULL AS told FROM patch_requests');
+    expect(request).toEqual({ status: 'approved', told: true });
+    const answers = h.slack.responsesTo('approve');
+    expect(answers).toHaveLength(1);
+    expect(JSON.stringify(answers[0]?.body)).toContain(`#${requestId}`);
+  });
+});
+
+async function arrangePatchRequest(schema: string): Promise<number> {
+  const now = new Date().toISOString();
+  await rows(
+    schema,
+    `INSERT INTO train_assignments (train, "slackUserId", source, "createdAt", "updatedAt") VALUES ($1, $2, 'override', $3, $3)`,
+    [TRAIN, OWNER, now],
+  );
+  const sha = 'c'.repeat(40);
+  const [request] = await rows<{ id: number }>(
+    schema,
+    `INSERT INTO patch_requests (train, "requestedBy", reason, justification, "verifiedOnMain", "rawItems", status, "viewId", "trainWhere",
+     "ownerAtRequest", "createdAt", "updatedAt")
+     VALUES ($1, $2, 'other', 'Users on Safari cannot sign in.', true, $3, 'pending', 'V0MIDPOST1', 'on stage', $4, $5, $5) RETURNING id`,
+    [TRAIN, REQUESTER, sha, OWNER, now],
+  );
+  if (!request) throw new Error('no patch request');
+  await rows(
+    schema,
+    `INSERT INTO patch_request_commits ("requestId", train, sha, title, source, input, "mainOrder", position)
+     VALUES ($1, $2, $3, 'Fix the login loop on Safari', 'sha', $3, 1, 0)`,
+    [request.id, TRAIN, sha],
+  );
+  return request.id;
+}
+
+async function rows<T extends Record<string, unknown>>(schema: string, query: string, values: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: urlForSchema(schema) });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO "${schema}"`);
+    return (await client.query<T>(query, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
