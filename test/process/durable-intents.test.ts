@@ -26,10 +26,11 @@ describe('acked work survives a SIGKILL', () => {
   const h = processHarnessForAll('durable');
   // The first process is dead: its intents need not wait for a lease.
   const startBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0' });
+  const startDoomedBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0', DATABASE_URL: doomedUrl(h.schema) });
 
   test('30 acked `/release notes add`, SIGKILL right after the acks: a new process adds each note once and answers each requester once', async () => {
     const { slack, schema } = h;
-    const first = await startBot();
+    const first = await startDoomedBot();
     const { sender } = first;
 
     // The notes' table is held: the work after each ack waits for it, uncommitted.
@@ -74,9 +75,10 @@ describe('acked work survives a SIGKILL', () => {
           a.text.localeCompare(b.text),
         ),
       );
-      // Every intent is done: nothing will be replayed again.
-      const pending = await db.query("SELECT key FROM slack_intents WHERE status <> 'done'");
-      expect(pending.rows).toEqual([]);
+      // Every intent is done: nothing will be replayed again. (An intent is marked done just after its answer is sent, so wait for the last marks.)
+      const notDone = async () => (await db.query("SELECT key FROM slack_intents WHERE status <> 'done'")).rows;
+      await waitFor(async () => ((await notDone()).length === 0 ? true : undefined), 30_000).catch(() => undefined);
+      expect(await notDone()).toEqual([]);
     } finally {
       await db.end();
     }
@@ -98,7 +100,7 @@ async function ackedThenKilled(
   send: (sender: SlackRequestSender) => Promise<Array<{ status: number }>>,
 ): Promise<void> {
   const startBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0' });
-  const first = await startBot();
+  const first = await h.startBot({ INTENT_LEASE_SECONDS: '0', DATABASE_URL: doomedUrl(h.schema) });
   await scene.arrange();
   const holder = await connect(h.schema);
   await holder.query('BEGIN');
@@ -276,10 +278,36 @@ describe('a kickoff’s Confirm survives a SIGKILL', () => {
  * (the race that made these tests fail under load). The dead bot was the only other client of this database with
  * work in flight (an idle session has none, and may be this Jest process's).
  */
+/** The database URL of a bot that will be killed: its sessions carry an application name, so the test can find them. */
+function doomedUrl(schema: string): string {
+  const url = new URL(urlForSchema(schema));
+  url.searchParams.set('application_name', DOOMED);
+  return url.toString();
+}
+
+const DOOMED = 'release-conductor-doomed';
+
+/**
+ * Ends every session of the killed bot. PostgreSQL notices a closed connection only when it next reads it, and it
+ * first runs what is already in its buffer: a statement the dead process sent just before it died would otherwise
+ * wait for the held table and commit once the test released it. So end them until none is left.
+ */
 async function endDeadSessions(holder: Client): Promise<void> {
-  await holder.query(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'",
-  );
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    // Inside the holder's transaction pg_stat_activity is a snapshot taken once: take it anew each time.
+    await holder.query('SELECT pg_stat_clear_snapshot()');
+    const { rows: left } = await holder.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+      [DOOMED],
+    );
+    if (left.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the killed bot still has ${left.length} database sessions`);
+    await holder.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [
+      DOOMED,
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** A plain connection to the test's schema. */
