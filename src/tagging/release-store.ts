@@ -22,6 +22,8 @@ export interface NoticeDraft {
   key: string;
   text: string;
   blocks?: Block[];
+  /** A milestone the channel sees too (see rerun-view.ts), when `milestones.kinds` names it. */
+  milestone?: string;
 }
 
 export interface AuditDraft {
@@ -114,6 +116,7 @@ export async function writeNotices(tx: Tx, releaseId: number, now: Date, notices
       key: notice.key,
       text: notice.text,
       blocks: (notice.blocks ?? []) as unknown as Prisma.InputJsonValue,
+      milestone: notice.milestone ?? null,
       createdAt: now,
     })),
     // A notice key already written (the same change seen twice) is not written again.
@@ -274,9 +277,9 @@ export function listReleasesForRun(prisma: PrismaClient, options: { runId: numbe
   return prisma.tagRelease.findMany({ where, orderBy: { id: 'asc' } });
 }
 
-/** Releases tagged at `sha`, waiting for its CI. */
+/** Releases tagged at `sha`, waiting for its CI, or for a re-run after it failed. */
 export function listTaggedAt(prisma: PrismaClient, sha: string): Promise<TagRelease[]> {
-  return prisma.tagRelease.findMany({ where: { state: 'tagged', tagSha: sha } });
+  return prisma.tagRelease.findMany({ where: { state: { in: ['tagged', 'ci_failed'] }, tagSha: sha } });
 }
 
 /** Ids of the releases that do not know their tag's commit yet (dispatched, or the run succeeded). */

@@ -57,12 +57,13 @@ describe('watching a cut through CI to stage (polling)', () => {
       for (let i = 0; i < 3; i++) await tick(h);
       stage.set('stage', '1.303.0');
       for (let i = 0; i < 6; i++) await tick(h);
-      expect(await cutOf(h)).toMatchObject({ state: 'on_stage', stageVersion: '1.303.0', nextCheckAt: null });
+      // On stage, the watch goes on for production (production still runs 1.301.4).
+      expect(await cutOf(h)).toMatchObject({ state: 'on_stage', stageVersion: '1.303.0', productionVersion: null });
       for (let i = 0; i < 3; i++) await tick(h, 10);
 
       const replies = await repliesNow(h, mark);
       expect(new Set(replies.map((m) => m.thread_ts)).size).toBe(1);
-      expect(replies.map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark', 'rocket']);
+      expect(replies.map((m) => m.text.split(':')[1])).toEqual(['label', 'label', 'white_check_mark', 'rocket', 'checkered_flag']);
       expect(replies[1]?.text).toContain(
         `Tagged v1.303.0 (branch train-303) at <https://github.com/mozilla/fxa/commit/${cut.sha}|${cut.sha.slice(0, 7)}>. Watching CI (test_and_deploy_tag).`,
       );
