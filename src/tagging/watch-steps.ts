@@ -210,9 +210,11 @@ function decideTagVisible(input: StepInput, release: TagRelease, sha: string | n
 function decideCi(input: StepInput, release: TagRelease, check: CheckRunSummary | null, statuses: CommitStatusSummary[] | null): Decision {
   const verdict = ciVerdict(check, statuses);
   if (!verdict) return WAIT;
+  const checkId = check ? BigInt(check.id) : null;
+  // A check run older than the one read last (a late delivery about CI before a re-run) says nothing now.
+  if (checkId !== null && release.ciCheckId !== null && checkId < release.ciCheckId) return WAIT;
   if (release.state === 'ci_failed') return decideCiAgain(input, release, check, statuses, verdict);
   const { status, url, conclusion } = verdict;
-  const checkId = check ? BigInt(check.id) : null;
   if (conclusion === null) {
     return release.ciStatus === status && release.ciUrl === url
       ? WAIT
@@ -268,7 +270,6 @@ function decideCiAgain(
   verdict: { status: string; url: string | null; conclusion: string | null },
 ): Decision {
   const checkId = check ? BigInt(check.id) : null;
-  if (checkId !== null && release.ciCheckId !== null && checkId < release.ciCheckId) return WAIT;
   const { status, url, conclusion } = verdict;
   const { attempt, tag } = release;
   const round = release.ciRound + 1;
