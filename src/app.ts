@@ -32,6 +32,7 @@ import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
 import { taggingFeature } from './tagging';
+import { qaFeature } from './qa';
 
 /**
  * Every feature, one import each. The order is the order of `/release help`
@@ -46,6 +47,7 @@ export const FEATURES: readonly Feature[] = [
   notesFeature,
   patchesFeature,
   taggingFeature,
+  qaFeature,
 ];
 
 export interface BuiltApp {

@@ -341,6 +341,34 @@ export function startWatchingTag(
   });
 }
 
+// For QA's sign-off (src/qa/) and the dashboard's trains: where each recent train's releases are.
+
+/** The releases of the latest `count` trains the bot cut or watched, newest train first, then newest patch first. */
+export async function listRecentTrainReleases(prisma: PrismaClient, count: number): Promise<TagRelease[]> {
+  const trains = await prisma.tagRelease.findMany({
+    distinct: ['train'],
+    orderBy: { train: 'desc' },
+    take: count,
+    select: { train: true },
+  });
+  if (trains.length === 0) return [];
+  return prisma.tagRelease.findMany({
+    where: { train: { in: trains.map((row) => row.train) } },
+    orderBy: [{ train: 'desc' }, { patch: 'desc' }],
+  });
+}
+
+/** A train's releases, newest patch first. */
+export function listReleasesOfTrain(prisma: PrismaClient, train: number): Promise<TagRelease[]> {
+  return prisma.tagRelease.findMany({ where: { train }, orderBy: { patch: 'desc' } });
+}
+
+/** The highest train with a release on stage (not yet in production), if any. */
+export async function findTrainOnStage(prisma: PrismaClient): Promise<number | null> {
+  const row = await prisma.tagRelease.findFirst({ where: { state: 'on_stage' }, orderBy: [{ train: 'desc' }], select: { train: true } });
+  return row?.train ?? null;
+}
+
 // For the dashboard (src/status/): the train's thread, and the tagging tables' part of its change fingerprint.
 
 /** The train's thread in the team channel, or null while it has none. */
