@@ -18,6 +18,7 @@ import { z } from 'zod';
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as "10:00"');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as "2026-11-04"');
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as "U012ABCDEF"');
+const usergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'expected a user group id such as "S012ABCDEF"');
 const timeZone = z.string().refine(isKnownTimeZone, 'expected an IANA time zone such as "America/Los_Angeles"');
 
 function isKnownTimeZone(zone: string): boolean {
@@ -194,10 +195,7 @@ export const settingsSchema = z.object({
       /** Slack user ids. */
       users: z.array(slackUserId).default([]),
       /** A Slack user group id ("S…") whose members are admins. */
-      usergroup: z
-        .string()
-        .regex(/^S[A-Z0-9]{2,}$/, 'expected a user group id such as "S012ABCDEF"')
-        .optional(),
+      usergroup: usergroupId.optional(),
     })
     .default({ users: [] }),
   /** Seconds a dashboard's GitHub read (and its database read, while nothing it reads changed) is reused by `/release status` and the Home tab: a burst of requests costs one read; 0 turns it off. */
@@ -280,10 +278,7 @@ export const settingsSchema = z.object({
       /** Engineering managers told (DM) of a yellow or red sign-off: Slack user ids. */
       managers: z.array(slackUserId).default([]),
       /** A Slack user group id ("S…") whose members are told of a yellow or red sign-off, besides `managers`. */
-      managersUsergroup: z
-        .string()
-        .regex(/^S[A-Z0-9]{2,}$/, 'expected a user group id such as "S012ABCDEF"')
-        .optional(),
+      managersUsergroup: usergroupId.optional(),
     })
     .default({ managers: [] }),
   /** Days a train on stage is watched for reaching production (`productionVersionUrl`) before the watch stops. */

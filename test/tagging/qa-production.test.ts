@@ -5,13 +5,13 @@
  * request; production is watched like stage; `/release status` shows where
  * each recent train is. Every bad input gets a clear ephemeral answer.
  */
-import { randomUUID } from 'node:crypto';
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
 import { setCi, succeedTagRun } from '../fakes/tag-release-workflow';
 import type { Harness } from '../support/harness';
 import {
   ADMIN,
   ALICE,
+  ask,
   BOB,
   buttonValue,
   CHANNEL,
@@ -28,23 +28,6 @@ import {
 
 const MANAGER = 'U0MANAGER1';
 const STRANGER = 'U0STRANGE1';
-
-async function command(h: Harness, userId: string, text: string): Promise<string> {
-  const id = `cmd-${randomUUID()}`;
-  const reply = await h.sender.sendSlashCommand({
-    text,
-    userId,
-    channelId: CHANNEL,
-    responseUrl: h.slack.responseUrl(id, { channel: CHANNEL, user: userId }),
-  });
-  if (reply.status !== 200) throw new Error(`/release ${text} answered HTTP ${reply.status}`);
-  const deadline = Date.now() + 8000;
-  while (h.slack.responsesTo(id).length === 0) {
-    if (Date.now() > deadline) throw new Error(`no response to /release ${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return textOf(h.slack.responsesTo(id)[0]?.body ?? {});
-}
 
 describe('QA sign-off and production', () => {
   let envs: FakeEnvironments;
@@ -103,7 +86,7 @@ describe('QA sign-off and production', () => {
       const audit = await h.bot.database.prisma.auditEvent.findMany({ where: { action: 'qa.signoff' } });
       expect(audit.map((a) => [a.actor, a.subject])).toEqual([[BOB, 'train:303']]);
 
-      const status = await command(h, ALICE, 'status');
+      const status = await ask(h, ALICE, 'status');
       expect(status).toContain('*Trains:* 304: building · 303: on stage, QA :large_yellow_circle: yellow');
 
       // The dot-release button opens the patch request modal for train 303.
@@ -122,14 +105,14 @@ describe('QA sign-off and production', () => {
     const h = await startTaggingHarness({ settings: settings() });
     try {
       const mark = await onStage(h);
-      const red = await command(h, ALICE, 'qa red 303 login loops on Safari &lt;17&gt;');
+      const red = await ask(h, ALICE, 'qa red 303 login loops on Safari &lt;17&gt;');
       expect(red).toContain("Recorded QA's sign-off of train 303: *red*: login loops on Safari &lt;17&gt;.");
-      const green = await command(h, ADMIN, 'qa green');
+      const green = await ask(h, ADMIN, 'qa green');
       expect(green).toContain("Recorded QA's sign-off of train 303: *green*.");
       expect(green).not.toContain('engineering managers');
       await settle(h);
       expect(h.slack.messagesIn(h.slack.dmChannelFor(MANAGER))).toHaveLength(1);
-      expect(await command(h, ALICE, 'status')).toContain('303: on stage, QA :large_green_circle: green');
+      expect(await ask(h, ALICE, 'status')).toContain('303: on stage, QA :large_green_circle: green');
 
       envs.set('production', '1.303.0');
       for (let i = 0; i < 3; i++) await tick(h, 5);
@@ -137,9 +120,9 @@ describe('QA sign-off and production', () => {
       const reached = (await repliesNow(h, mark)).filter((m) => m.text.includes('Train 303 reached production'));
       expect(reached).toHaveLength(1);
       expect(reached[0]?.subtype).toBe('thread_broadcast');
-      expect(await command(h, ALICE, 'status')).toContain('303: in production');
+      expect(await ask(h, ALICE, 'status')).toContain('303: in production');
       // In production, QA's sign-off is refused.
-      expect(await command(h, ALICE, 'qa yellow 303')).toContain('Train 303 is already in production');
+      expect(await ask(h, ALICE, 'qa yellow 303')).toContain('Train 303 is already in production');
     } finally {
       await h.close();
     }
@@ -150,14 +133,14 @@ describe('QA sign-off and production', () => {
     try {
       h.slack.addUser({ id: STRANGER, name: 'stranger' });
       const { run } = await startCut(h);
-      expect(await command(h, ALICE, 'qa')).toContain('`/release qa &lt;green|yellow|red&gt; [train] [note]`');
-      expect(await command(h, ALICE, 'qa purple 303')).toContain('`purple` is not a QA colour: use green, yellow or red.');
-      expect(await command(h, ALICE, 'qa green')).toContain('No train is on stage right now');
-      expect(await command(h, ALICE, 'qa green 999')).toContain('Train 999 has not been cut');
+      expect(await ask(h, ALICE, 'qa')).toContain('`/release qa &lt;green|yellow|red&gt; [train] [note]`');
+      expect(await ask(h, ALICE, 'qa purple 303')).toContain('`purple` is not a QA colour: use green, yellow or red.');
+      expect(await ask(h, ALICE, 'qa green')).toContain('No train is on stage right now');
+      expect(await ask(h, ALICE, 'qa green 999')).toContain('Train 999 has not been cut');
       succeedTagRun(h.github, run);
       for (let i = 0; i < 3; i++) await tick(h);
-      expect(await command(h, ALICE, 'qa green 303')).toContain('Train 303 is not on stage yet (tagged `v1.303.0`; CI running)');
-      expect(await command(h, STRANGER, 'qa green 303')).toContain(
+      expect(await ask(h, ALICE, 'qa green 303')).toContain('Train 303 is not on stage yet (tagged `v1.303.0`; CI running)');
+      expect(await ask(h, STRANGER, 'qa green 303')).toContain(
         "Only members of the release rotation, the engineering managers (`qa.managers`) and admins can record QA's sign-off.",
       );
       expect(await h.bot.database.prisma.qaSignoff.count()).toBe(0);

@@ -7,13 +7,12 @@
  * dashboard and the cut's step agree; one failure gets one answer.
  */
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
-import { checkRunPayload, checkSuitePayload, sendWebhook, statusPayload, workflowRunPayload } from '../fakes/github-webhooks';
+import { checkRunPayload, checkSuitePayload, statusPayload, workflowRunPayload } from '../fakes/github-webhooks';
 import { CI_CHECK, rerunCi, setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
-import { startHarness, type Harness } from '../support/harness';
+import type { Harness } from '../support/harness';
 import {
-  AFTER_CUTOFF,
   ALICE,
-  arrangeTeam,
+  ask,
   buttonValue,
   CAROL,
   cutOf,
@@ -25,17 +24,22 @@ import {
   SETTINGS,
   startCut,
   startTaggingHarness,
+  startWebhookHarness,
   textOf,
   tick,
 } from './helpers';
 
-const SECRET = 'webhook-secret-of-the-tests-0123';
+const status = (h: Harness) => ask(h, ALICE, 'status');
 
-async function status(h: Harness): Promise<string> {
-  const before = h.slack.responses.length;
-  await h.sender.sendSlashCommand({ text: 'status', userId: ALICE });
-  const responses = await h.slack.waitForResponses(before + 1, 8000);
-  return JSON.stringify(responses.at(-1)?.body);
+/** Train 303 cut and CI failed on its tag (polled): the thread's mark, the cut, and the failure notice. */
+async function failedCut(h: Harness) {
+  const { mark, run } = await startCut(h);
+  const cut = succeedTagRun(h.github, run);
+  setCi(h.github, cut.sha, 'completed', 'failure');
+  for (let i = 0; i < 3; i++) await tick(h);
+  const failure = (await repliesNow(h, mark)).find((m) => m.text.includes('CI failed on v1.303.0'));
+  if (!failure) throw new Error('no failure notice');
+  return { mark, cut, failure };
 }
 
 describe('CI re-runs after a failure on the tag', () => {
@@ -52,13 +56,8 @@ describe('CI re-runs after a failure on the tag', () => {
     envs.set('stage', '1.302.0');
     const h = await startTaggingHarness({ settings: settings() });
     try {
-      const { mark, run } = await startCut(h);
-      const cut = succeedTagRun(h.github, run);
-      setCi(h.github, cut.sha, 'completed', 'failure');
-      for (let i = 0; i < 3; i++) await tick(h);
+      const { mark, cut, failure } = await failedCut(h);
       expect(await cutOf(h)).toMatchObject({ state: 'ci_failed', ciRound: 1 });
-      const failure = (await repliesNow(h, mark)).find((m) => m.text.includes('CI failed on v1.303.0'));
-      if (!failure) throw new Error('no failure notice');
       expect(await status(h)).toContain('CI failed on `v1.303.0`');
 
       const flaky = await press(h, ALICE, 'tag_known_flaky', buttonValue(failure, 'tag_known_flaky'), failure);
@@ -107,10 +106,7 @@ describe('CI re-runs after a failure on the tag', () => {
   test('a re-run that fails again is a new failure with its own notice and its own answer; the old one is not reported twice', async () => {
     const h = await startTaggingHarness({ settings: settings() });
     try {
-      const { mark, run } = await startCut(h);
-      const cut = succeedTagRun(h.github, run);
-      setCi(h.github, cut.sha, 'completed', 'failure');
-      for (let i = 0; i < 3; i++) await tick(h);
+      const { mark, cut } = await failedCut(h);
       // The poll sees the same failed check again and again: nothing new.
       for (let i = 0; i < 3; i++) await tick(h, 5);
       expect((await repliesNow(h, mark)).filter((m) => m.text.includes('CI failed on v1.303.0'))).toHaveLength(1);
@@ -128,12 +124,7 @@ describe('CI re-runs after a failure on the tag', () => {
   test('one failure, one answer: after Known flaky, File an issue is refused with a clear message (and nothing is filed)', async () => {
     const h = await startTaggingHarness({ settings: settings() });
     try {
-      const { mark, run } = await startCut(h);
-      const cut = succeedTagRun(h.github, run);
-      setCi(h.github, cut.sha, 'completed', 'failure');
-      for (let i = 0; i < 3; i++) await tick(h);
-      const failure = (await repliesNow(h, mark)).find((m) => m.text.includes('CI failed on v1.303.0'));
-      if (!failure) throw new Error('no failure notice');
+      const { failure } = await failedCut(h);
       const value = buttonValue(failure, 'tag_known_flaky');
       // The preview was opened before the failure was marked flaky: its File it is refused too.
       const preview = await press(h, ALICE, 'tag_file_issue', value, failure);
@@ -153,14 +144,8 @@ describe('CI re-runs after a failure on the tag', () => {
 
   test('GitHub Actions (webhooks): Known flaky offers Re-run, which re-runs the failed jobs once; check_suite, workflow_run and check_run carry it to stage', async () => {
     envs.set('stage', '1.302.0');
-    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF, env: { GITHUB_WEBHOOK_SECRET: SECRET } });
+    const { h, deliver } = await startWebhookHarness(settings());
     try {
-      await arrangeTeam(h);
-      const url = `${h.bot.url}/github/webhooks`;
-      const deliver = async (event: string, payload: unknown) => {
-        expect(await sendWebhook({ url, secret: SECRET, event, payload })).toBe(202);
-        await settle(h);
-      };
       const mark = lastTs(h);
       await cutTrain(h);
       const run = theTagRun(h.github);
@@ -275,14 +260,8 @@ describe('CI re-runs after a failure on the tag', () => {
   });
 
   test('CircleCI statuses only (webhooks): a job pending again after the failure is the re-run; its success passes CI', async () => {
-    const h = await startHarness({ settings: settings(), now: AFTER_CUTOFF, env: { GITHUB_WEBHOOK_SECRET: SECRET } });
+    const { h, deliver } = await startWebhookHarness(settings());
     try {
-      await arrangeTeam(h);
-      const url = `${h.bot.url}/github/webhooks`;
-      const deliver = async (event: string, payload: unknown) => {
-        expect(await sendWebhook({ url, secret: SECRET, event, payload })).toBe(202);
-        await settle(h);
-      };
       const mark = lastTs(h);
       await cutTrain(h);
       const run = theTagRun(h.github);

@@ -8,7 +8,20 @@ import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-s
 import { setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
 import { watchPushedTag } from '../../src/tagging/watch-pushed-tag';
 import { startHarness, type Harness } from '../support/harness';
-import { ALICE, arrangeTeam, cutOf, cutTrain, lastTs, SETTINGS, settle, repliesNow, tick, startCut, startTaggingHarness } from './helpers';
+import {
+  ALICE,
+  arrangeTeam,
+  ask,
+  cutOf,
+  cutTrain,
+  lastTs,
+  SETTINGS,
+  settle,
+  repliesNow,
+  tick,
+  startCut,
+  startTaggingHarness,
+} from './helpers';
 
 describe('watching a cut through CI to stage (polling)', () => {
   let stage: FakeEnvironments;
@@ -26,12 +39,7 @@ describe('watching a cut through CI to stage (polling)', () => {
     tagWatch: { ciMinutes: 30, stageMinutes: 20, giveUpHours: 2 },
   });
 
-  async function status(h: Harness): Promise<string> {
-    const before = h.slack.responses.length;
-    await h.sender.sendSlashCommand({ text: 'status', userId: ALICE });
-    const responses = await h.slack.waitForResponses(before + 1, 8000);
-    return JSON.stringify(responses.at(-1)?.body);
-  }
+  const status = (h: Harness) => ask(h, ALICE, 'status');
 
   test('dispatch → run → tag → CI passed → on stage: each step posted once, in one thread, and shown by /release status', async () => {
     stage.set('stage', '1.302.0');
