@@ -82,7 +82,7 @@ function isAfterTag(notice: CutNotice): notice is AfterTagNotice {
 
 /** A notice as the outbox keeps it: its text, its key (a later CI round's is its own) and whether it is a milestone. */
 export function renderCutNotice(settings: Settings, notice: CutNotice): NoticeDraft {
-  const rendered = isAfterTag(notice) ? renderAfterTag(settings, notice) : renderTagNotice(settings, notice);
+  const rendered = isAfterTag(notice) ? renderAfterTag(notice) : renderTagNotice(settings, notice);
   const milestone = milestoneOf(notice);
   return milestone ? { ...rendered, milestone } : rendered;
 }
@@ -100,7 +100,7 @@ function renderTagNotice(settings: Settings, notice: TagNotice): NoticeDraft {
   return keyed;
 }
 
-function renderAfterTag(settings: Settings, notice: AfterTagNotice): NoticeDraft {
+function renderAfterTag(notice: AfterTagNotice): NoticeDraft {
   switch (notice.kind) {
     case 'ci-rerun':
       return draft(
@@ -120,11 +120,11 @@ function renderAfterTag(settings: Settings, notice: AfterTagNotice): NoticeDraft
         `:tada: *Train ${notice.train} reached production* (production reports \`${escapeMrkdwn(notice.version)}\` for ${code(notice.tag)}).`,
       );
     case 'summary':
-      return summaryNotice(settings, notice.summary, notice.attempt);
+      return summaryNotice(notice.summary, notice.attempt);
   }
 }
 
-function summaryNotice(_settings: Settings, summary: CutSummary, attempt: number): NoticeDraft {
+function summaryNotice(summary: CutSummary, attempt: number): NoticeDraft {
   const ci =
     summary.failedRounds === 0
       ? 'CI passed first time'

@@ -362,10 +362,13 @@ function decideProduction(input: StepInput, release: TagRelease, production: Dep
     (production.train === release.train && production.patch !== null && production.patch >= release.patch);
   if (!arrived) return release.lastError === null ? WAIT : { kind: 'wait', changes: { lastError: null } };
   const { train, tag, attempt } = release;
+  // Production runs a later patch of the train: that patch's own release says "reached production" (once, not once per release).
+  const reached: CutNotice[] =
+    production.version === normaliseVersion(tag) ? [{ kind: 'in-production', train, tag, version: production.version, attempt }] : [];
   return {
     kind: 'change',
     changes: { state: 'in_production', productionVersion: production.version, productionAt: input.now, lastError: null },
-    notices: [{ kind: 'in-production', train, tag, version: production.version, attempt }, ...summaryNotices(input, release, 'production')],
+    notices: [...reached, ...summaryNotices(input, release, 'production')],
     audit: { actor: 'system', action: 'tag.in-production', details: { version: production.version } },
   };
 }
