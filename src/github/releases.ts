@@ -291,7 +291,8 @@ export function createReleaseApi(options: {
 
     rerunFailedJobs(runId) {
       return call(`re-running the failed jobs of run ${runId}`, async () => {
-        await octokit.rest.actions.reRunWorkflowFailedJobs({ ...base, run_id: runId });
+        // Never resent after a 5xx: GitHub may have started the re-run already (a second one would be refused or re-run twice).
+        await octokit.rest.actions.reRunWorkflowFailedJobs({ ...base, run_id: runId, request: { retries: 0 } });
       });
     },
   };
