@@ -12,6 +12,9 @@ import { silentLogger } from '../slack-fakes/silent-logger';
 import type { Harness } from '../support/harness';
 import { CHANNEL, cutOf, repliesNow, SETTINGS, startCut, startTaggingHarness, tick } from './helpers';
 
+// Each test plays a cut minute by minute (many scheduler ticks): on a loaded machine that takes longer than Jest's default.
+jest.setTimeout(120_000);
+
 describe('the cut seen by the channel', () => {
   let envs: FakeEnvironments;
   beforeAll(async () => {

@@ -26,6 +26,9 @@ import {
   tick,
 } from './helpers';
 
+// Each test plays a cut minute by minute (many scheduler ticks): on a loaded machine that takes longer than Jest's default.
+jest.setTimeout(120_000);
+
 const MANAGER = 'U0MANAGER1';
 const STRANGER = 'U0STRANGE1';
 

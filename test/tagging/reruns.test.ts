@@ -29,6 +29,9 @@ import {
   tick,
 } from './helpers';
 
+// Each test plays a cut minute by minute (many scheduler ticks): on a loaded machine that takes longer than Jest's default.
+jest.setTimeout(120_000);
+
 const status = (h: Harness) => ask(h, ALICE, 'status');
 
 /** Train 303 cut and CI failed on its tag (polled): the thread's mark, the cut, and the failure notice. */

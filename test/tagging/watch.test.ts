@@ -23,6 +23,9 @@ import {
   startTaggingHarness,
 } from './helpers';
 
+// Each test plays a cut minute by minute (many scheduler ticks): on a loaded machine that takes longer than Jest's default.
+jest.setTimeout(120_000);
+
 describe('watching a cut through CI to stage (polling)', () => {
   let stage: FakeEnvironments;
   beforeAll(async () => {
