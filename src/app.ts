@@ -35,6 +35,7 @@ import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
 import { taggingFeature } from './tagging';
 import { countReleasesByState } from './tagging/release-store';
+import { qaFeature } from './qa';
 
 /**
  * Every feature, one import each. The order is the order of `/release help`
@@ -49,6 +50,7 @@ export const FEATURES: readonly Feature[] = [
   notesFeature,
   patchesFeature,
   taggingFeature,
+  qaFeature,
 ];
 
 export interface BuiltApp {

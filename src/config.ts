@@ -18,6 +18,7 @@ import { z } from 'zod';
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as "10:00"');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as "2026-11-04"');
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as "U012ABCDEF"');
+const usergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'expected a user group id such as "S012ABCDEF"');
 const timeZone = z.string().refine(isKnownTimeZone, 'expected an IANA time zone such as "America/Los_Angeles"');
 
 function isKnownTimeZone(zone: string): boolean {
@@ -194,10 +195,7 @@ export const settingsSchema = z.object({
       /** Slack user ids. */
       users: z.array(slackUserId).default([]),
       /** A Slack user group id ("S…") whose members are admins. */
-      usergroup: z
-        .string()
-        .regex(/^S[A-Z0-9]{2,}$/, 'expected a user group id such as "S012ABCDEF"')
-        .optional(),
+      usergroup: usergroupId.optional(),
     })
     .default({ users: [] }),
   /** Seconds a dashboard's GitHub read (and its database read, while nothing it reads changed) is reused by `/release status` and the Home tab: a burst of requests costs one read; 0 turns it off. */
@@ -256,6 +254,35 @@ export const settingsSchema = z.object({
   stageVersionUrl: z.url().default('https://accounts.stage.mozaws.net/__version__'),
   /** URL where production reports its deployed version (JSON field `version`). */
   productionVersionUrl: z.url().default('https://accounts.firefox.com/__version__'),
+  // --- the cut after the tag: milestones, QA, production (issue 15 items 4, 7) ---
+  /** The milestones of a cut the whole channel sees, besides the train's thread. */
+  milestones: z
+    .object({
+      /** "broadcast": the thread reply is also sent to the channel; "channel": a thread reply plus a post in the channel; "thread": the thread only. */
+      visibility: z.enum(['broadcast', 'channel', 'thread']).default('broadcast'),
+      /** Which notices are milestones: "cut" (tagged), "ci-failed", "on-stage", "in-production", "summary" (the end-of-cut summary). */
+      kinds: z
+        .array(z.enum(['cut', 'ci-failed', 'on-stage', 'in-production', 'summary']))
+        .default(['cut', 'ci-failed', 'on-stage', 'in-production', 'summary']),
+      /** When the end-of-cut summary is posted: when the train reaches "stage", or "production". */
+      summaryAt: z.enum(['stage', 'production']).default('stage'),
+    })
+    .default({
+      visibility: 'broadcast',
+      kinds: ['cut', 'ci-failed', 'on-stage', 'in-production', 'summary'],
+      summaryAt: 'stage',
+    }),
+  /** QA's sign-off of a train on stage (`/release qa`). */
+  qa: z
+    .object({
+      /** Engineering managers told (DM) of a yellow or red sign-off: Slack user ids. */
+      managers: z.array(slackUserId).default([]),
+      /** A Slack user group id ("S…") whose members are told of a yellow or red sign-off, besides `managers`. */
+      managersUsergroup: usergroupId.optional(),
+    })
+    .default({ managers: [] }),
+  /** Days a train on stage is watched for reaching production (`productionVersionUrl`) before the watch stops. */
+  productionWatchDays: z.number().int().min(1).max(60).default(21),
   /** Patch (dot) release requests: which trains take them, what a request must say, when undecided ones are chased. */
   patchRequests: z
     .object({

@@ -83,6 +83,11 @@ export interface ReleaseGitHubApi {
   listCommitsBetween(options: { base: string; head: string }): Promise<{ totalCommits: number; commits: CommitWithMessage[] } | null>;
   /** Opens an issue. @throws GitHubError */
   createIssue(options: { title: string; body: string; labels?: string[] }): Promise<{ number: number; url: string }>;
+  /**
+   * Re-runs the failed jobs (and their dependents) of a GitHub Actions workflow run. Never retried.
+   * @throws GitHubError (e.g. GitHub refuses a run that is still going, or too old to re-run)
+   */
+  rerunFailedJobs(runId: number): Promise<void>;
 }
 
 type Call = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
@@ -281,6 +286,13 @@ export function createReleaseApi(options: {
       return call('filing an issue', async () => {
         const { data } = await octokit.rest.issues.create({ ...base, title, body, ...(labels && labels.length > 0 ? { labels } : {}) });
         return { number: data.number, url: data.html_url };
+      });
+    },
+
+    rerunFailedJobs(runId) {
+      return call(`re-running the failed jobs of run ${runId}`, async () => {
+        // Never resent after a 5xx: GitHub may have started the re-run already (a second one would be refused or re-run twice).
+        await octokit.rest.actions.reRunWorkflowFailedJobs({ ...base, run_id: runId, request: { retries: 0 } });
       });
     },
   };

@@ -1,6 +1,6 @@
 // GitHub's webhooks: `POST /github/webhooks`, signed with the webhook's secret
 // (`X-Hub-Signature-256`, HMAC-SHA256 of the raw body), answered at once; the
-// events the bot uses (`workflow_run`, `check_run`, `status`) are parsed into the
+// events the bot uses (`workflow_run`, `check_run`, `check_suite`, `status`) are parsed into the
 // adapter's plain data and handed over. Knows nothing of the features.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -15,6 +15,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export type GitHubEvent =
   | { kind: 'workflow_run'; action: string; repository: string; workflowPath: string; run: WorkflowRunSummary }
   | { kind: 'check_run'; action: string; repository: string; checkRun: CheckRunSummary }
+  /** A check suite (all of one app's checks on a commit) requested, re-requested or completed on `headSha`. */
+  | { kind: 'check_suite'; action: string; repository: string; headSha: string; status: string | null; conclusion: string | null }
   /** A commit status (`ci/circleci: …`) set on `sha`; GitHub's `status` event has no action. */
   | { kind: 'status'; repository: string; sha: string; status: CommitStatusSummary }
   | { kind: 'other'; name: string };
@@ -78,6 +80,12 @@ export function parseWebhookEvent(name: string, payload: unknown): GitHubEvent {
         htmlUrl: text(check.html_url),
       },
     };
+  }
+  if (name === 'check_suite') {
+    const suite = record(body.check_suite);
+    const headSha = text(suite.head_sha);
+    if (typeof suite.id !== 'number' || !headSha) return { kind: 'other', name };
+    return { kind: 'check_suite', action, repository, headSha, status: text(suite.status), conclusion: text(suite.conclusion) };
   }
   if (name === 'status') {
     // GitHub's documented payload: sha, context, state, target_url, description, repository.full_name.

@@ -76,6 +76,8 @@ export interface PostOnceRequest {
   message: SlackMessage;
   /** Post in this thread. */
   threadTs?: string;
+  /** A thread reply also sent to the channel (Slack's `reply_broadcast`); ignored without `threadTs`. */
+  broadcast?: boolean;
   now: Date;
   /** The last attempt: record every failure instead of leaving it for a retry. */
   giveUp?: boolean;
@@ -171,13 +173,15 @@ export function createMessenger(options: {
   const { client, sql } = options;
   const logger = options.logger ?? options.channelFixers?.logger;
 
-  async function post(key: string, to: Recipient, message: SlackMessage, threadTs?: string): Promise<PostedMessage> {
+  async function post(key: string, to: Recipient, message: SlackMessage, threadTs?: string, broadcast?: boolean): Promise<PostedMessage> {
     const channel = 'user' in to ? await openDm(client, to.user) : to.channel;
+    // A broadcast reply is a reply also sent to the channel (reply_broadcast only means something with thread_ts).
+    const thread = threadTs ? (broadcast ? { thread_ts: threadTs, reply_broadcast: true } : { thread_ts: threadTs }) : {};
     const posted = await client.chat.postMessage({
       channel,
       text: message.text,
       ...(message.blocks && message.blocks.length > 0 ? { blocks: message.blocks } : {}),
-      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...thread,
       unfurl_links: false,
       metadata: { event_type: POST_EVENT_TYPE, event_payload: { key } },
     });
@@ -211,7 +215,7 @@ export function createMessenger(options: {
     const { now } = request;
     let posted: PostedMessage;
     try {
-      posted = await post(request.key, request.to, request.message, request.threadTs);
+      posted = await post(request.key, request.to, request.message, request.threadTs, request.broadcast);
     } catch (error) {
       const unreachable = unreachableChannel(request.to, error);
       if (unreachable) {

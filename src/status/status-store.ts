@@ -8,6 +8,7 @@
 import type { SqlSession } from '../db/database';
 import { NOTES_FINGERPRINT } from '../notes/notes-store';
 import { PATCH_FINGERPRINT } from '../patches/patch-store';
+import { QA_FINGERPRINT } from '../qa/qa-store';
 import { ANSWERS_FINGERPRINT } from '../reminders/answer-store';
 import { ROSTER_FINGERPRINT } from '../rotation/roster-store';
 import { TAGGING_FINGERPRINT } from '../tagging/release-store';
@@ -25,6 +26,7 @@ export const DASHBOARD_TABLES: readonly FingerprintPart[] = [
   ...ANSWERS_FINGERPRINT,
   ...PATCH_FINGERPRINT,
   ...TAGGING_FINGERPRINT,
+  ...QA_FINGERPRINT,
 ];
 
 /** One query for all the parts: `count/latest[/latest…]` per table, joined by `|`. */

@@ -1,7 +1,10 @@
 /**
  * After CI failed on a tag: "File an issue" (a preview, then, once confirmed,
- * one issue on GitHub with the tag, the failing jobs and their links) and
- * "Known flaky" (recorded). Each happens once, whoever clicks and however often.
+ * one issue on GitHub with the tag, the failing jobs and their links) or
+ * "Known flaky" (recorded, then a re-run: the Re-run button where GitHub can
+ * re-run the failed jobs, the CI link where it cannot; the watch follows the
+ * outcome either way). Each happens once, whoever clicks and however often;
+ * one failure gets one of the two answers.
  */
 import type { AppDeps } from '../deps';
 import { InvalidInputError } from '../errors';
@@ -10,16 +13,12 @@ import { parseReleaseValue } from './cut-train';
 import { flushNotices } from './notices';
 import { requireTagger } from './permissions';
 import { noticeDrafts } from './commit';
-import type { CiFailureRefusal, FailingJob } from './outcomes';
+import { GitHubError } from '../github/errors';
+import type { CiAnswerRefusal, CiFailureRefusal, FailingJob } from './outcomes';
 import { applyWhere, findRelease, releaseIssueClaim, type TagRelease } from './release-store';
-import {
-  encodeValue,
-  renderCiFailureRefusal,
-  renderFlakyRecorded,
-  renderIssue,
-  renderIssueConfirmation,
-  renderIssueFiled,
-} from './tag-view';
+import { renderCiAnswerRefusal, renderFlakyAnswer, renderRerunStarted, type RerunValue } from './rerun-view';
+import { nextCheckAt } from './watch-policy';
+import { encodeValue, renderCiFailureRefusal, renderIssue, renderIssueConfirmation, renderIssueFiled } from './tag-view';
 
 function jobsOf(release: TagRelease): FailingJob[] {
   const raw = Array.isArray(release.ciFailures) ? release.ciFailures : [];
@@ -55,6 +54,11 @@ async function loadFailure(options: {
   return release;
 }
 
+/** @throws InvalidInputError saying why the second answer (or the re-run) is refused */
+function refuseAnswer(refusal: CiAnswerRefusal): never {
+  throw new InvalidInputError(renderCiAnswerRefusal(refusal));
+}
+
 /** Someone filed (or is filing) the issue already. */
 function alreadyFiled(release: TagRelease): CiFailureRefusal | null {
   if (release.issueNumber !== null && release.issueUrl)
@@ -74,6 +78,7 @@ export async function previewIssue(options: {
   const release = await loadFailure({ ...options, action: 'file an issue about this CI failure' });
   const filed = alreadyFiled(release);
   if (filed) refuse(filed);
+  if (release.flakyBy) refuseAnswer({ kind: 'flaky-not-issue', by: release.flakyBy });
   const { jobs, issue } = issueFor(deps, release);
   return renderIssueConfirmation({ title: issue.title, jobs, value: encodeValue({ id: release.id, attempt: release.attempt }) });
 }
@@ -96,16 +101,18 @@ function issueFor(deps: AppDeps, release: TagRelease) {
 export async function fileIssue(options: { deps: AppDeps; userId: string; now: Date; value: string | undefined }): Promise<string> {
   const { deps, userId, now } = options;
   const release = await loadFailure({ ...options, action: 'file an issue about this CI failure' });
-  // Claim first: of two clicks (or replicas), one files.
+  if (release.flakyBy) refuseAnswer({ kind: 'flaky-not-issue', by: release.flakyBy });
+  // Claim first: of two clicks (or replicas), one files; never after "known flaky".
   const claimed = await applyWhere({
     prisma: deps.db.prisma,
     release,
-    where: { state: 'ci_failed', attempt: release.attempt, issueBy: null, issueNumber: null },
+    where: { state: 'ci_failed', attempt: release.attempt, issueBy: null, issueNumber: null, flakyBy: null },
     now,
     changes: { issueBy: userId },
   });
   if (!claimed) {
     const latest = await findRelease(deps.db.prisma, release.id);
+    if (latest?.flakyBy) refuseAnswer({ kind: 'flaky-not-issue', by: latest.flakyBy });
     refuse((latest && alreadyFiled(latest)) ?? { kind: 'filing-raced' });
   }
   const { issue } = issueFor(deps, release);
@@ -124,7 +131,7 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     now,
     changes: { issueNumber: created.number, issueUrl: created.url },
     notices: noticeDrafts(deps, [
-      { kind: 'issue-filed', actor: userId, number: created.number, url: created.url, attempt: release.attempt },
+      { kind: 'issue-filed', actor: userId, number: created.number, url: created.url, attempt: release.attempt, round: release.ciRound },
     ]),
     audit: { actor: userId, action: 'tag.ci-issue', details: { number: created.number, url: created.url } },
   });
@@ -132,23 +139,138 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
   return renderIssueFiled({ number: created.number, url: created.url, title: issue.title });
 }
 
-/** "Known flaky": records it, once. Returns the reply. */
-export async function markKnownFlaky(options: { deps: AppDeps; userId: string; now: Date; value: string | undefined }): Promise<string> {
+/** The GitHub Actions run CI's failure belongs to (its check or job links point at it), or null (CircleCI: not re-runnable by the bot). */
+export function actionsRunOf(repository: string, release: TagRelease): number | null {
+  const prefix = `https://github.com/${repository}/actions/runs/`.toLowerCase();
+  for (const url of [release.ciUrl, ...jobsOf(release).map((job) => job.url)]) {
+    if (!url?.toLowerCase().startsWith(prefix)) continue;
+    const id = Number(/^\d+/.exec(url.slice(prefix.length))?.[0]);
+    if (Number.isSafeInteger(id) && id > 0) return id;
+  }
+  return null;
+}
+
+/** The watch after a failure starts afresh at `now`: the re-run's outcome is looked for at the next poll. */
+function watchAgain(deps: AppDeps, release: TagRelease, now: Date): { rerunAt: Date; polls: number; nextCheckAt: Date | null } {
+  const watched = { ...release, rerunAt: now, polls: 0 };
+  return {
+    rerunAt: now,
+    polls: 0,
+    nextCheckAt: nextCheckAt({ settings: deps.config.settings, webhooks: deps.githubWebhooks, release: watched, now }),
+  };
+}
+
+/** "Known flaky": records it, once (never after an issue), and offers the re-run. Returns the reply. */
+export async function markKnownFlaky(options: {
+  deps: AppDeps;
+  userId: string;
+  now: Date;
+  value: string | undefined;
+}): Promise<{ text: string; blocks: Block[] }> {
   const { deps, userId, now } = options;
   const release = await loadFailure({ ...options, action: 'record this CI failure as flaky' });
+  if (release.issueBy) refuseAnswer({ kind: 'issue-not-flaky', by: release.issueBy, number: release.issueNumber, url: release.issueUrl });
   const recorded = await applyWhere({
     prisma: deps.db.prisma,
     release,
-    where: { state: 'ci_failed', attempt: release.attempt, flakyBy: null },
+    where: { state: 'ci_failed', attempt: release.attempt, flakyBy: null, issueBy: null },
     now,
-    changes: { flakyBy: userId, flakyAt: now },
-    notices: noticeDrafts(deps, [{ kind: 'flaky', actor: userId, attempt: release.attempt }]),
-    audit: { actor: userId, action: 'tag.ci-flaky', details: { jobs: jobsOf(release).map((job) => job.name) } },
+    changes: { flakyBy: userId, flakyAt: now, ...watchAgain(deps, release, now) },
+    notices: noticeDrafts(deps, [{ kind: 'flaky', actor: userId, attempt: release.attempt, round: release.ciRound }]),
+    audit: { actor: userId, action: 'tag.ci-flaky', details: { jobs: jobsOf(release).map((job) => job.name), round: release.ciRound } },
   });
   if (!recorded) {
     const latest = await findRelease(deps.db.prisma, release.id);
+    if (latest?.issueBy) refuseAnswer({ kind: 'issue-not-flaky', by: latest.issueBy, number: latest.issueNumber, url: latest.issueUrl });
     refuse({ kind: 'flaky-recorded', by: latest?.flakyBy ?? null });
   }
   await flushNotices({ deps, now, releaseIds: [release.id] });
-  return renderFlakyRecorded(release.tag);
+  const runId = actionsRunOf(deps.config.settings.repository, release);
+  return renderFlakyAnswer({
+    tag: release.tag,
+    ciUrl: release.ciUrl,
+    rerun: runId === null ? null : { id: release.id, attempt: release.attempt, round: release.ciRound, runId },
+  });
+}
+
+function parseRerunValue(value: string | undefined): RerunValue | null {
+  try {
+    const parsed: unknown = JSON.parse(value ?? '');
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const field = (name: string) => {
+      const v: unknown = Reflect.get(parsed, name);
+      return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : null;
+    };
+    const [id, attempt, round, runId] = [field('id'), field('attempt'), field('round'), field('runId')];
+    return id && attempt && round && runId ? { id, attempt, round, runId } : null;
+  } catch {
+    // Not JSON: not one of our buttons.
+    return null;
+  }
+}
+
+/** "Re-run failed jobs" (GitHub Actions): asks GitHub once per failure, then the watch reports the outcome. Returns the reply. */
+export async function rerunFailedCi(options: { deps: AppDeps; userId: string; now: Date; value: string | undefined }): Promise<string> {
+  const { deps, userId, now } = options;
+  const value = parseRerunValue(options.value);
+  if (!value) refuse({ kind: 'unknown-release' });
+  const release = await findRelease(deps.db.prisma, value.id);
+  if (!release) refuse({ kind: 'unknown-release' });
+  await requireTagger({ deps, userId, now, train: release.train, action: 're-run CI on this tag' });
+  if (release.state !== 'ci_failed' || release.attempt !== value.attempt || release.ciRound !== value.round) {
+    refuse({ kind: 'out-of-date', state: release.state, tag: release.tag });
+  }
+  // Claim first: of two clicks (or replicas), one asks GitHub.
+  const claimed = await applyWhere({
+    prisma: deps.db.prisma,
+    release,
+    where: {
+      state: 'ci_failed',
+      attempt: value.attempt,
+      ciRound: value.round,
+      OR: [{ rerunRound: null }, { rerunRound: { not: value.round } }],
+    },
+    now,
+    changes: { rerunBy: userId, rerunRound: value.round, ...watchAgain(deps, release, now) },
+  });
+  if (!claimed) {
+    const latest = await findRelease(deps.db.prisma, release.id);
+    refuseAnswer({ kind: 'rerun-asked', by: latest?.rerunBy ?? null });
+  }
+  try {
+    await deps.github.rerunFailedJobs(value.runId);
+  } catch (error) {
+    if (!(error instanceof GitHubError)) throw error;
+    // Not re-run: the next click may try again.
+    await applyWhere({
+      prisma: deps.db.prisma,
+      release: claimed,
+      where: { rerunBy: userId, rerunRound: value.round },
+      now,
+      changes: { rerunRound: null },
+    });
+    refuseAnswer({ kind: 'rerun-refused', message: error.userMessage });
+  }
+  const runUrl = `https://github.com/${deps.config.settings.repository}/actions/runs/${value.runId}`;
+  await applyWhere({
+    prisma: deps.db.prisma,
+    release: claimed,
+    where: { rerunBy: userId, rerunRound: value.round },
+    now,
+    changes: {},
+    notices: noticeDrafts(deps, [
+      {
+        kind: 'rerun-requested',
+        actor: userId,
+        tag: release.tag,
+        attempt: release.attempt,
+        round: value.round,
+        url: runUrl,
+        how: 'github',
+      },
+    ]),
+    audit: { actor: userId, action: 'tag.ci-rerun-requested', details: { runId: value.runId, round: value.round } },
+  });
+  await flushNotices({ deps, now, releaseIds: [release.id] });
+  return renderRerunStarted(release.tag);
 }

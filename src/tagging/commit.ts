@@ -4,14 +4,14 @@
  * in one transaction. Null when someone else changed the release first.
  */
 import type { AppDeps } from '../deps';
-import type { TagNotice } from './outcomes';
+import type { CutNotice } from './outcomes';
 import { applyChanges, type TagRelease } from './release-store';
-import { renderNotice } from './tag-view';
+import { renderCutNotice } from './rerun-view';
 import type { Write } from './watch-steps';
 
 /** The notices as the outbox keeps them. */
-export function noticeDrafts(deps: AppDeps, notices: TagNotice[]) {
-  return notices.map((notice) => renderNotice(deps.config.settings, notice));
+export function noticeDrafts(deps: AppDeps, notices: CutNotice[]) {
+  return notices.map((notice) => renderCutNotice(deps.config.settings, notice));
 }
 
 export function commitWrite(options: { deps: AppDeps; release: TagRelease; now: Date; write: Write }): Promise<TagRelease | null> {

@@ -34,16 +34,26 @@ export async function applyGitHubEvent(options: { deps: AppDeps; event: GitHubEv
       targets = await listReleasesForRun(prisma, { runId: run.id, image: false });
     } else if (isWorkflow(event.workflowPath, settings.imageWorkflow)) {
       targets = await listReleasesForRun(prisma, { runId: run.id, image: true });
+    } else {
+      // Another workflow on a tag's commit (CI run by GitHub Actions, or its re-run): CI is looked at as the poll would.
+      targets = await listTaggedAt(prisma, run.headSha);
+      facts = undefined;
     }
     // A run already followed by a release is that release's; otherwise the first release it matches adopts it.
     const id = BigInt(run.id);
     const owner = targets.find((release) => release.runId === id || release.imageRunId === id);
     if (owner) targets = [owner];
+  } else if (event.kind === 'check_suite') {
+    // A suite requested again (a re-run) or finished on a tag's commit: CI is looked at as the poll would.
+    targets = await listTaggedAt(prisma, event.headSha);
   } else if (event.kind === 'status') {
-    // A pending job never settles CI; a job that ended may (once none is pending), as the poll reads it.
-    if (!event.status.context.startsWith(CIRCLECI_CONTEXT) || event.status.state === 'pending') return [];
-    targets = await listTaggedAt(prisma, event.sha);
-    if (targets.length === 0) {
+    if (!event.status.context.startsWith(CIRCLECI_CONTEXT)) return [];
+    // A pending job never settles CI; after a failure it is a re-run starting. A job that ended may settle it (once none is pending).
+    const pending = event.status.state === 'pending';
+    targets = (await listTaggedAt(prisma, event.sha)).filter((release) => !pending || release.state === 'ci_failed');
+    if (pending) {
+      if (targets.length === 0) return [];
+    } else if (targets.length === 0) {
       await lookSoon(prisma, await listReleasesBeforeTag(prisma), now);
       return [];
     }

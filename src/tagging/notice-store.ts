@@ -13,6 +13,8 @@ export interface PendingNotice {
   key: string;
   text: string;
   blocks: Block[];
+  /** The milestone it is (the channel sees it too), or null. */
+  milestone: string | null;
 }
 
 /** Pending: not posted yet, and not claimed by an older version that posted it without the ledger. */
@@ -40,6 +42,7 @@ export async function listPendingNotices(prisma: PrismaClient, releaseId: number
     key: notice.key,
     text: notice.text,
     blocks: Array.isArray(notice.blocks) ? (notice.blocks as unknown as Block[]) : [],
+    milestone: notice.milestone,
   }));
 }
 

@@ -4,18 +4,35 @@
  * (through the messenger, keyed by the notice). A post Slack fails for a
  * passing reason stops the flush (keeping the order) and the next flush tries
  * again, while a notice left by a process that died mid-post is never posted
- * again (at most once: never twice).
+ * again (at most once: never twice). A milestone (`milestones.kinds`) is
+ * also seen in the channel: broadcast from the thread, or posted there too
+ * (`milestones.visibility`).
  */
 import type { AppDeps } from '../deps';
 import { tryWithAdvisoryLock } from '../db/locks';
+import { context, type Block } from '../slack/blocks';
 import {
   countPendingNotices,
   findReleaseTrain,
   listPendingNotices,
   listReleasesWithPendingNotices,
   markNoticePosted,
+  type PendingNotice,
 } from './notice-store';
-import { ensureTrainThread } from './train-thread';
+import { ensureTrainThread, type TrainThreadRef } from './train-thread';
+
+/** How a notice is seen beyond the thread: broadcast, a channel post too, or not at all (not a milestone, or not one the settings name). */
+function milestoneVisibility(deps: AppDeps, milestone: string | null): 'broadcast' | 'channel' | 'thread' {
+  const { milestones } = deps.config.settings;
+  if (milestone === null || !milestones.kinds.some((kind) => kind === milestone)) return 'thread';
+  return milestones.visibility;
+}
+
+/** A milestone's post in the channel: the notice, and a link to the train's thread. */
+function channelCopy(notice: PendingNotice, thread: TrainThreadRef): { text: string; blocks: Block[] } {
+  const link = `<https://slack.com/archives/${thread.channel}/p${thread.ts.replace('.', '')}|the train's thread>`;
+  return { text: notice.text, blocks: [...notice.blocks, context(`More in ${link}.`)] };
+}
 
 /** Posts the pending notices of `releaseIds` (default: every release with one). Never throws for Slack failures. */
 export async function flushNotices(options: { deps: AppDeps; now: Date; releaseIds?: number[] }): Promise<void> {
@@ -53,14 +70,25 @@ async function flushReleaseOnce(deps: AppDeps, releaseId: number, now: Date): Pr
         let ts: string | null;
         try {
           thread ??= await ensureTrainThread({ deps, train, now });
+          const visibility = milestoneVisibility(deps, notice.milestone);
           const outcome = await deps.messenger.postOnce({
             key: `tagging:notice:${notice.id}`,
             about: { train, kind: 'tag-notice' },
             to: { channel: thread.channel },
             threadTs: thread.ts,
+            ...(visibility === 'broadcast' ? { broadcast: true } : {}),
             message: { text: notice.text, blocks: notice.blocks },
             now,
           });
+          if (visibility === 'channel' && outcome.outcome !== 'failed') {
+            await deps.messenger.postOnce({
+              key: `tagging:notice:${notice.id}:channel`,
+              about: { train, kind: 'tag-milestone' },
+              to: { channel: thread.channel },
+              message: channelCopy(notice, thread),
+              now,
+            });
+          }
           if (outcome.outcome === 'failed')
             logger.warn({ notice: notice.key, error: outcome.error }, 'tagging: Slack refused a notice for good; moving on');
           ts = outcome.outcome === 'posted' ? outcome.ts || null : outcome.outcome === 'already' ? outcome.record.ts : null;

@@ -50,18 +50,49 @@ export type TagNotice =
   | { kind: 'run-failed'; train: number; attempt: number; releaseId: number; runUrl: string | null; conclusion: string }
   | { kind: 'run-missing'; train: number; attempt: number; releaseId: number; minutes: number }
   | { kind: 'tagged'; tag: string; branch: string; sha: string; attempt: number }
-  | { kind: 'ci-passed'; tag: string; url: string | null; attempt: number }
-  | { kind: 'ci-failed'; tag: string; url: string | null; attempt: number; releaseId: number; jobs: FailingJob[] }
+  /** `round`: CI's round on the tag (1, then one more per re-run); keys of later rounds are their own. */
+  | { kind: 'ci-passed'; tag: string; url: string | null; attempt: number; round?: number }
+  | { kind: 'ci-failed'; tag: string; url: string | null; attempt: number; releaseId: number; jobs: FailingJob[]; round?: number }
   | { kind: 'image-dispatched'; tag: string; attempt: number; uncertain: boolean }
   | { kind: 'image-built'; tag: string; attempt: number; url: string | null }
   | { kind: 'image-failed'; tag: string; attempt: number; url: string | null; failure: ImageFailure }
   | { kind: 'on-stage'; train: number; tag: string; version: string; attempt: number }
-  | { kind: 'late'; attempt: number; lateness: Lateness }
+  | { kind: 'late'; attempt: number; lateness: Lateness; round?: number }
   | { kind: 'gave-up'; state: string; timeoutState: string; tag: string; hours: number; attempt: number }
   /** GitHub failed the watcher's looks when a deadline came: nothing concluded, still watching (said once per outage). */
   | { kind: 'github-down'; state: string; tag: string; attempt: number; since: Date; minutes: number; reason: string }
-  | { kind: 'issue-filed'; actor: string; number: number; url: string; attempt: number }
-  | { kind: 'flaky'; actor: string; attempt: number };
+  | { kind: 'issue-filed'; actor: string; number: number; url: string; attempt: number; round?: number }
+  | { kind: 'flaky'; actor: string; attempt: number; round?: number };
+
+/** The notices of the cut after its tag (rendered by rerun-view.ts): CI re-runs, production, the summary. */
+export type AfterTagNotice =
+  /** After a failure, CI runs again on the tag (a re-run GitHub reports). */
+  | { kind: 'ci-rerun'; tag: string; url: string | null; attempt: number; round: number }
+  /** Someone asked for a re-run: GitHub re-runs the failed jobs (`github`), or they re-ran it where the bot cannot (`elsewhere`). */
+  | { kind: 'rerun-requested'; actor: string; tag: string; attempt: number; round: number; url: string | null; how: 'github' | 'elsewhere' }
+  | { kind: 'in-production'; train: number; tag: string; version: string; attempt: number }
+  | { kind: 'summary'; summary: CutSummary; attempt: number };
+
+/** Every notice a release posts in its train's thread. */
+export type CutNotice = TagNotice | AfterTagNotice;
+
+/** The end-of-cut summary: what the channel reads once the train reaches stage (or production). */
+export interface CutSummary {
+  train: number;
+  tag: string;
+  /** CI rounds on the tag: 1 when it passed first time. */
+  ciRounds: number;
+  /** Failed rounds before it passed. */
+  failedRounds: number;
+  flakyBy: string | null;
+  issue: { number: number; url: string } | null;
+  rerunBy: string | null;
+  cutoff: Date | null;
+  onStageAt: Date | null;
+  productionAt: Date | null;
+  /** Where the train is as the summary is written. */
+  reached: 'stage' | 'production';
+}
 
 /** Why the train's number cannot be computed from the tags. */
 export type TrainCountProblem =
@@ -131,3 +162,11 @@ export type CiFailureRefusal =
   | { kind: 'issue-being-filed'; by: string }
   | { kind: 'filing-raced' }
   | { kind: 'flaky-recorded'; by: string | null };
+
+/** Why a second answer to one CI failure, or a re-run, is refused (rendered by rerun-view.ts). */
+export type CiAnswerRefusal =
+  /** An issue and "known flaky" are two answers to one failure: only one is recorded. */
+  | { kind: 'issue-not-flaky'; by: string | null; number: number | null; url: string | null }
+  | { kind: 'flaky-not-issue'; by: string | null }
+  | { kind: 'rerun-asked'; by: string | null }
+  | { kind: 'rerun-refused'; message: string };

@@ -22,6 +22,8 @@ export interface NoticeDraft {
   key: string;
   text: string;
   blocks?: Block[];
+  /** A milestone the channel sees too (see rerun-view.ts), when `milestones.kinds` names it. */
+  milestone?: string;
 }
 
 export interface AuditDraft {
@@ -114,6 +116,7 @@ export async function writeNotices(tx: Tx, releaseId: number, now: Date, notices
       key: notice.key,
       text: notice.text,
       blocks: (notice.blocks ?? []) as unknown as Prisma.InputJsonValue,
+      milestone: notice.milestone ?? null,
       createdAt: now,
     })),
     // A notice key already written (the same change seen twice) is not written again.
@@ -295,9 +298,9 @@ export function listReleasesForRun(prisma: PrismaClient, options: { runId: numbe
   return prisma.tagRelease.findMany({ where, orderBy: { id: 'asc' } });
 }
 
-/** Releases tagged at `sha`, waiting for its CI. */
+/** Releases tagged at `sha`, waiting for its CI, or for a re-run after it failed. */
 export function listTaggedAt(prisma: PrismaClient, sha: string): Promise<TagRelease[]> {
-  return prisma.tagRelease.findMany({ where: { state: 'tagged', tagSha: sha } });
+  return prisma.tagRelease.findMany({ where: { state: { in: ['tagged', 'ci_failed'] }, tagSha: sha } });
 }
 
 /** Ids of the releases that do not know their tag's commit yet (dispatched, or the run succeeded). */
@@ -357,6 +360,34 @@ export function startWatchingTag(
     await recordAudit(tx, { actor, action: 'tag.watch', subject: `tag:${tag}`, details: { train, patch, sha }, at: now });
     return tx.tagRelease.update({ where: { id: row.id }, data: { nextCheckAt: options.checkAt(row) } });
   });
+}
+
+// For QA's sign-off (src/qa/) and the dashboard's trains: where each recent train's releases are.
+
+/** The releases of the latest `count` trains the bot cut or watched, newest train first, then newest patch first. */
+export async function listRecentTrainReleases(prisma: PrismaClient, count: number): Promise<TagRelease[]> {
+  const trains = await prisma.tagRelease.findMany({
+    distinct: ['train'],
+    orderBy: { train: 'desc' },
+    take: count,
+    select: { train: true },
+  });
+  if (trains.length === 0) return [];
+  return prisma.tagRelease.findMany({
+    where: { train: { in: trains.map((row) => row.train) } },
+    orderBy: [{ train: 'desc' }, { patch: 'desc' }],
+  });
+}
+
+/** A train's releases, newest patch first. */
+export function listReleasesOfTrain(prisma: PrismaClient, train: number): Promise<TagRelease[]> {
+  return prisma.tagRelease.findMany({ where: { train }, orderBy: { patch: 'desc' } });
+}
+
+/** The highest train with a release on stage (not yet in production), if any. */
+export async function findTrainOnStage(prisma: PrismaClient): Promise<number | null> {
+  const row = await prisma.tagRelease.findFirst({ where: { state: 'on_stage' }, orderBy: [{ train: 'desc' }], select: { train: true } });
+  return row?.train ?? null;
 }
 
 // For the dashboard (src/status/): the train's thread, and the tagging tables' part of its change fingerprint.

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps';
 import type { ButtonListener } from '../feature';
 import { afterAck } from '../slack/after-ack';
 import type { Block } from '../slack/blocks';
-import { fileIssue, markKnownFlaky, previewIssue } from './ci-failure';
+import { fileIssue, markKnownFlaky, previewIssue, rerunFailedCi } from './ci-failure';
 import { confirmCut, retryCut } from './cut-train';
 
 /** A tagging button: the use case's answer replaces the message it was pressed on, or is added below it. */
@@ -41,8 +41,10 @@ export const tagCancel = (deps: AppDeps) => taggingButton(deps, { replaceOrigina
 export const tagRetry = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: false }, retryCut);
 /** "File it": files the issue about a CI failure on GitHub, once; the preview gives way to the link. */
 export const tagFileIssueConfirm = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: true }, fileIssue);
-/** "Known flaky" under a CI failure: records it, once. */
+/** "Known flaky" under a CI failure: records it, once, and offers the re-run. */
 export const tagKnownFlaky = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: false }, markKnownFlaky);
+/** "Re-run failed jobs" (offered after "Known flaky" when CI is a GitHub Actions run): asks GitHub once; the answer replaces the offer. */
+export const tagRerun = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: true }, rerunFailedCi);
 
 /** "File an issue" under a CI failure: shows the issue it would file, with File it / Cancel, to the clicker. */
 export const tagFileIssue = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: false }, previewIssue);

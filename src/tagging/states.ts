@@ -3,13 +3,17 @@
  * CI to stage. Pure: names, what each means to a reader, and which ones the
  * watcher still has work in.
  *
- *   requested ─▶ dispatched ─▶ run_succeeded ─▶ tagged ─▶ ci_passed ─▶ (image_requested ─▶ image_dispatched ─▶ image_built) ─▶ on_stage
- *       │            ├─▶ run_failed   (retry offered)     └─▶ ci_failed (file an issue / known flaky)
+ *   requested ─▶ dispatched ─▶ run_succeeded ─▶ tagged ─▶ ci_passed ─▶ (image_requested ─▶ image_dispatched ─▶ image_built) ─▶ on_stage ─▶ in_production
+ *       │            ├─▶ run_failed   (retry offered)     │  ▲
+ *       │            │                                    ▼  │ (a re-run: CI running again, or passed)
+ *       │            │                                 ci_failed (file an issue / known flaky, re-run)
  *       │            └─▶ run_missing  (retry offered)
  *       └─▶ refused  (GitHub refused the dispatch: nothing started, the train is free again)
  *
  * Every watched state ends in `<phase>_timeout` when nothing happens for
- * `tagWatch.giveUpHours` (lateness is reported long before, once).
+ * `tagWatch.giveUpHours` (lateness is reported long before, once), except
+ * `ci_failed` (watched for a re-run) and `on_stage` (watched for production
+ * for `productionWatchDays`), whose watch just stops.
  */
 
 export const TAG_STATES = [
@@ -32,6 +36,7 @@ export const TAG_STATES = [
   'image_built',
   'on_stage',
   'stage_timeout',
+  'in_production',
 ] as const;
 
 export type TagState = (typeof TAG_STATES)[number];
@@ -46,7 +51,14 @@ export const WATCHED_STATES: ReadonlySet<TagState> = new Set<TagState>([
   'image_requested',
   'image_dispatched',
   'image_built',
+  // A failure is not final: a re-run may follow (watched for `tagWatch.giveUpHours` after the failure or the re-run).
+  'ci_failed',
+  // On stage, until production reports it (for `productionWatchDays`).
+  'on_stage',
 ]);
+
+/** Watched states whose watch just stops when nothing happens for long: they are not late, only waiting for people. */
+export const QUIET_WATCH_STATES: ReadonlySet<TagState> = new Set<TagState>(['ci_failed', 'on_stage']);
 
 /** States in which the cut holds the train: a second cut is refused. `refused` frees it. */
 export function holdsTheTrain(state: string): boolean {
@@ -115,6 +127,8 @@ export function describeState(state: string, tag: string): string {
       return `${t} is on stage`;
     case 'stage_timeout':
       return `stopped waiting for ${t} to reach stage`;
+    case 'in_production':
+      return `${t} is in production`;
     default:
       return `${t}: ${state}`;
   }

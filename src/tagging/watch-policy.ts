@@ -23,7 +23,7 @@ export const REQUEST_STALE_MS = 3 * MINUTE;
 const RATE_LIMIT_DEFAULT_MS = 5 * MINUTE;
 
 /** States whose news GitHub sends as webhooks; with webhooks configured they are polled only as a safety net. */
-const WEBHOOK_STATES: ReadonlySet<string> = new Set(['dispatched', 'tagged', 'image_dispatched']);
+const WEBHOOK_STATES: ReadonlySet<string> = new Set(['dispatched', 'tagged', 'image_dispatched', 'ci_failed']);
 
 /** Whether the release waits for its version to reach stage (images built, or CI passed when no image workflow runs). */
 export function waitingForStage(state: string, settings: Settings): boolean {
@@ -61,6 +61,13 @@ export function deadlinesOf(settings: Settings, release: TagRelease): { lateAt: 
       return { lateAt: after(watch.runAppearMinutes), giveUpAt };
     case 'tagged':
       return { lateAt: after(watch.ciMinutes), giveUpAt };
+    case 'ci_failed': {
+      // Watched for a re-run; a re-run someone asked for (or said they made) watches afresh.
+      const from = release.rerunAt && release.rerunAt.getTime() > since ? release.rerunAt.getTime() : since;
+      return { lateAt: null, giveUpAt: new Date(from + watch.giveUpHours * 60 * MINUTE) };
+    }
+    case 'on_stage':
+      return { lateAt: null, giveUpAt: after(settings.productionWatchDays * 24 * 60) };
     default:
       return { lateAt: waitingForStage(release.state, settings) ? after(watch.stageMinutes) : null, giveUpAt };
   }

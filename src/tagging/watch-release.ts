@@ -114,7 +114,15 @@ async function observe(deps: AppDeps, logger: Logger, release: TagRelease, facts
     case 'run_succeeded':
       return facts ? { kind: 'none' } : { kind: 'commit', sha: (await deps.github.getCommit(release.tag))?.sha ?? null };
     case 'tagged':
+    case 'ci_failed':
+      // After a failure too: a re-run (a new check run, statuses changing) is CI's answer now.
       return release.tagSha ? readCi(deps, logger, release, release.tagSha, facts) : { kind: 'none' };
+    case 'on_stage':
+      if (facts) return { kind: 'none' };
+      return {
+        kind: 'stage',
+        stage: await readDeployedVersion({ environment: 'production', url: settings.productionVersionUrl, tagFormat: settings.tagFormat }),
+      };
     default:
       if (facts || !waitingForStage(release.state, settings)) return { kind: 'none' };
       return {
@@ -139,7 +147,12 @@ export async function advanceRelease(options: {
 }): Promise<TagRelease | null> {
   const { deps, now } = options;
   const logger = deps.logger.child({ module: 'tagging' });
-  const input: StepInput = { settings: deps.config.settings, webhooks: deps.githubWebhooks, now };
+  const input: StepInput = {
+    settings: deps.config.settings,
+    webhooks: deps.githubWebhooks,
+    now,
+    cutoffOf: (train) => deps.calendar.getTrain(train).cutoff,
+  };
   let current = options.release;
   let facts = options.facts;
   const image = input.settings.dispatchImageWorkflow;

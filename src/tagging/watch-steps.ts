@@ -8,9 +8,9 @@ import type { DeployedVersion } from '../environments/deployed-versions';
 import type { CheckRunSummary, CommitStatusSummary, WorkflowRunSummary } from '../github/client';
 import { GitHubRateLimitedError, type GitHubError } from '../github/errors';
 import { formatBranch, normaliseVersion } from '../train/versions';
-import type { FailingJob, TagNotice } from './outcomes';
+import type { CutNotice, CutSummary, FailingJob, TagNotice } from './outcomes';
 import type { AuditDraft, ReleaseChanges, TagRelease } from './release-store';
-import { timeoutStateOf, type TagState } from './states';
+import { QUIET_WATCH_STATES, timeoutStateOf, type TagState } from './states';
 import {
   deadlinesOf,
   downSecondsUntil,
@@ -39,7 +39,7 @@ export type Observation =
 /** A row change with the notices it posts and its audit entry. */
 export interface Write {
   changes: ReleaseChanges;
-  notices?: TagNotice[];
+  notices?: CutNotice[];
   audit?: AuditDraft;
 }
 
@@ -51,6 +51,8 @@ export interface StepInput {
   settings: Settings;
   webhooks: boolean;
   now: Date;
+  /** A train's cutoff (for the end-of-cut summary); absent when unknown. */
+  cutoffOf?: (train: number) => Date | null;
 }
 
 const PASSED = new Set(['success', 'neutral']);
@@ -208,17 +210,24 @@ function decideTagVisible(input: StepInput, release: TagRelease, sha: string | n
 function decideCi(input: StepInput, release: TagRelease, check: CheckRunSummary | null, statuses: CommitStatusSummary[] | null): Decision {
   const verdict = ciVerdict(check, statuses);
   if (!verdict) return WAIT;
+  const checkId = check ? BigInt(check.id) : null;
+  // A check run older than the one read last (a late delivery about CI before a re-run) says nothing now.
+  if (checkId !== null && release.ciCheckId !== null && checkId < release.ciCheckId) return WAIT;
+  if (release.state === 'ci_failed') return decideCiAgain(input, release, check, statuses, verdict);
   const { status, url, conclusion } = verdict;
   if (conclusion === null) {
-    return release.ciStatus === status && release.ciUrl === url ? WAIT : { kind: 'change', changes: { ciStatus: status, ciUrl: url } };
+    return release.ciStatus === status && release.ciUrl === url
+      ? WAIT
+      : { kind: 'change', changes: { ciStatus: status, ciUrl: url, ciCheckId: checkId } };
   }
   const { attempt, tag } = release;
+  const round = release.ciRound;
   if (PASSED.has(conclusion)) {
     return {
       kind: 'change',
-      changes: { state: 'ci_passed', ciStatus: 'completed', ciConclusion: conclusion, ciUrl: url },
-      notices: [{ kind: 'ci-passed', tag, url, attempt }],
-      audit: { actor: 'system', action: 'tag.ci-passed', details: { conclusion } },
+      changes: { state: 'ci_passed', ciStatus: 'completed', ciConclusion: conclusion, ciUrl: url, ciCheckId: checkId },
+      notices: [{ kind: 'ci-passed', tag, url, attempt, round }],
+      audit: { actor: 'system', action: 'tag.ci-passed', details: { conclusion, round } },
     };
   }
   const jobs = failingJobs(statuses ?? [], check, input.settings.ciCheckName);
@@ -229,14 +238,106 @@ function decideCi(input: StepInput, release: TagRelease, check: CheckRunSummary 
       ciStatus: 'completed',
       ciConclusion: conclusion,
       ciUrl: url,
+      ciCheckId: checkId,
       ciFailures: jobs.map((job) => ({ name: job.name, url: job.url })),
     },
-    notices: [{ kind: 'ci-failed', tag, url, attempt, releaseId: release.id, jobs }],
-    audit: { actor: 'system', action: 'tag.ci-failed', details: { conclusion, jobs: jobs.map((job) => job.name) } },
+    notices: [{ kind: 'ci-failed', tag, url, attempt, releaseId: release.id, jobs, round }],
+    audit: { actor: 'system', action: 'tag.ci-failed', details: { conclusion, jobs: jobs.map((job) => job.name), round } },
   };
 }
 
-function decideStage(release: TagRelease, stage: DeployedVersion): Decision {
+function sameJobs(recorded: unknown, jobs: FailingJob[]): boolean {
+  const known = Array.isArray(recorded) ? recorded : [];
+  const key = (list: unknown[]) =>
+    JSON.stringify(
+      list
+        .map((job) => (typeof job === 'object' && job !== null ? [String(Reflect.get(job, 'name')), String(Reflect.get(job, 'url'))] : []))
+        .sort(),
+    );
+  return key(known) === key(jobs);
+}
+
+/**
+ * CI after a failure: GitHub's answer now is the result. A re-run running moves the cut back to "CI running",
+ * a pass moves it on (to images and stage), a new failure (another check run, or other failing jobs) is a new
+ * round with its own notice; the failure already reported (or an older check run) changes nothing.
+ */
+function decideCiAgain(
+  input: StepInput,
+  release: TagRelease,
+  check: CheckRunSummary | null,
+  statuses: CommitStatusSummary[] | null,
+  verdict: { status: string; url: string | null; conclusion: string | null },
+): Decision {
+  const checkId = check ? BigInt(check.id) : null;
+  const { status, url, conclusion } = verdict;
+  const { attempt, tag } = release;
+  const round = release.ciRound + 1;
+  const fresh = { ciRound: round, ciUrl: url, ciCheckId: checkId, lastError: null };
+  if (conclusion === null) {
+    return {
+      kind: 'change',
+      changes: { ...fresh, state: 'tagged', ciStatus: status, ciConclusion: null },
+      notices: [{ kind: 'ci-rerun', tag, url, attempt, round }],
+      audit: { actor: 'system', action: 'tag.ci-rerun', details: { round } },
+    };
+  }
+  if (PASSED.has(conclusion)) {
+    return {
+      kind: 'change',
+      changes: { ...fresh, state: 'ci_passed', ciStatus: 'completed', ciConclusion: conclusion },
+      notices: [{ kind: 'ci-passed', tag, url, attempt, round }],
+      audit: { actor: 'system', action: 'tag.ci-passed', details: { conclusion, round } },
+    };
+  }
+  const jobs = failingJobs(statuses ?? [], check, input.settings.ciCheckName);
+  const sameFailure = checkId !== null ? release.ciCheckId === null || release.ciCheckId === checkId : sameJobs(release.ciFailures, jobs);
+  if (sameFailure) return WAIT;
+  return {
+    kind: 'change',
+    changes: {
+      ...fresh,
+      ciStatus: 'completed',
+      ciConclusion: conclusion,
+      ciFailures: jobs.map((job) => ({ name: job.name, url: job.url })),
+      // A new failure gets its own answer (an issue, or known flaky) and its own re-run.
+      flakyBy: null,
+      flakyAt: null,
+      issueBy: null,
+      issueNumber: null,
+      issueUrl: null,
+    },
+    notices: [{ kind: 'ci-failed', tag, url, attempt, releaseId: release.id, jobs, round }],
+    audit: { actor: 'system', action: 'tag.ci-failed', details: { conclusion, jobs: jobs.map((job) => job.name), round } },
+  };
+}
+
+/** The end-of-cut summary of a train's cut (patch 0), once it reaches `reached`. */
+export function summaryOf(input: StepInput, release: TagRelease, reached: 'stage' | 'production'): CutSummary {
+  const { now } = input;
+  // Each round after the first follows a failure (the summary is written once CI passed).
+  const failed = release.ciRound - 1;
+  return {
+    train: release.train,
+    tag: release.tag,
+    ciRounds: release.ciRound,
+    failedRounds: Math.max(0, failed),
+    flakyBy: release.flakyBy,
+    issue: release.issueNumber !== null && release.issueUrl ? { number: release.issueNumber, url: release.issueUrl } : null,
+    rerunBy: release.rerunBy,
+    cutoff: input.cutoffOf?.(release.train) ?? null,
+    onStageAt: release.onStageAt ?? (reached === 'stage' ? now : null),
+    productionAt: reached === 'production' ? now : release.productionAt,
+    reached,
+  };
+}
+
+function summaryNotices(input: StepInput, release: TagRelease, reached: 'stage' | 'production'): CutNotice[] {
+  if (release.patch !== 0 || input.settings.milestones.summaryAt !== reached) return [];
+  return [{ kind: 'summary', summary: summaryOf(input, release, reached), attempt: release.attempt }];
+}
+
+function decideStage(input: StepInput, release: TagRelease, stage: DeployedVersion): Decision {
   if (!stage.ok) return release.lastError === stage.reason ? WAIT : { kind: 'wait', changes: { lastError: stage.reason } };
   const arrived =
     stage.version === normaliseVersion(release.tag) ||
@@ -244,9 +345,31 @@ function decideStage(release: TagRelease, stage: DeployedVersion): Decision {
   if (!arrived) return { kind: 'wait', changes: { stageVersion: stage.version, lastError: null } };
   return {
     kind: 'change',
-    changes: { state: 'on_stage', stageVersion: stage.version, lastError: null },
-    notices: [{ kind: 'on-stage', train: release.train, tag: release.tag, version: stage.version, attempt: release.attempt }],
+    changes: { state: 'on_stage', stageVersion: stage.version, lastError: null, onStageAt: input.now },
+    notices: [
+      { kind: 'on-stage', train: release.train, tag: release.tag, version: stage.version, attempt: release.attempt },
+      ...summaryNotices(input, release, 'stage'),
+    ],
     audit: { actor: 'system', action: 'tag.on-stage', details: { version: stage.version } },
+  };
+}
+
+/** On stage, until production reports the release (or a later patch of its train). */
+function decideProduction(input: StepInput, release: TagRelease, production: DeployedVersion): Decision {
+  if (!production.ok) return release.lastError === production.reason ? WAIT : { kind: 'wait', changes: { lastError: production.reason } };
+  const arrived =
+    production.version === normaliseVersion(release.tag) ||
+    (production.train === release.train && production.patch !== null && production.patch >= release.patch);
+  if (!arrived) return release.lastError === null ? WAIT : { kind: 'wait', changes: { lastError: null } };
+  const { train, tag, attempt } = release;
+  // Production runs a later patch of the train: that patch's own release says "reached production" (once, not once per release).
+  const reached: CutNotice[] =
+    production.version === normaliseVersion(tag) ? [{ kind: 'in-production', train, tag, version: production.version, attempt }] : [];
+  return {
+    kind: 'change',
+    changes: { state: 'in_production', productionVersion: production.version, productionAt: input.now, lastError: null },
+    notices: [...reached, ...summaryNotices(input, release, 'production')],
+    audit: { actor: 'system', action: 'tag.in-production', details: { version: production.version } },
   };
 }
 
@@ -260,7 +383,9 @@ export function decideStep(input: StepInput, release: TagRelease, seen: Observat
     case 'ci':
       return decideCi(input, release, seen.check, seen.statuses);
     case 'stage':
-      return decideStage(release, seen.stage);
+      return seen.stage.environment === 'production'
+        ? decideProduction(input, release, seen.stage)
+        : decideStage(input, release, seen.stage);
     case 'none':
       if (release.state === 'requested' || release.state === 'image_requested')
         return decideStaleRequest(input, release, release.state === 'image_requested');
@@ -273,6 +398,7 @@ function lateNotice(release: TagRelease, now: Date): TagNotice {
   return {
     kind: 'late',
     attempt: release.attempt,
+    round: release.ciRound,
     lateness: { state, train, tag, minutes: minutesSince(release.stateSince, now), runUrl, imageRunUrl, ciUrl, stageVersion },
   };
 }
@@ -306,6 +432,10 @@ export function decideQuiet(input: StepInput, release: TagRelease, base: Release
   const { settings, now, webhooks } = input;
   const { lateAt, giveUpAt } = deadlinesOf(settings, release);
   const { attempt, tag } = release;
+  if (now >= giveUpAt && QUIET_WATCH_STATES.has(release.state as TagState)) {
+    // Waiting for people (a re-run, a deploy to production): the watch just stops; nothing is late.
+    return { changes: { ...base, nextCheckAt: null } };
+  }
   if (now >= giveUpAt) {
     const state = timeoutStateOf(release.state as TagState);
     return {

@@ -355,6 +355,7 @@ function buildRoutes(state: FakeGitHubState): Route[] {
   const repo = '^\\/repos\\/([^/]+)\\/([^/]+)';
 
   return [
+    ...rerunRoutes(state, R, repo),
     R('GET', `${repo}$`, (req) => ({
       status: 200,
       body: {
@@ -623,6 +624,31 @@ function buildRoutes(state: FakeGitHubState): Route[] {
       const reset = Math.ceil(Date.now() / 1000) + 3600;
       const core = { limit: 5000, used: 1, remaining: 4999, reset };
       return { status: 200, body: { resources: { core, graphql: core }, rate: core } };
+    }),
+  ];
+}
+
+/**
+ * `POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs` (@octokit/openapi
+ * "actions/re-run-workflow-failed-jobs"): 201 with an empty object; the run is queued again with its
+ * attempt counted. GitHub refuses a run still going, and one with no failed job (403), and an unknown run (404).
+ */
+function rerunRoutes(state: FakeGitHubState, R: (method: string, pattern: string, handler: Handler) => Route, repo: string): Route[] {
+  const forbidden = (message: string): RestResponse => ({ status: 403, body: { message, documentation_url: DOCS, status: '403' } });
+  return [
+    R('POST', `${repo}\\/actions\\/runs\\/(\\d+)\\/rerun-failed-jobs$`, (_req, [, , id = '']) => {
+      const run = state.workflowRuns.get(Number(id));
+      if (!run) return notFound();
+      if (run.status !== 'completed') return forbidden('This workflow is already running');
+      if (run.conclusion === 'success' || run.conclusion === 'skipped' || run.conclusion === 'neutral')
+        return forbidden('This workflow run cannot be retried');
+      state.reruns.push({ runId: run.id, attempt: run.runAttempt + 1 });
+      run.runAttempt += 1;
+      run.status = 'queued';
+      run.conclusion = null;
+      run.updatedAt = new Date(Date.parse(run.updatedAt) + 1000).toISOString();
+      const empty: components['schemas']['empty-object'] = {};
+      return { status: 201, body: empty };
     }),
   ];
 }

@@ -217,6 +217,8 @@ export class FakeGitHubState {
   readonly workflowRuns = new Map<number, FakeWorkflowRun>();
   /** Every accepted `workflow_dispatch`, oldest first. */
   readonly workflowDispatches: FakeWorkflowDispatch[] = [];
+  /** Re-runs of failed jobs asked for (`rerun-failed-jobs`), in order. */
+  readonly reruns: Array<{ runId: number; attempt: number }> = [];
   /** Issues filed through `POST /repos/{owner}/{repo}/issues`. */
   readonly issues: FakeIssue[] = [];
   /**

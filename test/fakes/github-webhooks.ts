@@ -59,6 +59,27 @@ export function checkRunPayload(github: FakeGitHub, run: FakeCheckRun, action: '
   };
 }
 
+/** A `check_suite` delivery: the suite of one app's checks on a commit, requested again (a re-run) or completed. */
+export function checkSuitePayload(
+  github: FakeGitHub,
+  suite: { id: number; headSha: string; status: string; conclusion: string | null; appSlug?: string },
+  action: 'requested' | 'rerequested' | 'completed',
+) {
+  return {
+    action,
+    check_suite: {
+      id: suite.id,
+      head_sha: suite.headSha,
+      head_branch: null,
+      status: suite.status,
+      conclusion: suite.conclusion,
+      app: { slug: suite.appSlug ?? 'circleci-checks' },
+    },
+    repository: repository(github),
+    sender: { login: 'circleci-checks[bot]', type: 'Bot' },
+  };
+}
+
 /**
  * A `status` delivery (a commit status set on a commit, e.g. by CircleCI), as GitHub documents it: no action;
  * `sha`, `name` (the repository), `context`, `state`, `target_url`, `description`, the commit and its branches.

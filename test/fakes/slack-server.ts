@@ -134,6 +134,8 @@ export interface FakeSlackMessage {
   blocks?: unknown[];
   attachments?: unknown[];
   thread_ts?: string;
+  /** A thread reply also sent to the channel (`reply_broadcast`): Slack lists it in the channel's history too. */
+  subtype?: 'thread_broadcast';
   metadata?: unknown;
   edited?: { user: string; ts: string };
 }
@@ -529,6 +531,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     attachments?: unknown[];
     threadTs?: string;
     metadata?: unknown;
+    broadcast?: boolean;
   }): FakeSlackMessage => {
     const message: FakeSlackMessage = {
       channel: fields.channel,
@@ -542,6 +545,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       ...(fields.blocks !== undefined ? { blocks: fields.blocks } : {}),
       ...(fields.attachments !== undefined ? { attachments: fields.attachments } : {}),
       ...(fields.threadTs !== undefined ? { thread_ts: fields.threadTs } : {}),
+      ...(fields.threadTs !== undefined && fields.broadcast ? { subtype: 'thread_broadcast' as const } : {}),
       ...(fields.metadata !== undefined ? { metadata: fields.metadata } : {}),
     };
     messages.push(message);
@@ -730,10 +734,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       refuse(checkMessageBlocks(content.blocks, { countText: true }));
       const threadTs = str(args, 'thread_ts');
       if (args.metadata !== undefined) checkMetadata(args.metadata);
+      // As Slack: `reply_broadcast` (true or "true") also sends a thread reply to the channel; without thread_ts it is ignored.
+      const broadcast = args.reply_broadcast === true || args.reply_broadcast === 'true';
       const message = postMessage({
         channel,
         ...content,
-        ...(threadTs ? { threadTs } : {}),
+        ...(threadTs ? { threadTs, broadcast } : {}),
         ...(args.metadata !== undefined ? { metadata: args.metadata } : {}),
       });
       return { ok: true, channel, ts: message.ts, message: messagePayload(message) };
@@ -849,7 +855,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'conversations.history': (args) => {
       const channel = str(args, 'channel');
       if (!channel) throw new SlackApiError('channel_not_found');
-      const top = messages.filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts));
+      const top = messages.filter(
+        (m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts || m.subtype === 'thread_broadcast'),
+      );
       return historyPage(args, [...top].reverse());
     },
 

@@ -89,3 +89,25 @@ export function setCi(
     detailsUrl: 'https://app.circleci.com/pipelines/github/mozilla/fxa/4242',
   });
 }
+
+/**
+ * CI runs again on a commit (a re-run, on CircleCI or GitHub Actions): a new check run of the CI check
+ * (a new id) takes the old one's place, as GitHub lists the latest run per name. Returns its id.
+ */
+export function rerunCi(
+  github: FakeGitHub,
+  sha: string,
+  status: 'queued' | 'in_progress' | 'completed',
+  conclusion?: CheckRunConclusion,
+): number {
+  const index = github.checkRuns.findIndex((run) => run.headSha === sha && run.name === CI_CHECK);
+  const old = github.checkRuns[index];
+  if (index >= 0) github.checkRuns.splice(index, 1);
+  return github.setCheckRun(sha, {
+    name: CI_CHECK,
+    status,
+    ...(status === 'completed' ? { conclusion: conclusion ?? 'success' } : {}),
+    detailsUrl: old?.detailsUrl ?? 'https://app.circleci.com/pipelines/github/mozilla/fxa/4243',
+    ...(old ? { appSlug: old.appSlug } : {}),
+  });
+}

@@ -4,6 +4,7 @@ import { ADMIN, ALICE, BOB, CAROL, CHANNEL, importTeam, TEAM_SETTINGS } from '..
 import { randomUUID } from 'node:crypto';
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { arrangeTaggingRepository, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
+import { sendWebhook } from '../fakes/github-webhooks';
 import { startHarness, type Harness } from '../support/harness';
 
 export { ADMIN, ALICE, BOB, CAROL, CHANNEL } from '../support/team';
@@ -173,4 +174,36 @@ export async function forgetCut(h: Harness, mainHead: string): Promise<void> {
   h.github.clearFaults();
   h.github.setBranch('main', mainHead);
   if (!h.github.findWorkflow(TAG_WORKFLOW)) h.github.addWorkflow(TAG_WORKFLOW, { inputs: {}, createRunOnDispatch: true });
+}
+
+/** The webhook secret of the tagging tests that receive GitHub's deliveries. */
+export const WEBHOOK_SECRET = 'webhook-secret-of-the-tests-0123';
+
+/** A harness receiving GitHub webhooks, with the team arranged; `deliver` sends one (accepted) and waits for its work. */
+export async function startWebhookHarness(
+  settings: Record<string, unknown> = SETTINGS,
+): Promise<{ h: Harness; deliver: (event: string, payload: unknown) => Promise<void> }> {
+  const h = await startHarness({ settings, now: AFTER_CUTOFF, env: { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+  await arrangeTeam(h);
+  const url = `${h.bot.url}/github/webhooks`;
+  const deliver = async (event: string, payload: unknown) => {
+    const status = await sendWebhook({ url, secret: WEBHOOK_SECRET, event, payload });
+    if (status !== 202) throw new Error(`the webhook ${event} answered HTTP ${status}`);
+    await settle(h);
+  };
+  return { h, deliver };
+}
+
+/** `/release <text>` as `userId`: the text (and blocks) of the ephemeral answer. */
+export async function ask(h: Harness, userId: string, text: string): Promise<string> {
+  const id = `cmd-${randomUUID()}`;
+  const reply = await h.sender.sendSlashCommand({
+    text,
+    userId,
+    channelId: CHANNEL,
+    responseUrl: h.slack.responseUrl(id, { channel: CHANNEL, user: userId }),
+  });
+  if (reply.status !== 200) throw new Error(`/release ${text} answered HTTP ${reply.status}`);
+  const [response] = await waitForResponse(h, id);
+  return textOf(response ?? {});
 }

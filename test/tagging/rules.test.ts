@@ -65,7 +65,7 @@ describe('pacing the watch', () => {
     );
     const reported = release({ stateSince: since, overdueReportedAt: now, polls: 9 });
     expect(nextCheckAt({ settings, webhooks: false, release: reported, now })).toEqual(new Date(now.getTime() + 5 * MINUTE));
-    expect(nextCheckAt({ settings, webhooks: false, release: release({ state: 'on_stage' }), now })).toBeNull();
+    expect(nextCheckAt({ settings, webhooks: false, release: release({ state: 'in_production' }), now })).toBeNull();
     // A rate limit asks for a longer wait.
     expect(nextCheckAt({ settings, webhooks: false, release: release({ stateSince: now }), now, atLeastMs: 30 * MINUTE })).toEqual(
       new Date(now.getTime() + 30 * MINUTE),

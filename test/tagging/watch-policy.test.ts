@@ -105,7 +105,7 @@ describe('the next look', () => {
 
   test('a rate limit wait is kept even when a deadline comes first; nothing is watched in a final state', () => {
     expect(nextCheckAt({ settings, webhooks: false, release: releaseRow(), now: at(119), atLeastMs: 10 * MINUTE })).toEqual(at(129));
-    expect(nextCheckAt({ settings, webhooks: false, release: releaseRow({ state: 'ci_failed' }), now: at(1) })).toBeNull();
+    expect(nextCheckAt({ settings, webhooks: false, release: releaseRow({ state: 'in_production' }), now: at(1) })).toBeNull();
   });
 });
 
