@@ -1,0 +1,57 @@
+/**
+ * Which train is being cut at `now` (its cutoff passed, its tag not there
+ * yet), from what is known of the tags: the bot's own record of the cut, the
+ * tags GitHub listed (when the caller has them) and, when asked, one GitHub
+ * read of that train's tag. The rule itself is `trainInCut` (src/train/).
+ */
+import type { AppDeps } from '../deps';
+import { findTrainCut } from '../tagging/release-store';
+import type { TrainSchedule } from '../train/calendar';
+import { trainInCut } from '../train/train-in-cut';
+import { findLatestTrain, formatTag } from '../train/versions';
+
+/** States of a cut in which its tag exists (reached `tagged`, or went on from there). */
+const TAGGED_STATES: ReadonlySet<string> = new Set([
+  'tagged',
+  'ci_failed',
+  'ci_passed',
+  'ci_timeout',
+  'image_requested',
+  'image_dispatched',
+  'image_failed',
+  'image_timeout',
+  'image_built',
+  'on_stage',
+  'stage_timeout',
+]);
+
+/** Whether a cut in `state` has its tag. */
+export function isTaggedState(state: string): boolean {
+  return TAGGED_STATES.has(state);
+}
+
+/**
+ * The train being cut, or null. `tagNames`: tags GitHub already listed (the
+ * dashboard's snapshot). `askGitHub`: read the candidate's tag from GitHub when
+ * nothing else says it is tagged (one request; @throws GitHubError).
+ */
+export async function findTrainBeingCut(options: {
+  deps: AppDeps;
+  now: Date;
+  tagNames?: readonly string[];
+  askGitHub?: boolean;
+}): Promise<TrainSchedule | null> {
+  const { deps, now } = options;
+  const { tagFormat } = deps.config.settings;
+  const candidate = deps.calendar.trainInProgress(now).train - 1;
+  const tagged: number[] = [];
+  const latest = options.tagNames ? findLatestTrain(options.tagNames, tagFormat) : null;
+  if (latest) tagged.push(latest.train);
+  const cut = await findTrainCut(deps.db.prisma, candidate);
+  if (cut && isTaggedState(cut.state)) tagged.push(candidate);
+  if (options.askGitHub && trainInCut(deps.calendar, now, tagged) !== null) {
+    const tag = formatTag(tagFormat, candidate, 0);
+    if ((await deps.github.listTagNames(tag)).includes(tag)) tagged.push(candidate);
+  }
+  return trainInCut(deps.calendar, now, tagged);
+}
