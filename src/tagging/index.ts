@@ -1,14 +1,16 @@
 /** Tagging: `/release tag` (guarded dispatch of the tagging workflow), the watch of the run, CI and stage, and the train's thread. */
 import type { Feature } from '../feature';
 import { applyGitHubEvent } from './github-events';
-import { tagCancel, tagConfirm, tagFileIssue, tagFileIssueConfirm, tagKnownFlaky, tagRetry } from './slack';
+import { tagCancel, tagConfirm, tagCutAnyway, tagFileIssue, tagFileIssueConfirm, tagKnownFlaky, tagLateCancel, tagRetry } from './slack';
 import { createTagSubcommand } from './tag-command';
 import {
   TAG_CANCEL_ACTION,
   TAG_CONFIRM_ACTION,
+  TAG_CUT_ANYWAY_ACTION,
   TAG_FILE_ISSUE_ACTION,
   TAG_FILE_ISSUE_CONFIRM_ACTION,
   TAG_FLAKY_ACTION,
+  TAG_LATE_CANCEL_ACTION,
   TAG_RETRY_ACTION,
 } from './tag-view';
 import { createTagWatchJob } from './watch-job';
@@ -16,10 +18,19 @@ import { createTagWatchJob } from './watch-job';
 export const taggingFeature: Feature = {
   name: 'tagging',
   subcommands: [createTagSubcommand],
-  durableButtons: [TAG_CONFIRM_ACTION, TAG_RETRY_ACTION, TAG_FILE_ISSUE_CONFIRM_ACTION, TAG_FLAKY_ACTION],
+  durableButtons: [
+    TAG_CONFIRM_ACTION,
+    TAG_CUT_ANYWAY_ACTION,
+    TAG_LATE_CANCEL_ACTION,
+    TAG_RETRY_ACTION,
+    TAG_FILE_ISSUE_CONFIRM_ACTION,
+    TAG_FLAKY_ACTION,
+  ],
   buttons: {
     [TAG_CONFIRM_ACTION]: tagConfirm,
     [TAG_CANCEL_ACTION]: tagCancel,
+    [TAG_CUT_ANYWAY_ACTION]: tagCutAnyway,
+    [TAG_LATE_CANCEL_ACTION]: tagLateCancel,
     [TAG_RETRY_ACTION]: tagRetry,
     [TAG_FILE_ISSUE_ACTION]: tagFileIssue,
     [TAG_FILE_ISSUE_CONFIRM_ACTION]: tagFileIssueConfirm,
