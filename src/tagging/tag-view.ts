@@ -9,7 +9,6 @@ import type {
   CiFailureRefusal,
   CutBlocker,
   CutOutcome,
-  CutPlan,
   CutRefusal,
   CutWarning,
   DispatchRefusal,
