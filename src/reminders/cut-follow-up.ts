@@ -12,6 +12,7 @@
  *   is about to go out, so a train tagged by hand is not chased.
  */
 import type { AppDeps } from '../deps';
+import { listNotes } from '../notes/notes-store';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { pruneFires } from '../scheduler';
 import { section } from '../slack/blocks';
@@ -56,22 +57,12 @@ export async function followUpCut(options: { deps: AppDeps; train: number; now: 
   }
   if (cut && UNDER_WAY.has(cut.state)) return;
   const ownerAt = new Date(schedule.cutoff.getTime() + settings.tagChase.ownerAfterMinutes * MINUTE);
-  if (now < ownerAt) return;
   const adminsAt = new Date(ownerAt.getTime() + settings.tagChase.adminsAfterMinutes * MINUTE);
   const owner = await findOwnerOfTrain(deps, train);
-  const entry = (kind: 'tag-chase-owner' | 'tag-chase-admin', recipient: string) =>
-    reminderEntry({ train, kind, scheduledAt: schedule.cutoff, recipient });
-  const due: Array<{ kind: 'tag-chase-owner' | 'tag-chase-admin'; user: string }> = [];
-  if (owner) due.push({ kind: 'tag-chase-owner', user: owner });
-  if (!owner || now >= adminsAt) {
-    for (const admin of await deps.admins.listAdmins(now)) if (admin !== owner) due.push({ kind: 'tag-chase-admin', user: admin });
-  }
-  const unsent: typeof due = [];
-  for (const item of due)
-    if (!(await deps.messenger.find(reminderKey({ train, kind: item.kind, scheduledAt: schedule.cutoff, recipient: item.user }))))
-      unsent.push(item);
-  if (unsent.length === 0) return;
-  // Tagged by hand (or by a run the bot has not seen yet)? Then SRE hears of it and nobody is chased.
+  const unsent = now < ownerAt ? [] : await unsentChases({ deps, train, owner, now, admins: !owner || now >= adminsAt });
+  const sreWaits = await sreHandOffWaits(deps, train);
+  if (unsent.length === 0 && !sreWaits) return;
+  // Tagged by hand (or by a run the bot has not followed)? Then SRE hears of it and nobody is chased.
   if ((await findTrainBeingCut({ deps, now, askGitHub: true }))?.train !== train) {
     if (deps.calendar.trainInProgress(now).train - 1 === train) await handOffToSre({ deps, train, moment: 'tag', now });
     return;
@@ -82,10 +73,10 @@ export async function followUpCut(options: { deps: AppDeps; train: number; now: 
       item.kind === 'tag-chase-owner'
         ? `:hourglass: *Train ${train} is not tagged yet*: ${since}. Cut it with \`/release tag\` (it shows what made it, and anything merged after the cutoff).`
         : `:hourglass: *Train ${train} is still not tagged*: ${since}. ` +
-          (owner ? `Its owner ${mentionUser(owner)} was reminded ${formatCountdown(ownerAt, now)} ago. ` : 'It has no owner assigned. ') +
+          (owner ? `Its owner ${mentionUser(owner)} was reminded by DM. ` : 'It has no owner assigned. ') +
           'As an admin you can cut it with `/release tag`.';
     const outcome = await deps.messenger.postOnce({
-      ...entry(item.kind, item.user),
+      ...reminderEntry({ train, kind: item.kind, scheduledAt: schedule.cutoff, recipient: item.user }),
       to: { user: item.user },
       message: { text: text.replace(/[*`]/g, ''), blocks: [section(text)] },
       now,
@@ -93,6 +84,32 @@ export async function followUpCut(options: { deps: AppDeps; train: number; now: 
     if (outcome.outcome === 'failed')
       deps.logger.warn({ train, user: item.user, error: outcome.error }, 'reminders: a tag chase DM could not be sent');
   }
+}
+
+type Chase = { kind: 'tag-chase-owner' | 'tag-chase-admin'; user: string };
+
+/** The chasing DMs due and not sent yet: the owner's, and the admins' when `admins` (the owner is not DMed twice). */
+async function unsentChases(options: { deps: AppDeps; train: number; owner: string | null; now: Date; admins: boolean }): Promise<Chase[]> {
+  const { deps, train, owner, now } = options;
+  const cutoff = deps.calendar.getTrain(train).cutoff;
+  const due: Chase[] = owner ? [{ kind: 'tag-chase-owner', user: owner }] : [];
+  if (options.admins) {
+    for (const admin of await deps.admins.listAdmins(now)) if (admin !== owner) due.push({ kind: 'tag-chase-admin', user: admin });
+  }
+  const unsent: Chase[] = [];
+  for (const item of due) {
+    if (!(await deps.messenger.find(reminderKey({ train, kind: item.kind, scheduledAt: cutoff, recipient: item.user })))) unsent.push(item);
+  }
+  return unsent;
+}
+
+/** Whether SRE is still to hear of the train's special steps at its tag (a contact is set, steps exist, not sent yet). */
+async function sreHandOffWaits(deps: AppDeps, train: number): Promise<boolean> {
+  const contact = deps.config.settings.sreContact;
+  if (contact === null) return false;
+  const cutoff = deps.calendar.getTrain(train).cutoff;
+  if (await deps.messenger.find(reminderKey({ train, kind: 'sre-tag', scheduledAt: cutoff, recipient: contact }))) return false;
+  return (await listNotes(deps.db.prisma, train)).some((note) => note.forSre);
 }
 
 /** Keeps the follow-up's own ledger rows for a day (it fires every few minutes). */
