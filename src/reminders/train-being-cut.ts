@@ -6,24 +6,15 @@
  */
 import type { AppDeps } from '../deps';
 import { findTrainCut } from '../tagging/release-store';
+import { TAG_STATES } from '../tagging/states';
 import type { TrainSchedule } from '../train/calendar';
 import { trainInCut } from '../train/train-in-cut';
 import { findLatestTrain, formatTag } from '../train/versions';
 
-/** States of a cut in which its tag exists (reached `tagged`, or went on from there). */
-const TAGGED_STATES: ReadonlySet<string> = new Set([
-  'tagged',
-  'ci_failed',
-  'ci_passed',
-  'ci_timeout',
-  'image_requested',
-  'image_dispatched',
-  'image_failed',
-  'image_timeout',
-  'image_built',
-  'on_stage',
-  'stage_timeout',
-]);
+/** States of a cut in which its tag exists: `tagged` and every state after it, but for the timeout of waiting for the tag. */
+const TAGGED_STATES: ReadonlySet<string> = new Set(
+  TAG_STATES.slice(TAG_STATES.indexOf('tagged')).filter((state) => state !== 'tag_timeout'),
+);
 
 /** Whether a cut in `state` has its tag. */
 export function isTaggedState(state: string): boolean {
