@@ -1,8 +1,8 @@
 /**
  * Which train is being cut at `now` (its cutoff passed, its tag not there
- * yet), from what is known of the tags: the bot's own record of the cut, the
- * tags GitHub listed (when the caller has them) and, when asked, one GitHub
- * read of that train's tag. The rule itself is `trainInCut` (src/train/).
+ * yet), from what is known of the tags: the bot's own record of the cuts, the
+ * tags GitHub listed (when the caller has them) and, when asked, GitHub's
+ * answer for that train's tag and the previous train's (one request each). The rule itself is `trainInCut` (src/train/).
  */
 import type { AppDeps } from '../deps';
 import { findTrainCut } from '../tagging/release-store';
@@ -38,11 +38,20 @@ export async function findTrainBeingCut(options: {
   const tagged: number[] = [];
   const latest = options.tagNames ? findLatestTrain(options.tagNames, tagFormat) : null;
   if (latest) tagged.push(latest.train);
-  const cut = await findTrainCut(deps.db.prisma, candidate);
-  if (cut && isTaggedState(cut.state)) tagged.push(candidate);
-  if (options.askGitHub && trainInCut(deps.calendar, now, tagged) !== null) {
-    const tag = formatTag(tagFormat, candidate, 0);
-    if ((await deps.github.listTagNames(tag)).includes(tag)) tagged.push(candidate);
+  // The bot's record of the cut of the candidate and of the train before it.
+  for (const train of [candidate, candidate - 1]) {
+    const cut = await findTrainCut(deps.db.prisma, train);
+    if (cut && isTaggedState(cut.state)) tagged.push(train);
+  }
+  if (options.askGitHub && !tagged.includes(candidate)) {
+    const asked = [candidate, ...(tagged.includes(candidate - 1) ? [] : [candidate - 1])];
+    const found = await Promise.all(
+      asked.map(async (train) => {
+        const tag = formatTag(tagFormat, train, 0);
+        return (await deps.github.listTagNames(tag)).includes(tag) ? train : null;
+      }),
+    );
+    for (const train of found) if (train !== null) tagged.push(train);
   }
   return trainInCut(deps.calendar, now, tagged);
 }

@@ -7,14 +7,15 @@ import type { TrainCalendar, TrainSchedule } from './calendar';
 
 /**
  * The train whose cutoff has passed at `now` and which is not tagged yet, or
- * null. Only the train just before the one in progress can be in its cut (a
- * train two cutoffs back that is still untagged means the calendar or the
- * tags are off, which the dashboard says). `taggedTrains` lists trains known
- * to be tagged (from GitHub's tags and the bot's own record); a later train
- * tagged means the earlier ones were cut too.
+ * null. `taggedTrains` lists trains known to be tagged (from GitHub's tags and
+ * the bot's own record). Only the train just before the one in progress can be
+ * in its cut, and only when the latest train known to be tagged is the one
+ * before it: with nothing known, or a train further back untagged, the
+ * calendar or the tags are off (which the dashboard says) and no cut is assumed.
  */
 export function trainInCut(calendar: TrainCalendar, now: Date, taggedTrains: Iterable<number>): TrainSchedule | null {
   const previous = calendar.getTrain(calendar.trainInProgress(now).train - 1);
-  for (const tagged of taggedTrains) if (tagged >= previous.train) return null;
-  return previous;
+  let latest: number | null = null;
+  for (const tagged of taggedTrains) if (latest === null || tagged > latest) latest = tagged;
+  return latest === previous.train - 1 ? previous : null;
 }

@@ -16,7 +16,13 @@ describe('trainInCut', () => {
     expect(cutOf('2026-11-04T18:10:00Z', [301, 302])).toBeNull();
     // A later train tagged means 302 was cut too.
     expect(cutOf('2026-11-04T18:10:00Z', [303])).toBeNull();
-    expect(cutOf('2026-11-04T18:10:00Z', [])).toBe(302);
+    expect(cutOf('2026-11-04T18:10:00Z', [300, 301])).toBe(302);
+  });
+
+  test('no cut is assumed without knowing that the train before it was tagged', () => {
+    expect(cutOf('2026-11-04T18:10:00Z', [])).toBeNull();
+    // Train 300 tagged, 301 not: the tags and the calendar disagree (the dashboard says so); 302 is not "being cut".
+    expect(cutOf('2026-11-04T18:10:00Z', [300])).toBeNull();
   });
 
   test('the window follows DST: 10:00 PDT is 17:00 UTC, 10:00 PST is 18:00 UTC', () => {
@@ -35,7 +41,7 @@ describe('trainInCut', () => {
   });
 
   test('only the train just before the one in progress can be in its cut', () => {
-    // Two cutoffs later with nothing tagged: the train being cut is the latest cut one, not an older one.
-    expect(cutOf('2026-11-18T18:05:00Z', [])).toBe(303);
+    expect(cutOf('2026-11-18T18:05:00Z', [302])).toBe(303);
+    expect(cutOf('2026-11-18T18:05:00Z', [301])).toBeNull();
   });
 });
