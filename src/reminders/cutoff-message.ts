@@ -9,6 +9,7 @@
  * GitHub could not tell. Then the special steps go to SRE (sre-handoff.ts).
  */
 import type { AppDeps } from '../deps';
+import { postChannelReminder, type ReminderFireOptions } from './channel-reminder';
 import { recordAudit } from '../audit/audit-store';
 import { GitHubError } from '../github/errors';
 import type { MergedPullRequest, PullRequestSummary } from '../github/client';
@@ -17,7 +18,6 @@ import { listFires } from '../scheduler';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { loadAnswers, loadSweptPullRequests } from './answer-store';
 import { createAuthorDirectory } from './author-directory';
-import { reminderEntry } from './message-ledger';
 import { refreshOwnerSummary } from './owner-summary';
 import { handOffToSre, messageUrl } from './sre-handoff';
 import { withAdvisoryLock } from '../db/locks';
@@ -30,13 +30,7 @@ import { renderCutoffMessage, shortTime } from './views';
 /** The scheduler's name of the sweep job (its ledger rows tell which sweeps ran). */
 export const SWEEP_JOB = 'pr-sweep';
 
-export async function postCutoffMessage(options: {
-  deps: AppDeps;
-  train: number;
-  scheduledAt: Date;
-  now: Date;
-  lastAttempt: boolean;
-}): Promise<void> {
+export async function postCutoffMessage(options: ReminderFireOptions): Promise<void> {
   const { deps, train, scheduledAt, now } = options;
   const { settings } = deps.config;
   const schedule = deps.calendar.getTrain(train);
@@ -87,14 +81,7 @@ export async function postCutoffMessage(options: {
     },
     settings,
   );
-  const outcome = await deps.messenger.postOnce({
-    ...reminderEntry({ train, kind: 'cutoff', scheduledAt, recipient: settings.announcementChannel }),
-    to: { channel: settings.announcementChannel },
-    message,
-    now,
-    ...(options.lastAttempt ? { giveUp: true } : {}),
-  });
-  if (outcome.outcome === 'failed') throw new Error(`the cutoff message of train ${train} could not be posted: ${outcome.error}`);
+  const outcome = await postChannelReminder({ ...options, kind: 'cutoff', message, what: 'cutoff message' });
   if (outcome.outcome === 'posted' && !thread) await adoptAsTrainThread(deps, { train, channel: outcome.channel, ts: outcome.ts, now });
   await handOffToSre({ deps, train, moment: 'cutoff', now });
   if (outcome.outcome !== 'posted') return;

@@ -7,6 +7,7 @@
  */
 import { recordAudit } from '../audit/audit-store';
 import type { AppDeps } from '../deps';
+import { postChannelReminder, type ReminderFireOptions } from './channel-reminder';
 import type { PullRequestSummary } from '../github/client';
 import { GitHubError } from '../github/errors';
 import { listNotes } from '../notes/notes-store';
@@ -15,7 +16,6 @@ import { failingCi } from '../tagging/plan-cut';
 import { loadAnswers, loadSweptPullRequests } from './answer-store';
 import { createAuthorDirectory } from './author-directory';
 import { renderLastCall } from './last-call-view';
-import { reminderEntry } from './message-ledger';
 import { gatherPrecutChecks } from './precut-checks';
 import { readOpenPullRequests } from './sweep';
 
@@ -27,14 +27,8 @@ async function failingOnMain(deps: AppDeps): Promise<string[] | null> {
   return failingCi(runs, statuses);
 }
 
-export async function postLastCall(options: {
-  deps: AppDeps;
-  train: number;
-  scheduledAt: Date;
-  now: Date;
-  lastAttempt: boolean;
-}): Promise<void> {
-  const { deps, train, scheduledAt, now } = options;
+export async function postLastCall(options: ReminderFireOptions): Promise<void> {
+  const { deps, train, now } = options;
   const { settings } = deps.config;
   const schedule = deps.calendar.getTrain(train);
   if (now >= schedule.cutoff) {
@@ -76,14 +70,7 @@ export async function postLastCall(options: {
     },
     settings,
   );
-  const outcome = await deps.messenger.postOnce({
-    ...reminderEntry({ train, kind: 'last-call', scheduledAt, recipient: settings.announcementChannel }),
-    to: { channel: settings.announcementChannel },
-    message,
-    now,
-    ...(options.lastAttempt ? { giveUp: true } : {}),
-  });
-  if (outcome.outcome === 'failed') throw new Error(`the last call of train ${train} could not be posted: ${outcome.error}`);
+  const outcome = await postChannelReminder({ ...options, kind: 'last-call', message, what: 'last call' });
   if (outcome.outcome === 'posted') {
     await recordAudit(deps.db.prisma, {
       actor: 'system',
