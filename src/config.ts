@@ -163,6 +163,46 @@ export const settingsSchema = z.object({
     .default([180, 60]),
   /** Pull requests with any of these labels (compared without case) are left out of the check-in, the sweeps and the cutoff message. */
   ignoredPullRequestLabels: z.array(z.string().min(1)).default([]),
+  /** Minutes before the cutoff of the same-day last call in the team channel (what is still open, deploy notes, pre-cut checks); 0 turns it off. */
+  lastCallMinutesBeforeCutoff: z
+    .number()
+    .int()
+    .min(0)
+    .max(12 * 60)
+    .default(60),
+  /** Chasing an untagged train: the owner is reminded by DM this many minutes after the cutoff, then the admins this many minutes after that. */
+  tagChase: z
+    .object({
+      /** Minutes after the cutoff at which the owner of an untagged train gets a DM. */
+      ownerAfterMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(30),
+      /** Minutes after the owner's reminder at which the admins get a DM, if the train is still not tagged. */
+      adminsAfterMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60)
+        .default(60),
+    })
+    .default({ ownerAfterMinutes: 30, adminsAfterMinutes: 60 }),
+  /** Labels (compared without case) that mark a pull request as a release blocker: open ones are shown before the cut (tag confirmation, last call). */
+  releaseBlockerLabels: z.array(z.string().min(1)).default(['release-blocker']),
+  /**
+   * Where SRE hears of a train's special steps (deploy notes flagged for SRE), at the cutoff and at the tag:
+   * a Slack user group id ("S…", mentioned in the team channel) or a channel ("C…" or "#name"). Unset: nobody beyond the team channel.
+   */
+  sreContact: z
+    .string()
+    .regex(
+      /^(S[A-Z0-9]{2,}|C[A-Z0-9]{2,}|G[A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]*)$/,
+      'expected a user group id (S…), a channel id (C…) or #channel-name',
+    )
+    .nullable()
+    .default(null),
   /** How late (minutes) a check-in, PR sweep or cutoff message may still run: retries after a failure, or a restart. A sweep never runs after the cutoff. */
   reminderGraceMinutes: z
     .number()

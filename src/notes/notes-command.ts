@@ -3,15 +3,21 @@
  *
  * - `add <text>`: a note; `sre <text>`: a special step flagged for SRE (anyone);
  * - `list [train]`: the notes of a train (default: the one in progress);
- * - `remove <id>`: by the note's author, the train's owner or an admin, while
- *   the train is not cut.
+ * - `remove <id>`: by the note's author, the train's owner or an admin, until
+ *   the train is tagged.
+ * "The train" is the one in progress, except between a train's cutoff and its
+ * tag: then notes go to the train being cut (its deploy is what they are
+ * for), and the reply says so.
  * Notes show in `/release status` and in the cutoff message.
  */
 import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { positiveIdOf } from '../commands/parse-values';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
+import { GitHubError } from '../github/errors';
+import { findTrainBeingCut } from '../reminders/train-being-cut';
 import { escapeMrkdwn, escapeTyped, mentionUser } from '../slack/mrkdwn';
+import type { TrainSchedule } from '../train/calendar';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { formatInZones } from '../train/time-format';
 import { addNote, findNote, listNotes, removeNote } from './notes-store';
@@ -44,10 +50,27 @@ function parseWholeNumber(arg: string | undefined, what: string): number {
 export function createNotesSubcommand(deps: AppDeps): Subcommand {
   const { settings } = deps.config;
 
+  /** The train being cut at `now`: asks GitHub for its tag, or goes by the bot's own record when GitHub cannot answer. */
+  async function beingCut(now: Date): Promise<TrainSchedule | null> {
+    try {
+      return await findTrainBeingCut({ deps, now, askGitHub: true });
+    } catch (error) {
+      if (!(error instanceof GitHubError)) throw error;
+      deps.logger.warn({ err: error }, 'notes: GitHub did not say whether the cut train is tagged; going by the bot’s record');
+      return findTrainBeingCut({ deps, now });
+    }
+  }
+
+  /** The train notes go to: the one being cut, else the one in progress. */
+  async function notesTrain(now: Date): Promise<{ train: number; inCut: boolean }> {
+    const cut = await beingCut(now);
+    return cut ? { train: cut.train, inCut: true } : { train: deps.calendar.trainInProgress(now).train, inCut: false };
+  }
+
   async function add(context: CommandContext, forSre: boolean): Promise<string> {
     const verb = forSre ? 'sre' : 'add';
     const text = typedText(textAfterVerb(context.rest, verb));
-    const train = deps.calendar.trainInProgress(context.now).train;
+    const { train, inCut } = await notesTrain(context.now);
     const note = await addNote({
       prisma: deps.db.prisma,
       train,
@@ -59,13 +82,18 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     });
     return (
       `:white_check_mark: ${forSre ? 'Special step for SRE' : 'Deploy note'} \`${note.id}\` added to train ${train}: ` +
-      `${escapeTyped(note.text)}\nIt shows in \`/release status\` and in the cutoff message. Remove it with \`/release notes remove ${note.id}\`.`
+      `${escapeTyped(note.text)}\n` +
+      (inCut
+        ? `Train ${train} is being cut (its cutoff has passed and it is not tagged yet), so the note is for its deploy. ` +
+          `Meant for train ${train + 1}? Remove it with \`/release notes remove ${note.id}\` and add it again once train ${train} is tagged.`
+        : `It shows in \`/release status\` and in the cutoff message. Remove it with \`/release notes remove ${note.id}\`.`)
     );
   }
 
   async function list(context: CommandContext): Promise<string> {
     if (context.args.length > 2) throw new InvalidInputError(`\`notes list\` takes at most a train number.\n${USAGE}`);
-    const current = deps.calendar.trainInProgress(context.now).train;
+    const current =
+      context.args[1] === undefined ? (await notesTrain(context.now)).train : deps.calendar.trainInProgress(context.now).train;
     const train = context.args[1] === undefined ? current : parseWholeNumber(context.args[1], 'the train');
     const notes = await listNotes(deps.db.prisma, train);
     if (notes.length === 0)
@@ -80,9 +108,9 @@ export function createNotesSubcommand(deps: AppDeps): Subcommand {
     const note = await findNote({ prisma: deps.db.prisma, id });
     if (!note) throw new InvalidInputError(`There is no deploy note \`${id}\`. \`/release notes list\` shows them with their numbers.`);
     const schedule = deps.calendar.getTrain(note.train);
-    if (context.now >= schedule.cutoff) {
+    if (context.now >= schedule.cutoff && (await beingCut(context.now))?.train !== note.train) {
       throw new InvalidInputError(
-        `Train ${note.train} was cut at ${formatInZones(schedule.cutoff, settings.displayTimeZones)}; its notes are history now.`,
+        `Train ${note.train} was cut at ${formatInZones(schedule.cutoff, settings.displayTimeZones)} and is tagged; its notes are history now.`,
       );
     }
     if (note.authorSlackId !== context.userId) {

@@ -6,11 +6,13 @@ import { escapeTyped, mentionUser } from '../slack/mrkdwn';
 import type { StoredNote } from './notes-store';
 
 /** One line per note, SRE steps first. */
-export function renderNoteLines(notes: readonly StoredNote[], options: { withIds?: boolean } = {}): string[] {
+/** `withAuthors: false` leaves the authors out (a message to another team: no mentions of people not asked to act). */
+export function renderNoteLines(notes: readonly StoredNote[], options: { withIds?: boolean; withAuthors?: boolean } = {}): string[] {
   const ordered = [...notes.filter((n) => n.forSre), ...notes.filter((n) => !n.forSre)];
   return ordered.map((note) => {
     const id = options.withIds ? `\`${note.id}\` ` : '';
     const flag = note.forSre ? ':rotating_light: *SRE:* ' : '';
-    return `• ${id}${flag}${escapeTyped(note.text)} _(${mentionUser(note.authorSlackId)})_`;
+    const author = options.withAuthors === false ? '' : ` _(${mentionUser(note.authorSlackId)})_`;
+    return `• ${id}${flag}${escapeTyped(note.text)}${author}`;
   });
 }

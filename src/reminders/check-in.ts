@@ -5,25 +5,18 @@
  * (the message ledger); when GitHub fails on the last attempt it goes out
  * without the PR list rather than not at all.
  */
-import type { AppDeps } from '../deps';
+import { postChannelReminder, type ReminderFireOptions } from './channel-reminder';
 import { recordAudit } from '../audit/audit-store';
 import { GitHubError } from '../github/errors';
 import type { PullRequestSummary } from '../github/client';
 import { countNotes } from '../notes/notes-store';
 import { loadRoster } from '../rotation/roster-store';
 import { findOwnerOfTrain } from '../rotation/owner';
-import { reminderEntry } from './message-ledger';
 import { readOpenPullRequests } from './sweep';
 import { renderCheckIn } from './views';
 
-export async function postCheckIn(options: {
-  deps: AppDeps;
-  train: number;
-  scheduledAt: Date;
-  now: Date;
-  lastAttempt: boolean;
-}): Promise<void> {
-  const { deps, train, scheduledAt, now } = options;
+export async function postCheckIn(options: ReminderFireOptions): Promise<void> {
+  const { deps, train, now } = options;
   const { settings } = deps.config;
   const schedule = deps.calendar.getTrain(train);
   if (now >= schedule.cutoff) {
@@ -48,14 +41,7 @@ export async function postCheckIn(options: {
     settings,
     now,
   );
-  const outcome = await deps.messenger.postOnce({
-    ...reminderEntry({ train, kind: 'check-in', scheduledAt, recipient: settings.announcementChannel }),
-    to: { channel: settings.announcementChannel },
-    message,
-    now,
-    ...(options.lastAttempt ? { giveUp: true } : {}),
-  });
-  if (outcome.outcome === 'failed') throw new Error(`the check-in of train ${train} could not be posted: ${outcome.error}`);
+  const outcome = await postChannelReminder({ ...options, kind: 'check-in', message, what: 'check-in' });
   if (outcome.outcome === 'posted') {
     await recordAudit(deps.db.prisma, {
       actor: 'system',

@@ -3,11 +3,13 @@
  * now", the PRs that made it (merged since the previous cut), the PRs that
  * roll to the next train with their authors' answers, surprises (merged
  * after the author said it would roll), the deploy notes (SRE steps flagged),
- * and a pointer for the owner to `/release tag`. Two GitHub reads: the open
- * PRs and the merged ones. Posted once; on the last attempt it goes out
- * without what GitHub could not tell.
+ * a link to the train's thread (where tagging, CI and stage news go), and a
+ * pointer for the owner to `/release tag`. Two GitHub reads: the open PRs and
+ * the merged ones. Posted once; on the last attempt it goes out without what
+ * GitHub could not tell. Then the special steps go to SRE (sre-handoff.ts).
  */
 import type { AppDeps } from '../deps';
+import { postChannelReminder, type ReminderFireOptions } from './channel-reminder';
 import { recordAudit } from '../audit/audit-store';
 import { GitHubError } from '../github/errors';
 import type { MergedPullRequest, PullRequestSummary } from '../github/client';
@@ -16,8 +18,11 @@ import { listFires } from '../scheduler';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { loadAnswers, loadSweptPullRequests } from './answer-store';
 import { createAuthorDirectory } from './author-directory';
-import { reminderEntry } from './message-ledger';
 import { refreshOwnerSummary } from './owner-summary';
+import { handOffToSre, messageUrl } from './sre-handoff';
+import { withAdvisoryLock } from '../db/locks';
+import { findTrainAssignment } from '../rotation/roster-store';
+import { findTrainThread, recordTrainThread } from '../tagging/notice-store';
 import { withoutIgnored } from './pull-requests';
 import { readOpenPullRequests } from './sweep';
 import { renderCutoffMessage, shortTime } from './views';
@@ -25,13 +30,7 @@ import { renderCutoffMessage, shortTime } from './views';
 /** The scheduler's name of the sweep job (its ledger rows tell which sweeps ran). */
 export const SWEEP_JOB = 'pr-sweep';
 
-export async function postCutoffMessage(options: {
-  deps: AppDeps;
-  train: number;
-  scheduledAt: Date;
-  now: Date;
-  lastAttempt: boolean;
-}): Promise<void> {
+export async function postCutoffMessage(options: ReminderFireOptions): Promise<void> {
   const { deps, train, scheduledAt, now } = options;
   const { settings } = deps.config;
   const schedule = deps.calendar.getTrain(train);
@@ -66,16 +65,25 @@ export async function postCutoffMessage(options: {
     if (!authors.has(pr.number)) authors.set(pr.number, await directory.slackUserFor(pr.authorLogin));
   }
   warnings.push(...(await sweepsThatDidNotRun(deps, scheduledAt)));
-
-  const message = renderCutoffMessage({ train: schedule, ownerSlackId, merged, open, answers, authors, notes, warnings }, settings);
-  const outcome = await deps.messenger.postOnce({
-    ...reminderEntry({ train, kind: 'cutoff', scheduledAt, recipient: settings.announcementChannel }),
-    to: { channel: settings.announcementChannel },
-    message,
-    now,
-    ...(options.lastAttempt ? { giveUp: true } : {}),
-  });
-  if (outcome.outcome === 'failed') throw new Error(`the cutoff message of train ${train} could not be posted: ${outcome.error}`);
+  // The train's thread (tagging, CI and stage news): linked when there is one; otherwise this message starts it.
+  const thread = await knownTrainThread(deps, train);
+  const message = renderCutoffMessage(
+    {
+      train: schedule,
+      ownerSlackId,
+      merged,
+      open,
+      answers,
+      authors,
+      notes,
+      warnings,
+      threadUrl: thread ? messageUrl(thread.channel, thread.ts) : null,
+    },
+    settings,
+  );
+  const outcome = await postChannelReminder({ ...options, kind: 'cutoff', message, what: 'cutoff message' });
+  if (outcome.outcome === 'posted' && !thread) await adoptAsTrainThread(deps, { train, channel: outcome.channel, ts: outcome.ts, now });
+  await handOffToSre({ deps, train, moment: 'cutoff', now });
   if (outcome.outcome !== 'posted') return;
   await recordAudit(deps.db.prisma, {
     actor: 'system',
@@ -92,6 +100,28 @@ export async function postCutoffMessage(options: {
   await refreshOwnerSummary({ deps, train, ownerSlackId, now, create: false, cut: true }).catch((error: unknown) =>
     deps.logger.warn({ err: error, train }, 'reminders: could not mark the owner summary as cut'),
   );
+}
+
+/** The train's thread when it exists already: the one recorded, or the kickoff announcement that will become it. */
+async function knownTrainThread(deps: AppDeps, train: number): Promise<{ channel: string; ts: string } | null> {
+  const recorded = await findTrainThread(deps.db.prisma, train);
+  if (recorded) return recorded;
+  const assignment = await findTrainAssignment(deps.db.prisma, train);
+  return assignment?.announcementTs && assignment.announcementChannel
+    ? { channel: assignment.announcementChannel, ts: assignment.announcementTs }
+    : null;
+}
+
+/**
+ * With no kickoff announcement, the cutoff message starts the train's thread
+ * (under the same lock as tagging's `ensureTrainThread`, so a cut started at the
+ * same moment finds it rather than starting another).
+ */
+async function adoptAsTrainThread(deps: AppDeps, thread: { train: number; channel: string; ts: string; now: Date }): Promise<void> {
+  await withAdvisoryLock(deps.db.sql, { namespace: 'trainThread', id: thread.train }, async () => {
+    if (await findTrainThread(deps.db.prisma, thread.train)) return;
+    await recordTrainThread(deps.db.prisma, thread);
+  });
 }
 
 /** Sweeps of `train` that failed or were missed, in words. */

@@ -1,4 +1,4 @@
-/** Cutoff reminders: the check-in, the PR sweeps (DMs with answer buttons, the owner's summary) and the cutoff message. */
+/** Cutoff reminders: the check-in, the PR sweeps (DMs with answer buttons, the owner's summary), the last call, the cutoff message, and after it the chase of an untagged train and the SRE hand-off. */
 import type { Feature } from '../feature';
 import { createReminderJobs } from './reminder-jobs';
 import { prAnswer } from './slack';

@@ -6,7 +6,17 @@
  */
 import type { MessageAbout } from '../slack/messenger';
 
-export type MessageKind = 'check-in' | 'sweep-dm' | 'owner-summary' | 'sweep-failed' | 'cutoff';
+export type MessageKind =
+  | 'check-in'
+  | 'sweep-dm'
+  | 'owner-summary'
+  | 'sweep-failed'
+  | 'cutoff'
+  | 'last-call'
+  | 'tag-chase-owner'
+  | 'tag-chase-admin'
+  | 'sre-cutoff'
+  | 'sre-tag';
 
 export interface ReminderMessage {
   train: number;

@@ -405,6 +405,8 @@ export interface CutoffMessage {
   notes: StoredNote[];
   /** Problems worth saying (GitHub down, sweeps that did not run). */
   warnings: string[];
+  /** Link to the train's thread (tagging, CI and stage news); null: this message starts it. */
+  threadUrl?: string | null;
 }
 
 export function renderCutoffMessage(message: CutoffMessage, settings: Settings): { text: string; blocks: Block[] } {
@@ -417,6 +419,13 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
         `what is merged into \`${escapeMrkdwn(settings.mainBranch)}\` from now on rides train ${train.train + 1}.`,
     ),
   ];
+  blocks.push(
+    context(
+      message.threadUrl
+        ? `Tagging, CI and stage news: ${link(message.threadUrl, `train ${train.train}'s thread`)}.`
+        : `Tagging, CI and stage news follow in this message's thread.`,
+    ),
+  );
   const surprises: string[] = [];
   if (message.merged !== null) {
     const lines = message.merged.map((pr) => {

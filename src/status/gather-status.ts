@@ -15,6 +15,9 @@ import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
 import { loadPatchOverview, type PatchOverview } from '../patches/patch-store';
 import { findOwnerOfTrain } from '../rotation/owner';
+import { isTaggedState } from '../reminders/train-being-cut';
+import { findTrainCut } from '../tagging/release-store';
+import { trainInCut } from '../train/train-in-cut';
 import { readDashboardFingerprint } from './status-store';
 import { loadTaggingStep, type TaggingStep } from './tagging-section';
 
@@ -34,28 +37,40 @@ export interface StatusReport {
     latestTag: TagStatus | null;
     pullRequests: PullRequestSummary[];
   } | null;
-  /** Slack user id of the owner of the train in progress, when known. */
+  /** Slack user id of the owner of the train the dashboard is about (the one being cut, else the one in progress), when known. */
   ownerUserId: string | null;
+  /**
+   * Between a train's cutoff and its tag: that train (the dashboard is about it:
+   * its owner, notes and answers) and the owner of the train main is building.
+   */
+  inCut?: { train: TrainSchedule; nextOwnerUserId: string | null } | null;
   /** What could not be shown, in words for the reader. */
   missing: string[];
   /** Planned dot releases and patch requests awaiting a decision (from the database). */
   patches: PatchOverview | null;
-  /** Deploy notes of the train in progress. */
+  /** Deploy notes of the train the dashboard is about. */
   notes: StoredNote[];
-  /** PR authors' answers for the train in progress, by PR number. */
+  /** PR authors' answers for the train the dashboard is about, by PR number. */
   answers: Map<number, StoredAnswer>;
   /** The latest cut the bot made or watched, and its step (from the database). */
   tagging: TaggingStep | null;
 }
 
-/** The deploy notes and PR answers of the train in progress. */
-export async function loadTrainNotesAndAnswers(
-  deps: AppDeps,
-  now: Date,
-): Promise<{ notes: StoredNote[]; answers: Map<number, StoredAnswer> }> {
-  const train = deps.calendar.trainInProgress(now).train;
-  const [notes, answers] = await Promise.all([listNotes(deps.db.prisma, train), loadAnswers(deps.db.prisma, train)]);
-  return { notes, answers };
+/** What the dashboard shows of one train from the database: its owner, deploy notes and PR answers. */
+export interface TrainParts {
+  ownerUserId: string | null;
+  notes: StoredNote[];
+  answers: Map<number, StoredAnswer>;
+}
+
+/** The owner, deploy notes and PR answers of one train. */
+export async function loadTrainParts(deps: AppDeps, train: number): Promise<TrainParts> {
+  const [ownerUserId, notes, answers] = await Promise.all([
+    findOwnerOfTrain(deps, train),
+    listNotes(deps.db.prisma, train),
+    loadAnswers(deps.db.prisma, train),
+  ]);
+  return { ownerUserId, notes, answers };
 }
 
 /** Builds the report; GitHub's answer is optional. */
@@ -65,13 +80,13 @@ export function buildStatusReport(options: {
   settings: Settings;
   snapshot: Awaited<ReturnType<GitHubClient['getStatusSnapshot']>> | null;
   missing: string[];
-  ownerUserId: string | null;
+  current: TrainParts;
+  /** The train before the one in progress, and whether the bot's record says it is tagged. */
+  previous?: TrainParts & { tagged: boolean };
   patches?: PatchOverview | null;
-  notes?: StoredNote[];
-  answers?: Map<number, StoredAnswer>;
   tagging?: TaggingStep | null;
 }): StatusReport {
-  const { snapshot, settings } = options;
+  const { snapshot, settings, current, previous } = options;
   let github: StatusReport['github'] = null;
   if (snapshot) {
     const latest = findLatestTrain(
@@ -85,15 +100,21 @@ export function buildStatusReport(options: {
       pullRequests: snapshot.pullRequests,
     };
   }
+  const calendarTrain = options.calendar.trainInProgress(options.now);
+  // Tagged trains as far as known: the latest tag on GitHub, and the bot's record of the previous train's cut.
+  const tagged = [...(github?.latestTrain != null ? [github.latestTrain] : []), ...(previous?.tagged ? [calendarTrain.train - 1] : [])];
+  const cut = previous ? trainInCut(options.calendar, options.now, tagged) : null;
+  const shown = cut && previous ? previous : current;
   return {
     now: options.now,
-    calendarTrain: options.calendar.trainInProgress(options.now),
+    calendarTrain,
     github,
-    ownerUserId: options.ownerUserId,
+    ownerUserId: shown.ownerUserId,
+    inCut: cut ? { train: cut, nextOwnerUserId: current.ownerUserId } : null,
     missing: options.missing,
     patches: options.patches ?? null,
-    notes: options.notes ?? [],
-    answers: options.answers ?? new Map(),
+    notes: shown.notes,
+    answers: shown.answers,
     tagging: options.tagging ?? null,
   };
 }
@@ -145,23 +166,24 @@ function readGitHubShared(deps: AppDeps, now: Date, fresh: boolean): ReturnType<
 
 /** The dashboard's parts that come from the database (the rest comes from GitHub). */
 interface LocalParts {
-  ownerUserId: string | null;
+  current: TrainParts;
+  previous: TrainParts & { tagged: boolean };
   patches: PatchOverview | null;
-  notes: StoredNote[];
-  answers: Map<number, StoredAnswer>;
   tagging: TaggingStep | null;
 }
 
 const recentLocalParts = new WeakMap<AppDeps, { at: number; key: string; parts: Promise<LocalParts> }>();
 
 async function loadLocalParts(deps: AppDeps, now: Date): Promise<LocalParts> {
-  const [ownerUserId, patches, { notes, answers }, tagging] = await Promise.all([
-    findOwnerOfTrain(deps, deps.calendar.trainInProgress(now).train),
+  const train = deps.calendar.trainInProgress(now).train;
+  const [current, previous, previousCut, patches, tagging] = await Promise.all([
+    loadTrainParts(deps, train),
+    loadTrainParts(deps, train - 1),
+    findTrainCut(deps.db.prisma, train - 1),
     loadPatchOverview(deps.db.prisma),
-    loadTrainNotesAndAnswers(deps, now),
     loadTaggingStep(deps),
   ]);
-  return { ownerUserId, patches, notes, answers, tagging };
+  return { current, previous: { ...previous, tagged: previousCut !== null && isTaggedState(previousCut.state) }, patches, tagging };
 }
 
 /** The database's part of the dashboard: reused while nothing it reads has changed (its fingerprint, status-store.ts) and the same train is in progress. */

@@ -54,7 +54,7 @@ function describePullRequest(pr: PullRequestSummary, answer?: StoredAnswer): str
 
 function notesBlock(report: StatusReport): Part {
   const { notes } = report;
-  const train = report.calendarTrain.train;
+  const train = (report.inCut?.train ?? report.calendarTrain).train;
   if (notes.length === 0) return context(`*Deploy notes* for train ${train}: none yet (${literal('/release notes add <text>')})`);
   const sre = notes.filter((n) => n.forSre).length;
   return list(`*Deploy notes* for train ${train} (${notes.length}${sre > 0 ? `, ${sre} for SRE` : ''}):`, renderNoteLines(notes), {
@@ -82,21 +82,33 @@ function pullRequestBlock(pullRequests: PullRequestSummary[], settings: Settings
 /** The dashboard's blocks and its plain-text fallback. */
 export function renderStatus(report: StatusReport, settings: Settings): { text: string; blocks: Block[] } {
   const { calendarTrain, github, now } = report;
-  const building = github?.latestTrain != null ? github.latestTrain + 1 : calendarTrain.train;
-  const blocks: Part[] = [header(`Train ${building}: main is building it`)];
+  const inCut = report.inCut ?? null;
+  const building = inCut ? calendarTrain.train : github?.latestTrain != null ? github.latestTrain + 1 : calendarTrain.train;
+  const focus = inCut ? inCut.train : calendarTrain;
+  const blocks: Part[] = [
+    header(inCut ? `Train ${inCut.train.train}: being cut (main is building ${building})` : `Train ${building}: main is building it`),
+  ];
 
   const owner = report.ownerUserId
     ? mentionUser(report.ownerUserId)
     : '_no owner assigned_ (an admin can set the rotation with `/release rotation`)';
-  const cutoff = calendarTrain.cutoff;
+  const cutoff = focus.cutoff;
+  const when = `${formatInZones(cutoff, settings.displayTimeZones)}\nYour time: ${slackDate(cutoff, '{date_short_pretty} at {time}', cutoff.toISOString())}`;
   blocks.push(
     fields([
       `*Release owner*\n${owner}`,
-      `*Cutoff* (${formatCountdown(now, cutoff)})\n${formatInZones(cutoff, settings.displayTimeZones)}\n` +
-        `Your time: ${slackDate(cutoff, '{date_short_pretty} at {time}', cutoff.toISOString())}`,
+      inCut ? `*Cutoff* (${formatCountdown(now, cutoff)}; not tagged yet)\n${when}` : `*Cutoff* (${formatCountdown(now, cutoff)})\n${when}`,
     ]),
   );
-  if (github && github.latestTrain !== null && github.latestTrain + 1 !== calendarTrain.train) {
+  if (inCut) {
+    const next = inCut.nextOwnerUserId ? mentionUser(inCut.nextOwnerUserId) : '_no owner assigned_';
+    blocks.push(
+      context(
+        `Next: train ${calendarTrain.train} (owner ${next}), cutoff ${formatInZones(calendarTrain.cutoff, settings.displayTimeZones)} ` +
+          `(${formatCountdown(now, calendarTrain.cutoff)}). Deploy notes go to train ${inCut.train.train} until it is tagged.`,
+      ),
+    );
+  } else if (github && github.latestTrain !== null && github.latestTrain + 1 !== calendarTrain.train) {
     blocks.push(
       context(
         `:warning: The calendar expects train ${calendarTrain.train} to be in progress, but the latest tag says ` +
@@ -125,7 +137,9 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
   );
 
   const text =
-    `Train ${building}: cutoff ${formatInZones(cutoff, settings.displayTimeZones)}` +
+    (inCut
+      ? `Train ${inCut.train.train}: being cut (cutoff was ${formatInZones(cutoff, settings.displayTimeZones)})`
+      : `Train ${building}: cutoff ${formatInZones(cutoff, settings.displayTimeZones)}`) +
     (github ? `, ${github.pullRequests.length} open PRs` : '') +
     (report.missing.length > 0 ? ` (${report.missing.map(escapeMrkdwn).join(' ')})` : '');
   return fitMessage({ text, parts: blocks });

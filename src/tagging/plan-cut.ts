@@ -10,13 +10,17 @@ import type { AppDeps } from '../deps';
 import { InvalidInputError } from '../errors';
 import { GitHubError } from '../github/errors';
 import type { CheckRunSummary, CommitStatusSummary } from '../github/client';
+import { gatherPrecutChecks } from '../reminders/precut-checks';
+import { withoutIgnored } from '../reminders/pull-requests';
 import { formatBranch, formatTag, nextTrainNumber, predictWorkflowTrain } from '../train/versions';
-import type { CutBlocker, CutPlan, CutWarning, TrainCountProblem } from './outcomes';
+import type { CutBlocker, CutWarning, TrainCountProblem } from './outcomes';
+import type { LateMerges, PrecutPlan } from './precut-plan';
 import { findTrainCut } from './release-store';
 import { holdsTheTrain } from './states';
 import { renderCutRefusal, renderTrainCountProblem } from './tag-view';
 
 export type { CutPlan } from './outcomes';
+export type { PrecutPlan } from './precut-plan';
 
 /** The workflow's number and the release tags' numbering, or why they cannot be used. */
 export function trainToCut(
@@ -60,7 +64,28 @@ export function pullRequestNumbers(messages: string[]): number[] {
   return [...new Set(numbers)];
 }
 
-export async function planCut(options: { deps: AppDeps; now: Date; tagNames: string[] }): Promise<CutPlan> {
+/**
+ * Pull requests merged into main after the train's cutoff (by merge time): the
+ * workflow tags main's head, so they would ride this train. One GraphQL page
+ * per 100 pull requests updated since the cutoff (the adapter's page cap holds).
+ */
+async function findLateMerges(deps: AppDeps, cutoff: Date, now: Date): Promise<LateMerges> {
+  const { settings } = deps.config;
+  if (now <= cutoff) return { kind: 'none' };
+  try {
+    const merged = await deps.github.listMergedPullRequestsSince({ baseBranch: settings.mainBranch, since: cutoff });
+    const late = withoutIgnored(
+      merged.filter((pr) => Date.parse(pr.mergedAt) > cutoff.getTime()),
+      settings.ignoredPullRequestLabels,
+    );
+    return late.length === 0 ? { kind: 'none' } : { kind: 'merged', cutoff, pullRequests: late };
+  } catch (error) {
+    if (!(error instanceof GitHubError)) throw error;
+    return { kind: 'unknown', message: error.userMessage };
+  }
+}
+
+export async function planCut(options: { deps: AppDeps; now: Date; tagNames: string[] }): Promise<PrecutPlan> {
   const { deps, now, tagNames } = options;
   const { settings } = deps.config;
   const { train, basedOnTag } = computeTrainToCut(tagNames, settings.tagFormat);
@@ -87,10 +112,12 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
   if (mainHead === null) {
     throw new InvalidInputError(renderCutRefusal({ kind: 'main-missing', branch: settings.mainBranch, repository: settings.repository }));
   }
-  const [comparison, checkRuns, statuses] = await Promise.all([
+  const cutoff = deps.calendar.getTrain(train).cutoff;
+  const [comparison, checkRuns, statuses, late] = await Promise.all([
     previousTag ? deps.github.listCommitsBetween({ base: previousTag, head: mainHead }) : Promise.resolve(null),
     deps.github.listCheckRuns({ ref: mainHead }),
     deps.github.listCommitStatuses(mainHead),
+    findLateMerges(deps, cutoff, now),
   ]);
   const headCommit = comparison?.commits.at(-1);
   const title = headCommit?.sha === mainHead ? (headCommit.message.split('\n')[0] ?? '') : '';
@@ -102,7 +129,6 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
   }
   const failing = failingCi(checkRuns, statuses);
   if (failing.length > 0) warnings.push({ kind: 'ci-failing', branch: settings.mainBranch, checks: failing });
-  const cutoff = deps.calendar.getTrain(train).cutoff;
   if (cutoff > now) warnings.push({ kind: 'before-cutoff', train, cutoff, now });
   return {
     train,
@@ -117,5 +143,7 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
     rolling,
     warnings,
     blockers,
+    late,
+    precut: await gatherPrecutChecks({ deps, openPullRequests: rolling, failingOnMain: failing }),
   };
 }

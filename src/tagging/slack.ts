@@ -8,6 +8,7 @@ import type { ButtonListener } from '../feature';
 import { afterAck } from '../slack/after-ack';
 import type { Block } from '../slack/blocks';
 import { fileIssue, markKnownFlaky, previewIssue, rerunFailedCi } from './ci-failure';
+import { cutAnyway, waitForLateMerges } from './cut-anyway';
 import { confirmCut, retryCut } from './cut-train';
 
 /** A tagging button: the use case's answer replaces the message it was pressed on, or is added below it. */
@@ -35,6 +36,10 @@ function taggingButton(
 
 /** Confirm: cut the train, once; the confirmation gives way to the outcome. */
 export const tagConfirm = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: true }, confirmCut);
+/** "Cut anyway" on a confirmation with late merges: cut, once, and record the choice in the thread. */
+export const tagCutAnyway = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: true }, cutAnyway);
+/** Cancel on a confirmation with late merges: nothing is cut; the thread records the wait. */
+export const tagLateCancel = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: true }, waitForLateMerges);
 /** Cancel (or Close) on a tagging confirmation: nothing happens, and the confirmation says so. */
 export const tagCancel = (deps: AppDeps) => taggingButton(deps, { replaceOriginal: true }, async () => 'Cancelled: nothing was done.');
 /** "Retry the cut" in a train's thread, offered after a confirmed failure: dispatch once more, once. */

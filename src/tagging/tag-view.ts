@@ -9,7 +9,6 @@ import type {
   CiFailureRefusal,
   CutBlocker,
   CutOutcome,
-  CutPlan,
   CutRefusal,
   CutWarning,
   DispatchRefusal,
@@ -19,6 +18,9 @@ import type {
   TagNotice,
   TrainCountProblem,
 } from './outcomes';
+import type { MergedPullRequest } from '../github/types';
+import { renderPrecutLines } from '../reminders/precut-checks';
+import type { LateDecisionValue, PrecutPlan } from './precut-plan';
 import type { NoticeDraft } from './release-store';
 import { describeState } from './states';
 
@@ -28,6 +30,12 @@ export const TAG_RETRY_ACTION = 'tag_retry';
 export const TAG_FILE_ISSUE_ACTION = 'tag_file_issue';
 export const TAG_FILE_ISSUE_CONFIRM_ACTION = 'tag_file_issue_confirm';
 export const TAG_FLAKY_ACTION = 'tag_known_flaky';
+/** "Cut anyway" on a confirmation listing pull requests merged after the cutoff. */
+export const TAG_CUT_ANYWAY_ACTION = 'tag_cut_anyway';
+/** Cancel on a confirmation listing late merges: nothing is cut, and the thread records the choice to wait (or revert). */
+export const TAG_LATE_CANCEL_ACTION = 'tag_late_cancel';
+/** Late pull requests carried in a button's value at most (Slack allows 2,000 characters). */
+const LATE_IN_VALUE = 100;
 
 /** How many pull requests are listed by number; the rest are counted. */
 const LISTED = 12;
@@ -46,7 +54,7 @@ export interface ReleaseValue {
   attempt: number;
 }
 
-export function encodeValue(value: ConfirmValue | ReleaseValue): string {
+export function encodeValue(value: ConfirmValue | ReleaseValue | LateDecisionValue): string {
   return JSON.stringify(value);
 }
 
@@ -62,6 +70,11 @@ function pullRequestLinks(settings: Settings, numbers: number[]): string {
   const listed = numbers.slice(0, LISTED).map((n) => `<${repoUrl(settings)}/pull/${n}|#${n}>`);
   const more = numbers.length - listed.length;
   return listed.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+function lateLine(settings: Settings, pr: MergedPullRequest): string {
+  const at = formatInZones(new Date(pr.mergedAt), settings.displayTimeZones.slice(0, 1));
+  return `• ${link(pr.url, `#${pr.number} ${pr.title}`)} by ${escapeMrkdwn(pr.authorLogin ?? 'unknown')}, merged ${at}`;
 }
 
 function rollingLines(pullRequests: PullRequestSummary[]): string[] {
@@ -202,7 +215,7 @@ export function renderCutOutcome(settings: Settings, outcome: CutOutcome): strin
 }
 
 /** The ephemeral confirmation of `/release tag`. Without blockers it has Confirm and Cancel. */
-export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadChannel: string): { text: string; blocks: Block[] } {
+export function renderCutConfirmation(plan: PrecutPlan, settings: Settings, threadChannel: string): { text: string; blocks: Block[] } {
   const commitUrl = `${repoUrl(settings)}/commit/${plan.source.sha}`;
   const blocks: Part[] = [
     header(`Cut train ${plan.train}?`),
@@ -240,8 +253,45 @@ export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadC
     );
   }
   for (const warning of plan.warnings) blocks.push(section(`:warning: ${renderWarning(settings, warning)}`));
+  blocks.push(list('*Before you cut:*', renderPrecutLines(plan.precut, settings, { withCi: false }), { maxBlocks: 1, maxItems: LISTED }));
+  const late = plan.late.kind === 'merged' ? plan.late : null;
+  if (late) {
+    blocks.push(
+      list(
+        `:warning: *Merged after the cutoff* (${formatInZones(late.cutoff, settings.displayTimeZones)}): ` +
+          `${late.pullRequests.length} pull request${late.pullRequests.length === 1 ? '' : 's'}. The workflow tags ${code(settings.mainBranch)}'s head, so ${late.pullRequests.length === 1 ? 'it rides' : 'they ride'} train ${plan.train} if you cut now:`,
+        late.pullRequests.map((pr) => lateLine(settings, pr)),
+        {
+          maxBlocks: 1,
+          maxItems: LISTED,
+          more: moreOnGitHub(
+            settings.repository,
+            `is:pr is:merged base:${settings.mainBranch} merged:>=${late.cutoff.toISOString().slice(0, 16)}`,
+          ),
+        },
+      ),
+      section(
+        `*Your choice:* cut anyway (they ride train ${plan.train}); or revert them on ${code(settings.mainBranch)} and run \`/release tag\` again; ` +
+          "or wait (cancel now, cut when you are ready). Either way, the train's thread records it.",
+      ),
+    );
+  } else if (plan.late.kind === 'unknown') {
+    blocks.push(section(`:warning: Could not check for pull requests merged after the cutoff: ${escapeMrkdwn(plan.late.message)}`));
+  }
   for (const blocker of plan.blockers) blocks.push(section(`:no_entry: ${renderBlocker(blocker)}`));
-  if (plan.blockers.length === 0) {
+  if (plan.blockers.length === 0 && late) {
+    const value = encodeValue({
+      train: plan.train,
+      sha: plan.source.sha,
+      late: late.pullRequests.slice(0, LATE_IN_VALUE).map((pr) => pr.number),
+    });
+    blocks.push(
+      actions(`tag:${plan.train}`, [
+        button({ actionId: TAG_CUT_ANYWAY_ACTION, text: `Cut train ${plan.train} anyway`, value, style: 'danger' }),
+        button({ actionId: TAG_LATE_CANCEL_ACTION, text: 'Cancel (revert or wait)', value }),
+      ]),
+    );
+  } else if (plan.blockers.length === 0) {
     blocks.push(
       actions(`tag:${plan.train}`, [
         button({
@@ -261,7 +311,7 @@ export function renderCutConfirmation(plan: CutPlan, settings: Settings, threadC
   }
   const text =
     plan.blockers.length === 0
-      ? `Cut train ${plan.train} from ${settings.mainBranch} at ${plan.source.sha.slice(0, 7)}?`
+      ? `${late ? `${late.pullRequests.length} merged after the cutoff. ` : ''}Cut train ${plan.train} from ${settings.mainBranch} at ${plan.source.sha.slice(0, 7)}?`
       : `Train ${plan.train} cannot be cut now.`;
   return fitMessage({ text, parts: blocks });
 }

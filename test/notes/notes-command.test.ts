@@ -60,16 +60,28 @@ describe('/release notes', () => {
     expect(removals.map((r) => r.actor)).toEqual([BOB, ALICE, ADMIN]);
   });
 
-  test('after the cutoff, notes go to the next train and the cut train’s notes stay', async () => {
+  test('between the cutoff and the tag, notes go to the train being cut; once it is tagged, to the next train', async () => {
     await command(h, BOB, 'notes add for 302');
     h.clock.set(new Date(CUTOFF.getTime() + 60_000));
-    expect(await command(h, BOB, 'notes add for 303')).toContain('added to train 303');
+    // 10:01: train 302 is cut but not tagged: a note is for its deploy, and the reply says so.
+    expect(await command(h, BOB, 'notes add at 10:01')).toBe(
+      ':white_check_mark: Deploy note `5` added to train 302: at 10:01\n' +
+        'Train 302 is being cut (its cutoff has passed and it is not tagged yet), so the note is for its deploy. ' +
+        'Meant for train 303? Remove it with `/release notes remove 5` and add it again once train 302 is tagged.',
+    );
+    expect(await command(h, MALLORY, 'notes list')).toContain('*Deploy notes for train 302* (2)');
+    // Still removable until the tag.
+    expect(await command(h, BOB, 'notes remove 5')).toContain('Removed note `5` from train 302');
+    const main = h.github.branches.get('main');
+    if (!main) throw new Error('no main branch');
+    h.github.addTag('v1.302.0', main, { annotated: true, message: 'Train release 302' });
+    expect(await command(h, BOB, 'notes add for 303')).toContain('added to train 303: for 303\nIt shows in `/release status`');
     expect(await command(h, BOB, 'notes remove 4')).toBe(
-      ':warning: Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC; its notes are history now.',
+      ':warning: Train 302 was cut at Wed 4 Nov, 10:00 PT / 13:00 ET / 18:00 UTC and is tagged; its notes are history now.',
     );
     expect((await notes()).map((n) => [n.id, n.train])).toEqual([
       [4, 302],
-      [5, 303],
+      [6, 303],
     ]);
   });
 });

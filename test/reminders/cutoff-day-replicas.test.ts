@@ -51,24 +51,26 @@ test('two replicas post every message of the cutoff day once', async () => {
 
     expect(channelMessages(a).map((m) => m.text.slice(0, 30))).toEqual([
       'Train 302 is cut Wed 4 Nov, 10',
+      'Last call for train 302: taggi',
       'Tagging train 302 now: 2 made ',
     ]);
     // Alice: her DM and one summary; Bob: asked twice (his PR #4 had no answer), Carol once.
     expect(dmsWith(a, ALICE)).toHaveLength(2);
     expect(dmsWith(a, BOB)).toHaveLength(2);
     expect(dmsWith(a, CAROL)).toHaveLength(1);
-    expect(a.slack.callsTo('chat.postMessage')).toHaveLength(7);
+    expect(a.slack.callsTo('chat.postMessage')).toHaveLength(8);
     expect(await a.bot.database.prisma.auditEvent.count({ where: { action: 'reminders.answer' } })).toBe(3);
     const runs = await a.bot.database.sql.query<{ job: string; claimedBy: string }>(
-      `SELECT job, "claimedBy" FROM job_runs WHERE status = 'done' AND job IN ('cutoff-check-in', 'pr-sweep', 'cutoff-message') ORDER BY "scheduledAt"`,
+      `SELECT job, "claimedBy" FROM job_runs WHERE status = 'done' AND job IN ('cutoff-check-in', 'pr-sweep', 'last-call', 'cutoff-message') ORDER BY "scheduledAt", job`,
     );
-    expect(runs.map((r) => r.job)).toEqual(['cutoff-check-in', 'pr-sweep', 'pr-sweep', 'cutoff-message']);
+    expect(runs.map((r) => r.job)).toEqual(['cutoff-check-in', 'pr-sweep', 'last-call', 'pr-sweep', 'cutoff-message']);
     const sent = await a.bot.database.sql.query<{ kind: string; n: string }>(
       `SELECT kind, count(*) AS n FROM slack_messages WHERE status = 'sent' GROUP BY kind ORDER BY kind`,
     );
     expect(sent).toEqual([
       { kind: 'check-in', n: '1' },
       { kind: 'cutoff', n: '1' },
+      { kind: 'last-call', n: '1' },
       { kind: 'owner-summary', n: '1' },
       { kind: 'sweep-dm', n: '4' },
     ]);

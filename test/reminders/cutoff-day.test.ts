@@ -9,6 +9,7 @@ import {
   ALICE,
   BOB,
   CAROL,
+  CHANNEL,
   CHECK_IN,
   CUTOFF,
   ERIN,
@@ -148,7 +149,8 @@ describe('a cutoff day', () => {
 
     await tickAt([h], after(SWEEP_2));
     const posts = h.slack.callsTo('chat.postMessage').slice(postsBefore);
-    expect(posts.map((c) => c.args.channel)).toEqual([h.slack.dmChannelFor(BOB)]);
+    // Bob's second DM, and the last call in the channel (60 minutes before the cutoff, like this sweep).
+    expect(posts.map((c) => String(c.args.channel)).sort()).toEqual([CHANNEL, h.slack.dmChannelFor(BOB)].sort());
     const bobDms = dmsWith(h, BOB);
     expect(bobDms).toHaveLength(2);
     const second = blocksText(bobDms[1]);
@@ -171,8 +173,12 @@ describe('a cutoff day', () => {
   test('the cutoff message: tagging now, what made it, what rolls with the answers, the notes, and /release tag', async () => {
     await tickAt([h], after(CUTOFF));
     const messages = channelMessages(h);
-    expect(messages).toHaveLength(2);
-    const cutoff = messages[1];
+    expect(messages.map((m) => m.text.slice(0, 22))).toEqual([
+      'Train 302 is cut Wed 4',
+      'Last call for train 30',
+      'Tagging train 302 now:',
+    ]);
+    const cutoff = messages[2];
     expect(cutoff?.text).toBe('Tagging train 302 now: 2 made it, 4 roll to train 303.');
     const text = blocksText(cutoff);
     expect(text).toContain('*Tagging train 302 now.*');
@@ -193,7 +199,7 @@ describe('a cutoff day', () => {
     expect(blocksText(dmsWith(h, ALICE).find((m) => m.ts === firstSummary.ts))).toContain('*Cut* at');
 
     // Each message of the day once: check-in, 3 + 1 DMs, one summary, the cutoff message.
-    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(7);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(8);
     const runs = await h.bot.database.sql.query<{ job: string; status: string; n: string }>(
       `SELECT job, status, count(*) AS n FROM job_runs WHERE job IN ('cutoff-check-in', 'pr-sweep', 'cutoff-message') GROUP BY job, status ORDER BY job`,
     );

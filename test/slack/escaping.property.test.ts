@@ -259,6 +259,12 @@ test.each(SEEDS)('seed %i: no view turns supplied text into a mention, a broadca
           { kind: 'pull-requests-unlisted', message: randomText(next) },
         ],
         blockers: [{ kind: 'tag-exists', tag, train: 302 }],
+        late: {
+          kind: 'merged',
+          cutoff: now,
+          pullRequests: prs.map((pr) => ({ ...pr, mergedAt: now.toISOString(), labels: [] })),
+        },
+        precut: { patches: { pending: [], planned: [] }, blockers: prs, failingOnMain: [randomText(next)] },
       },
       settings,
       randomText(next, 3),

@@ -231,12 +231,22 @@ describe.each(SIZES)('with %i open PRs', (count) => {
         rolling: open(count),
         warnings: [{ kind: 'ci-failing', branch: 'main', checks: jobs.map((job) => job.name) }],
         blockers: [],
+        late: { kind: 'merged', cutoff: now, pullRequests: merged(count) },
+        precut: {
+          patches: {
+            pending: Array.from({ length: count }, (_, i) => ({ id: i + 1, train: 301, requestedBy: 'U0ALICE01', createdAt: now })),
+            planned: [],
+          },
+          blockers: open(count).slice(0, 3),
+          failingOnMain: null,
+        },
       },
       settings,
       '#train',
     );
     expectFits(confirmation);
     expectSaysWhatItLeftOut(confirmation, count, linkedPulls(confirmation, 0, 10_000).size);
+    expectSaysWhatItLeftOut(confirmation, count, linkedPulls(confirmation, 10_000, 100_000).size);
   });
 
   test('a dot release with as many commits fits', () => {
