@@ -13,6 +13,11 @@ const slackEnv = {
   LOG_LEVEL: 'info',
 };
 
+// The embedded database (PGlite, WebAssembly) takes a few seconds to open on a quiet machine and over 40 s when the
+// machine's two cores are shared by several test runs: a generous bound for being ready, not a speed target.
+const EMBEDDED_READY_MS = 120_000;
+jest.setTimeout(EMBEDDED_READY_MS + 60_000);
+
 describe('the bot as a process', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'conductor-process-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -21,7 +26,7 @@ describe('the bot as a process', () => {
     const port = await freePort();
     const bot = spawnNode('main.js', [], { ...slackEnv, DATA_DIR: dataDir, PORT: String(port) });
     try {
-      await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, bot, 30_000);
+      await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, bot, EMBEDDED_READY_MS);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(await health.json()).toEqual({ status: 'ok' });
     } finally {
@@ -45,7 +50,7 @@ describe('the bot as a process', () => {
     const port = await freePort();
     const bot = spawnNode('main.js', [], { ...slackEnv, DATA_DIR: dataDir, PORT: String(port) });
     // As soon as the database is open (before the server listens and the jobs start).
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + EMBEDDED_READY_MS;
     while (!bot.output().includes('"msg":"database connected"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
