@@ -26,6 +26,8 @@ export const LOCK_NAMESPACES = {
   patchTrain: { kind: 'keyed', key: 0x70617463 },
   /** A dot-release plan's announcement ("anno"); the id is the plan. */
   patchAnnouncement: { kind: 'keyed', key: 0x616e6e6f },
+  /** Running one dot release ("dotr"): held for the whole run, so two replicas never run the same plan; the id is the plan. */
+  dotReleaseRun: { kind: 'keyed', key: 0x646f7472 },
 } as const satisfies Record<string, { kind: 'single' | 'keyed'; key: number }>;
 
 export type LockNamespace = keyof typeof LOCK_NAMESPACES;
