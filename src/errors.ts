@@ -5,7 +5,11 @@
  */
 
 /** What kind of failure it is, for the edge (and logs) to tell apart without `instanceof` chains. */
-export type AppErrorCode = 'permission-denied' | 'invalid-input';
+export type AppErrorCode =
+  | 'permission-denied'
+  | 'invalid-input'
+  /** A git operation failed or was refused (src/git/errors.ts: its `reason` says which). */
+  | 'git';
 
 export abstract class AppError extends Error {
   /** The kind of failure; each subclass has one. */

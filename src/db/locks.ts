@@ -26,6 +26,8 @@ export const LOCK_NAMESPACES = {
   patchTrain: { kind: 'keyed', key: 0x70617463 },
   /** A dot-release plan's announcement ("anno"); the id is the plan. */
   patchAnnouncement: { kind: 'keyed', key: 0x616e6e6f },
+  /** Operations on one git repository's remote ("gitr"): picks, pushes, tags; the id is a hash of the remote (src/git/lock.ts). */
+  gitRepository: { kind: 'keyed', key: 0x67697472 },
   /** Running one dot release ("dotr"): held for the whole run, so two replicas never run the same plan; the id is the plan. */
   dotReleaseRun: { kind: 'keyed', key: 0x646f7472 },
 } as const satisfies Record<string, { kind: 'single' | 'keyed'; key: number }>;
