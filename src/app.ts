@@ -10,6 +10,7 @@ import type { AppDeps } from './deps';
 import type { Feature } from './feature';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
+import { advisoryRepositoryLock, createGitRepositories, type GitRepositories } from './git';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
 import { createScheduler, type Scheduler } from './scheduler';
@@ -27,6 +28,7 @@ import { createTrainCalendar } from './train/calendar';
 import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
+import { dotReleaseFeature } from './dot-release';
 import { remindersFeature } from './reminders';
 import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
@@ -45,6 +47,7 @@ export const FEATURES: readonly Feature[] = [
   rotationFeature,
   notesFeature,
   patchesFeature,
+  dotReleaseFeature,
   taggingFeature,
 ];
 
@@ -79,6 +82,8 @@ export function buildApp(options: {
   instanceId?: string;
   /** How follow-up work lets acks go first (default: AcksFirst's; tests lift the time limit to see what it waits for). */
   acksFirst?: AcksFirstOptions;
+  /** Wraps the git adapter (clones under DATA_DIR, the GitHub token through a credential helper, a lock across replicas): tests inject faults. */
+  wrapGit?: (git: GitRepositories) => GitRepositories;
 }): BuiltApp {
   const { config } = options;
   const { settings } = config;
@@ -91,8 +96,17 @@ export function buildApp(options: {
     retryConfig: options.slackRetryConfig,
   });
   const acksFirst = new AcksFirst(options.acksFirst);
+  const built = createGitRepositories({
+    dataDir: config.env.DATA_DIR,
+    logger: options.logger.child({ module: 'git' }),
+    credentials: () => options.github.gitCredentials(),
+    lock: advisoryRepositoryLock(options.db.sql),
+    formats: { branchFormat: settings.branchFormat, tagFormat: settings.tagFormat },
+  });
+  const git = options.wrapGit ? options.wrapGit(built) : built;
   const deps: AppDeps = {
     ...options,
+    git,
     calendar: createTrainCalendar(settings),
     inFlight: new InFlightWork({ acksFirst }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),

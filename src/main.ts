@@ -10,6 +10,7 @@ import { DatabaseUnavailableError, openDatabase, type Database } from './db/data
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
 import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
+import type { GitRepositories } from './git';
 import { createLogger, scrubSecrets, type Logger } from './logger';
 import type { AcksFirstOptions } from './server/acks-first';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
@@ -45,6 +46,8 @@ export async function startBot(options: {
     instanceId?: string;
     /** How follow-up work lets acks go first (default: AcksFirst's). */
     acksFirst?: AcksFirstOptions;
+    /** Wraps the git adapter the bot builds (tests inject faults: a full disk, a broken network). */
+    wrapGit?: (git: GitRepositories) => GitRepositories;
   };
 }): Promise<RunningBot> {
   const config = loadConfig({ env: options.env });
@@ -84,6 +87,7 @@ export async function startBot(options: {
       runScheduler: options.tuning?.runScheduler,
       instanceId: options.tuning?.instanceId,
       acksFirst: options.tuning?.acksFirst,
+      wrapGit: options.tuning?.wrapGit,
     });
     // Whether the bot can post in the announcement channel: checked at start and every few minutes, reported by /readyz.
     const check = createChannelCheck({ client: app.deps.slack, channel: config.settings.announcementChannel, logger });
