@@ -15,6 +15,8 @@ export type GitErrorCode =
   | 'empty-plan'
   /** The remote refused the push (protected branch, hook, permissions). */
   | 'push-rejected'
+  /** The train branch moved on the remote during the run (and again after a redo): nothing pushed. */
+  | 'remote-moved'
   /** The commit to push does not descend from the branch's old value: pushing would need a force. */
   | 'not-fast-forward'
   /** The planned tag (or a higher patch tag) appeared on the remote meanwhile. */

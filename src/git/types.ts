@@ -28,6 +28,10 @@ export interface GitRepositoriesOptions {
   credentials?: GitCredentials;
   /** Default: no cross-replica lock (only the in-process mutex). */
   lock?: RepositoryLock;
+  /** The environment of git processes (PATH, HOME…): `process.env` from the edge. Default: empty. */
+  env?: Record<string, string | undefined>;
+  /** The branch dot releases take commits from; default `main`. */
+  mainBranch?: string;
   /** The git executable; default `git` from PATH. */
   gitBinary?: string;
   formats?: GitFormats;
@@ -120,6 +124,9 @@ export interface WhereIs {
 export interface GitRepository {
   /** The remote as given (path or URL without credentials). */
   readonly remote: string;
+
+  /** The tree of a commit in the cache (the `tree` of a report before any pick). */
+  treeOf(commit: string): Promise<string>;
 
   /** Fetches (partial: no blobs) and lists the train branches, ascending. */
   listTrains(): Promise<TrainBranch[]>;
