@@ -84,6 +84,8 @@ export function buildApp(options: {
   acksFirst?: AcksFirstOptions;
   /** Wraps the git adapter (clones under DATA_DIR, the GitHub token through a credential helper, a lock across replicas): tests inject faults. */
   wrapGit?: (git: GitRepositories) => GitRepositories;
+  /** The environment git runs in (PATH, HOME), from the edge. */
+  gitEnv?: Record<string, string | undefined>;
 }): BuiltApp {
   const { config } = options;
   const { settings } = config;
@@ -102,6 +104,7 @@ export function buildApp(options: {
     credentials: () => options.github.gitCredentials(),
     lock: advisoryRepositoryLock(options.db.sql),
     formats: { branchFormat: settings.branchFormat, tagFormat: settings.tagFormat },
+    ...(options.gitEnv ? { env: options.gitEnv } : {}),
   });
   const git = options.wrapGit ? options.wrapGit(built) : built;
   const deps: AppDeps = {

@@ -88,6 +88,8 @@ export async function startBot(options: {
       instanceId: options.tuning?.instanceId,
       acksFirst: options.tuning?.acksFirst,
       wrapGit: options.tuning?.wrapGit,
+      // git finds itself and its configuration through these; nothing else of the environment reaches it.
+      gitEnv: { PATH: options.env.PATH ?? process.env.PATH, HOME: options.env.HOME ?? process.env.HOME },
     });
     // Whether the bot can post in the announcement channel: checked at start and every few minutes, reported by /readyz.
     const check = createChannelCheck({ client: app.deps.slack, channel: config.settings.announcementChannel, logger });

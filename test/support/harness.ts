@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import type { GitRepositories } from '../../src/git';
 import { startBot, type RunningBot } from '../../src/main';
 import type { AcksFirstOptions } from '../../src/server/acks-first';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
@@ -83,6 +84,8 @@ export async function startHarness(
     env?: Record<string, string>;
     /** How follow-up work lets acks go first (default: the bot's). */
     acksFirst?: AcksFirstOptions;
+    /** Wraps the bot's git adapter (faults, another git binary). */
+    wrapGit?: (git: GitRepositories) => GitRepositories;
   } = {},
 ): Promise<Harness> {
   const slack = options.slack ?? (await startFakeSlack());
@@ -112,6 +115,7 @@ export async function startHarness(
       runScheduler: options.runScheduler ?? false,
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       ...(options.acksFirst ? { acksFirst: options.acksFirst } : {}),
+      ...(options.wrapGit ? { wrapGit: options.wrapGit } : {}),
     },
   });
   const sender = createSlackRequestSender({
