@@ -13,7 +13,7 @@
  * (src/tagging) follows CI and stage afterwards.
  */
 import type { AppDeps } from '../deps';
-import { tryWithAdvisoryLock } from '../db/locks';
+import { tryWithAdvisoryLock, withAdvisoryLock } from '../db/locks';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { GitError } from '../git';
 import { loadDotReleasePlan } from '../patches/patch-store';
@@ -92,13 +92,25 @@ export async function confirmRun(options: {
     }));
     run = (await startRun({ prisma: deps.db.prisma, run, actor: userId, commits, now })) ?? (await requireRun(deps, run.id));
   }
-  return driveRun({ deps, runId: run.id, now });
+  return driveRun({ deps, runId: run.id, now, wait: true });
 }
 
-/** Drives run `runId` from its recorded state as far as it goes, holding its lock; `busy` when another process holds it. */
-export async function driveRun(options: { deps: AppDeps; runId: number; now: Date; renumber?: boolean }): Promise<RunOutcome> {
+/**
+ * Drives run `runId` from its recorded state as far as it goes, holding its lock. With `wait` (a person's click,
+ * or its replay) a run already being driven elsewhere is waited for, and the answer is where it stopped; without
+ * (the resume job) it is left to whoever drives it: `busy`.
+ */
+export async function driveRun(options: {
+  deps: AppDeps;
+  runId: number;
+  now: Date;
+  renumber?: boolean;
+  wait?: boolean;
+}): Promise<RunOutcome> {
   const { deps, runId } = options;
-  const locked = await tryWithAdvisoryLock(deps.db.sql, { namespace: 'dotReleaseRun', id: runId }, () => steps(options));
+  const lock = { namespace: 'dotReleaseRun', id: runId } as const;
+  if (options.wait) return { kind: 'stopped', run: await withAdvisoryLock(deps.db.sql, lock, () => steps(options)) };
+  const locked = await tryWithAdvisoryLock(deps.db.sql, lock, () => steps(options));
   if (locked.locked) return { kind: 'stopped', run: locked.value };
   return { kind: 'busy', run: await requireRun(deps, runId) };
 }
@@ -299,7 +311,7 @@ export async function resumeRun(options: { deps: AppDeps; planId: number; userId
       audit: { actor: userId, action: 'dot-release.resume', details: { after: 'conflict', head: branch.head } },
     });
     if (!resumed) return { kind: 'stopped', run: await requireRun(deps, run.id) };
-    return driveRun({ deps, runId: run.id, now });
+    return driveRun({ deps, runId: run.id, now, wait: true });
   }
   if (run.status === 'failed') {
     const from = run.failedIn && isActive(run.failedIn) ? run.failedIn : 'picking';
@@ -311,9 +323,9 @@ export async function resumeRun(options: { deps: AppDeps; planId: number; userId
       audit: { actor: userId, action: 'dot-release.resume', details: { after: 'failed', from } },
     });
     if (!resumed) return { kind: 'stopped', run: await requireRun(deps, run.id) };
-    return driveRun({ deps, runId: run.id, now, renumber: from === 'tagging' });
+    return driveRun({ deps, runId: run.id, now, renumber: from === 'tagging', wait: true });
   }
-  return driveRun({ deps, runId: run.id, now });
+  return driveRun({ deps, runId: run.id, now, wait: true });
 }
 
 /** Abandon: closes the plan (any state but a running step) and tells the requesters. */
