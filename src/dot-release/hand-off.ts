@@ -8,6 +8,7 @@
 import type { AppDeps } from '../deps';
 import { GitError } from '../git';
 import { announceDotRelease } from '../patches/patch-delivery';
+import { loadDotReleasePlan } from '../patches/patch-store';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { section } from '../slack/blocks';
 import type { SlackMessage } from '../slack/messenger';
@@ -74,7 +75,9 @@ export async function tellRequesters(options: {
 }): Promise<void> {
   const { deps, run, now, outcome } = options;
   const byPerson = new Map<string, Set<number>>();
-  for (const commit of run.commits) {
+  // A plan closed before it ran (its tag pushed by hand) has not frozen its commits: they are its requests'.
+  const commits = run.commits.length > 0 ? run.commits : ((await loadDotReleasePlan(deps.db.prisma, run.id))?.commits ?? []);
+  for (const commit of commits) {
     if (commit.requestedBy === null || commit.requestId === null) continue;
     const ids = byPerson.get(commit.requestedBy) ?? new Set<number>();
     ids.add(commit.requestId);
