@@ -79,7 +79,6 @@ export function createPatchSubcommand(deps: AppDeps): Subcommand {
         return;
       }
       if (verb === 'resume') {
-        await context.respond({ response_type: 'ephemeral', text: `:arrow_forward: Resuming dot release ${run.train}.${run.patch}…` });
         const outcome = await resumeRun({ deps, planId: run.id, userId, now });
         await context.respond({ response_type: 'ephemeral', ...describeOutcome(deps, outcome) });
         return;

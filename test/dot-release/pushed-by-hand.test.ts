@@ -23,7 +23,10 @@ describe('a dot-release tag pushed by hand', () => {
     // The owner does it by hand, as before the bot could.
     sh(fixture.root, `git clone --quiet ${fixture.remote} owner`);
     const clone = `${fixture.root}/owner`;
-    sh(clone, `git config user.name Bob && git config user.email bob@example.com && git switch -q train-302 && git cherry-pick -x ${fixes[0]} >/dev/null`);
+    sh(
+      clone,
+      `git config user.name Bob && git config user.email bob@example.com && git switch -q train-302 && git cherry-pick -x ${fixes[0]} >/dev/null`,
+    );
     sh(clone, "git tag -a -m 'Train release v1.302.1' v1.302.1 && git push -q origin train-302 && git push -q origin refs/tags/v1.302.1");
     mirrorToGitHub(fixture, h.github);
     const commit = fixture.remoteGit('rev-parse', 'v1.302.1^{commit}');
@@ -32,8 +35,15 @@ describe('a dot-release tag pushed by hand', () => {
     const create = { ref: 'v1.302.1', ref_type: 'tag', master_branch: 'main', pusher_type: 'user', repository, sender: { login: 'bob' } };
     expect(await sendWebhook({ url, secret: SECRET, event: 'create', payload: create })).toBe(202);
     const prisma = h.bot.database.prisma;
-    await eventually(async () => (await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1', status: 'watched' } })) ?? undefined, 10_000);
-    expect(await prisma.tagRelease.findUnique({ where: { tag: 'v1.302.1' } })).toMatchObject({ kind: 'patch', state: 'tagged', tagSha: commit });
+    await eventually(
+      async () => (await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1', status: 'watched' } })) ?? undefined,
+      10_000,
+    );
+    expect(await prisma.tagRelease.findUnique({ where: { tag: 'v1.302.1' } })).toMatchObject({
+      kind: 'patch',
+      state: 'tagged',
+      tagSha: commit,
+    });
     const push = {
       ref: 'refs/tags/v1.302.1',
       before: '0'.repeat(40),

@@ -46,7 +46,7 @@ export interface DotScene {
 export interface SceneOptions {
   /** train-302 has its own change of a.txt's first line: the second fix conflicts there. */
   conflictOnSecond?: boolean;
-  /** Train 303 is cut too (after the fixes' first one landed? no: before any fix). */
+  /** Train 303 is cut too, after the first fix landed on main (so it has that one, not the other two). */
   cut303?: boolean;
   /** Wraps the git adapter (faults); `fixture` gives the fixture's failing `git` wrapper. */
   wrapGit?: (git: GitRepositories, fixture: GitFixture) => GitRepositories;
@@ -88,7 +88,7 @@ export async function startDotScene(options: SceneOptions = {}): Promise<DotScen
   const fix3 = f.commit('fix(c): salt', { 'src/c.txt': 'sea salt\n' });
   f.commit('feat: later work', { 'd.txt': 'dee\n' });
   if (options.cut303) {
-    f.git('tag', '-a', '-m', 'Train release 303', 'v1.303.0', 'HEAD');
+    f.git('tag', '-a', '-m', 'Train release 303', 'v1.303.0', 'HEAD~3');
     f.git('branch', 'train-303', 'HEAD~3');
   }
   if (options.conflictOnSecond) {
