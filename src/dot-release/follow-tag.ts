@@ -13,25 +13,13 @@ import { parseReleaseTag } from '../train/versions';
 import { findUnclosedRunByTag, recordStep } from './dot-release-store';
 import { refreshAnnouncement, tellRequesters } from './hand-off';
 
-export async function followTag(options: {
-  deps: AppDeps;
-  train: number;
-  patch: number;
-  tag: string;
-  sha: string;
-  actor: string;
-  now: Date;
-}): Promise<void> {
-  await watchPushedTag(options);
-}
-
 /** A release tag appeared on GitHub (a webhook): a dot-release tag is followed, and closes its plan. Returns the plan closed, if any. */
 export async function followPushedTag(options: { deps: AppDeps; tag: string; sha: string; now: Date }): Promise<number | null> {
   const { deps, tag, sha, now } = options;
   const parsed = parseReleaseTag(tag, deps.config.settings.tagFormat);
   // Cuts (patch 0) are the tagging workflow's, followed by `/release tag`'s watch.
   if (!parsed || parsed.patch === 0) return null;
-  await followTag({ deps, train: parsed.train, patch: parsed.patch, tag, sha, actor: 'github', now });
+  await watchPushedTag({ deps, train: parsed.train, patch: parsed.patch, tag, sha, actor: 'github', now });
   const run = await findUnclosedRunByTag(deps.db.prisma, tag);
   if (!run) return null;
   const closed = await tryWithAdvisoryLock(deps.db.sql, { namespace: 'dotReleaseRun', id: run.id }, async () => {

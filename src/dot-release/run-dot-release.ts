@@ -32,7 +32,7 @@ import {
 } from './dot-release-store';
 import { handOffConflict, offerForwardPorts, postFailure, refreshAnnouncement, tellRequesters } from './hand-off';
 import { trainRepository } from './git-port';
-import { followTag } from './follow-tag';
+import { watchPushedTag } from '../tagging/watch-pushed-tag';
 import { isActive } from './states';
 
 /** The train's owner or an admin may run, resume or abandon its dot release; anyone else is told who may. */
@@ -262,7 +262,7 @@ async function step(options: { deps: AppDeps; run: DotReleaseRun; now: Date; ren
     case 'tagged': {
       if (run.tagSha === null) return record({ status: 'tagging' });
       // The tag watcher follows it like a cut (CI, images, stage, in the train's thread); then the plan closes.
-      await followTag({ deps, train: run.train, patch: run.patch, tag: run.tag, sha: run.tagSha, actor: run.runBy ?? 'system', now });
+      await watchPushedTag({ deps, train: run.train, patch: run.patch, tag: run.tag, sha: run.tagSha, actor: run.runBy ?? 'system', now });
       await tellRequesters({ deps, run, now, outcome: 'released' });
       await offerForwardPorts({ deps, run, now });
       return record({ status: 'watched', closedAt: now }, { action: 'dot-release.close', details: { tagSha: run.tagSha } });

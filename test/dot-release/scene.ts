@@ -13,20 +13,7 @@ import type { FakeGitHub } from '../fakes/github-server';
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
 import { createGitFixture, type GitFixture } from '../git/fixture';
-import {
-  ADMIN,
-  ALICE,
-  BOB,
-  CAROL,
-  CHANNEL,
-  ENGINEER,
-  NOW,
-  OTHER,
-  openRequestModal,
-  press,
-  submitRequest,
-  teamCopy,
-} from '../patches/helpers';
+import { ADMIN, ALICE, BOB, CAROL, CHANNEL, ENGINEER, NOW, OTHER, press, requestPatch, teamCopy } from '../patches/helpers';
 import { startHarness, type Harness } from '../support/harness';
 import { silentLogger } from '../support/database';
 import { importTeam, TEAM_SETTINGS } from '../support/team';
@@ -144,14 +131,8 @@ export async function startDotScene(options: SceneOptions = {}): Promise<DotScen
 }
 
 /** Requests `commits` for train 302 through the modal as `userId` and waits for its three posts; returns its id. */
-export async function requestFix(h: Harness, userId: string, commits: string[], train = '302'): Promise<number> {
-  const modal = await openRequestModal(h, userId);
-  const posts = h.slack.callsTo('chat.postMessage').length;
-  const answer = await submitRequest(h, modal, userId, { train, items: commits.join('\n') });
-  expect(answer.errors).toBeUndefined();
-  const id = Number(/Patch request #(\d+)/.exec(JSON.stringify(answer.view?.blocks))?.[1]);
-  await h.slack.waitForCalls('chat.postMessage', posts + 3);
-  return id;
+export function requestFix(h: Harness, userId: string, commits: string[], train = '302'): Promise<number> {
+  return requestPatch({ h }, userId, { train, items: commits.join('\n') });
 }
 
 /** Approves request `id` as `userId` (Bob owns train 302) and returns the reply. */
