@@ -10,7 +10,6 @@ import type { AppDeps } from './deps';
 import type { Feature } from './feature';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
-import { advisoryRepositoryLock, createGitRepositories, type GitRepositories } from './git';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
 import { createScheduler, type Scheduler } from './scheduler';
@@ -30,6 +29,7 @@ import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
 import { dotReleaseFeature } from './dot-release';
 import { remindersFeature } from './reminders';
+import { advisoryRepositoryLock, createGitRepositories, type GitRepositories } from './git';
 import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
@@ -73,6 +73,8 @@ export function buildApp(options: {
   logger: Logger;
   db: Database;
   github: GitHubClient;
+  /** The git adapter (main builds it with the environment; default: one under DATA_DIR with GitHub's credentials and the advisory lock). */
+  git?: GitRepositories;
   now: () => Date;
   /** Web API retry timing (tests make it short). */
   slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
@@ -82,10 +84,6 @@ export function buildApp(options: {
   instanceId?: string;
   /** How follow-up work lets acks go first (default: AcksFirst's; tests lift the time limit to see what it waits for). */
   acksFirst?: AcksFirstOptions;
-  /** Wraps the git adapter (clones under DATA_DIR, the GitHub token through a credential helper, a lock across replicas): tests inject faults. */
-  wrapGit?: (git: GitRepositories) => GitRepositories;
-  /** The environment git runs in (PATH, HOME), from the edge. */
-  gitEnv?: Record<string, string | undefined>;
 }): BuiltApp {
   const { config } = options;
   const { settings } = config;
@@ -98,18 +96,16 @@ export function buildApp(options: {
     retryConfig: options.slackRetryConfig,
   });
   const acksFirst = new AcksFirst(options.acksFirst);
-  const built = createGitRepositories({
-    dataDir: config.env.DATA_DIR,
-    logger: options.logger.child({ module: 'git' }),
-    credentials: () => options.github.gitCredentials(),
-    lock: advisoryRepositoryLock(options.db.sql),
-    formats: { branchFormat: settings.branchFormat, tagFormat: settings.tagFormat },
-    ...(options.gitEnv ? { env: options.gitEnv } : {}),
-  });
-  const git = options.wrapGit ? options.wrapGit(built) : built;
   const deps: AppDeps = {
     ...options,
-    git,
+    git:
+      options.git ??
+      createGitRepositories({
+        dataDir: config.env.DATA_DIR,
+        logger: options.logger.child({ module: 'git' }),
+        credentials: () => options.github.gitCredentials(),
+        lock: advisoryRepositoryLock(options.db.sql),
+      }),
     calendar: createTrainCalendar(settings),
     inFlight: new InFlightWork({ acksFirst }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),

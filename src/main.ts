@@ -9,11 +9,12 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
 import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
+import { advisoryRepositoryLock, checkGitVersion, createGitRepositories, type GitRepositories } from './git';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
-import type { GitRepositories } from './git';
 import { createLogger, scrubSecrets, type Logger } from './logger';
 import type { AcksFirstOptions } from './server/acks-first';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
+import { gitReadinessWarnings } from './server/readiness';
 import { createChannelCheck, type ChannelCheck } from './slack/channel-check';
 
 /** How long a graceful stop may take before the process exits anyway. */
@@ -46,6 +47,8 @@ export async function startBot(options: {
     instanceId?: string;
     /** How follow-up work lets acks go first (default: AcksFirst's). */
     acksFirst?: AcksFirstOptions;
+    /** The git executable (default `git` on PATH). */
+    gitBinary?: string;
     /** Wraps the git adapter the bot builds (tests inject faults: a full disk, a broken network). */
     wrapGit?: (git: GitRepositories) => GitRepositories;
   };
@@ -77,19 +80,31 @@ export async function startBot(options: {
       logger: logger.child({ module: 'github' }),
       ...options.tuning?.github,
     });
+    const gitBinary = options.tuning?.gitBinary;
+    // git missing or too old is reported by /readyz (checked once, at start).
+    const gitCheck = await checkGitVersion({ gitBinary, env: options.env });
+    if (!gitCheck.ok) logger.warn({ git: gitCheck.version }, gitCheck.reason);
+    const built = createGitRepositories({
+      dataDir: config.env.DATA_DIR,
+      logger: logger.child({ module: 'git' }),
+      credentials: () => github.gitCredentials(),
+      lock: advisoryRepositoryLock(database.sql),
+      env: options.env,
+      gitBinary,
+      formats: { branchFormat: config.settings.branchFormat, tagFormat: config.settings.tagFormat },
+    });
+    const git = options.tuning?.wrapGit ? options.tuning.wrapGit(built) : built;
     app = buildApp({
       config,
       logger,
       db: database,
       github,
+      git,
       now: options.now ?? (() => new Date()),
       slackRetryConfig: options.tuning?.slackRetry,
       runScheduler: options.tuning?.runScheduler,
       instanceId: options.tuning?.instanceId,
       acksFirst: options.tuning?.acksFirst,
-      wrapGit: options.tuning?.wrapGit,
-      // git finds itself and its configuration through these; nothing else of the environment reaches it.
-      gitEnv: { PATH: options.env.PATH ?? process.env.PATH, HOME: options.env.HOME ?? process.env.HOME },
     });
     // Whether the bot can post in the announcement channel: checked at start and every few minutes, reported by /readyz.
     const check = createChannelCheck({ client: app.deps.slack, channel: config.settings.announcementChannel, logger });
@@ -113,7 +128,7 @@ export async function startBot(options: {
         }
       },
       notAnsweringReason: OUTAGE_REASONS['not-answering'],
-      readinessWarnings: () => check.warnings(),
+      readinessWarnings: () => [...check.warnings(), ...gitReadinessWarnings(gitCheck)],
     });
     server = await listen(httpServer, config.env.PORT, options.host);
     await app.start();

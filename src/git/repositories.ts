@@ -5,12 +5,12 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_BRANCH_FORMAT, DEFAULT_TAG_FORMAT, formatTag, nextPatchNumber, parseTrainBranch } from '../train/versions';
 import { GitError } from './errors';
 import { noRepositoryLock } from './lock';
-import { findForwardPorts, findWhere, patchIds, trailersOf } from './history';
+import { findForwardPorts, findWhere, isAncestor as isAncestorIn, lines, patchIds, trailersOf } from './history';
 import { createGitRunner, GitCommandError, type GitRun } from './runner';
 import type {
   ClassifiedCommit,
@@ -113,7 +113,6 @@ function openRepository(context: RepositoryContext): GitRepository {
   const tagFormat = context.formats?.tagFormat ?? DEFAULT_TAG_FORMAT;
   const mainBranch = context.mainBranch ?? 'main';
   const inCache = (args: string[], options: { network?: boolean; input?: string } = {}) => git(args, { cwd: cache, ...options });
-  const lines = (text: string) => text.split('\n').filter((line) => line.length > 0);
 
   /** Creates the cache if needed and fetches branches (no blobs) and tags. */
   async function fetch(): Promise<void> {
@@ -156,15 +155,7 @@ function openRepository(context: RepositoryContext): GitRepository {
     }
   }
 
-  async function isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    try {
-      await inCache(['merge-base', '--is-ancestor', ancestor, descendant]);
-      return true;
-    } catch (error) {
-      if (error instanceof GitCommandError && error.exitCode === 1) return false;
-      throw error;
-    }
-  }
+  const isAncestor = (ancestor: string, descendant: string) => isAncestorIn(inCache, ancestor, descendant);
 
   async function trainBranches(): Promise<TrainBranch[]> {
     const refs = lines(await inCache(['for-each-ref', '--format=%(refname:lstrip=3) %(objectname)', `refs/remotes/${REMOTE}/`]));
@@ -218,14 +209,33 @@ function openRepository(context: RepositoryContext): GitRepository {
     return (await inCache(['log', '-1', '--format=%s', sha])).trim();
   }
 
-  async function withWorktree<T>(base: string, work: (dir: string) => Promise<T>): Promise<T> {
+  /**
+   * A fresh worktree on `base`, removed afterwards whatever happens. Sparse: only `paths` are checked out (the
+   * files the pick touches), so a partial clone fetches their blobs and no others; git runs in it with
+   * `core.sparseCheckout` on (per command: the cache's shared config stays untouched).
+   */
+  async function withWorktree<T>(
+    base: string,
+    paths: string[],
+    work: (inTree: (args: string[]) => Promise<string>) => Promise<T>,
+  ): Promise<T> {
     const dir = path.join(context.gitRoot, 'worktrees', `${path.basename(cache)}-${randomUUID().slice(0, 8)}`);
-    await mkdir(path.dirname(dir), { recursive: true }).catch((error: unknown) => {
-      throw toFsGitError(error);
-    });
-    await inCache(['worktree', 'add', '--quiet', '--detach', dir, base], { network: true });
+    const inTree = (args: string[]) => git(['-c', 'core.sparseCheckout=true', ...args], { cwd: dir, network: true });
     try {
-      return await work(dir);
+      await mkdir(path.dirname(dir), { recursive: true });
+      await inCache(['worktree', 'add', '--quiet', '--no-checkout', '--detach', dir, base]);
+      const patterns = (await inTree(['rev-parse', '--git-path', 'info/sparse-checkout'])).trim();
+      const file = path.isAbsolute(patterns) ? patterns : path.join(dir, patterns);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, `${paths.map(sparsePattern).join('\n')}\n`);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      await inCache(['worktree', 'prune']);
+      throw toFsGitError(error);
+    }
+    try {
+      await inTree(['read-tree', '-mu', 'HEAD']);
+      return await work(inTree);
     } finally {
       await inCache(['worktree', 'remove', '--force', dir]).catch((error: unknown) => {
         logger.warn({ err: error }, 'could not remove a git worktree; removing its directory');
@@ -361,8 +371,13 @@ function openRepository(context: RepositoryContext): GitRepository {
           }
           baseSha = found;
         }
-        const result = await withWorktree(baseSha, async (dir): Promise<PickResult> => {
-          const inTree = (args: string[]) => git(args, { cwd: dir, network: true });
+        // The files the commit touches (trees only: no blob fetched to know them).
+        const touched = lines(
+          await inCache(['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', `${sha}^`, sha]).then((out) =>
+            out.replaceAll('\0', '\n'),
+          ),
+        );
+        const result = await withWorktree(baseSha, touched, async (inTree): Promise<PickResult> => {
           try {
             await inTree(['cherry-pick', '-x', sha]);
           } catch (error) {
@@ -550,6 +565,11 @@ function firstLine(text: string): string {
       ?.trim()
       .slice(0, 200) ?? 'no details'
   );
+}
+
+/** A sparse-checkout pattern matching exactly one path (gitignore syntax: anchored, specials escaped). */
+function sparsePattern(file: string): string {
+  return `/${file.replace(/[\\*?[\]!# ]/g, (c) => `\\${c}`)}`;
 }
 
 function toFsGitError(error: unknown): Error {

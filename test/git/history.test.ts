@@ -2,6 +2,9 @@ import { createGitRepositories, type GitRepository } from '../../src/git';
 import { captureLogs } from '../support/logs';
 import { createGitFixture, type GitFixture } from './fixture';
 
+// Real git processes (many per test), on a shared 2-core machine.
+jest.setTimeout(120_000);
+
 describe('forward ports and where a commit is', () => {
   let fixture: GitFixture;
   let repository: GitRepository;
