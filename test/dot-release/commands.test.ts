@@ -72,7 +72,7 @@ describe('the dot-release commands', () => {
     expect(await command(scene.h, CAROL, 'patch abandon 302.1')).toContain(`Only <@${BOB}>`);
   });
 
-  test('`/release patch run 302.1` shows the confirmation with the commits; a double click on it runs it once; newer train 303 gets its forward port', async () => {
+  test('`/release patch run 302.1` shows the confirmation with the commits; a double click on two replicas runs it once; newer train 303 gets its forward port', async () => {
     const { h, fixture, fixes } = scene;
     const shown = await command(h, BOB, 'patch run v1.302.1');
     expect(shown).toContain('Run dot release 302.1');
@@ -81,9 +81,11 @@ describe('the dot-release commands', () => {
     const value = buttonValue(confirmation, 'dot_release_confirm');
     const message = { ...announcement(h, 302, 1), blocks: confirmation.blocks as never };
     const before = h.slack.responses.length;
+    // Clicked twice, the clicks landing on two replicas (each with a git cache of its own).
+    const other = await scene.replica();
     await Promise.all([
       press(h, BOB, 'dot_release_confirm', value, message, false),
-      press(h, BOB, 'dot_release_confirm', value, message, false),
+      press(other, BOB, 'dot_release_confirm', value, message, false),
     ]);
     await h.slack.waitForResponses(before + 2, 60_000);
     const answers = h.slack.responses.slice(before).map((r) => String(r.body.text));

@@ -27,6 +27,8 @@ export interface DotScene {
   /** The train-302 cut and the fixes on main after it, oldest first. */
   cut: string;
   fixes: [string, string, string];
+  /** A second replica: the same database, Slack and GitHub, a git cache of its own (another pod). */
+  replica(): Promise<Harness>;
   close(): Promise<void>;
 }
 
@@ -87,14 +89,16 @@ export async function startDotScene(options: SceneOptions = {}): Promise<DotScen
   f.git('push', '--quiet', 'origin', '--tags');
 
   const environments = await startFakeEnvironments({ stage: '1.302.0', production: '1.301.0' });
+  const settings = {
+    ...TEAM_SETTINGS,
+    gitRemoteUrl: fixture.remote,
+    stageVersionUrl: environments.stageUrl,
+    productionVersionUrl: environments.productionUrl,
+  };
   const h = await startHarness({
     now: NOW,
-    settings: {
-      ...TEAM_SETTINGS,
-      gitRemoteUrl: fixture.remote,
-      stageVersionUrl: environments.stageUrl,
-      productionVersionUrl: environments.productionUrl,
-    },
+    settings,
+    instanceId: 'replica-a',
     ...(options.env ? { env: options.env } : {}),
     wrapGit: (git) => {
       const base = options.failingGit
@@ -116,13 +120,27 @@ export async function startDotScene(options: SceneOptions = {}): Promise<DotScen
     startTrain: 301,
     actor: ADMIN,
   });
+  const replicas: Harness[] = [];
   return {
     h,
     fixture,
     environments,
     cut,
     fixes: [fix1, fix2, fix3],
+    async replica() {
+      const second = await startHarness({
+        now: NOW,
+        settings,
+        schema: h.schema,
+        slack: h.slack,
+        github: h.github,
+        instanceId: 'replica-b',
+      });
+      replicas.push(second);
+      return second;
+    },
     async close() {
+      for (const replica of replicas) await replica.close();
       await h.close();
       await environments.close();
       fixture.cleanup();
