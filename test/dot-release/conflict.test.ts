@@ -104,7 +104,11 @@ describe('a conflict in the second of three commits', () => {
     const handOff = found(dmsOf(h, BOB).find((m) => m.text.includes('stopped at a conflict')));
     const value = buttonValue(handOff, DOT_RELEASE_ABANDON_ACTION);
     const message = handOff;
+    // The dashboard shows it waiting for a person.
     let before = h.slack.responses.length;
+    await h.sender.sendSlashCommand({ text: 'status', userId: ENGINEER });
+    expect(await waitForResponse(h, before, /Dot release 302\.1/)).toContain('Dot release 302.1* (`v1.302.1`): conflict');
+    before = h.slack.responses.length;
     await press(h, CAROL, DOT_RELEASE_ABANDON_ACTION, value, message, false);
     expect(await waitForResponse(h, before, /Only/)).toContain('the owner of train 302, or an admin');
     before = h.slack.responses.length;
