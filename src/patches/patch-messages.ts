@@ -161,7 +161,8 @@ export function renderPlanAnnouncement(
         : `request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why}`;
     return `${index + 1}. ${describeCommit(options.repository, commit)}: ${asked}`;
   });
-  const planned = plan.status === 'planned';
+  // Once the run started its announcement is redrawn with where it is (`runSummary`): no buttons then.
+  const planned = options.runSummary === undefined;
   const what = (plan.forwardOf ?? null) !== null ? `Forward port to train ${plan.train}` : `Planning train ${plan.train}.${plan.patch}`;
   const blocks: Part[] = [
     section(`:package: *${what}*: \`${escapeMrkdwn(plan.tag)}\`, picked onto \`${escapeMrkdwn(plan.branch)}\`. Release owner: ${owner}`),

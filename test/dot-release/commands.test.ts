@@ -22,7 +22,7 @@ import {
   type DotScene,
 } from './scene';
 
-jest.setTimeout(90_000);
+jest.setTimeout(240_000);
 
 async function command(h: Harness, userId: string, text: string): Promise<string> {
   const before = h.slack.responses.length;
@@ -87,7 +87,7 @@ describe('the dot-release commands', () => {
       press(h, BOB, 'dot_release_confirm', value, message, false),
       press(other, BOB, 'dot_release_confirm', value, message, false),
     ]);
-    await h.slack.waitForResponses(before + 2, 60_000);
+    await h.slack.waitForResponses(before + 2, 120_000);
     const answers = h.slack.responses.slice(before).map((r) => String(r.body.text));
     expect(answers).toEqual([expect.stringContaining('watched'), expect.stringContaining('watched')]);
     expect(remoteLog(fixture, 'v1.302.0..train-302')).toEqual(['fix(c): salt', 'fix(b): buzz']);

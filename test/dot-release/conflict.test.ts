@@ -23,7 +23,7 @@ import {
   type DotScene,
 } from './scene';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 function found<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('expected a message');

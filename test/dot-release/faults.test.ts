@@ -24,7 +24,7 @@ import {
   type SceneOptions,
 } from './scene';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 /** Wraps one method of every repository the adapter opens. */
 function wrapRepository(git: GitRepositories, wrap: (repository: GitRepository) => Partial<GitRepository>): GitRepositories {

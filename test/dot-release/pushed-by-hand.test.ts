@@ -6,7 +6,7 @@ import { sendWebhook } from '../fakes/github-webhooks';
 import { dmsOf, eventually } from '../patches/helpers';
 import { ALICE, ENGINEER, announcement, approve, mirrorToGitHub, requestFix, sh, startDotScene, type DotScene } from './scene';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 const SECRET = 'webhook-secret-of-the-dot-tests-01';
 
@@ -37,7 +37,7 @@ describe('a dot-release tag pushed by hand', () => {
     const prisma = h.bot.database.prisma;
     await eventually(
       async () => (await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1', status: 'watched' } })) ?? undefined,
-      10_000,
+      60_000,
     );
     expect(await prisma.tagRelease.findUnique({ where: { tag: 'v1.302.1' } })).toMatchObject({
       kind: 'patch',
@@ -55,7 +55,7 @@ describe('a dot-release tag pushed by hand', () => {
       sender: { login: 'bob' },
     };
     expect(await sendWebhook({ url, secret: SECRET, event: 'push', payload: push })).toBe(202);
-    await eventually(async () => (dmsOf(h, ENGINEER).some((m) => m.text.includes('is tagged `v1.302.1`')) ? true : undefined), 10_000);
+    await eventually(async () => (dmsOf(h, ENGINEER).some((m) => m.text.includes('is tagged `v1.302.1`')) ? true : undefined), 60_000);
     // The second delivery changes nothing.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged `v1.302.1`'))).toHaveLength(1);

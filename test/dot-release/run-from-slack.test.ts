@@ -24,7 +24,7 @@ import {
 } from './scene';
 import { DOT_RELEASE_RUN_ACTION } from '../../src/patches/patch-messages';
 
-jest.setTimeout(60_000);
+jest.setTimeout(240_000);
 
 describe('a dot release run from Slack', () => {
   let scene: DotScene;

@@ -188,7 +188,7 @@ export function responsesSince(h: Harness, from: number): string[] {
 }
 
 /** Waits until a response after `from` matches `pattern`; returns its text. */
-export async function waitForResponse(h: Harness, from: number, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+export async function waitForResponse(h: Harness, from: number, pattern: RegExp, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = responsesSince(h, from).find((text) => pattern.test(text));

@@ -15,7 +15,7 @@ import { createGitFixture, type GitFixture } from '../git/fixture';
 import { urlForSchema } from '../support/database';
 import { type ProcessHarness, processHarnessForAll } from '../support/process-harness';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const OWNER = 'U0DOTOWNER';
 const REQUESTER = 'U0DOTASKER';
