@@ -273,6 +273,36 @@ export async function recordStep(options: {
   return recorded ? loadRun(options.prisma, run.id) : null;
 }
 
+/**
+ * Dot release `train.patch` is to be run `keep`'s (its tag was pushed under that number): a plan of the train that
+ * holds the number and has not started is moved to the next free one (its announcement shows it on its next redraw).
+ */
+export async function makeRoomForNumber(options: {
+  prisma: PrismaClient;
+  train: number;
+  patch: number;
+  keep: number;
+  tagFormat: string;
+  now: Date;
+}): Promise<void> {
+  const { train, patch, now } = options;
+  await withTrainLock(options.prisma, train, async (tx) => {
+    const holder = await tx.dotRelease.findUnique({ where: { train_patch: { train, patch } } });
+    if (!holder || holder.id === options.keep || holder.status !== 'planned') return;
+    const highest = await tx.dotRelease.aggregate({ where: { train }, _max: { patch: true } });
+    const next = (highest._max.patch ?? patch) + 1;
+    const tag = formatTag(options.tagFormat, train, next);
+    await tx.dotRelease.update({ where: { id: holder.id }, data: { patch: next, tag, version: { increment: 1 }, updatedAt: now } });
+    await recordAudit(tx, {
+      actor: 'system',
+      action: 'dot-release.renumber',
+      subject: `train:${train}`,
+      details: { from: holder.tag, to: tag },
+      at: now,
+    });
+  });
+}
+
 /** The plan whose tag is `tag` and that is not closed yet (a tag pushed by hand closes it). */
 export async function findUnclosedRunByTag(prisma: PrismaClient, tag: string): Promise<DotReleaseRun | null> {
   const row = await prisma.dotRelease.findFirst({ where: { tag, status: { notIn: [...CLOSED_STATES] } } });

@@ -23,6 +23,7 @@ import { parseReleaseTag } from '../train/versions';
 import {
   type DotReleaseRun,
   loadRun,
+  makeRoomForNumber,
   type PickRecord,
   recordStep,
   remainingPicks,
@@ -254,6 +255,16 @@ async function step(options: { deps: AppDeps; run: DotReleaseRun; now: Date; ren
       }
       const parsed = parseReleaseTag(tagged.tag, deps.config.settings.tagFormat);
       const renumbered = tagged.tag !== run.tag && parsed ? { tag: tagged.tag, patch: parsed.patch } : {};
+      // A later plan of the train that had that number (not started) moves up one: the tag is this run's now.
+      if (parsed && tagged.tag !== run.tag)
+        await makeRoomForNumber({
+          prisma,
+          train: run.train,
+          patch: parsed.patch,
+          keep: run.id,
+          tagFormat: deps.config.settings.tagFormat,
+          now,
+        });
       return record(
         { status: 'tagged', tagSha: tagged.commit, ...renumbered },
         { action: 'dot-release.tag', details: { tag: tagged.tag, commit: tagged.commit, result: tagged.kind } },

@@ -11,6 +11,7 @@ import { dmsOf } from '../patches/helpers';
 import {
   BOB,
   ENGINEER,
+  OTHER,
   approve,
   buttonValue,
   press,
@@ -153,10 +154,15 @@ describe('faults of a dot release run from Slack', () => {
     // The hand-made tag is untouched; the picks are pushed (a whole step), the release is not tagged yet.
     expect(fixture.remoteGit('rev-parse', 'v1.302.1^{commit}')).toBe(fixture.remoteGit('rev-parse', 'v1.302.0^{commit}'));
     expect(remoteLog(fixture, 'v1.302.0..train-302')).toHaveLength(3);
+    // Meanwhile a later fix was approved: dot release 302.2 is planned.
+    expect(await approve(h, await requestFix(h, OTHER, [fixture.git('rev-parse', 'main')]))).toContain('Dot release *302.2*');
     const resumed = await resume(scene);
     expect(resumed).toContain('released');
     expect(resumed).toContain('v1.302.2');
     expect(fixture.remoteGit('rev-parse', 'v1.302.2^{commit}')).toBe(fixture.remoteGit('rev-parse', 'train-302'));
+    // The later plan moves up to the next free number.
+    const later = await h.bot.database.prisma.dotRelease.findFirst({ where: { status: 'planned', train: 302 } });
+    expect(later).toMatchObject({ patch: 3, tag: 'v1.302.3' });
   });
 
   test('a train with no branch on the remote: said so, nothing pushed', async () => {
