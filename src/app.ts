@@ -28,6 +28,7 @@ import { createTrainCalendar } from './train/calendar';
 import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
+import { dotReleaseFeature } from './dot-release';
 import { remindersFeature } from './reminders';
 import { advisoryRepositoryLock, createGitRepositories, type GitRepositories } from './git';
 import { rotationFeature } from './rotation';
@@ -49,6 +50,7 @@ export const FEATURES: readonly Feature[] = [
   rotationFeature,
   notesFeature,
   patchesFeature,
+  dotReleaseFeature,
   taggingFeature,
   qaFeature,
 ];

@@ -116,6 +116,11 @@ export const settingsSchema = z.object({
     .default('mozilla/fxa'),
   /** Branch that trains are cut from and where patches must already have landed. */
   mainBranch: z.string().min(1).default('main'),
+  /**
+   * The repository's git remote, which dot releases fetch from and push to (a URL or a local path). Unset:
+   * `https://github.com/<repository>.git`. The token goes to git through a credential helper, never in this URL.
+   */
+  gitRemoteUrl: z.string().min(1).optional(),
   /** Workflow file started with `workflow_dispatch` to cut a train (takes no inputs). */
   tagWorkflow: z.string().min(1).default('tag-release.yml'),
   /** Workflow file that builds Docker images, dispatched with input `git_tag`. */

@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
 import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
-import { advisoryRepositoryLock, checkGitVersion, createGitRepositories } from './git';
+import { advisoryRepositoryLock, checkGitVersion, createGitRepositories, type GitRepositories } from './git';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
 import { createLogger, scrubSecrets, type Logger } from './logger';
 import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
@@ -50,6 +50,8 @@ export async function startBot(options: {
     acksFirst?: AcksFirstOptions;
     /** The git executable (default `git` on PATH). */
     gitBinary?: string;
+    /** Wraps the git adapter the bot builds (tests inject faults: a full disk, a broken network). */
+    wrapGit?: (git: GitRepositories) => GitRepositories;
   };
 }): Promise<RunningBot> {
   const config = loadConfig({ env: options.env });
@@ -86,14 +88,16 @@ export async function startBot(options: {
     // git missing or too old is reported by /readyz (checked once, at start).
     const gitCheck = await checkGitVersion({ gitBinary, env: options.env });
     if (!gitCheck.ok) logger.warn({ git: gitCheck.version }, gitCheck.reason);
-    const git = createGitRepositories({
+    const built = createGitRepositories({
       dataDir: config.env.DATA_DIR,
       logger: logger.child({ module: 'git' }),
       credentials: () => github.gitCredentials(),
       lock: advisoryRepositoryLock(database.sql),
       env: options.env,
       gitBinary,
+      formats: { branchFormat: config.settings.branchFormat, tagFormat: config.settings.tagFormat },
     });
+    const git = options.tuning?.wrapGit ? options.tuning.wrapGit(built) : built;
     app = buildApp({
       config,
       logger,

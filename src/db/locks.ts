@@ -30,6 +30,8 @@ export const LOCK_NAMESPACES = {
   gitRepository: { kind: 'keyed', key: 0x67697472 },
   /** Posting one message of the message ledger ("post"); the id is a hash of its key (src/slack/messenger.ts). */
   messagePost: { kind: 'keyed', key: 0x706f7374 },
+  /** Running one dot release ("dotr"): held for the whole run, so two replicas never run the same plan; the id is the plan. */
+  dotReleaseRun: { kind: 'keyed', key: 0x646f7472 },
 } as const satisfies Record<string, { kind: 'single' | 'keyed'; key: number }>;
 
 export type LockNamespace = keyof typeof LOCK_NAMESPACES;

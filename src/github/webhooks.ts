@@ -19,6 +19,8 @@ export type GitHubEvent =
   | { kind: 'check_suite'; action: string; repository: string; headSha: string; status: string | null; conclusion: string | null }
   /** A commit status (`ci/circleci: …`) set on `sha`; GitHub's `status` event has no action. */
   | { kind: 'status'; repository: string; sha: string; status: CommitStatusSummary }
+  /** A tag created (`create`, no commit given: `sha` null) or pushed (`push` of `refs/tags/…`: the commit it points at). */
+  | { kind: 'tag'; repository: string; tag: string; sha: string | null }
   | { kind: 'other'; name: string };
 
 /** True when `signature` (the `X-Hub-Signature-256` header) signs `body` with `secret`. Timing-safe. */
@@ -99,6 +101,16 @@ export function parseWebhookEvent(name: string, payload: unknown): GitHubEvent {
       sha,
       status: { context, state, targetUrl: text(body.target_url), description: text(body.description) },
     };
+  }
+  if (name === 'create' && body.ref_type === 'tag') {
+    const tag = text(body.ref);
+    return tag ? { kind: 'tag', repository, tag, sha: null } : { kind: 'other', name };
+  }
+  if (name === 'push') {
+    const ref = text(body.ref) ?? '';
+    if (!ref.startsWith('refs/tags/') || body.deleted === true) return { kind: 'other', name };
+    // An annotated tag's push names the tag object in `after`; `head_commit` is the commit it points at.
+    return { kind: 'tag', repository, tag: ref.slice('refs/tags/'.length), sha: text(record(body.head_commit).id) };
   }
   return { kind: 'other', name };
 }

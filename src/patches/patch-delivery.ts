@@ -135,18 +135,25 @@ export async function sendPatchOutcome(options: { deps: AppDeps; requestId: numb
  * to its current contents. Holding the plan's lock: posted once, and a later
  * approval's update never overtaken by an earlier one's.
  */
-export async function announceDotRelease(options: { deps: AppDeps; planId: number; now: Date }): Promise<void> {
+export async function announceDotRelease(options: {
+  deps: AppDeps;
+  planId: number;
+  now: Date;
+  /** Once the run started: where it is, shown under the commits (the announcement is then only redrawn, never posted). */
+  runSummary?: string;
+}): Promise<void> {
   const { deps, now } = options;
   await withAnnouncementLock(deps.db.prisma, options.planId, async (tx) => {
     const plan = await loadDotReleasePlan(tx, options.planId);
-    if (plan?.status !== 'planned') return;
+    if (!plan || (plan.status !== 'planned' && options.runSummary === undefined)) return;
     const ownerUserId = await findOwnerOfTrain(deps, plan.train);
-    const message = renderPlanAnnouncement(plan, { ...rendering(deps), ownerUserId });
+    const message = renderPlanAnnouncement(plan, { ...rendering(deps), ownerUserId, runSummary: options.runSummary });
     if (plan.announcementChannel && plan.announcementTs) {
       await deps.messenger.update({ channel: plan.announcementChannel, ts: plan.announcementTs, message });
       await recordPlanAnnouncement(tx, { planId: plan.id, version: plan.version });
       return;
     }
+    if (plan.status !== 'planned') return;
     const outcome = await deps.messenger.postOnce({
       key: `patches:dot-release:${plan.id}:announcement`,
       about: { train: plan.train, kind: 'dot-release' },

@@ -22,6 +22,8 @@ export const PATCH_WITHDRAW_ACTION = 'patch_withdraw';
 export const PATCH_RIDE_ALONG_ACTION = 'patch_ride_along';
 /** Opens the request modal (the dashboard's button). */
 export const PATCH_REQUEST_OPEN_ACTION = 'patch_request_open';
+/** On a planned dot release's announcement: shows the confirmation of the run (value: the plan's id and version). */
+export const DOT_RELEASE_RUN_ACTION = 'dot_release_run';
 
 /** The latest questions shown under a request; earlier ones are counted. */
 const QUESTIONS_SHOWN = 5;
@@ -146,28 +148,43 @@ export function describeOutcome(request: PatchRequestRecord, options: Rendering)
 /** The announcement of a planned dot release: what it will contain so far, and how to ride along. */
 export function renderPlanAnnouncement(
   plan: DotReleasePlan,
-  options: Rendering & { ownerUserId: string | null },
+  options: Rendering & { ownerUserId: string | null; runSummary?: string | undefined },
 ): { text: string; blocks: Block[] } {
   const owner = options.ownerUserId ? mentionUser(options.ownerUserId) : '_no owner assigned_';
   const reasons = new Map(plan.requests.map((r) => [r.id, r]));
   const lines = plan.commits.map((commit, index) => {
-    const request = reasons.get(commit.requestId);
+    const request = commit.requestId === null ? undefined : reasons.get(commit.requestId);
     const why = request ? `, ${escapeMrkdwn(reasonLabel(request.reason))}` : '';
-    return `${index + 1}. ${describeCommit(options.repository, commit)}: request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why}`;
+    const asked =
+      commit.requestId === null || commit.requestedBy === null
+        ? 'forward port'
+        : `request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why}`;
+    return `${index + 1}. ${describeCommit(options.repository, commit)}: ${asked}`;
   });
+  // Once the run started its announcement is redrawn with where it is (`runSummary`): no buttons then.
+  const planned = options.runSummary === undefined;
+  const what = (plan.forwardOf ?? null) !== null ? `Forward port to train ${plan.train}` : `Planning train ${plan.train}.${plan.patch}`;
   const blocks: Part[] = [
-    section(
-      `:package: *Planning train ${plan.train}.${plan.patch}*: \`${escapeMrkdwn(plan.tag)}\`, picked onto \`${escapeMrkdwn(plan.branch)}\`. Release owner: ${owner}`,
+    section(`:package: *${what}*: \`${escapeMrkdwn(plan.tag)}\`, picked onto \`${escapeMrkdwn(plan.branch)}\`. Release owner: ${owner}`),
+    list(
+      planned ? '*What it will contain so far*, in the order it will be picked:' : '*What it contains*, in pick order:',
+      lines.length > 0 ? lines : ['_nothing yet_'],
+      { maxBlocks: 6 },
     ),
-    list('*What it will contain so far*, in the order it will be picked:', lines.length > 0 ? lines : ['_nothing yet_'], { maxBlocks: 6 }),
+  ];
+  if (options.runSummary) blocks.push(section(options.runSummary));
+  if (!planned)
+    return fitMessage({ text: `Dot release ${plan.train}.${plan.patch} (${escapeMrkdwn(plan.tag)}): ${plan.status}`, parts: blocks });
+  blocks.push(
     context(
       'Have a fix that would not justify a dot release on its own but should go out with this one? Ask to ride along. ' +
-        'Be selective: every extra patch adds work and risk.',
+        'Be selective: every extra patch adds work and risk. The owner (or an admin) runs it with *Run dot release*.',
     ),
     actions(`dot_release:${plan.id}`, [
+      button({ actionId: DOT_RELEASE_RUN_ACTION, text: 'Run dot release', value: `${plan.id}:${plan.version}`, style: 'primary' }),
       button({ actionId: PATCH_RIDE_ALONG_ACTION, text: 'Request a ride-along', value: String(plan.train) }),
     ]),
-  ];
+  );
   return fitMessage({
     text: `Planning train ${plan.train}.${plan.patch} (${escapeMrkdwn(plan.tag)}): ${plan.commits.length} commit${plan.commits.length === 1 ? '' : 's'} so far`,
     parts: blocks,

@@ -302,8 +302,17 @@ export interface DotReleasePlan {
   version: number;
   announcementChannel: string | null;
   announcementTs: string | null;
-  /** Every commit to cherry-pick, oldest on main first (the order to pick them in). */
-  commits: Array<{ sha: string; title: string; pullRequest: number | null; mainOrder: number; requestId: number; requestedBy: string }>;
+  /** A forward port: the plan of the lower train it carries commits of (it has no requests of its own). */
+  forwardOf?: number | null;
+  /** Every commit to cherry-pick, oldest on main first (the order to pick them in); frozen once the run starts. */
+  commits: Array<{
+    sha: string;
+    title: string;
+    pullRequest: number | null;
+    mainOrder: number;
+    requestId: number | null;
+    requestedBy: string | null;
+  }>;
   /** The approved requests, in the order they were approved. */
   requests: Array<{
     id: number;
@@ -321,7 +330,8 @@ export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number):
     include: { requests: { where: { status: 'approved' }, include: { commits: true }, orderBy: [{ decidedAt: 'asc' }, { id: 'asc' }] } },
   });
   if (!plan) return null;
-  const commits = plan.requests
+  const frozen = frozenCommits(plan.runCommits);
+  const fromRequests = plan.requests
     .flatMap((request) => request.commits.map((commit) => ({ ...commit, requestedBy: request.requestedBy })))
     .sort((a, b) => a.mainOrder - b.mainOrder || a.requestId - b.requestId || a.position - b.position)
     .filter((commit, index, all) => all.findIndex((other) => other.sha === commit.sha) === index)
@@ -333,6 +343,7 @@ export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number):
       requestId,
       requestedBy,
     }));
+  const commits = frozen.length > 0 ? frozen : fromRequests;
   return {
     id: plan.id,
     train: plan.train,
@@ -345,6 +356,7 @@ export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number):
     version: plan.version,
     announcementChannel: plan.announcementChannel,
     announcementTs: plan.announcementTs,
+    forwardOf: plan.forwardOf,
     commits,
     requests: plan.requests.map((r) => ({
       id: r.id,
@@ -355,6 +367,26 @@ export async function loadDotReleasePlan(prisma: PrismaClient | Tx, id: number):
       approvedAt: r.decidedAt,
     })),
   };
+}
+
+/** The commits a run froze (`runCommits`), in pick order; empty while the plan is open. */
+function frozenCommits(value: unknown): DotReleasePlan['commits'] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown, index) => {
+    if (typeof item !== 'object' || item === null) return [];
+    const c = item as Record<string, unknown>;
+    if (typeof c.sha !== 'string') return [];
+    return [
+      {
+        sha: c.sha,
+        title: typeof c.title === 'string' ? c.title : '',
+        pullRequest: typeof c.pullRequest === 'number' ? c.pullRequest : null,
+        mainOrder: index,
+        requestId: typeof c.requestId === 'number' ? c.requestId : null,
+        requestedBy: typeof c.requestedBy === 'string' ? c.requestedBy : null,
+      },
+    ];
+  });
 }
 
 // Reads for the patch commands, the request modal, its checks and the dashboard (they hold no Prisma call of their own).
@@ -434,21 +466,29 @@ export async function listDotReleasePlans(options: { prisma: PrismaClient; train
 
 /** What the dashboard (`/release status`, App Home) shows of patches: planned dot releases and requests awaiting a decision. */
 export interface PatchOverview {
-  planned: Array<{ train: number; patch: number; tag: string; requests: number }>;
+  /** `forwardOf`: the lower train's plan a forward port carries commits of (null: an ordinary plan). */
+  planned: Array<{ train: number; patch: number; tag: string; requests: number; forwardOf?: number | null }>;
+  /** Dot releases started and not closed: running, or stopped at a conflict or failure. */
+  running?: Array<{ train: number; patch: number; tag: string; status: string }>;
   pending: Array<{ id: number; train: number; requestedBy: string; createdAt: Date }>;
 }
 
 export async function loadPatchOverview(prisma: PrismaClient): Promise<PatchOverview> {
-  const [plans, pending] = await Promise.all([
+  const [plans, pending, running] = await Promise.all([
     prisma.dotRelease.findMany({
       where: { openTrain: { not: null } },
       include: { _count: { select: { requests: { where: { status: 'approved' } } } } },
       orderBy: { train: 'asc' },
     }),
     prisma.patchRequest.findMany({ where: { status: 'pending' }, orderBy: { id: 'asc' } }),
+    prisma.dotRelease.findMany({
+      where: { openTrain: null, status: { notIn: ['planned', 'watched', 'abandoned'] } },
+      orderBy: [{ train: 'asc' }, { patch: 'asc' }],
+    }),
   ]);
   return {
-    planned: plans.map((p) => ({ train: p.train, patch: p.patch, tag: p.tag, requests: p._count.requests })),
+    planned: plans.map((p) => ({ train: p.train, patch: p.patch, tag: p.tag, requests: p._count.requests, forwardOf: p.forwardOf })),
+    running: running.map((r) => ({ train: r.train, patch: r.patch, tag: r.tag, status: r.status })),
     pending: pending.map((r) => ({ id: r.id, train: r.train, requestedBy: r.requestedBy, createdAt: r.createdAt })),
   };
 }

@@ -13,6 +13,7 @@ import { formatCountdown, formatInZones } from '../train/time-format';
 import type { StatusReport, TagStatus } from './gather-status';
 import { PATCH_REQUEST_OPEN_ACTION } from '../patches/patch-messages';
 import { renderPatchOverview } from '../patches/patch-overview';
+import { forwardPortsSection } from '../dot-release/forward-ports';
 import { renderTaggingSection } from './tagging-section';
 
 /** The dashboard's Refresh button. */
@@ -126,6 +127,7 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
   }
   if (report.tagging) blocks.push(...renderTaggingSection(report.tagging));
   if (report.patches) blocks.push(...renderPatchOverview(report.patches, now));
+  blocks.push(...forwardPortsSection(report.patches));
   blocks.push(notesBlock(report));
   for (const missing of report.missing) blocks.push(context(`:warning: ${escapeMrkdwn(missing)}`));
   blocks.push(

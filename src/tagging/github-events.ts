@@ -22,7 +22,8 @@ export async function applyGitHubEvent(options: { deps: AppDeps; event: GitHubEv
   const { deps, event, now } = options;
   const { settings } = deps.config;
   const prisma = deps.db.prisma;
-  if (event.kind === 'other') return [];
+  // A tag pushed by hand is the dot-release feature's (src/dot-release/follow-tag.ts).
+  if (event.kind === 'other' || event.kind === 'tag') return [];
   if (event.repository.toLowerCase() !== settings.repository.toLowerCase()) return [];
   let targets: TagRelease[] = [];
   // Without facts (a status), the release is looked at as the watcher's poll would.

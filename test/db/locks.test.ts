@@ -35,6 +35,7 @@ describe('advisory locks', () => {
       patchAnnouncement: { kind: 'keyed', key: 0x616e6e6f },
       gitRepository: { kind: 'keyed', key: 0x67697472 },
       messagePost: { kind: 'keyed', key: 0x706f7374 },
+      dotReleaseRun: { kind: 'keyed', key: 0x646f7472 },
     });
   });
 

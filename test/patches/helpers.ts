@@ -151,7 +151,7 @@ export async function submitRequest(h: Harness, modal: FakeSlackView, userId: st
 }
 
 /** Opens the modal, submits a valid request and waits for its three messages (owner, channel, requester). Returns its id. */
-export async function requestPatch(scene: Scene, userId: string, input: FormInput): Promise<number> {
+export async function requestPatch(scene: Pick<Scene, 'h'>, userId: string, input: FormInput): Promise<number> {
   const { h } = scene;
   const modal = await openRequestModal(h, userId);
   const posts = h.slack.callsTo('chat.postMessage').length;

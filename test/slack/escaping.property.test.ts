@@ -8,6 +8,9 @@
  */
 import { settingsSchema } from '../../src/config';
 import type { PullRequestSummary } from '../../src/github/client';
+import type { DotReleaseRun } from '../../src/dot-release/dot-release-store';
+import { forwardPortsSection, renderForwardPorts } from '../../src/dot-release/forward-ports';
+import { renderConflictHandOff, renderFailure, renderRequesterOutcome, renderRunConfirmation } from '../../src/dot-release/run-view';
 import { renderPlanAnnouncement } from '../../src/patches/patch-messages';
 import type { DotReleasePlan } from '../../src/patches/patch-store';
 import type { SweptPullRequest } from '../../src/reminders/answer-store';
@@ -316,4 +319,79 @@ test.each(SEEDS)('seed %i: no view turns supplied text into a mention, a broadca
     seed,
     renderPlanAnnouncement(plan, { repository: 'mozilla/fxa', displayTimeZones: ['UTC'], ownerUserId: 'U0ALICE01' }),
   );
+  checkDotReleaseViews(seed, next, tag);
 });
+
+/** The dot-release run's views (src/dot-release): titles and file names come from git, the tag and branch from settings. */
+function checkDotReleaseViews(seed: number, next: () => number, tag: string): void {
+  const sha = (c: string) => c.repeat(40);
+  const run: DotReleaseRun = {
+    id: 1,
+    train: 302,
+    patch: 1,
+    tag,
+    branch: randomText(next, 3),
+    status: 'conflict',
+    plannedBy: 'U0ALICE01',
+    runBy: 'U0ALICE01',
+    runStartedAt: now,
+    commits: ['a', 'b', 'c'].map((c) => ({ sha: sha(c), title: randomText(next), requestId: 1, requestedBy: 'U0BOB0001' })),
+    classified: [
+      { sha: sha('a'), status: 'to-pick', matchedBy: null, trainCommit: null },
+      { sha: sha('b'), status: 'to-pick', matchedBy: null, trainCommit: null },
+      { sha: sha('c'), status: 'already-on-train', matchedBy: 'trailer', trainCommit: sha('e') },
+    ],
+    trainHead: sha('f'),
+    workBranch: randomText(next, 3),
+    picks: [{ sha: sha('a'), commit: sha('9') }],
+    head: sha('9'),
+    conflict: { sha: sha('b'), title: randomText(next), files: [randomText(next), randomText(next)] },
+    tagSha: null,
+    failedIn: null,
+    lastError: 'I could not talk to the git remote.',
+    redone: 0,
+    forwardOf: null,
+    closedAt: null,
+    runVersion: 3,
+    announcementChannel: null,
+    announcementTs: null,
+  };
+  const plan: DotReleasePlan = {
+    id: 1,
+    train: 302,
+    patch: 1,
+    tag,
+    branch: run.branch,
+    status: 'planned',
+    plannedBy: 'U0ALICE01',
+    createdAt: now,
+    version: 1,
+    announcementChannel: null,
+    announcementTs: null,
+    commits: run.commits.map((c, i) => ({ ...c, pullRequest: null, mainOrder: i })),
+    requests: [],
+  };
+  check('dot release confirmation', seed, renderRunConfirmation(plan, { repository: 'mozilla/fxa', mainBranch: randomText(next, 3) }));
+  check('dot release hand-off', seed, renderConflictHandOff(run, { repository: 'mozilla/fxa', remote: randomText(next, 3) }));
+  check('dot release failure', seed, renderFailure({ ...run, status: 'failed' }, 'mozilla/fxa'));
+  check('dot release outcome', seed, renderRequesterOutcome({ run, requestIds: [1, 2], outcome: 'abandoned', by: 'U0ALICE01' }));
+  const port = { lower: 302, upper: 303, sha: sha('a'), subject: randomText(next) };
+  check(
+    'forward ports',
+    seed,
+    renderForwardPorts(
+      [
+        { ...port, onUpper: false, matchedBy: null },
+        { ...port, onUpper: true, matchedBy: 'subject' },
+      ],
+      { repository: 'mozilla/fxa' },
+    ),
+  );
+  check('forward ports section', seed, {
+    blocks: forwardPortsSection({
+      planned: [{ train: 303, patch: 1, tag, requests: 0, forwardOf: 1 }],
+      pending: [],
+      running: [{ train: 302, patch: 1, tag, status: randomText(next, 3) }],
+    }),
+  });
+}

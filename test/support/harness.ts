@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import type { GitRepositories } from '../../src/git';
 import { startBot, type RunningBot } from '../../src/main';
 import type { AcksFirstOptions } from '../../src/server/acks-first';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
@@ -90,6 +91,8 @@ export async function startHarness(
      * given too) with its app token and no signing secret, and `sender` delivers over it (test/fakes/slack-socket.ts).
      */
     socketMode?: FakeSocketMode;
+    /** Wraps the bot's git adapter (faults, another git binary). */
+    wrapGit?: (git: GitRepositories) => GitRepositories;
   } = {},
 ): Promise<Harness> {
   if (options.socketMode && !options.slack) throw new Error('startHarness: give socketMode with the fake Slack that serves it (slack)');
@@ -121,6 +124,7 @@ export async function startHarness(
       runScheduler: options.runScheduler ?? false,
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       ...(options.acksFirst ? { acksFirst: options.acksFirst } : {}),
+      ...(options.wrapGit ? { wrapGit: options.wrapGit } : {}),
     },
   });
   const httpSender = createSlackRequestSender({

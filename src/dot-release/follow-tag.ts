@@ -1,0 +1,56 @@
+/**
+ * Following a dot-release tag: the tag watcher (src/tagging) follows it like
+ * a cut (CI, images, stage, in the train's thread). A tag pushed by hand
+ * (GitHub's `create`/`push` webhook for a tag) is followed the same way, and
+ * closes the plan it matches, unless the bot is running that plan right now
+ * (its run closes it).
+ */
+import type { AppDeps } from '../deps';
+import { tryWithAdvisoryLock } from '../db/locks';
+import type { GitHubEvent } from '../github/webhooks';
+import { watchPushedTag } from '../tagging/watch-pushed-tag';
+import { parseReleaseTag } from '../train/versions';
+import { findUnclosedRunByTag, recordStep } from './dot-release-store';
+import { refreshAnnouncement, tellRequesters } from './hand-off';
+
+/** A release tag appeared on GitHub (a webhook): a dot-release tag is followed, and closes its plan. Returns the plan closed, if any. */
+export async function followPushedTag(options: { deps: AppDeps; tag: string; sha: string; now: Date }): Promise<number | null> {
+  const { deps, tag, sha, now } = options;
+  const parsed = parseReleaseTag(tag, deps.config.settings.tagFormat);
+  // Cuts (patch 0) are the tagging workflow's, followed by `/release tag`'s watch.
+  if (!parsed || parsed.patch === 0) return null;
+  await watchPushedTag({ deps, train: parsed.train, patch: parsed.patch, tag, sha, actor: 'github', now });
+  const run = await findUnclosedRunByTag(deps.db.prisma, tag);
+  if (!run) return null;
+  const closed = await tryWithAdvisoryLock(deps.db.sql, { namespace: 'dotReleaseRun', id: run.id }, async () => {
+    const current = await findUnclosedRunByTag(deps.db.prisma, tag);
+    if (!current) return null;
+    const done = await recordStep({
+      prisma: deps.db.prisma,
+      run: current,
+      now,
+      changes: { status: 'watched', tagSha: sha, closedAt: now, openTrain: null },
+      audit: { actor: 'github', action: 'dot-release.close', details: { tagSha: sha, byHand: true, in: current.status } },
+    });
+    if (!done) return null;
+    await tellRequesters({ deps, run: done, now, outcome: 'released' });
+    await refreshAnnouncement({ deps, run: done, now });
+    return done.id;
+  });
+  // Locked: the bot is running this plan and pushed the tag itself; its run closes it.
+  return closed.locked ? closed.value : null;
+}
+
+/** The dot-release feature's GitHub webhooks: a tag created or pushed. */
+export async function applyTagEvent(options: { deps: AppDeps; event: GitHubEvent; now: Date }): Promise<unknown> {
+  const { deps, event, now } = options;
+  if (event.kind !== 'tag') return null;
+  if (event.repository.toLowerCase() !== deps.config.settings.repository.toLowerCase()) return null;
+  let sha = event.sha;
+  if (sha === null) {
+    // `create` carries no commit: GitHub's commit of the tag (one request).
+    sha = (await deps.github.getCommit(event.tag))?.sha ?? null;
+    if (sha === null) return null;
+  }
+  return followPushedTag({ deps, tag: event.tag, sha, now });
+}
