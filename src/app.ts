@@ -36,6 +36,7 @@ import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
 import { taggingFeature } from './tagging';
 import { countReleasesByState } from './tagging/release-store';
+import { countRunsByState } from './dot-release/dot-release-store';
 import { qaFeature } from './qa';
 
 /**
@@ -135,6 +136,7 @@ export function buildApp(options: {
   deps.metrics.collectAtScrape({
     queue: () => ({ admitted: deps.inFlight.load.admitted, tracked: deps.inFlight.size, waitingForQuiet: deps.inFlight.waitingForAcks }),
     releases: () => countReleasesByState(deps.db.prisma),
+    dotReleases: () => countRunsByState(deps.db.prisma),
   });
   const features = FEATURES;
   const replayers = registerFeatures(bolt.app, deps, features);

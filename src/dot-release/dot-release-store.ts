@@ -359,3 +359,9 @@ export async function planForwardPort(options: {
     return plan.id;
   });
 }
+
+/** Dot-release runs by state, for /metrics (one grouped count). */
+export async function countRunsByState(prisma: PrismaClient): Promise<Array<{ state: string; count: number }>> {
+  const groups = await prisma.dotRelease.groupBy({ by: ['status'], _count: { _all: true } });
+  return groups.map((group) => ({ state: group.status, count: group._count._all }));
+}

@@ -44,6 +44,8 @@ export interface ScrapeReaders {
     byState: Array<{ kind: string; state: string; count: number }>;
     unpostedNotices: Array<{ state: string; count: number }>;
   }>;
+  /** Dot-release runs (src/dot-release/states.ts) by state. */
+  dotReleases?: () => Promise<Array<{ state: string; count: number }>>;
 }
 
 /** Every metric this module registers (besides prom-client's process metrics, prefixed `release_conductor_`). */
@@ -60,6 +62,7 @@ export const METRIC_NAMES = [
   'release_conductor_work_tracked',
   'release_conductor_releases',
   'release_conductor_release_notices_unposted',
+  'release_conductor_dot_release_runs',
   'release_conductor_metrics_collect_errors_total',
 ] as const;
 
@@ -196,6 +199,12 @@ export function createMetrics(options: { logger: Logger; processMetrics?: boolea
     labelNames: ['state'],
     registers,
   });
+  const dotReleases = new Gauge({
+    name: 'release_conductor_dot_release_runs',
+    help: 'Dot releases run by the bot, by state of their run (src/dot-release/states.ts): planned, picking, conflict, tagged, watched…',
+    labelNames: ['state'],
+    registers,
+  });
   const method = boundedLabel(new Set());
   const route = boundedLabel(new Set());
   const resource = boundedLabel(new Set());
@@ -205,11 +214,13 @@ export function createMetrics(options: { logger: Logger; processMetrics?: boolea
   const readReleases = async () => {
     releases.reset();
     unposted.reset();
+    dotReleases.reset();
     if (!readers.releases) return;
     try {
       const read = await readers.releases();
       for (const row of read.byState) releases.set({ kind: row.kind, state: row.state }, row.count);
       for (const row of read.unpostedNotices) unposted.set({ state: row.state }, row.count);
+      for (const row of (await readers.dotReleases?.()) ?? []) dotReleases.set({ state: row.state }, row.count);
     } catch (error) {
       // The database is down or slow: the scrape still answers, with the failure counted (and /readyz says why).
       collectErrors.inc({ reading: 'releases' });

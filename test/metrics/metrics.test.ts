@@ -108,7 +108,22 @@ describe('GET /metrics', () => {
     const failed = await prisma.tagRelease.create({ data: release(302, 0, 'ci_failed') });
     await prisma.tagRelease.create({ data: release(301, 1, 'on_stage') });
     await prisma.tagReleaseNotice.create({ data: { releaseId: failed.id, key: 'ci_failed#1', text: 'CI failed', createdAt: now } });
+    // Dot-release runs by state: one stopped at a conflict, one planned.
+    const run = (train: number, patch: number, status: string) => ({
+      train,
+      patch,
+      tag: `v1.${train}.${patch}`,
+      branch: `train-${train}`,
+      status,
+      plannedBy: 'U0VIEWER1',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await prisma.dotRelease.create({ data: run(301, 2, 'conflict') });
+    await prisma.dotRelease.create({ data: { ...run(302, 1, 'planned'), openTrain: 302 } });
     const final = await scrape(h);
+    expect(final.value('release_conductor_dot_release_runs', { state: 'conflict' })).toBe(1);
+    expect(final.value('release_conductor_dot_release_runs', { state: 'planned' })).toBe(1);
     expect(final.value('release_conductor_releases', { kind: 'train', state: 'ci_failed' })).toBe(1);
     expect(final.value('release_conductor_releases', { kind: 'patch', state: 'on_stage' })).toBe(1);
     expect(final.value('release_conductor_release_notices_unposted', { state: 'ci_failed' })).toBe(1);
