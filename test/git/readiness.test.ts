@@ -39,25 +39,29 @@ describe('checkGitVersion', () => {
 
 describe('/readyz of the built bot', () => {
   const harness = processHarnessForAll('gitready');
+  /** /readyz's git warnings (the announcement channel's own check may add a warning of its own while the machine is slow). */
+  const gitWarnings = async (port: number) => {
+    const body = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { status: string; warnings?: string[] };
+    return { status: body.status, git: (body.warnings ?? []).filter((warning) => warning.startsWith('git: ')) };
+  };
 
   test('an old git is a readiness warning', async () => {
     const { port } = await harness.startBot({ PATH: oldGit });
-    const body = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { status: string; warnings?: string[] };
-    expect(body).toEqual({
+    expect(await gitWarnings(port)).toEqual({
       status: 'ready',
-      warnings: ['git: git 2.20.1 is too old: partial clones need git 2.25.0 or newer; dot releases cannot run'],
+      git: ['git: git 2.20.1 is too old: partial clones need git 2.25.0 or newer; dot releases cannot run'],
     });
   });
 
   test('no git at all is a readiness warning', async () => {
     const { port } = await harness.startBot({ PATH: noGit });
-    const body = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { status: string; warnings?: string[] };
-    expect(body.warnings).toEqual(['git: git is not installed (git could not run); install git 2.25.0 or newer; dot releases cannot run']);
+    expect((await gitWarnings(port)).git).toEqual([
+      'git: git is not installed (git could not run); install git 2.25.0 or newer; dot releases cannot run',
+    ]);
   });
 
   test('a good git: no warning', async () => {
     const { port } = await harness.startBot({ PATH: newGit });
-    const body = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { status: string; warnings?: string[] };
-    expect(body.warnings).toBeUndefined();
+    expect(await gitWarnings(port)).toEqual({ status: 'ready', git: [] });
   });
 });
