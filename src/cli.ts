@@ -4,9 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { ConfigError, loadConfig, loadSettings } from './config';
+import { AppError } from './errors';
+import { createGitRepositories, type DotReleaseReport, type ForwardPort, type GitRepository, runDotRelease, type WhereIs } from './git';
 import { openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
 import { createLogger, scrubSecrets, type Logger } from './logger';
@@ -22,7 +24,18 @@ Commands:
   migrate                apply database migrations and exit
   schedule [--from DATE] [--count N] [--json]
                          the next trains: kickoff, cutoff (PT, ET, UTC) and owner
+  dot-release --repo PATH|URL --train N --commits SHA,SHA… [--work-branch dot/train-N.P] [--dry-run] [--json]
+                         cherry-pick the commits (-x, in main order) onto train-N, push it fast-forward
+                         and push the tag v1.N.P by itself; stops at the first conflict, pushing nothing
+                         to train-N (--dry-run: every step but pushing). Exit 1 when it stopped.
+  forward-ports --repo PATH|URL [--train N] [--json]
+                         fixes on each lower train (after its cut) and whether each newer train has them
+  where SHA --repo PATH|URL [--json]
+                         which trains and tags contain the commit, directly or as a cherry-pick
   help                   this text
+
+The git commands keep a partial clone per repository under DATA_DIR/git (default ./.data/git);
+for an HTTPS remote, GITHUB_TOKEN (if set) is handed to git through GIT_ASKPASS, never in a URL.
 `;
 
 type Output = { out: (text: string) => void; err: (text: string) => void };
@@ -148,6 +161,149 @@ function renderTable(rows: string[][]): string {
     .join('\n')}\n`;
 }
 
+/** Parses a command's options, turning parseArgs' complaints into usage errors. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function openRepository(remote: string | undefined, env: Record<string, string | undefined>, io: Output): GitRepository {
+  if (!remote) throw new UsageError('--repo expects the path of a clone or the URL of a repository');
+  const token = env.GITHUB_TOKEN || undefined;
+  const repositories = createGitRepositories({
+    dataDir: env.DATA_DIR || './.data',
+    logger: createLogger({ level: env.LOG_LEVEL || 'warn', destination: { write: (line: string) => io.err(line) } }),
+    env,
+    credentials: async () => (token && /^https:/i.test(remote) ? { username: 'x-access-token', password: token } : null),
+  });
+  return repositories.open(remote);
+}
+
+function parseTrain(value: string | undefined, required: boolean): number | undefined {
+  if (value === undefined && !required) return undefined;
+  const train = Number(value);
+  if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(train)) {
+    throw new UsageError(`--train expects a train number such as 301, not "${scrubSecrets(value ?? '')}"`);
+  }
+  return train;
+}
+
+async function dotRelease(args: string[], env: Record<string, string | undefined>, io: Output): Promise<number> {
+  const { values } = parseOptions({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      repo: { type: 'string' },
+      train: { type: 'string' },
+      commits: { type: 'string' },
+      'work-branch': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  const train = parseTrain(values.train, true) ?? 0;
+  if (values.commits === undefined) throw new UsageError('--commits expects the SHAs to pick, separated by commas');
+  const commits = values.commits
+    .split(',')
+    .map((sha) => sha.trim())
+    .filter((sha) => sha.length > 0);
+  const repository = openRepository(values.repo, env, io);
+  const dryRun = values['dry-run'] ?? false;
+  const report = await withJsonErrors(values.json ?? false, io, () =>
+    runDotRelease({ repository, train, commits, dryRun, workBranch: dryRun ? undefined : values['work-branch'] }),
+  );
+  if (values.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(describeDotRelease(report, train, dryRun, values['work-branch']));
+  return report.conflict ? 1 : 0;
+}
+
+function describeDotRelease(report: DotReleaseReport, train: number, dryRun: boolean, workBranch: string | undefined): string {
+  const text: string[] = [];
+  const short = (sha: string) => sha.slice(0, 12);
+  text.push(`Dot release of train ${train}${dryRun ? ' (dry run: nothing pushed)' : ''}:`);
+  for (const sha of report.picked) text.push(`  picked   ${short(sha)}`);
+  for (const skip of report.skipped)
+    text.push(`  skipped  ${short(skip.sha)} (already on the train: ${skip.matchedBy} ${short(skip.trainCommit)})`);
+  if (report.conflict) {
+    text.push(`  CONFLICT ${short(report.conflict.commit)} in ${report.conflict.files.join(', ')}`);
+    text.push('Stopped at the conflict: nothing was pushed to the train branch and nothing was tagged.');
+    if (workBranch) {
+      text.push(`The clean picks are on ${workBranch}. To finish by hand:`);
+      text.push(`  git fetch origin && git switch ${workBranch}`);
+      text.push(`  git cherry-pick -x ${report.conflict.commit}   # resolve, git add, git cherry-pick --continue`);
+      text.push(`  git push origin ${workBranch}`);
+    }
+  } else {
+    text.push(`Tree ${report.tree}; tag ${report.tag ?? 'none'}${dryRun ? ' (would be created)' : ' pushed'}.`);
+  }
+  return `${text.join('\n')}\n`;
+}
+
+async function forwardPortsCommand(args: string[], env: Record<string, string | undefined>, io: Output): Promise<number> {
+  const { values } = parseOptions({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: { repo: { type: 'string' }, train: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const train = parseTrain(values.train, false);
+  const repository = openRepository(values.repo, env, io);
+  const ports: ForwardPort[] = await withJsonErrors(values.json ?? false, io, () => repository.forwardPorts({ train }));
+  if (values.json) {
+    io.out(`${JSON.stringify(ports, null, 2)}\n`);
+    return 0;
+  }
+  if (ports.length === 0) {
+    io.out('No fix on a lower train after its cut.\n');
+    return 0;
+  }
+  const rows = ports.map((p) => [`${p.lower} → ${p.upper}`, p.sha.slice(0, 12), p.onUpper ? 'yes' : 'NO', p.matchedBy ?? '-', p.subject]);
+  io.out(renderTable([['trains', 'commit', 'on upper', 'matched by', 'subject'], ...rows]));
+  return 0;
+}
+
+async function whereCommand(args: string[], env: Record<string, string | undefined>, io: Output): Promise<number> {
+  const { values, positionals } = parseOptions({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { repo: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const [sha, ...extra] = positionals;
+  if (!sha || extra.length > 0) throw new UsageError('where expects one commit SHA, e.g. `where 1a2b3c4d --repo .`');
+  const repository = openRepository(values.repo, env, io);
+  const where: WhereIs = await withJsonErrors(values.json ?? false, io, () => repository.whereIs(sha));
+  if (values.json) {
+    io.out(`${JSON.stringify(where, null, 2)}\n`);
+    return 0;
+  }
+  const text = [`${where.sha.slice(0, 12)} ${where.subject}${where.onMain ? '' : ' (not on main)'}`];
+  if (where.trains.length === 0) text.push('  on no train yet');
+  for (const t of where.trains) {
+    const how = t.matchedBy === 'same-commit' ? 'directly' : `as ${t.commit.slice(0, 12)} (${t.matchedBy})`;
+    text.push(`  ${t.branch} ${how}; tags: ${t.tags.length > 0 ? t.tags.join(', ') : 'none yet'}`);
+  }
+  io.out(`${text.join('\n')}\n`);
+  return 0;
+}
+
+/** In JSON mode, a failure is also a JSON object on stdout (`{ "error": { "code", "message" } }`) for scripts. */
+async function withJsonErrors<T>(json: boolean, io: Output, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (json && error instanceof AppError) {
+      const code = 'reason' in error && typeof error.reason === 'string' ? error.reason : error.code;
+      io.out(`${JSON.stringify({ error: { code, message: error.userMessage } }, null, 2)}\n`);
+    }
+    throw error;
+  }
+}
+
 /** Runs one command; returns the exit code. */
 export async function runCli(
   argv: string[],
@@ -165,6 +321,12 @@ export async function runCli(
         return await migrate(env, io);
       case 'schedule':
         return await printSchedule(argv.slice(1), env, io, (options.now ?? (() => new Date()))());
+      case 'dot-release':
+        return await dotRelease(argv.slice(1), env, io);
+      case 'forward-ports':
+        return await forwardPortsCommand(argv.slice(1), env, io);
+      case 'where':
+        return await whereCommand(argv.slice(1), env, io);
       case 'help':
       case '--help':
       case '-h':
@@ -179,7 +341,9 @@ export async function runCli(
       io.err(`release-conductor ${command}: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof AppError) {
+      io.err(`release-conductor ${command}: ${error.userMessage}\n`);
+    } else if (error instanceof ConfigError) {
       io.err(`Invalid configuration:\n${error.problems.map((line) => `  ${line}`).join('\n')}\n`);
     } else if (error instanceof MigrationError || error instanceof Error) {
       io.err(`release-conductor ${command}: ${scrubSecrets(error.message)}\n`);

@@ -7,6 +7,9 @@ import { startHttpRemote, type HttpRemote } from './http-remote';
 // Shaped like a GitHub App installation token, so the logger's scrubbing would hide it: the test looks for it raw too.
 const TOKEN = 'ghs_SeCrEt0123456789abcdefghijklmnopqrstu';
 
+// Real git processes (many per test), on a shared 2-core machine.
+jest.setTimeout(120_000);
+
 describe('credentials over HTTPS-like remotes', () => {
   let fixture: GitFixture;
   let remote: HttpRemote;

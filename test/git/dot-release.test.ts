@@ -26,6 +26,9 @@ async function failure(promise: Promise<unknown>): Promise<GitError> {
   throw new Error('expected a GitError');
 }
 
+// Real git processes (many per test), on a shared 2-core machine.
+jest.setTimeout(120_000);
+
 describe('dot release steps on real repositories', () => {
   let fixture: GitFixture;
   beforeEach(() => {
