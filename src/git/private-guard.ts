@@ -68,7 +68,8 @@ export interface PrivateRepository {
   nextTag(train: number): Promise<string>;
   /**
    * Tags the private `train-N` (once the fix's PR is merged there) as the next `v1.N.P` (annotated, message
-   * `Security release v1.N.P`) and pushes that tag alone to the private remote.
+   * `Security release v1.N.P`) and pushes that tag alone to the private remote. If its head is tagged already
+   * (a retry), returns that tag with `pushedTo: null`.
    * @throws GitError `no-train-branch` (no private train-N), `empty-plan` (no fix merged on it yet), `tag-appeared`, `network`
    */
   tag(input: { train: number; dryRun?: boolean }): Promise<{ tag: string; commit: string; pushedTo: string | null }>;
@@ -349,6 +350,13 @@ export function createPrivateRepository(options: PrivateRepositoryOptions): Priv
             'empty-plan',
             `The private ${privateTrain.branch} holds nothing the public one lacks: merge the fix's pull request into it first, then tag.`,
           );
+        }
+        // Already tagged (a retry, a resumed run): that tag, nothing pushed.
+        const onHead = lines(await inCache(['tag', '--points-at', privateTrain.head]));
+        const existing = listReleaseTags(privateCounted(onHead, privateTagFormat, tagFormat), tagFormat).find((t) => t.train === train);
+        if (existing) {
+          const name = onHead.find((n) => privateCounted([n], privateTagFormat, tagFormat).includes(existing.name)) ?? existing.name;
+          return { tag: name, commit: privateTrain.head, pushedTo: null };
         }
         const { tag } = await nextTagOf(train);
         if (dryRun) return { tag, commit: privateTrain.head, pushedTo: null };
