@@ -10,6 +10,8 @@ import type { AppDeps } from './deps';
 import type { Feature } from './feature';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
+import { advisoryRepositoryLock, createGitRepositories, createPrivateRepository } from './git';
+import { upliftAllowedCommits } from './security/security-store';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
 import { createScheduler, type Scheduler } from './scheduler';
@@ -27,6 +29,7 @@ import { createTrainCalendar } from './train/calendar';
 import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
+import { securityFeature } from './security';
 import { remindersFeature } from './reminders';
 import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
@@ -46,6 +49,7 @@ export const FEATURES: readonly Feature[] = [
   notesFeature,
   patchesFeature,
   taggingFeature,
+  securityFeature,
 ];
 
 export interface BuiltApp {
@@ -91,8 +95,19 @@ export function buildApp(options: {
     retryConfig: options.slackRetryConfig,
   });
   const acksFirst = new AcksFirst(options.acksFirst);
+  const security = buildSecurity(options);
+  const git = createGitRepositories({
+    dataDir: config.env.DATA_DIR,
+    logger: options.logger.child({ module: 'git' }),
+    credentials: () => options.github.gitCredentials(),
+    lock: advisoryRepositoryLock(options.db.sql),
+    formats: { branchFormat: settings.branchFormat, tagFormat: settings.tagFormat },
+    guard: security?.repository.guard,
+  });
   const deps: AppDeps = {
     ...options,
+    git,
+    security,
     calendar: createTrainCalendar(settings),
     inFlight: new InFlightWork({ acksFirst }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
@@ -173,5 +188,26 @@ export function buildApp(options: {
       if (!drained) options.logger.warn({ unfinished: deps.inFlight.size }, 'stopped with work still in flight');
       if (bolt.mode === 'socket') await bolt.app.stop();
     },
+  };
+}
+
+/** Issue 16: the private repository (its own clone under DATA_DIR/git-private) when `privateRepository` is set. */
+function buildSecurity(options: { config: Config; logger: Logger; db: Database; github: GitHubClient }): AppDeps['security'] {
+  const { settings, env } = options.config;
+  if (!settings.privateRepository) return null;
+  return {
+    repository: createPrivateRepository({
+      dataDir: env.DATA_DIR,
+      logger: options.logger.child({ module: 'git-private' }),
+      privateRemote: settings.privateGitRemoteUrl ?? `https://github.com/${settings.privateRepository}.git`,
+      publicRemote: settings.gitRemoteUrl ?? `https://github.com/${settings.repository}.git`,
+      credentials: () => options.github.gitCredentials(),
+      lock: advisoryRepositoryLock(options.db.sql),
+      formats: { branchFormat: settings.branchFormat, tagFormat: settings.tagFormat },
+      privateTagFormat: settings.privateTagFormat,
+      allowedCommits: () => upliftAllowedCommits(options.db.prisma),
+    }),
+    github: options.github.forRepository(settings.privateRepository),
+    tracker: options.github.forRepository(settings.upliftTracker ?? settings.privateRepository),
   };
 }

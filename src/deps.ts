@@ -8,6 +8,7 @@ import type { AdminDirectory } from './auth/admins';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
+import type { GitRepositories, PrivateRepository } from './git';
 import type { Logger } from './logger';
 import type { SlackDirectory } from './slack/directory';
 import type { InFlightWork } from './server/in-flight';
@@ -20,6 +21,13 @@ export interface AppDeps {
   logger: Logger;
   db: Database;
   github: GitHubClient;
+  /** Real git clones (cached under DATA_DIR) of the repository's remote: dot releases, forward ports, `where`. */
+  git: GitRepositories;
+  /**
+   * Issue 16: the private repository of security releases (a clone of its own, its push guard on `git`), its GitHub
+   * API and the uplift tracker's; null when `privateRepository` is unset (the feature is off).
+   */
+  security: { repository: PrivateRepository; github: GitHubClient; tracker: GitHubClient } | null;
   calendar: TrainCalendar;
   /** Work still running after Slack's ack; a graceful stop waits for it. */
   inFlight: InFlightWork;

@@ -83,6 +83,8 @@ export interface ReleaseGitHubApi {
   listCommitsBetween(options: { base: string; head: string }): Promise<{ totalCommits: number; commits: CommitWithMessage[] } | null>;
   /** Opens an issue. @throws GitHubError */
   createIssue(options: { title: string; body: string; labels?: string[] }): Promise<{ number: number; url: string }>;
+  /** Opens a pull request of branch `head` into `base` (a security uplift). @throws GitHubError */
+  createPullRequest(options: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string }>;
 }
 
 type Call = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
@@ -280,6 +282,13 @@ export function createReleaseApi(options: {
     createIssue({ title, body, labels }) {
       return call('filing an issue', async () => {
         const { data } = await octokit.rest.issues.create({ ...base, title, body, ...(labels && labels.length > 0 ? { labels } : {}) });
+        return { number: data.number, url: data.html_url };
+      });
+    },
+
+    createPullRequest({ head, base: into, title, body }) {
+      return call('opening a pull request', async () => {
+        const { data } = await octokit.rest.pulls.create({ ...base, head, base: into, title, body });
         return { number: data.number, url: data.html_url };
       });
     },

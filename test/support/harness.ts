@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { startBot, type RunningBot } from '../../src/main';
+import type { Logger } from '../../src/logger';
 import type { AcksFirstOptions } from '../../src/server/acks-first';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
 import { createSlackRequestSender, type SlackRequestSender } from '../fakes/slack-client';
@@ -83,6 +84,8 @@ export async function startHarness(
     env?: Record<string, string>;
     /** How follow-up work lets acks go first (default: the bot's). */
     acksFirst?: AcksFirstOptions;
+    /** The bot's logger (default: silent), e.g. `captureLogs({ level: 'info' }).logger` to read what it logs. */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const slack = options.slack ?? (await startFakeSlack());
@@ -103,7 +106,7 @@ export async function startHarness(
       DATA_DIR: dir,
       ...options.env,
     },
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     host: '127.0.0.1',
     now: clock.now,
     tuning: {
