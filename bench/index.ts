@@ -21,6 +21,7 @@ import type { LoadWorkerData } from './load-protocol';
 import { renderJson, renderText, type BenchReport } from './report';
 import { ackLatencySection } from './sections/ack-latency';
 import { botProcessSection } from './sections/bot-process';
+import { dotReleaseSection } from './sections/dot-release';
 import { githubRequestsSection } from './sections/github-requests';
 import { messageSizeSection } from './sections/message-size';
 import { overloadSection } from './sections/overload';
@@ -81,6 +82,7 @@ const SECTIONS: BenchSection[] = [
   prSweepSection(),
   messageSizeSection(),
   taggingPollingSection(),
+  dotReleaseSection(),
   processSection(),
 ];
 

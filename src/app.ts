@@ -10,7 +10,6 @@ import type { AppDeps } from './deps';
 import type { Feature } from './feature';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
-import { advisoryRepositoryLock, createGitRepositories, createPrivateRepository } from './git';
 import { upliftAllowedCommits } from './security/security-store';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
@@ -31,6 +30,7 @@ import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
 import { securityFeature } from './security';
 import { remindersFeature } from './reminders';
+import { advisoryRepositoryLock, createGitRepositories, createPrivateRepository, type GitRepositories } from './git';
 import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
@@ -74,6 +74,10 @@ export function buildApp(options: {
   logger: Logger;
   db: Database;
   github: GitHubClient;
+  /** The git adapter (main builds it with the environment; default: one under DATA_DIR with GitHub's credentials and the advisory lock). */
+  git?: GitRepositories;
+  /** Issue 16: the private repository (main builds it, for the guard of `git`); default: from the settings. */
+  security?: AppDeps['security'];
   now: () => Date;
   /** Web API retry timing (tests make it short). */
   slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
@@ -95,18 +99,19 @@ export function buildApp(options: {
     retryConfig: options.slackRetryConfig,
   });
   const acksFirst = new AcksFirst(options.acksFirst);
-  const security = buildSecurity(options);
-  const git = createGitRepositories({
-    dataDir: config.env.DATA_DIR,
-    logger: options.logger.child({ module: 'git' }),
-    credentials: () => options.github.gitCredentials(),
-    lock: advisoryRepositoryLock(options.db.sql),
-    formats: { branchFormat: settings.branchFormat, tagFormat: settings.tagFormat },
-    guard: security?.repository.guard,
-  });
+  // Issue 16: the private repository, whose guard every push of `git` goes through (main builds both).
+  const security = options.security !== undefined ? options.security : buildSecurity(options);
   const deps: AppDeps = {
     ...options,
-    git,
+    git:
+      options.git ??
+      createGitRepositories({
+        dataDir: config.env.DATA_DIR,
+        logger: options.logger.child({ module: 'git' }),
+        credentials: () => options.github.gitCredentials(),
+        lock: advisoryRepositoryLock(options.db.sql),
+        guard: security?.repository.guard,
+      }),
     security,
     calendar: createTrainCalendar(settings),
     inFlight: new InFlightWork({ acksFirst }),
@@ -192,7 +197,15 @@ export function buildApp(options: {
 }
 
 /** Issue 16: the private repository (its own clone under DATA_DIR/git-private) when `privateRepository` is set. */
-function buildSecurity(options: { config: Config; logger: Logger; db: Database; github: GitHubClient }): AppDeps['security'] {
+export function buildSecurity(options: {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  github: GitHubClient;
+  /** The environment of git processes (PATH, HOME…). */
+  env?: Record<string, string | undefined>;
+  gitBinary?: string;
+}): AppDeps['security'] {
   const { settings, env } = options.config;
   if (!settings.privateRepository) return null;
   return {
@@ -203,6 +216,8 @@ function buildSecurity(options: { config: Config; logger: Logger; db: Database; 
       publicRemote: settings.gitRemoteUrl ?? `https://github.com/${settings.repository}.git`,
       credentials: () => options.github.gitCredentials(),
       lock: advisoryRepositoryLock(options.db.sql),
+      env: options.env,
+      gitBinary: options.gitBinary,
       formats: { branchFormat: settings.branchFormat, tagFormat: settings.tagFormat },
       privateTagFormat: settings.privateTagFormat,
       allowedCommits: () => upliftAllowedCommits(options.db.prisma),

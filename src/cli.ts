@@ -254,8 +254,10 @@ function describeDotRelease(report: DotReleaseReport, train: number, dryRun: boo
       text.push(`  git cherry-pick -x ${report.conflict.commit}   # resolve, git add, git cherry-pick --continue`);
       text.push(`  git push origin ${workBranch}`);
     }
+  } else if (report.tag === null) {
+    text.push('Every commit is on the train already: nothing to release, nothing pushed or tagged.');
   } else {
-    text.push(`Tree ${report.tree}; tag ${report.tag ?? 'none'}${dryRun ? ' (would be created)' : ' pushed'}.`);
+    text.push(`Tree ${report.tree}; tag ${report.tag}${dryRun ? ' (would be created)' : ' pushed'}.`);
   }
   return `${text.join('\n')}\n`;
 }

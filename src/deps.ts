@@ -7,8 +7,8 @@ import type { WebClient } from '@slack/web-api';
 import type { AdminDirectory } from './auth/admins';
 import type { Config } from './config';
 import type { Database } from './db/database';
-import type { GitHubClient } from './github/client';
 import type { GitRepositories, PrivateRepository } from './git';
+import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import type { SlackDirectory } from './slack/directory';
 import type { InFlightWork } from './server/in-flight';
@@ -21,7 +21,7 @@ export interface AppDeps {
   logger: Logger;
   db: Database;
   github: GitHubClient;
-  /** Real git clones (cached under DATA_DIR) of the repository's remote: dot releases, forward ports, `where`. */
+  /** Real git repositories (src/git): a cached partial clone per remote, dot-release steps, forward ports, where. */
   git: GitRepositories;
   /**
    * Issue 16: the private repository of security releases (a clone of its own, its push guard on `git`), its GitHub

@@ -4,15 +4,17 @@
  */
 import { existsSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
-import { buildApp, type BuiltApp } from './app';
+import { buildApp, buildSecurity, type BuiltApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
 import { databaseOutageOf, OUTAGE_REASONS } from './db/unavailable';
+import { advisoryRepositoryLock, checkGitVersion, createGitRepositories } from './git';
 import { createGitHubClient, type GitHubClientOptions } from './github/client';
 import { createLogger, scrubSecrets, type Logger } from './logger';
 import type { AcksFirstOptions } from './server/acks-first';
 import { createHttpServer, listen, type RunningHttpServer } from './server/http-server';
+import { gitReadinessWarnings } from './server/readiness';
 import { createChannelCheck, type ChannelCheck } from './slack/channel-check';
 
 /** How long a graceful stop may take before the process exits anyway. */
@@ -45,6 +47,8 @@ export async function startBot(options: {
     instanceId?: string;
     /** How follow-up work lets acks go first (default: AcksFirst's). */
     acksFirst?: AcksFirstOptions;
+    /** The git executable (default `git` on PATH). */
+    gitBinary?: string;
   };
 }): Promise<RunningBot> {
   const config = loadConfig({ env: options.env });
@@ -74,11 +78,28 @@ export async function startBot(options: {
       logger: logger.child({ module: 'github' }),
       ...options.tuning?.github,
     });
+    const gitBinary = options.tuning?.gitBinary;
+    // git missing or too old is reported by /readyz (checked once, at start).
+    const gitCheck = await checkGitVersion({ gitBinary, env: options.env });
+    if (!gitCheck.ok) logger.warn({ git: gitCheck.version }, gitCheck.reason);
+    // Issue 16: the private repository of security releases (null when off); every push of `git` asks its guard.
+    const security = buildSecurity({ config, logger, db: database, github, env: options.env, gitBinary });
+    const git = createGitRepositories({
+      dataDir: config.env.DATA_DIR,
+      logger: logger.child({ module: 'git' }),
+      credentials: () => github.gitCredentials(),
+      lock: advisoryRepositoryLock(database.sql),
+      env: options.env,
+      gitBinary,
+      guard: security?.repository.guard,
+    });
     app = buildApp({
       config,
       logger,
       db: database,
       github,
+      git,
+      security,
       now: options.now ?? (() => new Date()),
       slackRetryConfig: options.tuning?.slackRetry,
       runScheduler: options.tuning?.runScheduler,
@@ -107,7 +128,7 @@ export async function startBot(options: {
         }
       },
       notAnsweringReason: OUTAGE_REASONS['not-answering'],
-      readinessWarnings: () => check.warnings(),
+      readinessWarnings: () => [...check.warnings(), ...gitReadinessWarnings(gitCheck)],
     });
     server = await listen(httpServer, config.env.PORT, options.host);
     await app.start();

@@ -25,14 +25,16 @@ export interface ExtraOperations {
   /** The paths that differ between two commits (or tags) of the cache, sorted. Fetches first. */
   changedPaths(input: { from: string; to: string }): Promise<string[]>;
   /**
-   * Applies `patches` (an mbox, `git format-patch --stdout`) with `git am --3way` on the remote's `base` branch in a
-   * fresh worktree, then pushes the result as the NEW branch `branch` (refused if it exists). Returns its head and
+   * Applies `patches` (an mbox, `git format-patch --stdout`, touching `paths`) with `git am --3way` on the remote's
+   * `base` branch in a fresh (sparse) worktree, then pushes the result as the NEW branch `branch` (refused if it exists). Returns its head and
    * whether it conflicted (then nothing is pushed).
    * @throws GitError `tag-appeared` (the branch exists), `push-rejected`, `private-leak`, `network`
    */
   applyPatches(input: {
     base: string;
     patches: string;
+    /** The files the patches touch (the worktree checks out only these). */
+    paths: string[];
     branch: string;
     dryRun?: boolean;
   }): Promise<{ kind: 'pushed'; branch: string; head: string } | { kind: 'conflict'; files: string[] }>;

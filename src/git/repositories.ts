@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_BRANCH_FORMAT, DEFAULT_TAG_FORMAT, formatTag, nextPatchNumber, parseTrainBranch } from '../train/versions';
 import { GitError } from './errors';
@@ -219,14 +219,33 @@ function openRepository(context: RepositoryContext): GitRepository {
     return (await inCache(['log', '-1', '--format=%s', sha])).trim();
   }
 
-  async function withWorktree<T>(base: string, work: (dir: string) => Promise<T>): Promise<T> {
+  /**
+   * A fresh worktree on `base`, removed afterwards whatever happens. Sparse: only `paths` are checked out (the
+   * files the pick touches), so a partial clone fetches their blobs and no others; git runs in it with
+   * `core.sparseCheckout` on (per command: the cache's shared config stays untouched).
+   */
+  async function withWorktree<T>(
+    base: string,
+    paths: string[],
+    work: (inTree: (args: string[]) => Promise<string>) => Promise<T>,
+  ): Promise<T> {
     const dir = path.join(context.gitRoot, 'worktrees', `${path.basename(cache)}-${randomUUID().slice(0, 8)}`);
-    await mkdir(path.dirname(dir), { recursive: true }).catch((error: unknown) => {
-      throw toFsGitError(error);
-    });
-    await inCache(['worktree', 'add', '--quiet', '--detach', dir, base], { network: true });
+    const inTree = (args: string[]) => git(['-c', 'core.sparseCheckout=true', ...args], { cwd: dir, network: true });
     try {
-      return await work(dir);
+      await mkdir(path.dirname(dir), { recursive: true });
+      await inCache(['worktree', 'add', '--quiet', '--no-checkout', '--detach', dir, base]);
+      const patterns = (await inTree(['rev-parse', '--git-path', 'info/sparse-checkout'])).trim();
+      const file = path.isAbsolute(patterns) ? patterns : path.join(dir, patterns);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, `${paths.map(sparsePattern).join('\n')}\n`);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      await inCache(['worktree', 'prune']);
+      throw toFsGitError(error);
+    }
+    try {
+      await inTree(['read-tree', '-mu', 'HEAD']);
+      return await work(inTree);
     } finally {
       await inCache(['worktree', 'remove', '--force', dir]).catch((error: unknown) => {
         logger.warn({ err: error }, 'could not remove a git worktree; removing its directory');
@@ -363,8 +382,13 @@ function openRepository(context: RepositoryContext): GitRepository {
           }
           baseSha = found;
         }
-        const result = await withWorktree(baseSha, async (dir): Promise<PickResult> => {
-          const inTree = (args: string[]) => git(args, { cwd: dir, network: true });
+        // The files the commit touches (trees only: no blob fetched to know them).
+        const touched = lines(
+          await inCache(['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', `${sha}^`, sha]).then((out) =>
+            out.replaceAll('\0', '\n'),
+          ),
+        );
+        const result = await withWorktree(baseSha, touched, async (inTree): Promise<PickResult> => {
           try {
             await inTree(['cherry-pick', '-x', sha]);
           } catch (error) {
@@ -554,6 +578,11 @@ function firstLine(text: string): string {
       ?.trim()
       .slice(0, 200) ?? 'no details'
   );
+}
+
+/** A sparse-checkout pattern matching exactly one path (gitignore syntax: anchored, specials escaped). */
+function sparsePattern(file: string): string {
+  return `/${file.replace(/[\\*?[\]!# ]/g, (c) => `\\${c}`)}`;
 }
 
 function toFsGitError(error: unknown): Error {

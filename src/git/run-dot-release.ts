@@ -16,7 +16,7 @@ export interface DotReleaseReport {
   conflict: { commit: string; files: string[] } | null;
   /** The tree SHA of the result (train-N after the picks). */
   tree: string;
-  /** The tag (`v1.N.P`) created, or that would be created in a dry run; null after a conflict. */
+  /** The tag (`v1.N.P`) created, or that would be created in a dry run; null after a conflict or when nothing was picked. */
   tag: string | null;
 }
 
@@ -56,6 +56,8 @@ export async function runDotRelease(input: {
       tree = result.tree;
       base = { kind: 'commit', sha: head, branch: input.workBranch };
     }
+    // Everything already on the train: nothing to release (a second run never tags the same commits again).
+    if (picked.length === 0) return { picked, skipped, conflict: null, tree, tag: null };
     const pushed = await repository.pushTrain({ train, head, expectedOld: plan.trainHead, dryRun });
     if (pushed.kind === 'remote-moved') {
       if (attempt >= 2) {

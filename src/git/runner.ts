@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import { scrubSecrets } from '../logger';
 import { GitError } from './errors';
 import type { GitCredentials } from './types';
+import { DEFAULT_PATH } from './version';
 
 /** A failed git command: its exit code and what it said on stderr. */
 export class GitCommandError extends Error {
@@ -96,6 +97,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRun {
     for (const [key, value] of Object.entries(options.env)) if (value !== undefined) env[key] = value;
     // Nothing from a person's own set-up may prompt, page, edit or answer in our place.
     for (const key of INHERITED_NEVER) delete env[key];
+    env.PATH ??= DEFAULT_PATH;
     Object.assign(env, IDENTITY, { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANGUAGE: 'C' });
     if (network && options.credentials) {
       const credentials = await options.credentials();

@@ -4,6 +4,9 @@
  * commits the public clone never holds). Mixed into `GitRepository` by repositories.ts; every push goes through
  * its `pushRefs` (so through the private repository's guard). Plus the pure rules of stage tags.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { parseReleaseTag } from '../train/versions';
 import { GitError } from './errors';
 import type { Logger } from '../logger';
@@ -18,7 +21,7 @@ export interface RepositoryInternals {
   inCache: (args: string[], options?: { network?: boolean; input?: string }) => Promise<string>;
   git: GitRun;
   revParse: (ref: string) => Promise<string | null>;
-  withWorktree: <T>(base: string, work: (dir: string) => Promise<T>) => Promise<T>;
+  withWorktree: <T>(base: string, paths: string[], work: (inTree: (args: string[]) => Promise<string>) => Promise<T>) => Promise<T>;
   pushRefs: (input: { refspecs: string[]; dryRun?: boolean }) => Promise<Array<{ ref: string; ok: boolean; summary: string }>>;
   remoteRefs: (pattern: string) => Promise<Map<string, string>>;
   logger: Logger;
@@ -73,7 +76,7 @@ export function extraOperations(internals: RepositoryInternals): ExtraOperations
           .sort();
       }),
 
-    applyPatches: ({ base, patches, branch, dryRun }) =>
+    applyPatches: ({ base, patches, paths, branch, dryRun }) =>
       run(async () => {
         if (!isRefName(branch)) throw new GitError('git-failed', `\`${branch.slice(0, 100)}\` is not a branch name git accepts.`);
         await fetch();
@@ -82,18 +85,24 @@ export function extraOperations(internals: RepositoryInternals): ExtraOperations
         if ((await revParse(`refs/remotes/origin/${branch}`)) !== null) {
           throw new GitError('tag-appeared', `The branch ${branch} already exists on the remote; I pushed nothing.`);
         }
-        const result = await withWorktree(baseSha, async (dir) => {
-          const inTree = (args: string[], input?: string) => git(args, { cwd: dir, network: true, input });
-          try {
-            await inTree(['am', '--3way', '--keep-non-patch'], patches);
-          } catch (error) {
-            const files = (await inTree(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter((line) => line.length > 0);
-            await inTree(['am', '--abort']).catch((abortError: unknown) => logger.warn({ err: abortError }, 'git am --abort failed'));
-            if (files.length > 0) return { kind: 'conflict' as const, files };
-            throw error;
-          }
-          return { kind: 'applied' as const, head: (await inTree(['rev-parse', 'HEAD'])).trim() };
-        });
+        // The mbox goes through a file of its own (a sparse worktree holds only the files the patches touch).
+        const scratch = await mkdtemp(path.join(os.tmpdir(), 'rc-am-'));
+        const mbox = path.join(scratch, 'patches.mbox');
+        const result = await writeFile(mbox, patches)
+          .then(() =>
+            withWorktree(baseSha, paths, async (inTree) => {
+              try {
+                await inTree(['am', '--3way', '--keep-non-patch', mbox]);
+              } catch (error) {
+                const files = (await inTree(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter((line) => line.length > 0);
+                await inTree(['am', '--abort']).catch((abortError: unknown) => logger.warn({ err: abortError }, 'git am --abort failed'));
+                if (files.length > 0) return { kind: 'conflict' as const, files };
+                throw error;
+              }
+              return { kind: 'applied' as const, head: (await inTree(['rev-parse', 'HEAD'])).trim() };
+            }),
+          )
+          .finally(() => rm(scratch, { recursive: true, force: true }));
         if (result.kind === 'conflict') return result;
         const [outcome] = await pushRefs({ refspecs: [`${result.head}:refs/heads/${branch}`], dryRun });
         if (outcome && !outcome.ok)

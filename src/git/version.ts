@@ -5,6 +5,9 @@ import { execFile } from 'node:child_process';
 
 export const MINIMUM_GIT_VERSION = '2.25.0';
 
+/** Where git is looked for when the environment has no PATH (the usual system directories). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /** What `git --version` said. */
 export type GitVersionCheck = { ok: true; version: string } | { ok: false; version: string | null; reason: string };
 
@@ -20,10 +23,12 @@ function atLeast(version: string, minimum: string): boolean {
   return true;
 }
 
-/** Runs `<gitBinary> --version`; never throws. */
-export function checkGitVersion(gitBinary = 'git'): Promise<GitVersionCheck> {
+/** Runs `<gitBinary> --version` (found on `env.PATH`); never throws. */
+export function checkGitVersion(options: { gitBinary?: string; env?: Record<string, string | undefined> } = {}): Promise<GitVersionCheck> {
+  const gitBinary = options.gitBinary ?? 'git';
+  const env = options.env === undefined ? undefined : { PATH: options.env.PATH ?? DEFAULT_PATH, HOME: options.env.HOME ?? '' };
   return new Promise((resolve) => {
-    execFile(gitBinary, ['--version'], { timeout: 10_000 }, (error, stdout) => {
+    execFile(gitBinary, ['--version'], { timeout: 10_000, env }, (error, stdout) => {
       if (error) {
         resolve({
           ok: false,

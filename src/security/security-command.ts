@@ -130,7 +130,7 @@ export function createSecuritySubcommand(deps: AppDeps): Subcommand {
     await allowUplift(deps.db.prisma, { id: release.id, tag: name, actor: context.userId, now: context.now });
     const branch = `security-uplift/${name}`;
     const remote = settings.gitRemoteUrl ?? `https://github.com/${settings.repository}.git`;
-    const applied = await deps.git.open(remote).applyPatches({ base: settings.mainBranch, patches: fix.patches, branch });
+    const applied = await deps.git.open(remote).applyPatches({ base: settings.mainBranch, patches: fix.patches, paths: fix.files, branch });
     if (applied.kind === 'conflict') {
       return (
         `:warning: The fix of ${name} does not apply cleanly on the public \`${settings.mainBranch}\` ` +

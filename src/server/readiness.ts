@@ -5,6 +5,16 @@
  * `timeoutMs`, then answers "not ready" with `notAnswering` as the reason.
  */
 
+import type { GitVersionCheck } from '../git';
+
+/**
+ * What `/readyz` says about git, checked once at start: nothing when it is fine, otherwise a warning (the bot
+ * serves everything else; dot releases, `where` and forward ports fail until git is installed or upgraded).
+ */
+export function gitReadinessWarnings(check: GitVersionCheck): string[] {
+  return check.ok ? [] : [`git: ${check.reason}; dot releases cannot run`];
+}
+
 /** Whether the bot can serve, and why not. */
 export interface Readiness {
   ready: boolean;

@@ -59,11 +59,12 @@ describe('npx release-conductor dot-release / forward-ports / where', () => {
     expect(fixture.remoteGit('rev-parse', 'train-1^{tree}')).toBe(planned.tree);
     expect(fixture.remoteGit('tag', '-l', '--format=%(objecttype) %(contents:subject)', 'v1.1.1')).toBe('tag Train release v1.1.1');
 
-    // Run again: everything is on the train already, skipped and said so; the next tag.
+    // Run again: everything is on the train already, skipped and said so; nothing tagged twice.
     const again = await cli(fixture, ['dot-release', '--repo', fixture.remote, '--train', '1', '--commits', commits]);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(`skipped  ${history.fixes[0]?.slice(0, 12)} (already on the train: trailer`);
-    expect(again.stdout).toContain('tag v1.1.2 pushed');
+    expect(again.stdout).toContain('Every commit is on the train already: nothing to release, nothing pushed or tagged.');
+    expect(fixture.remoteGit('tag', '-l', 'v1.1.*').split('\n')).toEqual(['v1.1.0', 'v1.1.1']);
   });
 
   test('a conflict in the second of three commits: exit 1, the conflict in JSON, train-1 untouched, the hand-off branch pushed', async () => {

@@ -73,11 +73,12 @@ describe('security releases: private clone, numbering and the push guard', () =>
     const { security } = setUp(remotes);
     await security.startTrain(1);
     await expect(security.tag({ train: 1 })).rejects.toMatchObject({ reason: 'empty-plan' });
+    // The numbering trap of mozilla/fxa-auth-server: v1.82.3-private … were numbered after each other (earlier ones).
+    const before = remotes.privateGit('rev-parse', 'train-1');
+    remotes.privateGit('tag', 'v1.1.2-private', before);
+    remotes.privateGit('tag', 'v1.1.3-private', before);
     remotes.landFix();
-    // The numbering trap of mozilla/fxa-auth-server: v1.82.3-private … were numbered after each other.
     const head = remotes.privateGit('rev-parse', 'train-1');
-    remotes.privateGit('tag', 'v1.1.2-private', head);
-    remotes.privateGit('tag', 'v1.1.3-private', head);
     expect(await security.nextTag(1)).toBe('v1.1.4');
     const dry = await security.tag({ train: 1, dryRun: true });
     expect(dry).toEqual({ tag: 'v1.1.4', commit: head, pushedTo: null });
@@ -167,11 +168,13 @@ describe('security releases: private clone, numbering and the push guard', () =>
     const fix = await security.fixOf({ train: 1, tag });
     expect(fix.files).toEqual([FIX_FILE]);
     const refused = setUp(remotes).publicRepository;
-    const leak = await failure(refused.applyPatches({ base: 'main', patches: fix.patches, branch: 'security-uplift/v1.1.2' }));
+    const leak = await failure(
+      refused.applyPatches({ base: 'main', patches: fix.patches, paths: fix.files, branch: 'security-uplift/v1.1.2' }),
+    );
     expect(leak.reason).toBe('private-leak');
     expect(remotes.publicGit('branch', '--list', 'security-uplift/*')).toBe('');
     const allowed = setUp(remotes, [commit]).publicRepository;
-    const pushed = await allowed.applyPatches({ base: 'main', patches: fix.patches, branch: 'security-uplift/v1.1.2' });
+    const pushed = await allowed.applyPatches({ base: 'main', patches: fix.patches, paths: fix.files, branch: 'security-uplift/v1.1.2' });
     expect(pushed).toMatchObject({ kind: 'pushed', branch: 'security-uplift/v1.1.2' });
     expect(remotes.publicGit('log', '-1', '--format=%s', 'security-uplift/v1.1.2')).toBe(FIX_SUBJECT);
     expect(remotes.publicGit('rev-parse', 'main')).not.toBe(remotes.publicGit('rev-parse', 'security-uplift/v1.1.2'));
