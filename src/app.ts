@@ -29,6 +29,7 @@ import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
 import { securityFeature } from './security';
+import { stageDeployFeature } from './stage-deploy';
 import { remindersFeature } from './reminders';
 import { advisoryRepositoryLock, createGitRepositories, createPrivateRepository, type GitRepositories } from './git';
 import { rotationFeature } from './rotation';
@@ -50,6 +51,7 @@ export const FEATURES: readonly Feature[] = [
   patchesFeature,
   taggingFeature,
   securityFeature,
+  stageDeployFeature,
 ];
 
 export interface BuiltApp {

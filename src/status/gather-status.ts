@@ -17,6 +17,7 @@ import { loadPatchOverview, type PatchOverview } from '../patches/patch-store';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { readDashboardFingerprint } from './status-store';
 import { loadTaggingStep, type TaggingStep } from './tagging-section';
+import { listActiveStageDeploys, type StageDeployRow } from '../stage-deploy/stage-deploy-store';
 
 export interface TagStatus {
   name: string;
@@ -46,6 +47,8 @@ export interface StatusReport {
   answers: Map<number, StoredAnswer>;
   /** The latest cut the bot made or watched, and its step (from the database). */
   tagging: TaggingStep | null;
+  /** Issue 16: temporary stage deploys not replaced yet (from the database). */
+  stageDeploys?: StageDeployRow[];
 }
 
 /** The deploy notes and PR answers of the train in progress. */
@@ -70,6 +73,7 @@ export function buildStatusReport(options: {
   notes?: StoredNote[];
   answers?: Map<number, StoredAnswer>;
   tagging?: TaggingStep | null;
+  stageDeploys?: StageDeployRow[];
 }): StatusReport {
   const { snapshot, settings } = options;
   let github: StatusReport['github'] = null;
@@ -95,6 +99,7 @@ export function buildStatusReport(options: {
     notes: options.notes ?? [],
     answers: options.answers ?? new Map(),
     tagging: options.tagging ?? null,
+    stageDeploys: options.stageDeploys ?? [],
   };
 }
 
@@ -150,6 +155,7 @@ interface LocalParts {
   notes: StoredNote[];
   answers: Map<number, StoredAnswer>;
   tagging: TaggingStep | null;
+  stageDeploys: StageDeployRow[];
 }
 
 const recentLocalParts = new WeakMap<AppDeps, { at: number; key: string; parts: Promise<LocalParts> }>();
@@ -161,7 +167,8 @@ async function loadLocalParts(deps: AppDeps, now: Date): Promise<LocalParts> {
     loadTrainNotesAndAnswers(deps, now),
     loadTaggingStep(deps),
   ]);
-  return { ownerUserId, patches, notes, answers, tagging };
+  const stageDeploys = await listActiveStageDeploys(deps.db.prisma);
+  return { ownerUserId, patches, notes, answers, tagging, stageDeploys };
 }
 
 /** The database's part of the dashboard: reused while nothing it reads has changed (its fingerprint, status-store.ts) and the same train is in progress. */

@@ -30,6 +30,7 @@ CREATE TABLE "stage_deploys" (
     "services" JSONB NOT NULL DEFAULT '[]',
     "status" TEXT NOT NULL,
     "buildUrl" TEXT,
+    "latestReleaseTag" TEXT,
     "createdAt" TIMESTAMPTZ(3) NOT NULL,
     "replacedAt" TIMESTAMPTZ(3),
 
