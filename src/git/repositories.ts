@@ -521,7 +521,7 @@ function openRepository(context: RepositoryContext): GitRepository {
         return findWhere({ git: inCache, trains: await trainBranches(), main: await mainHead(), sha: resolved, tagFormat });
       }),
 
-    ...extraOperations({ run, fetch, inCache, git, revParse, withWorktree, pushRefs, remoteRefs, logger }),
+    ...extraOperations({ run, fetch, inCache, revParse, withWorktree, pushRefs, remoteRefs, logger }),
   };
 
   async function pushWorkBranch(workBranch: string, head: string): Promise<void> {

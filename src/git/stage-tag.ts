@@ -10,7 +10,6 @@ import path from 'node:path';
 import { parseReleaseTag } from '../train/versions';
 import { GitError } from './errors';
 import type { Logger } from '../logger';
-import type { GitRun } from './runner';
 import type { ExtraOperations } from './extension-types';
 import type { GitRepository } from './types';
 
@@ -19,7 +18,6 @@ export interface RepositoryInternals {
   run: <T>(work: () => Promise<T>) => Promise<T>;
   fetch: () => Promise<void>;
   inCache: (args: string[], options?: { network?: boolean; input?: string }) => Promise<string>;
-  git: GitRun;
   revParse: (ref: string) => Promise<string | null>;
   withWorktree: <T>(base: string, paths: string[], work: (inTree: (args: string[]) => Promise<string>) => Promise<T>) => Promise<T>;
   pushRefs: (input: { refspecs: string[]; dryRun?: boolean }) => Promise<Array<{ ref: string; ok: boolean; summary: string }>>;
@@ -35,7 +33,7 @@ function isRefName(name: string): boolean {
 }
 
 export function extraOperations(internals: RepositoryInternals): ExtraOperations {
-  const { run, fetch, inCache, git, revParse, withWorktree, pushRefs, remoteRefs, logger } = internals;
+  const { run, fetch, inCache, revParse, withWorktree, pushRefs, remoteRefs, logger } = internals;
   return {
     pushTag: ({ tag, commit, message, dryRun }) =>
       run(async () => {

@@ -29,6 +29,7 @@ describe("the dashboard's change fingerprint", () => {
       'dot_releases',
       'tag_releases',
       'train_threads',
+      'stage_deploys',
     ]);
     expect(composeFingerprintQuery([{ table: 'tag_releases', changedAt: ['updatedAt', 'stateSince'] }])).toBe(
       `SELECT concat_ws('|',\n  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') || '/' || coalesce(max("stateSince")::text, '') FROM tag_releases)\n) AS fingerprint`,
