@@ -19,7 +19,7 @@ import type { BenchContext } from '../context';
 import type { BenchSection, Figure, SectionResult, Target } from '../figures';
 
 /** Change it when the generated history changes (the cache is keyed by it). */
-const GENERATOR_VERSION = 'v2-20000x5000';
+const GENERATOR_VERSION = 'v3-20000x5000';
 const COMMITS = 20_000;
 const DIRS = 50;
 const FILES_PER_DIR = 100;
@@ -27,21 +27,29 @@ const FILES_PER_DIR = 100;
 const TRAIN = 500;
 const FIXES = 6;
 const CUT_AT = COMMITS - 200;
+/** Lines a commit rewrites in each of the two files it changes. */
+const LINES_CHANGED = 6;
+const GENERATOR_SEED = 20261201;
 
-/** Deterministic pseudo-random text (a source file's worth: not trivially compressible). */
-function fileText(seed: number, lines: number): string {
-  let x = seed * 2654435761;
-  const words = ['const', 'return', 'value', 'import', 'export', 'function', 'await', 'train', 'release', 'error', 'if', 'else'];
-  const out: string[] = [];
-  for (let i = 0; i < lines; i += 1) {
-    const line: string[] = [];
-    for (let j = 0; j < 8; j += 1) {
-      x = (x * 1103515245 + 12345) >>> 0;
-      line.push(words[x % words.length] ?? 'x', String(x % 997));
-    }
-    out.push(line.join(' '));
-  }
-  return `${out.join('\n')}\n`;
+/** A deterministic pseudo-random generator (xorshift32). */
+function random(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+/** One line of source-like text with identifiers that do not repeat (about as compressible as real code). */
+function line(next: () => number): string {
+  const words = ['const', 'return', 'await', 'export', 'function', 'if', 'throw', 'import'];
+  return `${words[next() % words.length]} id_${next().toString(36)} = call_${next().toString(36)}(${next() % 1000}, '${next().toString(36)}');`;
+}
+
+function fileLines(next: () => number, count: number): string[] {
+  return Array.from({ length: count }, () => line(next));
 }
 
 const filePath = (n: number) => `pkg-${String(n % DIRS).padStart(2, '0')}/file-${String(Math.floor(n / DIRS)).padStart(3, '0')}.ts`;
@@ -60,6 +68,15 @@ async function generate(remote: string): Promise<void> {
       else importer.stdin.once('drain', resolve);
     });
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const next = random(GENERATOR_SEED);
+  // Each file as it is on main now: a commit rewrites a few lines of two files, as a typical change does.
+  const files = Array.from({ length: DIRS * FILES_PER_DIR }, () => fileLines(next, 40));
+  const change = (f: number): string => {
+    const lines = files[f] ?? [];
+    const at = next() % Math.max(1, lines.length - LINES_CHANGED);
+    lines.splice(at, LINES_CHANGED, ...fileLines(next, LINES_CHANGED));
+    return `M 100644 inline ${filePath(f)}\n${data(`${lines.join('\n')}\n`)}`;
+  };
   const when = (i: number) => `${1_700_000_000 + i * 60} +0000`;
   for (let i = 1; i <= COMMITS; i += 1) {
     const fixIndex = i - (COMMITS - FIXES * 10);
@@ -68,13 +85,13 @@ async function generate(remote: string): Promise<void> {
     let text = `commit refs/heads/main\nmark :${i}\nauthor Dev <dev@example.com> ${when(i)}\ncommitter Dev <dev@example.com> ${when(i)}\n${data(message)}`;
     if (i > 1) text += `from :${i - 1}\n`;
     if (i === 1) {
-      for (let f = 0; f < DIRS * FILES_PER_DIR; f += 1) text += `M 100644 inline ${filePath(f)}\n${data(fileText(f, 30))}`;
+      for (let f = 0; f < DIRS * FILES_PER_DIR; f += 1)
+        text += `M 100644 inline ${filePath(f)}\n${data(`${(files[f] ?? []).join('\n')}\n`)}`;
     } else if (isFix) {
       // A fix touches a file nothing else touches after the cut, so that its pick is clean.
-      text += `M 100644 inline fixes/fix-${fixIndex / 10}.ts\n${data(fileText(i, 20))}`;
+      text += `M 100644 inline fixes/fix-${fixIndex / 10}.ts\n${data(`${fileLines(next, 20).join('\n')}\n`)}`;
     } else {
-      const f = (i * 7919) % (DIRS * FILES_PER_DIR);
-      text += `M 100644 inline ${filePath(f)}\n${data(fileText(f * 31 + i, 30))}`;
+      text += change(next() % (DIRS * FILES_PER_DIR)) + change(next() % (DIRS * FILES_PER_DIR));
     }
     if (i === CUT_AT) {
       text += `\nreset refs/heads/train-${TRAIN}\nfrom :${i}\n\ntag v1.${TRAIN}.0\nfrom :${i}\ntagger Dev <dev@example.com> ${when(i)}\n${data(`Train release ${TRAIN}`)}`;
@@ -172,6 +189,13 @@ export function dotReleaseSection(): BenchSection {
         git(clone, ['push', '--quiet', 'origin', `refs/tags/v1.${TRAIN}.1`]);
         const byHandS = (performance.now() - started) / 1000;
         const fullMb = sizeMb(path.join(clone, '.git'));
+        const onDisk = { blob: 0, other: 0 };
+        for (const row of git(clone, ['cat-file', '--batch-all-objects', '--batch-check=%(objecttype) %(objectsize:disk)']).split('\n')) {
+          const [type, size] = row.split(' ');
+          if (type === 'blob') onDisk.blob += Number(size);
+          else onDisk.other += Number(size);
+        }
+        const blobShare = onDisk.blob / (onDisk.blob + onDisk.other);
         const sameTree = git(ours, ['rev-parse', `v1.${TRAIN}.1^{tree}`]) === git(theirs, ['rev-parse', `v1.${TRAIN}.1^{tree}`]);
 
         const figures: Figure[] = [
@@ -210,6 +234,7 @@ export function dotReleaseSection(): BenchSection {
           targets,
           notes: [
             `remote: file:// bare repository of ${COMMITS} commits, ${DIRS * FILES_PER_DIR} files (${sizeMb(generated.path).toFixed(1)} MB packed); ${generated.generatedS === null ? 'generated by an earlier run (cached in os.tmpdir())' : `generated in ${generated.generatedS.toFixed(1)} s`}.`,
+            `blobs are ${(blobShare * 100).toFixed(0)} % of the full clone's objects on disk (commits and trees the rest): the partial clone leaves out the blobs, so the ratio depends on that share.`,
             `both ways produced the same tree for v1.${TRAIN}.1: ${sameTree ? 'yes' : 'NO'}.`,
             'dot_release_github_requests counts the CLI path (runDotRelease): git talks to the remote, not to the GitHub API. The Slack path (buttons, messages) counts its own.',
             'each pick checks out a fresh SPARSE worktree of the train (only the files the commit touches): the cache holds commits, trees and those few blobs, not the files of the tree nor their history.',

@@ -12,7 +12,8 @@ type InCache = (args: string[], options?: { network?: boolean; input?: string })
 const TRAILER = /\(cherry picked from commit ([0-9a-f]{40})\)/g;
 const CHUNK = 200;
 
-function lines(text: string): string[] {
+/** The non-empty lines of git's output. */
+export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.length > 0);
 }
 
@@ -67,7 +68,8 @@ export async function patchIds(git: InCache, shas: string[]): Promise<Map<string
   return ids;
 }
 
-async function isAncestor(git: InCache, ancestor: string, descendant: string): Promise<boolean> {
+/** Whether `ancestor` is reachable from `descendant` (`git merge-base --is-ancestor`). */
+export async function isAncestor(git: InCache, ancestor: string, descendant: string): Promise<boolean> {
   try {
     await git(['merge-base', '--is-ancestor', ancestor, descendant]);
     return true;

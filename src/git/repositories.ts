@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DEFAULT_BRANCH_FORMAT, DEFAULT_TAG_FORMAT, formatTag, nextPatchNumber, parseTrainBranch } from '../train/versions';
 import { GitError } from './errors';
 import { noRepositoryLock } from './lock';
-import { findForwardPorts, findWhere, patchIds, trailersOf } from './history';
+import { findForwardPorts, findWhere, isAncestor as isAncestorIn, lines, patchIds, trailersOf } from './history';
 import { createGitRunner, GitCommandError, type GitRun } from './runner';
 import { extraOperations } from './stage-tag';
 import type {
@@ -114,7 +114,6 @@ function openRepository(context: RepositoryContext): GitRepository {
   const tagFormat = context.formats?.tagFormat ?? DEFAULT_TAG_FORMAT;
   const mainBranch = context.mainBranch ?? 'main';
   const inCache = (args: string[], options: { network?: boolean; input?: string } = {}) => git(args, { cwd: cache, ...options });
-  const lines = (text: string) => text.split('\n').filter((line) => line.length > 0);
 
   /** Creates the cache if needed and fetches branches (no blobs) and tags. */
   async function fetch(): Promise<void> {
@@ -157,15 +156,7 @@ function openRepository(context: RepositoryContext): GitRepository {
     }
   }
 
-  async function isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    try {
-      await inCache(['merge-base', '--is-ancestor', ancestor, descendant]);
-      return true;
-    } catch (error) {
-      if (error instanceof GitCommandError && error.exitCode === 1) return false;
-      throw error;
-    }
-  }
+  const isAncestor = (ancestor: string, descendant: string) => isAncestorIn(inCache, ancestor, descendant);
 
   async function trainBranches(): Promise<TrainBranch[]> {
     const refs = lines(await inCache(['for-each-ref', '--format=%(refname:lstrip=3) %(objectname)', `refs/remotes/${REMOTE}/`]));
