@@ -33,6 +33,7 @@ describe('advisory locks', () => {
       releaseNotices: { kind: 'keyed', key: 0x6e746365 },
       patchTrain: { kind: 'keyed', key: 0x70617463 },
       patchAnnouncement: { kind: 'keyed', key: 0x616e6e6f },
+      gitRepository: { kind: 'keyed', key: 0x67697472 },
     });
   });
 
