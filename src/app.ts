@@ -30,6 +30,7 @@ import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
 import { securityFeature } from './security';
 import { stageDeployFeature } from './stage-deploy';
+import { assetsFeature } from './assets';
 import { remindersFeature } from './reminders';
 import { advisoryRepositoryLock, createGitRepositories, createPrivateRepository, type GitRepositories } from './git';
 import { rotationFeature } from './rotation';
@@ -52,6 +53,7 @@ export const FEATURES: readonly Feature[] = [
   taggingFeature,
   securityFeature,
   stageDeployFeature,
+  assetsFeature,
 ];
 
 export interface BuiltApp {
