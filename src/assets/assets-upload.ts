@@ -23,8 +23,9 @@ export function previousReleaseTag(tags: readonly string[], tag: string, tagForm
 /** The files under `assets/` that `tag` changed since the previous release tag (all of them when it is the first). */
 export async function changedAssets(deps: AppDeps, tag: string): Promise<{ previous: string | null; files: string[] }> {
   const { settings } = deps.config;
-  const previous = previousReleaseTag(await deps.github.listAllTagNames(), tag, settings.tagFormat);
   const repository = deps.git.open(settings.gitRemoteUrl ?? `https://github.com/${settings.repository}.git`);
+  // From the git clone, not GitHub: the watcher's GitHub requests stay what they were.
+  const previous = previousReleaseTag(await repository.listTags(), tag, settings.tagFormat);
   const files = await repository.changedPaths({ from: previous ?? '4b825dc642cb6eb9a060e54bf8d69288fbee4904', to: tag });
   return { previous, files: files.filter((file) => file.startsWith(ASSETS_PREFIX)) };
 }

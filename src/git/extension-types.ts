@@ -22,6 +22,8 @@ export interface ExtraOperations {
    * @throws GitError `tag-appeared`, `unknown-commit`, `push-rejected`, `private-leak`, `network`
    */
   pushTag(input: { tag: string; commit: string; message: string; dryRun?: boolean }): Promise<{ tag: string; commit: string }>;
+  /** The remote's tag names (as fetched now), e.g. to find the release before a tag without asking GitHub. */
+  listTags(): Promise<string[]>;
   /** The paths that differ between two commits (or tags) of the cache, sorted. Fetches first. */
   changedPaths(input: { from: string; to: string }): Promise<string[]>;
   /**

@@ -63,6 +63,12 @@ export function extraOperations(internals: RepositoryInternals): ExtraOperations
         return { tag, commit: sha };
       }),
 
+    listTags: () =>
+      run(async () => {
+        await fetch();
+        return (await inCache(['tag', '--list'])).split('\n').filter((line) => line.length > 0);
+      }),
+
     changedPaths: ({ from, to }) =>
       run(async () => {
         await fetch();

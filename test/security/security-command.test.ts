@@ -143,3 +143,21 @@ describe('/release security', () => {
     expect(audit).toContain('`security.start` train-1');
   });
 });
+
+describe('/release security without privateRepository', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ settings: TEAM_SETTINGS });
+  });
+  afterAll(() => h.close());
+
+  test('the feature is off and says so; the team channel is still refused first', async () => {
+    expect(await command(h, ADMIN, 'security start 1', h.slack.dmChannelFor(ADMIN))).toBe(
+      'Security releases are off: set `privateRepository` (e.g. `mozilla/fxa-private`) in the settings to turn them on.',
+    );
+    expect(await command(h, ADMIN, 'security tag 1', CHANNEL)).toBe(
+      ':lock: I answer security commands only in a direct message with me. Nothing was done.',
+    );
+    expect(h.bot.app.deps.security).toBeNull();
+  });
+});

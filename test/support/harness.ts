@@ -93,7 +93,9 @@ export async function startHarness(
   const schema = options.schema ?? freshSchemaName('e2e');
   const dir = mkdtempSync(path.join(tmpdir(), 'conductor-harness-'));
   const configPath = path.join(dir, 'conductor.yml');
-  writeFileSync(configPath, stringify(options.settings ?? {}));
+  // Nothing reaches the internet: unless a test gives its own remote, git's is a local path that does not exist
+  // (the default would be https://github.com/mozilla/fxa.git), so a git operation fails at once.
+  writeFileSync(configPath, stringify({ gitRemoteUrl: path.join(dir, 'no-remote.git'), ...options.settings }));
   joinAnnouncementChannel(slack, options.settings);
   const clock = new FakeClock(new Date(options.now ?? '2026-11-02T17:00:00Z'));
   // What the fake GitHub creates by itself (runs started by a dispatch) is dated by the test's clock.
