@@ -223,11 +223,7 @@ async function dotRelease(args: string[], env: Record<string, string | undefined
     },
   });
   const train = parseTrain(values.train, true) ?? 0;
-  if (values.commits === undefined) throw new UsageError('--commits expects the SHAs to pick, separated by commas');
-  const commits = values.commits
-    .split(',')
-    .map((sha) => sha.trim())
-    .filter((sha) => sha.length > 0);
+  const commits = parseCommitList(values.commits);
   const repository = openRepository(values.repo, env, io, values['private-repo']);
   const dryRun = values['dry-run'] ?? false;
   const report = await withJsonErrors(values.json ?? false, io, () =>
@@ -310,6 +306,15 @@ async function whereCommand(args: string[], env: Record<string, string | undefin
   return 0;
 }
 
+/** `--commits a,b,c`: the SHAs, in the order given. */
+function parseCommitList(value: string | undefined): string[] {
+  if (value === undefined) throw new UsageError('--commits expects the SHAs to pick, separated by commas');
+  return value
+    .split(',')
+    .map((sha) => sha.trim())
+    .filter((sha) => sha.length > 0);
+}
+
 /** The private repository of security releases (its own clone under DATA_DIR/git-private), for the CLI. */
 function openPrivateRepository(
   remote: string | undefined,
@@ -371,11 +376,7 @@ async function stageDeploy(args: string[], env: Record<string, string | undefine
       json: { type: 'boolean' },
     },
   });
-  if (values.commits === undefined) throw new UsageError('--commits expects the SHAs to pick, separated by commas');
-  const commits = values.commits
-    .split(',')
-    .map((sha) => sha.trim())
-    .filter((sha) => sha.length > 0);
+  const commits = parseCommitList(values.commits);
   const settings = loadSettings({ path: env.CONDUCTOR_CONFIG || undefined });
   const tag = values.tag ?? defaultStageTag(env.USER || env.LOGNAME || 'someone', now);
   const problem = stageTagProblem(tag, settings.tagFormat);

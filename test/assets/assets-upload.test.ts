@@ -4,19 +4,14 @@
  * train's thread; `/release assets upload` for the owner or an admin. Real public bare remote, fake GitHub and Slack.
  */
 import { uploadAssetsAfterRelease } from '../../src/assets/assets-upload';
+import { commandFrom } from '../support/commands';
 import { startHarness, type Harness } from '../support/harness';
 import { ADMIN, ALICE, BOB, CHANNEL, TEAM_SETTINGS, importTeam } from '../support/team';
 import { createTwoRemotes, run, type TwoRemotes } from '../security/repos';
 
 jest.setTimeout(120_000);
 
-async function command(h: Harness, userId: string, text: string): Promise<string> {
-  const before = h.slack.responses.length;
-  const response = await h.sender.sendSlashCommand({ text, userId, channelId: CHANNEL });
-  if (response.status !== 200) throw new Error(`the bot answered HTTP ${response.status}`);
-  await h.slack.waitForResponses(before + 1, 60_000);
-  return String(h.slack.responses[before]?.body.text ?? '');
-}
+const command = (h: Harness, userId: string, text: string, channelId = CHANNEL): Promise<string> => commandFrom(h, userId, text, channelId);
 
 describe('assets upload', () => {
   let remotes: TwoRemotes;

@@ -6,6 +6,7 @@
  */
 import { followSecurityReleases } from '../../src/security/security-jobs';
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
+import { commandFrom } from '../support/commands';
 import { startHarness, type Harness } from '../support/harness';
 import { captureLogs } from '../support/logs';
 import { ADMIN, ALICE, CHANNEL, TEAM_SETTINGS } from '../support/team';
@@ -15,14 +16,7 @@ jest.setTimeout(120_000);
 
 const SECURITY_CHANNEL = 'G0SECURITY';
 
-async function command(h: Harness, userId: string, text: string, channelId: string): Promise<string> {
-  const before = h.slack.responses.length;
-  const response = await h.sender.sendSlashCommand({ text, userId, channelId });
-  if (response.status !== 200) throw new Error(`the bot answered HTTP ${response.status}`);
-  await h.slack.waitForResponses(before + 1, 60_000);
-  const body = h.slack.responses[before]?.body ?? {};
-  return `${String(body.text ?? '')}${body.blocks ? JSON.stringify(body.blocks) : ''}`;
-}
+const command = commandFrom;
 
 describe('/release security', () => {
   let remotes: TwoRemotes;

@@ -4,20 +4,14 @@
  * request once the images are built, listed in status until a release tag replaces it; bad input refused.
  */
 import { followStageDeploys } from '../../src/stage-deploy/stage-deploy-jobs';
+import { commandFrom } from '../support/commands';
 import { startHarness, type Harness } from '../support/harness';
 import { ADMIN, ALICE, BOB, CHANNEL, TEAM_SETTINGS, importTeam } from '../support/team';
 import { createTwoRemotes, type TwoRemotes } from '../security/repos';
 
 jest.setTimeout(120_000);
 
-async function command(h: Harness, userId: string, text: string, channelId = CHANNEL): Promise<string> {
-  const before = h.slack.responses.length;
-  const response = await h.sender.sendSlashCommand({ text, userId, channelId });
-  if (response.status !== 200) throw new Error(`the bot answered HTTP ${response.status}`);
-  await h.slack.waitForResponses(before + 1, 60_000);
-  const body = h.slack.responses[before]?.body ?? {};
-  return `${String(body.text ?? '')}${body.blocks ? JSON.stringify(body.blocks) : ''}`;
-}
+const command = (h: Harness, userId: string, text: string, channelId = CHANNEL): Promise<string> => commandFrom(h, userId, text, channelId);
 
 describe('/release stage-deploy', () => {
   let remotes: TwoRemotes;
