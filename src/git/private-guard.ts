@@ -21,7 +21,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_BRANCH_FORMAT, DEFAULT_TAG_FORMAT, formatBranch, formatTag, listReleaseTags } from '../train/versions';
 import { GitError } from './errors';
-import { patchIds, trailersOf } from './history';
+import { isAncestor as isAncestorIn, lines, patchIds, trailersOf } from './history';
 import { noRepositoryLock } from './lock';
 import { cacheName, normaliseRemote, trainOfBranch } from './repositories';
 import { createGitRunner, GitCommandError } from './runner';
@@ -82,10 +82,6 @@ export interface PrivateRepository {
 const ORIGIN = 'origin';
 const PUBLIC = 'public';
 const PUBLIC_TAGS = 'refs/public-tags';
-
-function lines(text: string): string[] {
-  return text.split('\n').filter((line) => line.length > 0);
-}
 
 /** Builds the private repository's clone and guard. Nothing touches the disk or the network until an operation runs. */
 export function createPrivateRepository(options: PrivateRepositoryOptions): PrivateRepository {
@@ -162,15 +158,7 @@ export function createPrivateRepository(options: PrivateRepositoryOptions): Priv
     }
   }
 
-  async function isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    try {
-      await inCache(['merge-base', '--is-ancestor', ancestor, descendant]);
-      return true;
-    } catch (error) {
-      if (error instanceof GitCommandError && error.exitCode === 1) return false;
-      throw error;
-    }
-  }
+  const isAncestor = (ancestor: string, descendant: string) => isAncestorIn(inCache, ancestor, descendant);
 
   /** `train-N` under `refs/remotes/<name>/` (the format's name, or the historical `train-0N`). */
   async function trainHead(name: string, train: number): Promise<{ branch: string; head: string } | null> {

@@ -7,11 +7,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { scrubSecrets } from '../logger';
 import { DEFAULT_BRANCH_FORMAT, DEFAULT_TAG_FORMAT, formatTag, nextPatchNumber, parseTrainBranch } from '../train/versions';
 import { GitError } from './errors';
 import { noRepositoryLock } from './lock';
 import { findForwardPorts, findWhere, isAncestor as isAncestorIn, lines, patchIds, trailersOf } from './history';
-import { createGitRunner, GitCommandError, type GitRun } from './runner';
+import { commandOf, createGitRunner, GitCommandError, type GitRun } from './runner';
 import { extraOperations } from './stage-tag';
 import type {
   ClassifiedCommit,
@@ -294,7 +295,19 @@ function openRepository(context: RepositoryContext): GitRepository {
     return refs;
   }
 
-  const run = <T>(work: () => Promise<T>) => context.exclusive(remote, work);
+  /** Runs `work` under the repository's locks; a git failure nobody mapped becomes a `GitError` (`git-failed`). */
+  const run = <T>(work: () => Promise<T>) =>
+    context.exclusive(remote, work).catch((error: unknown) => {
+      if (!(error instanceof GitCommandError)) throw error;
+      throw new GitError(
+        'git-failed',
+        `git ${commandOf(error.args)} failed (${scrubSecrets(firstLine(error.stderr))}). Nothing was pushed; the details are in my logs.`,
+        {
+          cause: error,
+          logMessage: scrubSecrets(error.message),
+        },
+      );
+    });
 
   const repository: GitRepository = {
     remote,

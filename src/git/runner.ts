@@ -12,6 +12,16 @@ import { GitError } from './errors';
 import type { GitCredentials } from './types';
 import { DEFAULT_PATH } from './version';
 
+/** The git subcommand of an argument list (`fetch` in `-c x=y fetch …`). */
+export function commandOf(args: string[]): string {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '-c' || arg === '-C') i += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return '';
+}
+
 /** A failed git command: its exit code and what it said on stderr. */
 export class GitCommandError extends Error {
   constructor(
@@ -19,7 +29,7 @@ export class GitCommandError extends Error {
     readonly exitCode: number,
     readonly stderr: string,
   ) {
-    super(`git ${args[0] ?? ''} exited with ${exitCode}: ${stderr.trim().slice(0, 2000)}`);
+    super(`git ${commandOf(args)} exited with ${exitCode}: ${stderr.trim().slice(0, 2000)}`);
     this.name = 'GitCommandError';
   }
 }
@@ -141,7 +151,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRun {
       throw toGitError(error, args);
     } finally {
       const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
-      options.logger.debug({ git: args[0], ms }, 'git ran');
+      options.logger.debug({ git: commandOf(args), ms }, 'git ran');
     }
   };
 }
@@ -183,7 +193,7 @@ export function toGitError(error: unknown, args: string[]): Error {
   if (error instanceof GitError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const stderr = error instanceof GitCommandError ? error.stderr : error instanceof Error ? error.message : String(error);
-  const logMessage = scrubSecrets(`git ${args[0] ?? ''} failed: ${stderr.trim().slice(0, 2000)}`);
+  const logMessage = scrubSecrets(`git ${commandOf(args)} failed: ${stderr.trim().slice(0, 2000)}`);
   if (code === 'ENOSPC' || /no space left on device/i.test(stderr)) {
     return new GitError(
       'disk-full',
@@ -216,7 +226,7 @@ export function toGitError(error: unknown, args: string[]): Error {
   }
   return error instanceof GitCommandError
     ? error
-    : new GitError('git-failed', `git ${args[0] ?? ''} failed; nothing was pushed. The details are in my logs.`, {
+    : new GitError('git-failed', `git ${commandOf(args)} failed; nothing was pushed. The details are in my logs.`, {
         cause: error,
         logMessage,
       });

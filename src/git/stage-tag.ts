@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseReleaseTag } from '../train/versions';
 import { GitError } from './errors';
+import { lines } from './history';
 import type { Logger } from '../logger';
 import type { ExtraOperations } from './extension-types';
 import type { GitRepository } from './types';
@@ -66,7 +67,7 @@ export function extraOperations(internals: RepositoryInternals): ExtraOperations
     listTags: () =>
       run(async () => {
         await fetch();
-        return (await inCache(['tag', '--list'])).split('\n').filter((line) => line.length > 0);
+        return lines(await inCache(['tag', '--list']));
       }),
 
     changedPaths: ({ from, to }) =>
@@ -74,10 +75,7 @@ export function extraOperations(internals: RepositoryInternals): ExtraOperations
         await fetch();
         // Trees are in the partial clone: `--name-only` on two trees needs no blob.
         const output = await inCache(['diff', '--no-renames', '--name-only', from, to]);
-        return output
-          .split('\n')
-          .filter((line) => line.length > 0)
-          .sort();
+        return lines(output).sort();
       }),
 
     applyPatches: ({ base, patches, paths, branch, dryRun }) =>
@@ -98,7 +96,7 @@ export function extraOperations(internals: RepositoryInternals): ExtraOperations
               try {
                 await inTree(['am', '--3way', '--keep-non-patch', mbox]);
               } catch (error) {
-                const files = (await inTree(['diff', '--name-only', '--diff-filter=U'])).split('\n').filter((line) => line.length > 0);
+                const files = lines(await inTree(['diff', '--name-only', '--diff-filter=U']));
                 await inTree(['am', '--abort']).catch((abortError: unknown) => logger.warn({ err: abortError }, 'git am --abort failed'));
                 if (files.length > 0) return { kind: 'conflict' as const, files };
                 throw error;
