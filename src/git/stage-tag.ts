@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseReleaseTag } from '../train/versions';
 import { GitError } from './errors';
 import { lines } from './history';
+import { GitCommandError } from './runner';
 import type { Logger } from '../logger';
 import type { ExtraOperations } from './extension-types';
 import type { GitRepository } from './types';
@@ -87,6 +88,12 @@ export function extraOperations(internals: RepositoryInternals): ExtraOperations
         if ((await revParse(`refs/remotes/origin/${branch}`)) !== null) {
           throw new GitError('tag-appeared', `The branch ${branch} already exists on the remote; I pushed nothing.`);
         }
+        // A partial clone: fetch main's versions of the touched files first (git am --3way needs them, and fetches none).
+        for (const file of paths) {
+          await inCache(['cat-file', '-e', `${baseSha}:${file}`], { network: true }).catch((error: unknown) => {
+            if (!(error instanceof GitCommandError)) throw error; // a file the patches add: nothing to fetch
+          });
+        }
         // The mbox goes through a file of its own (a sparse worktree holds only the files the patches touch).
         const scratch = await mkdtemp(path.join(os.tmpdir(), 'rc-am-'));
         const mbox = path.join(scratch, 'patches.mbox');
@@ -96,9 +103,13 @@ export function extraOperations(internals: RepositoryInternals): ExtraOperations
               try {
                 await inTree(['am', '--3way', '--keep-non-patch', mbox]);
               } catch (error) {
-                const files = lines(await inTree(['diff', '--name-only', '--diff-filter=U']));
+                const unmerged = lines(await inTree(['diff', '--name-only', '--diff-filter=U']));
                 await inTree(['am', '--abort']).catch((abortError: unknown) => logger.warn({ err: abortError }, 'git am --abort failed'));
-                if (files.length > 0) return { kind: 'conflict' as const, files };
+                if (unmerged.length > 0) return { kind: 'conflict' as const, files: unmerged };
+                // A patch that does not apply (and cannot be merged three ways): a conflict on the files it touches.
+                if (error instanceof GitCommandError && /patch failed|does not apply|could not build fake ancestor/i.test(error.stderr)) {
+                  return { kind: 'conflict' as const, files: [...paths].sort() };
+                }
                 throw error;
               }
               return { kind: 'applied' as const, head: (await inTree(['rev-parse', 'HEAD'])).trim() };

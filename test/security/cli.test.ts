@@ -122,4 +122,27 @@ describe('npx release-conductor security-tag / stage-deploy', () => {
     expect(unknown.status).toBe(1);
     expect(JSON.parse(unknown.stdout)).toMatchObject({ error: { code: 'unknown-commit' } });
   });
+
+  test('stage-deploy stops at the first conflict: exit 1, the conflict in JSON, no tag pushed', async () => {
+    const clash = remotes.fixture.commit('feat(content): shout', { 'packages/fxa-content-server/app.js': 'APP\n' });
+    remotes.fixture.git('push', '--quiet', 'origin', 'main');
+    const stopped = await cli(remotes, [
+      'stage-deploy',
+      '--repo',
+      remotes.publicRemote,
+      '--commits',
+      `${remotes.publicFix},${clash}`,
+      '--tag',
+      'stage-alice-clash',
+      '--json',
+    ]);
+    expect(stopped.status).toBe(1);
+    expect(JSON.parse(stopped.stdout)).toEqual({
+      branch: 'train-1',
+      tag: null,
+      picked: [remotes.publicFix],
+      conflict: { commit: clash, files: ['packages/fxa-content-server/app.js'] },
+    });
+    expect(remotes.publicGit('tag', '--list').split('\n')).toEqual(['v1.1.0', 'v1.1.1']);
+  });
 });

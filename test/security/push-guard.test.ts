@@ -179,4 +179,18 @@ describe('security releases: private clone, numbering and the push guard', () =>
     expect(remotes.publicGit('log', '-1', '--format=%s', 'security-uplift/v1.1.2')).toBe(FIX_SUBJECT);
     expect(remotes.publicGit('rev-parse', 'main')).not.toBe(remotes.publicGit('rev-parse', 'security-uplift/v1.1.2'));
   });
+
+  test('an uplift that does not apply on main is a conflict with its files, and nothing is pushed', async () => {
+    const { security } = setUp(remotes);
+    await security.startTrain(1);
+    remotes.landFix();
+    const { tag, commit } = await security.tag({ train: 1 });
+    remotes.fixture.commit('refactor(auth): rewrite the check', { [FIX_FILE]: 'module.exports = function check() { return false; };\n' });
+    remotes.fixture.git('push', '--quiet', 'origin', 'main');
+    const fix = await security.fixOf({ train: 1, tag });
+    const allowed = setUp(remotes, [commit]).publicRepository;
+    const result = await allowed.applyPatches({ base: 'main', patches: fix.patches, paths: fix.files, branch: `security-uplift/${tag}` });
+    expect(result).toEqual({ kind: 'conflict', files: [FIX_FILE] });
+    expect(remotes.publicGit('branch', '--list', 'security-uplift/*')).toBe('');
+  });
 });
