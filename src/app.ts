@@ -10,6 +10,7 @@ import type { AppDeps } from './deps';
 import type { Feature } from './feature';
 import type { Database } from './db/database';
 import type { GitHubClient } from './github/client';
+import { upliftAllowedCommits } from './security/security-store';
 import type { Logger } from './logger';
 import { createWebhookListener } from './github/webhooks';
 import type { Metrics } from './metrics';
@@ -29,8 +30,11 @@ import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
 import { patchesFeature } from './patches';
 import { dotReleaseFeature } from './dot-release';
+import { securityFeature } from './security';
+import { stageDeployFeature } from './stage-deploy';
+import { assetsFeature } from './assets';
 import { remindersFeature } from './reminders';
-import { advisoryRepositoryLock, createGitRepositories, type GitRepositories } from './git';
+import { advisoryRepositoryLock, createGitRepositories, createPrivateRepository, type GitRepositories } from './git';
 import { rotationFeature } from './rotation';
 import { scheduleFeature } from './schedule';
 import { statusFeature } from './status';
@@ -54,6 +58,9 @@ export const FEATURES: readonly Feature[] = [
   dotReleaseFeature,
   taggingFeature,
   qaFeature,
+  securityFeature,
+  stageDeployFeature,
+  assetsFeature,
 ];
 
 export interface BuiltApp {
@@ -82,6 +89,8 @@ export function buildApp(options: {
   metrics: Metrics;
   /** The git adapter (main builds it with the environment; default: one under DATA_DIR with GitHub's credentials and the advisory lock). */
   git?: GitRepositories;
+  /** Issue 16: the private repository (main builds it, for the guard of `git`); default: from the settings. */
+  security?: AppDeps['security'];
   now: () => Date;
   /** Web API retry timing (tests make it short). */
   slackRetryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
@@ -104,6 +113,8 @@ export function buildApp(options: {
     observer: options.metrics,
   });
   const acksFirst = new AcksFirst(options.acksFirst);
+  // Issue 16: the private repository, whose guard every push of `git` goes through (main builds both).
+  const security = options.security !== undefined ? options.security : buildSecurity(options);
   const deps: AppDeps = {
     ...options,
     git:
@@ -113,7 +124,9 @@ export function buildApp(options: {
         logger: options.logger.child({ module: 'git' }),
         credentials: () => options.github.gitCredentials(),
         lock: advisoryRepositoryLock(options.db.sql),
+        guard: security?.repository.guard,
       }),
+    security,
     calendar: createTrainCalendar(settings),
     inFlight: new InFlightWork({ acksFirst, onAnswer: (outcome) => options.metrics.answer(outcome) }),
     admins: createAdminDirectory({ settings, client: bolt.client, logger: options.logger }),
@@ -200,5 +213,36 @@ export function buildApp(options: {
       if (!drained) options.logger.warn({ unfinished: deps.inFlight.size }, 'stopped with work still in flight');
       if (bolt.mode === 'socket') await bolt.app.stop();
     },
+  };
+}
+
+/** Issue 16: the private repository (its own clone under DATA_DIR/git-private) when `privateRepository` is set. */
+export function buildSecurity(options: {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  github: GitHubClient;
+  /** The environment of git processes (PATH, HOME…). */
+  env?: Record<string, string | undefined>;
+  gitBinary?: string;
+}): AppDeps['security'] {
+  const { settings, env } = options.config;
+  if (!settings.privateRepository) return null;
+  return {
+    repository: createPrivateRepository({
+      dataDir: env.DATA_DIR,
+      logger: options.logger.child({ module: 'git-private' }),
+      privateRemote: settings.privateGitRemoteUrl ?? `https://github.com/${settings.privateRepository}.git`,
+      publicRemote: settings.gitRemoteUrl ?? `https://github.com/${settings.repository}.git`,
+      credentials: () => options.github.gitCredentials(),
+      lock: advisoryRepositoryLock(options.db.sql),
+      env: options.env,
+      gitBinary: options.gitBinary,
+      formats: { branchFormat: settings.branchFormat, tagFormat: settings.tagFormat },
+      privateTagFormat: settings.privateTagFormat,
+      allowedCommits: () => upliftAllowedCommits(options.db.prisma),
+    }),
+    github: options.github.forRepository(settings.privateRepository),
+    tracker: options.github.forRepository(settings.upliftTracker ?? settings.privateRepository),
   };
 }

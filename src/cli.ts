@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import { ConfigError, loadConfig, loadSettings } from './config';
 import { AppError } from './errors';
 import { createGitRepositories, type DotReleaseReport, type ForwardPort, type GitRepository, runDotRelease, type WhereIs } from './git';
+import { createPrivateRepository, defaultStageTag, type PrivateRepository, runStageDeploy, servicesOf, stageTagProblem } from './git';
 import { openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
 import { createLogger, scrubSecrets, type Logger } from './logger';
@@ -32,7 +33,16 @@ Commands:
                          fixes on each lower train (after its cut) and whether each newer train has them
   where SHA --repo PATH|URL [--json]
                          which trains and tags contain the commit, directly or as a cherry-pick
+  security-tag --repo PATH|URL --private-repo PATH|URL --train N [--dry-run] [--json]
+                         tag the fix merged on the private train-N as v1.N.P (P counts the tags of both
+                         repositories) and push that tag alone to the private repository
+  stage-deploy --repo PATH|URL --commits SHA,SHA… [--tag NAME] [--private-repo PATH|URL] [--dry-run] [--json]
+                         cherry-pick the commits onto the latest train branch and push a temporary tag
+                         (with a hyphen, never a release name; default stage-<user>-<date>) by itself
   help                   this text
+
+dot-release and stage-deploy take --private-repo too: every push is then checked against the private
+repository (refused if it carries a private-only commit) and its tags count when numbering.
 
 The git commands keep a partial clone per repository under DATA_DIR/git (default ./.data/git);
 for an HTTPS remote, GITHUB_TOKEN (if set) is handed to git through GIT_ASKPASS, never in a URL.
@@ -170,7 +180,12 @@ function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof p
   }
 }
 
-function openRepository(remote: string | undefined, env: Record<string, string | undefined>, io: Output): GitRepository {
+function openRepository(
+  remote: string | undefined,
+  env: Record<string, string | undefined>,
+  io: Output,
+  privateRemote?: string,
+): GitRepository {
   if (!remote) throw new UsageError('--repo expects the path of a clone or the URL of a repository');
   const token = env.GITHUB_TOKEN || undefined;
   const repositories = createGitRepositories({
@@ -178,6 +193,7 @@ function openRepository(remote: string | undefined, env: Record<string, string |
     logger: createLogger({ level: env.LOG_LEVEL || 'warn', destination: { write: (line: string) => io.err(line) } }),
     env,
     credentials: async () => (token && /^https:/i.test(remote) ? { username: 'x-access-token', password: token } : null),
+    guard: privateRemote === undefined ? undefined : openPrivateRepository(remote, privateRemote, env, io).guard,
   });
   return repositories.open(remote);
 }
@@ -201,17 +217,14 @@ async function dotRelease(args: string[], env: Record<string, string | undefined
       train: { type: 'string' },
       commits: { type: 'string' },
       'work-branch': { type: 'string' },
+      'private-repo': { type: 'string' },
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
   const train = parseTrain(values.train, true) ?? 0;
-  if (values.commits === undefined) throw new UsageError('--commits expects the SHAs to pick, separated by commas');
-  const commits = values.commits
-    .split(',')
-    .map((sha) => sha.trim())
-    .filter((sha) => sha.length > 0);
-  const repository = openRepository(values.repo, env, io);
+  const commits = parseCommitList(values.commits);
+  const repository = openRepository(values.repo, env, io, values['private-repo']);
   const dryRun = values['dry-run'] ?? false;
   const report = await withJsonErrors(values.json ?? false, io, () =>
     runDotRelease({ repository, train, commits, dryRun, workBranch: dryRun ? undefined : values['work-branch'] }),
@@ -293,6 +306,101 @@ async function whereCommand(args: string[], env: Record<string, string | undefin
   return 0;
 }
 
+/** `--commits a,b,c`: the SHAs, in the order given. */
+function parseCommitList(value: string | undefined): string[] {
+  if (value === undefined) throw new UsageError('--commits expects the SHAs to pick, separated by commas');
+  return value
+    .split(',')
+    .map((sha) => sha.trim())
+    .filter((sha) => sha.length > 0);
+}
+
+/** The private repository of security releases (its own clone under DATA_DIR/git-private), for the CLI. */
+function openPrivateRepository(
+  remote: string | undefined,
+  privateRemote: string | undefined,
+  env: Record<string, string | undefined>,
+  io: Output,
+): PrivateRepository {
+  if (!remote) throw new UsageError('--repo expects the path of a clone or the URL of the public repository');
+  if (!privateRemote) throw new UsageError('--private-repo expects the path or URL of the private repository');
+  const token = env.GITHUB_TOKEN || undefined;
+  return createPrivateRepository({
+    dataDir: env.DATA_DIR || './.data',
+    logger: createLogger({ level: env.LOG_LEVEL || 'warn', destination: { write: (line: string) => io.err(line) } }),
+    env,
+    privateRemote,
+    publicRemote: remote,
+    credentials: async () => (token ? { username: 'x-access-token', password: token } : null),
+  });
+}
+
+async function securityTag(args: string[], env: Record<string, string | undefined>, io: Output): Promise<number> {
+  const { values } = parseOptions({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      repo: { type: 'string' },
+      'private-repo': { type: 'string' },
+      train: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  const train = parseTrain(values.train, true) ?? 0;
+  const security = openPrivateRepository(values.repo, values['private-repo'], env, io);
+  const dryRun = values['dry-run'] ?? false;
+  const result = await withJsonErrors(values.json ?? false, io, () => security.tag({ train, dryRun }));
+  if (values.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
+  else
+    io.out(
+      dryRun
+        ? `Security release of train ${train} (dry run): would tag ${result.commit.slice(0, 12)} as ${result.tag} in the private repository.\n`
+        : `Tagged ${result.commit.slice(0, 12)} as ${result.tag} and pushed that tag alone to ${result.pushedTo}.\n`,
+    );
+  return 0;
+}
+
+async function stageDeploy(args: string[], env: Record<string, string | undefined>, io: Output, now: Date): Promise<number> {
+  const { values } = parseOptions({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      repo: { type: 'string' },
+      commits: { type: 'string' },
+      tag: { type: 'string' },
+      'private-repo': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  const commits = parseCommitList(values.commits);
+  const settings = loadSettings({ path: env.CONDUCTOR_CONFIG || undefined });
+  const tag = values.tag ?? defaultStageTag(env.USER || env.LOGNAME || 'someone', now);
+  const problem = stageTagProblem(tag, settings.tagFormat);
+  if (problem) throw new UsageError(`--tag: ${problem.replace(/`/g, '')}`);
+  const repository = openRepository(values.repo, env, io, values['private-repo']);
+  const report = await withJsonErrors(values.json ?? false, io, () =>
+    runStageDeploy({ repository, commits, tag, tagFormat: settings.tagFormat, dryRun: values['dry-run'] ?? false }),
+  );
+  if (values.json) {
+    const { branch, tag: pushed, picked, conflict } = report;
+    io.out(`${JSON.stringify({ branch, tag: pushed, picked, conflict }, null, 2)}\n`);
+  } else if (report.conflict) {
+    io.out(
+      `Stopped: ${report.conflict.commit.slice(0, 12)} conflicts on ${report.branch} in ${report.conflict.files.join(', ')}. Nothing was pushed.\n`,
+    );
+  } else {
+    const { services } = servicesOf(report.changedPaths);
+    io.out(
+      `${values['dry-run'] ? 'Would push' : 'Pushed'} ${report.tag} (off ${report.branch}, ${report.picked.length} pick(s)). Services touched: ${services.join(', ') || 'none under packages/'}. The next train or dot-release tag on stage replaces it.\n`,
+    );
+  }
+  return report.conflict ? 1 : 0;
+}
+
 /** In JSON mode, a failure is also a JSON object on stdout (`{ "error": { "code", "message" } }`) for scripts. */
 async function withJsonErrors<T>(json: boolean, io: Output, work: () => Promise<T>): Promise<T> {
   try {
@@ -329,6 +437,10 @@ export async function runCli(
         return await forwardPortsCommand(argv.slice(1), env, io);
       case 'where':
         return await whereCommand(argv.slice(1), env, io);
+      case 'security-tag':
+        return await securityTag(argv.slice(1), env, io);
+      case 'stage-deploy':
+        return await stageDeploy(argv.slice(1), env, io, (options.now ?? (() => new Date()))());
       case 'help':
       case '--help':
       case '-h':

@@ -328,6 +328,33 @@ export const settingsSchema = z.object({
     .default({ managers: [] }),
   /** Days a train on stage is watched for reaching production (`productionVersionUrl`) before the watch stops. */
   productionWatchDays: z.number().int().min(1).max(60).default(21),
+  /**
+   * Security releases (issue 16): the private repository, as "owner/name" (FxA: `mozilla/fxa-private`). Unset: the
+   * `security` commands are off and say so. It gets a clone of its own, never a remote of the public one.
+   */
+  privateRepository: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name", e.g. "mozilla/fxa-private"')
+    .optional(),
+  /** The private repository's git remote (URL or local path). Unset: `https://github.com/<privateRepository>.git`. */
+  privateGitRemoteUrl: z.string().min(1).optional(),
+  /** Tag of a security release in the private repository; its P counts the public and the private tags of the train. */
+  privateTagFormat: z
+    .string()
+    .includes('{N}', { message: 'must contain {N}' })
+    .includes('{P}', { message: 'must contain {P}' })
+    .default('v1.{N}.{P}'),
+  /** A private channel (id) where `security` commands are answered too; they are always answered in a DM with the bot, never elsewhere. */
+  securityChannel: z.string().min(1).optional(),
+  /** The repository ("owner/name") where the uplift reminder issue of a security release is filed. Unset: `privateRepository`. */
+  upliftTracker: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"')
+    .optional(),
+  /** Check run (job) that builds the images of a pushed tag: a temporary stage deploy waits for it. */
+  stageDeployCheckName: z.string().min(1).default('deploy-packages'),
+  /** Workflow that uploads `assets/` to the CDN, dispatched (on the release tag) after a release that changed them. */
+  assetsWorkflow: z.string().min(1).default('upload-assets-to-cdn.yml'),
   /** Patch (dot) release requests: which trains take them, what a request must say, when undecided ones are chased. */
   patchRequests: z
     .object({

@@ -7,7 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AdminDirectory } from './auth/admins';
 import type { Config } from './config';
 import type { Database } from './db/database';
-import type { GitRepositories } from './git';
+import type { GitRepositories, PrivateRepository } from './git';
 import type { GitHubClient } from './github/client';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -24,6 +24,11 @@ export interface AppDeps {
   github: GitHubClient;
   /** Real git repositories (src/git): a cached partial clone per remote, dot-release steps, forward ports, where. */
   git: GitRepositories;
+  /**
+   * Issue 16: the private repository of security releases (a clone of its own, its push guard on `git`), its GitHub
+   * API and the uplift tracker's; null when `privateRepository` is unset (the feature is off).
+   */
+  security: { repository: PrivateRepository; github: GitHubClient; tracker: GitHubClient } | null;
   calendar: TrainCalendar;
   /** Work still running after Slack's ack; a graceful stop waits for it. */
   inFlight: InFlightWork;

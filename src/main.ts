@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
-import { buildApp, type BuiltApp } from './app';
+import { buildApp, buildSecurity, type BuiltApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DatabaseUnavailableError, openDatabase, type Database } from './db/database';
 import { applyMigrations, isMigrated, MigrationError, readLocalMigrations } from './db/migrate';
@@ -88,6 +88,8 @@ export async function startBot(options: {
     // git missing or too old is reported by /readyz (checked once, at start).
     const gitCheck = await checkGitVersion({ gitBinary, env: options.env });
     if (!gitCheck.ok) logger.warn({ git: gitCheck.version }, gitCheck.reason);
+    // Issue 16: the private repository of security releases (null when off); every push of `git` asks its guard.
+    const security = buildSecurity({ config, logger, db: database, github, env: options.env, gitBinary });
     const built = createGitRepositories({
       dataDir: config.env.DATA_DIR,
       logger: logger.child({ module: 'git' }),
@@ -96,6 +98,7 @@ export async function startBot(options: {
       env: options.env,
       gitBinary,
       formats: { branchFormat: config.settings.branchFormat, tagFormat: config.settings.tagFormat },
+      guard: security?.repository.guard,
     });
     const git = options.tuning?.wrapGit ? options.tuning.wrapGit(built) : built;
     app = buildApp({
@@ -105,6 +108,7 @@ export async function startBot(options: {
       github,
       metrics,
       git,
+      security,
       now: options.now ?? (() => new Date()),
       slackRetryConfig: options.tuning?.slackRetry,
       runScheduler: options.tuning?.runScheduler,

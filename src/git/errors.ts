@@ -27,6 +27,8 @@ export type GitErrorCode =
   | 'disk-full'
   /** git is not installed or older than 2.25. */
   | 'git-unavailable'
+  /** Issue 16: the push would carry a commit (or a file) that only the private repository has. */
+  | 'private-leak'
   /** Anything else git refused (the details are in the logs). */
   | 'git-failed';
 

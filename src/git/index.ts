@@ -43,3 +43,8 @@ export function createGitRepositories(options: GitRepositoriesOptions): GitRepos
 
 /** Renders a whole dot release (classify, pick each, push, tag) with these steps: used by the CLI and the bench. */
 export { runDotRelease, type DotReleaseReport } from './run-dot-release';
+
+/** Issue 16: the private repository of security releases and its push guard; stage deploys. */
+export { createPrivateRepository, privateCounted, type LeakingCommit, type PrivateRepository } from './private-guard';
+export type { ExtraOperations, GitGuard } from './extension-types';
+export { defaultStageTag, runStageDeploy, servicesOf, stageTagProblem, type StageDeployReport } from './stage-tag';

@@ -13,6 +13,7 @@ import { GitError } from './errors';
 import { noRepositoryLock } from './lock';
 import { findForwardPorts, findWhere, isAncestor as isAncestorIn, lines, patchIds, trailersOf } from './history';
 import { commandOf, createGitRunner, GitCommandError, type GitRun } from './runner';
+import { extraOperations } from './stage-tag';
 import type {
   ClassifiedCommit,
   DotReleasePlan,
@@ -258,6 +259,7 @@ function openRepository(context: RepositoryContext): GitRepository {
     for (const refspec of input.refspecs) {
       if (refspec.startsWith('+') || !refspec.includes(':refs/')) throw new Error(`pushRefs: refusing refspec ${refspec}`);
     }
+    await context.guard?.checkPush({ remote, refspecs: input.refspecs, git: inCache });
     const args = ['push', REMOTE];
     if (input.dryRun) args.splice(1, 0, '--dry-run');
     if (input.lease) args.splice(1, 0, `--force-with-lease=${input.lease.ref}:${input.lease.expect ?? ''}`);
@@ -362,7 +364,7 @@ function openRepository(context: RepositoryContext): GitRepository {
           else classified.push({ sha, subject, status: 'to-pick' });
         }
         classified.sort((a, b) => (order.get(a.sha) ?? -1) - (order.get(b.sha) ?? -1));
-        const tags = lines(await inCache(['tag', '--list']));
+        const tags = [...lines(await inCache(['tag', '--list'])), ...((await context.guard?.countedTags()) ?? [])];
         return { train, branch: branch.branch, trainHead: branch.head, commits: classified, nextTag: nextTagOf(tags, train, tagFormat) };
       }),
 
@@ -481,7 +483,7 @@ function openRepository(context: RepositoryContext): GitRepository {
         const remoteTags = await remoteRefs('refs/tags/*');
         const names = [...remoteTags.keys()].filter((ref) => !ref.endsWith('^{}')).map((ref) => ref.slice('refs/tags/'.length));
         const peeled = (name: string) => remoteTags.get(`refs/tags/${name}^{}`) ?? remoteTags.get(`refs/tags/${name}`);
-        const next = nextTagOf(names, train, tagFormat);
+        const next = nextTagOf([...names, ...((await context.guard?.countedTags()) ?? [])], train, tagFormat);
         if (expectedTag !== undefined && expectedTag !== next) {
           if (names.includes(expectedTag) && peeled(expectedTag) === commit) return { kind: 'already-tagged', tag: expectedTag, commit };
           throw new GitError(
@@ -522,6 +524,8 @@ function openRepository(context: RepositoryContext): GitRepository {
         const [resolved = sha] = await resolveCommits([sha]);
         return findWhere({ git: inCache, trains: await trainBranches(), main: await mainHead(), sha: resolved, tagFormat });
       }),
+
+    ...extraOperations({ run, fetch, inCache, revParse, withWorktree, pushRefs, remoteRefs, logger }),
   };
 
   async function pushWorkBranch(workBranch: string, head: string): Promise<void> {

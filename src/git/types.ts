@@ -2,6 +2,7 @@
  * The types of the git adapter's port (re-exported by ./index.ts).
  */
 import type { Logger } from '../logger';
+import type { ExtraOperations, GitGuard } from './extension-types';
 
 /** The branch and tag formats (see src/train/versions.ts); FxA's by default. */
 export interface GitFormats {
@@ -35,6 +36,8 @@ export interface GitRepositoriesOptions {
   /** The git executable; default `git` from PATH. */
   gitBinary?: string;
   formats?: GitFormats;
+  /** Issue 16: the private repository's guard (src/git/private-guard.ts), asked before every push and when numbering. */
+  guard?: GitGuard;
 }
 
 /** The port in AppDeps: one `GitRepository` per remote (URL or local path), cached. */
@@ -121,7 +124,7 @@ export interface WhereIs {
 }
 
 /** One repository: every method fetches what it needs first and runs under the repository's lock. */
-export interface GitRepository {
+export interface GitRepository extends ExtraOperations {
   /** The remote as given (path or URL without credentials). */
   readonly remote: string;
 

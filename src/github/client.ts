@@ -143,6 +143,8 @@ export interface GitHubClient extends ReleaseGitHubApi {
    * @throws GitHubError when a new installation token cannot be had
    */
   gitCredentials(): Promise<{ username: 'x-access-token'; password: string }>;
+  /** The same client (credentials, limits) for another repository, e.g. the private one of security releases. */
+  forRepository(fullName: string): GitHubClient;
 }
 
 /** GitHub answers 404, or 422 "No commit found for SHA", for a ref it does not know. */
@@ -278,6 +280,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 
     async gitCredentials() {
       return { username: 'x-access-token', password: await call('getting a token for git', currentToken) };
+    },
+
+    forRepository(fullName) {
+      const [otherOwner = '', otherRepo = ''] = fullName.split('/');
+      return createGitHubClient({ ...options, owner: otherOwner, repo: otherRepo });
     },
 
     async getStatusSnapshot({ baseBranch, checkName, maxTags = PAGE_SIZE }) {

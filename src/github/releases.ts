@@ -88,6 +88,8 @@ export interface ReleaseGitHubApi {
    * @throws GitHubError (e.g. GitHub refuses a run that is still going, or too old to re-run)
    */
   rerunFailedJobs(runId: number): Promise<void>;
+  /** Opens a pull request of branch `head` into `base` (a security uplift). @throws GitHubError */
+  createPullRequest(options: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string }>;
 }
 
 type Call = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
@@ -293,6 +295,13 @@ export function createReleaseApi(options: {
       return call(`re-running the failed jobs of run ${runId}`, async () => {
         // Never resent after a 5xx: GitHub may have started the re-run already (a second one would be refused or re-run twice).
         await octokit.rest.actions.reRunWorkflowFailedJobs({ ...base, run_id: runId, request: { retries: 0 } });
+      });
+    },
+
+    createPullRequest({ head, base: into, title, body }) {
+      return call('opening a pull request', async () => {
+        const { data } = await octokit.rest.pulls.create({ ...base, head, base: into, title, body });
+        return { number: data.number, url: data.html_url };
       });
     },
   };

@@ -20,6 +20,7 @@ import { findTrainCut } from '../tagging/release-store';
 import { trainInCut } from '../train/train-in-cut';
 import { readDashboardFingerprint } from './status-store';
 import { loadTaggingStep, type TaggingStep } from './tagging-section';
+import { listActiveStageDeploys, type StageDeployRow } from '../stage-deploy/stage-deploy-store';
 
 export interface TagStatus {
   name: string;
@@ -54,6 +55,8 @@ export interface StatusReport {
   answers: Map<number, StoredAnswer>;
   /** The latest cut the bot made or watched, and its step (from the database). */
   tagging: TaggingStep | null;
+  /** Issue 16: temporary stage deploys not replaced yet (from the database). */
+  stageDeploys?: StageDeployRow[];
 }
 
 /** What the dashboard shows of one train from the database: its owner, deploy notes and PR answers. */
@@ -85,6 +88,7 @@ export function buildStatusReport(options: {
   previous?: TrainParts & { tagged: boolean };
   patches?: PatchOverview | null;
   tagging?: TaggingStep | null;
+  stageDeploys?: StageDeployRow[];
 }): StatusReport {
   const { snapshot, settings, current, previous } = options;
   let github: StatusReport['github'] = null;
@@ -116,6 +120,7 @@ export function buildStatusReport(options: {
     notes: shown.notes,
     answers: shown.answers,
     tagging: options.tagging ?? null,
+    stageDeploys: options.stageDeploys ?? [],
   };
 }
 
@@ -170,6 +175,7 @@ interface LocalParts {
   previous: TrainParts & { tagged: boolean };
   patches: PatchOverview | null;
   tagging: TaggingStep | null;
+  stageDeploys: StageDeployRow[];
 }
 
 const recentLocalParts = new WeakMap<AppDeps, { at: number; key: string; parts: Promise<LocalParts> }>();
@@ -183,7 +189,14 @@ async function loadLocalParts(deps: AppDeps, now: Date): Promise<LocalParts> {
     loadPatchOverview(deps.db.prisma),
     loadTaggingStep(deps),
   ]);
-  return { current, previous: { ...previous, tagged: previousCut !== null && isTaggedState(previousCut.state) }, patches, tagging };
+  const stageDeploys = await listActiveStageDeploys(deps.db.prisma);
+  return {
+    current,
+    previous: { ...previous, tagged: previousCut !== null && isTaggedState(previousCut.state) },
+    patches,
+    tagging,
+    stageDeploys,
+  };
 }
 
 /** The database's part of the dashboard: reused while nothing it reads has changed (its fingerprint, status-store.ts) and the same train is in progress. */

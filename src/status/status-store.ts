@@ -12,6 +12,7 @@ import { QA_FINGERPRINT } from '../qa/qa-store';
 import { ANSWERS_FINGERPRINT } from '../reminders/answer-store';
 import { ROSTER_FINGERPRINT } from '../rotation/roster-store';
 import { TAGGING_FINGERPRINT } from '../tagging/release-store';
+import { STAGE_DEPLOY_FINGERPRINT } from '../stage-deploy/stage-deploy-store';
 
 /** A store's table in the fingerprint: its row count, and the latest value of each of `changedAt`. */
 export interface FingerprintPart {
@@ -27,6 +28,7 @@ export const DASHBOARD_TABLES: readonly FingerprintPart[] = [
   ...PATCH_FINGERPRINT,
   ...TAGGING_FINGERPRINT,
   ...QA_FINGERPRINT,
+  ...STAGE_DEPLOY_FINGERPRINT,
 ];
 
 /** One query for all the parts: `count/latest[/latest…]` per table, joined by `|`. */

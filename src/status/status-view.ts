@@ -15,6 +15,7 @@ import { PATCH_REQUEST_OPEN_ACTION } from '../patches/patch-messages';
 import { renderPatchOverview } from '../patches/patch-overview';
 import { forwardPortsSection } from '../dot-release/forward-ports';
 import { renderTaggingSection } from './tagging-section';
+import { renderStageDeploysSection } from '../stage-deploy/stage-deploy-section';
 
 /** The dashboard's Refresh button. */
 export const STATUS_REFRESH_ACTION = 'status_refresh';
@@ -128,6 +129,7 @@ export function renderStatus(report: StatusReport, settings: Settings): { text: 
   if (report.tagging) blocks.push(...renderTaggingSection(report.tagging));
   if (report.patches) blocks.push(...renderPatchOverview(report.patches, now));
   blocks.push(...forwardPortsSection(report.patches));
+  blocks.push(...renderStageDeploysSection(report.stageDeploys ?? []));
   blocks.push(notesBlock(report));
   for (const missing of report.missing) blocks.push(context(`:warning: ${escapeMrkdwn(missing)}`));
   blocks.push(

@@ -7,6 +7,7 @@
  * limits, and reports lateness once per state; with webhooks configured GitHub
  * is polled only as a safety net.
  */
+import { uploadAssetsAfterRelease } from '../assets/assets-upload';
 import type { AppDeps } from '../deps';
 import { readDeployedVersion } from '../environments/deployed-versions';
 import { GitHubError, GitHubRateLimitedError } from '../github/errors';
@@ -170,6 +171,8 @@ export async function advanceRelease(options: {
     const write = settle(input, current, decision, facts !== undefined);
     const next = write ? await commitWrite({ deps, release: current, now, write }) : current;
     if (next === null) return null;
+    if (next.state === 'ci_passed' && current.state !== 'ci_passed')
+      await uploadAssetsAfterRelease({ deps, train: next.train, tag: next.tag, now });
     if (decision.kind === 'wait' && decision.error instanceof GitHubRateLimitedError) throw decision.error;
     const chained = CHAINED.has(next.state) || (next.state === 'ci_passed' && image);
     if (next.state === current.state || !chained) return next;

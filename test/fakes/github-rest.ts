@@ -571,6 +571,32 @@ function buildRoutes(state: FakeGitHubState): Route[] {
       return run ? { status: 200, body: workflowRun(req.apiUrl, run) } : notFound();
     }),
 
+    R('POST', `${repo}\\/pulls$`, (req, [owner = '', name = '']) => {
+      const body = isRecord(req.body) ? req.body : {};
+      const field = (key: string) => (typeof body[key] === 'string' ? String(body[key]) : '');
+      if (!field('title') || !field('head') || !field('base')) return unprocessable('Validation Failed: title, head and base are required');
+      if (!state.branches.has(field('base'))) return unprocessable(`Validation Failed: base ${field('base')} does not exist`);
+      const pr = state.addPullRequest({
+        title: field('title'),
+        body: field('body'),
+        base: field('base'),
+        headRef: field('head'),
+        authorLogin: state.viewerLogin,
+      });
+      state.openedPullRequests.push({
+        repository: `${owner}/${name}`,
+        number: pr.number,
+        head: field('head'),
+        base: field('base'),
+        title: field('title'),
+        body: field('body'),
+      });
+      return {
+        status: 201,
+        body: { number: pr.number, html_url: `${WEB}/${owner}/${name}/pull/${pr.number}`, state: 'open', title: pr.title },
+      };
+    }),
+
     R('POST', `${repo}\\/issues$`, (req) => {
       const body = isRecord(req.body) ? req.body : {};
       const title = typeof body.title === 'string' ? body.title.trim() : '';

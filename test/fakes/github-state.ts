@@ -508,7 +508,17 @@ export class FakeGitHubState {
     return this.users.get(login.toLowerCase()) ?? this.addUser(login, { type });
   }
 
+  /**
+   * Other repositories ("owner/name", lower case) this fake also answers for, with the same state (e.g. the private
+   * repository of security releases). Tests tell them apart by `FakeGitHub.requests`' paths.
+   */
+  readonly alsoServes = new Set<string>();
+
+  /** Pull requests opened through `POST /repos/{owner}/{repo}/pulls`, with the repository they were opened in. */
+  readonly openedPullRequests: Array<{ repository: string; number: number; head: string; base: string; title: string; body: string }> = [];
+
   isThisRepository(owner: string, repo: string): boolean {
+    if (this.alsoServes.has(`${owner}/${repo}`.toLowerCase())) return true;
     return owner.toLowerCase() === this.owner.toLowerCase() && repo.toLowerCase() === this.repo.toLowerCase();
   }
 

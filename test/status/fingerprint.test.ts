@@ -30,6 +30,7 @@ describe("the dashboard's change fingerprint", () => {
       'tag_releases',
       'train_threads',
       'qa_signoffs',
+      'stage_deploys',
     ]);
     expect(composeFingerprintQuery([{ table: 'tag_releases', changedAt: ['updatedAt', 'stateSince'] }])).toBe(
       `SELECT concat_ws('|',\n  (SELECT count(*) || '/' || coalesce(max("updatedAt")::text, '') || '/' || coalesce(max("stateSince")::text, '') FROM tag_releases)\n) AS fingerprint`,

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import type { GitRepositories } from '../../src/git';
 import { startBot, type RunningBot } from '../../src/main';
+import type { Logger } from '../../src/logger';
 import type { AcksFirstOptions } from '../../src/server/acks-first';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
 import { createSlackRequestSender, type SlackRequestSender } from '../fakes/slack-client';
@@ -93,6 +94,8 @@ export async function startHarness(
     socketMode?: FakeSocketMode;
     /** Wraps the bot's git adapter (faults, another git binary). */
     wrapGit?: (git: GitRepositories) => GitRepositories;
+    /** The bot's logger (default: silent), e.g. `captureLogs({ level: 'info' }).logger` to read what it logs. */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   if (options.socketMode && !options.slack) throw new Error('startHarness: give socketMode with the fake Slack that serves it (slack)');
@@ -101,7 +104,9 @@ export async function startHarness(
   const schema = options.schema ?? freshSchemaName('e2e');
   const dir = mkdtempSync(path.join(tmpdir(), 'conductor-harness-'));
   const configPath = path.join(dir, 'conductor.yml');
-  writeFileSync(configPath, stringify(options.settings ?? {}));
+  // Nothing reaches the internet: unless a test gives its own remote, git's is a local path that does not exist
+  // (the default would be https://github.com/mozilla/fxa.git), so a git operation fails at once.
+  writeFileSync(configPath, stringify({ gitRemoteUrl: path.join(dir, 'no-remote.git'), ...options.settings }));
   joinAnnouncementChannel(slack, options.settings);
   const clock = new FakeClock(new Date(options.now ?? '2026-11-02T17:00:00Z'));
   // What the fake GitHub creates by itself (runs started by a dispatch) is dated by the test's clock.
@@ -115,7 +120,7 @@ export async function startHarness(
       ...(options.socketMode ? { SLACK_APP_TOKEN: options.socketMode.appToken, SLACK_SIGNING_SECRET: undefined } : {}),
       ...options.env,
     },
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     host: '127.0.0.1',
     now: clock.now,
     tuning: {
