@@ -285,7 +285,8 @@ function doomedUrl(schema: string): string {
   return url.toString();
 }
 
-const DOOMED = 'release-conductor-doomed';
+// Unique to this Jest process, and looked for in its own database only: other test runs on the machine have their own.
+const DOOMED = `release-conductor-doomed-${process.pid}`;
 
 /**
  * Ends every session of the killed bot. PostgreSQL notices a closed connection only when it next reads it, and it
@@ -298,14 +299,15 @@ async function endDeadSessions(holder: Client): Promise<void> {
     // Inside the holder's transaction pg_stat_activity is a snapshot taken once: take it anew each time.
     await holder.query('SELECT pg_stat_clear_snapshot()');
     const { rows: left } = await holder.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() AND pid <> pg_backend_pid()',
       [DOOMED],
     );
     if (left.length === 0) return;
     if (Date.now() > deadline) throw new Error(`the killed bot still has ${left.length} database sessions`);
-    await holder.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [
-      DOOMED,
-    ]);
+    await holder.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() AND pid <> pg_backend_pid()',
+      [DOOMED],
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
