@@ -9,11 +9,13 @@
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { createGitFixture, type GitFixture } from '../git/fixture';
-import { urlForSchema } from '../support/database';
 import { type ProcessHarness, processHarnessForAll } from '../support/process-harness';
+import { rowsIn, waitFor } from '../support/schema-sql';
+
+/** A dot release's git steps on a loaded machine: the bound for each wait. */
+const RUN_MS = 90_000;
 
 jest.setTimeout(300_000);
 
@@ -66,32 +68,21 @@ done
   return { reached, release };
 }
 
-async function sql<T extends Record<string, unknown>>(schema: string, query: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: urlForSchema(schema) });
-  await client.connect();
-  try {
-    await client.query(`SET search_path TO "${schema}"`);
-    return (await client.query<T>(query, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /** The owner of train 302, and dot release 302.1 planned with the three fixes (as approvals leave it). */
 async function arrangePlan(schema: string, fixes: string[]): Promise<number> {
   const now = new Date().toISOString();
-  await sql(
+  await rowsIn(
     schema,
     `INSERT INTO train_assignments (train, "slackUserId", source, "createdAt", "updatedAt") VALUES ($1, $2, 'override', $3, $3)`,
     [TRAIN, OWNER, now],
   );
-  const [plan] = await sql<{ id: number }>(
+  const [plan] = await rowsIn<{ id: number }>(
     schema,
     `INSERT INTO dot_releases (train, patch, tag, branch, status, "openTrain", "plannedBy", "createdAt", "updatedAt")
      VALUES ($1, 1, 'v1.302.1', 'train-302', 'planned', $1, $2, $3, $3) RETURNING id`,
     [TRAIN, OWNER, now],
   );
-  const [request] = await sql<{ id: number }>(
+  const [request] = await rowsIn<{ id: number }>(
     schema,
     `INSERT INTO patch_requests (train, "requestedBy", reason, justification, "verifiedOnMain", "rawItems", status, "viewId", "trainWhere",
        "ownerAtRequest", "createdAt", "updatedAt", "decidedAt", "decidedBy", "dotReleaseId", "outcomeSentAt", "deliveredAt")
@@ -99,23 +90,13 @@ async function arrangePlan(schema: string, fixes: string[]): Promise<number> {
     [TRAIN, REQUESTER, OWNER, now, plan?.id],
   );
   for (const [position, sha] of fixes.entries()) {
-    await sql(
+    await rowsIn(
       schema,
       `INSERT INTO patch_request_commits ("requestId", train, sha, title, source, input, "mainOrder", position) VALUES ($1, $2, $3, $4, 'sha', $3, $5, $5)`,
       [request?.id, TRAIN, sha, `fix ${position}`, position],
     );
   }
   return plan?.id ?? 0;
-}
-
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Starts a bot, presses Confirm, waits for the hook to hold the push, SIGKILLs the bot, lets the push finish; then starts a new bot. */
@@ -145,10 +126,10 @@ async function killedAt(
     }),
   );
   expect(reply.status).toBe(200);
-  await waitFor(() => (existsSync(reached) ? true : undefined));
+  await waitFor(() => (existsSync(reached) ? true : undefined), RUN_MS);
   first.bot.child.kill('SIGKILL');
   await first.bot.exited;
-  const [row] = await sql<{ status: string }>(h.schema, 'SELECT status FROM dot_releases WHERE id = $1', [planId]);
+  const [row] = await rowsIn<{ status: string }>(h.schema, 'SELECT status FROM dot_releases WHERE id = $1', [planId]);
   writeFileSync(release, '');
   expect(h.slack.responsesTo('confirm')).toEqual([]);
   await h.startBot({ ...env, INTENT_LEASE_SECONDS: '0' });
@@ -160,7 +141,7 @@ async function expectReleasedOnce(h: ProcessHarness, repo: Repo, planId: number)
   const answers = await waitFor(() => {
     const got = h.slack.responsesTo('confirm');
     return got.some((r) => JSON.stringify(r.body).includes('watched')) ? got : undefined;
-  });
+  }, RUN_MS);
   // One answer, from the process that finished it.
   expect(answers).toHaveLength(1);
   expect(JSON.stringify(answers[0]?.body)).toContain('released');
@@ -168,9 +149,9 @@ async function expectReleasedOnce(h: ProcessHarness, repo: Repo, planId: number)
   expect(fixture.remoteGit('log', '--format=%s', 'v1.302.0..train-302').split('\n')).toEqual(['fix: c', 'fix: b', 'fix: a']);
   expect(fixture.remoteGit('tag', '-l', 'v1.302.*')).toBe('v1.302.0\nv1.302.1');
   expect(fixture.remoteGit('rev-parse', 'v1.302.1^{commit}')).toBe(fixture.remoteGit('rev-parse', 'train-302'));
-  const [row] = await sql<{ status: string }>(h.schema, 'SELECT status FROM dot_releases WHERE id = $1', [planId]);
+  const [row] = await rowsIn<{ status: string }>(h.schema, 'SELECT status FROM dot_releases WHERE id = $1', [planId]);
   expect(row?.status).toBe('watched');
-  const watched = await sql(h.schema, "SELECT tag FROM tag_releases WHERE tag = 'v1.302.1'");
+  const watched = await rowsIn(h.schema, "SELECT tag FROM tag_releases WHERE tag = 'v1.302.1'");
   expect(watched).toHaveLength(1);
   const told = h.slack.messagesIn(h.slack.dmChannelFor(REQUESTER)).filter((m) => m.text.includes('is tagged `v1.302.1`'));
   expect(told).toHaveLength(1);

@@ -13,10 +13,11 @@
  * rotation edit, a patch request's Approve and a kickoff's Confirm, each with
  * its table held: applied once, one answer.
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { urlForSchema } from '../support/database';
 import type { SlackRequestSender } from '../fakes/slack-client';
 import { type ProcessHarness, processHarnessForAll } from '../support/process-harness';
+import { connectToSchema, rowsIn, waitFor } from '../support/schema-sql';
 
 const NOTES = 30;
 
@@ -34,7 +35,7 @@ describe('acked work survives a SIGKILL', () => {
     const { sender } = first;
 
     // The notes' table is held: the work after each ack waits for it, uncommitted.
-    const holder = await connect(schema);
+    const holder = await connectToSchema(schema);
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE deploy_notes IN ACCESS EXCLUSIVE MODE');
 
@@ -65,7 +66,7 @@ describe('acked work survives a SIGKILL', () => {
       return new Set(ids).size === NOTES ? ids : undefined;
     });
 
-    const db = await connect(schema);
+    const db = await connectToSchema(schema);
     try {
       const notes = await db.query<{ text: string; count: string }>(
         'SELECT text, count(*) AS count FROM deploy_notes GROUP BY text ORDER BY text',
@@ -102,7 +103,7 @@ async function ackedThenKilled(
   const startBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0' });
   const first = await h.startBot({ INTENT_LEASE_SECONDS: '0', DATABASE_URL: doomedUrl(h.schema) });
   await scene.arrange();
-  const holder = await connect(h.schema);
+  const holder = await connectToSchema(h.schema);
   await holder.query('BEGIN');
   await holder.query(`LOCK TABLE ${scene.hold.join(', ')} IN ACCESS EXCLUSIVE MODE`);
   const before = h.slack.responses.length;
@@ -117,21 +118,11 @@ async function ackedThenKilled(
   await startBot();
 }
 
-/** Runs `query` on a fresh connection to the schema. */
-async function rows<T extends Record<string, unknown>>(schema: string, query: string, values: unknown[] = []): Promise<T[]> {
-  const db = await connect(schema);
-  try {
-    return (await db.query<T>(query, values)).rows;
-  } finally {
-    await db.end();
-  }
-}
-
 /** Waits until the intents are all done and `id` has an answer; returns its answers. */
 async function answersOnceDone(h: ProcessHarness, id: string) {
   await waitFor(() => (h.slack.responsesTo(id).length > 0 ? true : undefined));
   await waitFor(async () => {
-    const pending = await rows(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
+    const pending = await rowsIn(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
     return pending.length === 0 ? true : undefined;
   });
   return h.slack.responsesTo(id);
@@ -146,7 +137,7 @@ describe('a rotation edit survives a SIGKILL', () => {
   test('three acked `/release rotation skip` with the roster held, SIGKILL: each skip is recorded once, each requester answered once', async () => {
     const arrange = async () => {
       for (const [position, id] of MEMBERS.entries()) {
-        await rows(
+        await rowsIn(
           h.schema,
           `INSERT INTO roster_members ("slackUserId", "displayName", position, active, "createdAt", "updatedAt") VALUES ($1, $1, $2, true, $3, $3)`,
           [id, position, at()],
@@ -170,7 +161,7 @@ describe('a rotation edit survives a SIGKILL', () => {
       expect(answers).toHaveLength(1);
       expect(JSON.stringify(answers[0]?.body)).toContain(`<@${id}> is away from ${year}-03-02 to ${year}-03-06`);
     }
-    const skips = await rows(h.schema, 'SELECT "slackUserId", "fromDate", "toDate" FROM roster_skips ORDER BY "slackUserId"');
+    const skips = await rowsIn(h.schema, 'SELECT "slackUserId", "fromDate", "toDate" FROM roster_skips ORDER BY "slackUserId"');
     expect(skips).toEqual(MEMBERS.map((slackUserId) => ({ slackUserId, fromDate: `${year}-03-02`, toDate: `${year}-03-06` })));
   });
 });
@@ -187,12 +178,12 @@ describe('a patch request’s Approve survives a SIGKILL', () => {
     let requestId: number | undefined;
     const arrange = async () => {
       const now = at();
-      await rows(
+      await rowsIn(
         h.schema,
         `INSERT INTO train_assignments (train, "slackUserId", source, "createdAt", "updatedAt") VALUES ($1, $2, 'override', $3, $3)`,
         [TRAIN, OWNER, now],
       );
-      const [request] = await rows<{ id: number }>(
+      const [request] = await rowsIn<{ id: number }>(
         h.schema,
         `INSERT INTO patch_requests (train, "requestedBy", reason, justification, "verifiedOnMain", "rawItems", status, "viewId", "trainWhere",
          "ownerAtRequest", "createdAt", "updatedAt")
@@ -200,7 +191,7 @@ describe('a patch request’s Approve survives a SIGKILL', () => {
         [TRAIN, REQUESTER, 'a'.repeat(40), OWNER, now],
       );
       requestId = request?.id;
-      await rows(
+      await rowsIn(
         h.schema,
         `INSERT INTO patch_request_commits ("requestId", train, sha, title, source, input, "mainOrder", position)
        VALUES ($1, $2, $3, 'Fix the login loop on Safari', 'sha', $3, 1, 0)`,
@@ -223,9 +214,9 @@ describe('a patch request’s Approve survives a SIGKILL', () => {
     const answers = await answersOnceDone(h, 'approve');
     expect(answers).toHaveLength(1);
     expect(JSON.stringify(answers[0]?.body)).toContain(`Approved patch request #${requestId}`);
-    const [approved] = await rows(h.schema, 'SELECT status, "decidedBy", "outcomeSentAt" IS NOT NULL AS told FROM patch_requests');
+    const [approved] = await rowsIn(h.schema, 'SELECT status, "decidedBy", "outcomeSentAt" IS NOT NULL AS told FROM patch_requests');
     expect(approved).toEqual({ status: 'approved', decidedBy: OWNER, told: true });
-    const decisions = await rows(h.schema, 'SELECT kind FROM patch_decisions');
+    const decisions = await rowsIn(h.schema, 'SELECT kind FROM patch_decisions');
     expect(decisions).toHaveLength(1);
     const told = h.slack.messagesIn(h.slack.dmChannelFor(REQUESTER)).filter((m) => m.text?.startsWith(`Your patch request #${requestId}`));
     expect(told).toHaveLength(1);
@@ -240,7 +231,7 @@ describe('a kickoff’s Confirm survives a SIGKILL', () => {
   test('the owner’s acked Confirm with train_assignments held, SIGKILL: confirmed once, one answer', async () => {
     const arrange = async () => {
       const now = at();
-      await rows(
+      await rowsIn(
         h.schema,
         `INSERT INTO train_assignments (train, "slackUserId", source, "announcedAt", "announcementChannel", "announcementTs", "createdAt", "updatedAt")
        VALUES ($1, $2, 'rotation', $3, 'C0FXATEAM0', '1700000000.000100', $3, $3)`,
@@ -264,9 +255,9 @@ describe('a kickoff’s Confirm survives a SIGKILL', () => {
     const answers = await answersOnceDone(h, 'confirm');
     expect(answers).toHaveLength(1);
     expect(JSON.stringify(answers[0]?.body)).toContain(`<@${OWNER}> confirmed train ${TRAIN}.`);
-    const [assignment] = await rows(h.schema, 'SELECT "confirmedBy", "confirmedAt" IS NOT NULL AS confirmed FROM train_assignments');
+    const [assignment] = await rowsIn(h.schema, 'SELECT "confirmedBy", "confirmedAt" IS NOT NULL AS confirmed FROM train_assignments');
     expect(assignment).toEqual({ confirmedBy: OWNER, confirmed: true });
-    const audits = await rows(h.schema, "SELECT subject FROM audit_events WHERE action = 'kickoff.confirm'");
+    const audits = await rowsIn(h.schema, "SELECT subject FROM audit_events WHERE action = 'kickoff.confirm'");
     expect(audits).toEqual([{ subject: `train:${TRAIN}` }]);
   });
 });
@@ -309,23 +300,5 @@ async function endDeadSessions(holder: Client): Promise<void> {
       [DOOMED],
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** A plain connection to the test's schema. */
-async function connect(schema: string): Promise<Client> {
-  const client = new Client({ connectionString: urlForSchema(schema) });
-  await client.connect();
-  await client.query(`SET search_path TO "${schema}"`);
-  return client;
-}
-
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

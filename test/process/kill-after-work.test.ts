@@ -1,24 +1,6 @@
-/**
- * Issue 13, "a SIGKILL at any point loses no acked command and posts nothing
- * twice", at the kill point the other durable-intent tests leave out: AFTER
- * the work committed and answered, BEFORE its intent is marked done. The test
- * holds that point exactly: a trigger on `slack_intents` makes the "done"
- * update wait for an advisory lock the test holds (the work's own commits and
- * answers go through). Once every request has answered and every "done" is
- * waiting, the bot is SIGKILLed and a new process replays every intent.
- *
- * Every command and button that runs as a durable intent (`Subcommand.mutates`
- * and `Feature.durableButtons`, listed in src/slack/register.ts) is a row of
- * the table below, except the PR-sweep answers and the tagging buttons (see
- * the note at the end). Before the fix each requester got a second answer
- * from the replay, and a `rotation skip` was recorded twice (a swap swapped
- * back); now: each answered once, and the replay changes nothing in the
- * database (the tables compared row for row before and after it).
- */
-import { Client } from 'pg';
 import type { SlackRequestSender } from '../fakes/slack-client';
-import { urlForSchema } from '../support/database';
 import { type ProcessHarness, processHarnessForAll } from '../support/process-harness';
+import { connectToSchema, rowsIn, waitFor } from '../support/schema-sql';
 
 jest.setTimeout(180_000);
 
@@ -120,7 +102,7 @@ describe('killed after the work committed and answered, before its intent was ma
     const answers1 = await answeredThenKilled(h, env, 'r1', round1);
     const train = Number(/added to train (\d+)/.exec(answers1.get('notes add') ?? '')?.[1]);
     expect(Number.isInteger(train)).toBe(true);
-    const [note] = await rows<{ id: number }>(h.schema, "SELECT id FROM deploy_notes WHERE text LIKE 'Rotate%'");
+    const [note] = await rowsIn<{ id: number }>(h.schema, "SELECT id FROM deploy_notes WHERE text LIKE 'Rotate%'");
 
     // Round 2: the roster's edits, on the imported roster, and a kickoff's Decline (its train is announced again).
     const round2 = async (): Promise<Row[]> => {
@@ -164,13 +146,13 @@ describe('killed after the work committed and answered, before its intent was ma
     ]);
 
     // The edits themselves, once each.
-    const skips = await rows(h.schema, 'SELECT "slackUserId", train, "fromDate", "toDate" FROM roster_skips ORDER BY "slackUserId"');
+    const skips = await rowsIn(h.schema, 'SELECT "slackUserId", train, "fromDate", "toDate" FROM roster_skips ORDER BY "slackUserId"');
     expect(skips).toEqual([
       // The declined kickoff's owner is not on the roster: no skip for them.
       { slackUserId: MEMBERS[1], train: null, fromDate: `${year}-03-02`, toDate: `${year}-03-06` },
       { slackUserId: MEMBERS[2], train: train + 6, fromDate: null, toDate: null },
     ]);
-    const members = await rows(h.schema, 'SELECT "slackUserId", emoji FROM roster_members ORDER BY position');
+    const members = await rowsIn(h.schema, 'SELECT "slackUserId", emoji FROM roster_members ORDER BY position');
     expect(members).toEqual([
       { slackUserId: MEMBERS[1], emoji: null },
       { slackUserId: MEMBERS[2], emoji: ':metal:' },
@@ -215,7 +197,7 @@ async function answeredThenKilled(
   const replayedBefore = await replayedCount(h.schema);
   // Arranged once the bot has migrated the schema.
   const table = typeof rowsOf === 'function' ? await rowsOf() : rowsOf;
-  const holder = await connect(h.schema);
+  const holder = await connectToSchema(h.schema);
   await holder.query('SELECT pg_advisory_lock($1)', [HOLD_KEY]);
   await holder.query(`
     CREATE OR REPLACE FUNCTION hold_intent_done() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -230,7 +212,7 @@ async function answeredThenKilled(
   // The kill point: every request answered, every intent's "done" waiting.
   await waitFor(() => (table.every((row) => h.slack.responsesTo(idOf(row)).length > 0) ? true : undefined));
   await waitFor(async () => {
-    const [waiting] = await rows<{ count: number }>(
+    const [waiting] = await rowsIn<{ count: number }>(
       h.schema,
       "SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
     );
@@ -251,7 +233,7 @@ async function answeredThenKilled(
   // The dead process's intents need not wait for a lease.
   const second = await h.startBot({ ...env, INTENT_LEASE_SECONDS: '0' });
   await waitFor(async () => {
-    const pending = await rows(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
+    const pending = await rowsIn(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
     return pending.length === 0 ? true : undefined;
   });
   // Each intent was run again by the new process…
@@ -276,7 +258,7 @@ async function answeredThenKilled(
 
 /** How many intents are done after more than one attempt. */
 async function replayedCount(schema: string): Promise<number> {
-  const [row] = await rows<{ count: number }>(
+  const [row] = await rowsIn<{ count: number }>(
     schema,
     "SELECT count(*)::int AS count FROM slack_intents WHERE status = 'done' AND attempts >= 2",
   );
@@ -286,20 +268,20 @@ async function replayedCount(schema: string): Promise<number> {
 /** The tables a replay must not change, row for row. */
 async function snapshot(schema: string): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
-  for (const table of TABLES) result[table] = await rows(schema, `SELECT * FROM ${table} ORDER BY 1`);
+  for (const table of TABLES) result[table] = await rowsIn(schema, `SELECT * FROM ${table} ORDER BY 1`);
   return result;
 }
 
 async function arrangePatches(schema: string): Promise<{ approveId: number; withdrawId: number }> {
   const now = new Date().toISOString();
-  await rows(
+  await rowsIn(
     schema,
     `INSERT INTO train_assignments (train, "slackUserId", source, "createdAt", "updatedAt") VALUES (302, $1, 'override', $2, $2)`,
     [PATCH_OWNER, now],
   );
   const ids: number[] = [];
   for (const sha of ['a'.repeat(40), 'b'.repeat(40)]) {
-    const [request] = await rows<{ id: number }>(
+    const [request] = await rowsIn<{ id: number }>(
       schema,
       `INSERT INTO patch_requests (train, "requestedBy", reason, justification, "verifiedOnMain", "rawItems", status, "viewId", "trainWhere",
        "ownerAtRequest", "createdAt", "updatedAt")
@@ -307,7 +289,7 @@ async function arrangePatches(schema: string): Promise<{ approveId: number; with
       [REQUESTER, sha, `V0KP${sha.slice(0, 6)}`, PATCH_OWNER, now],
     );
     if (!request) throw new Error('no patch request');
-    await rows(
+    await rowsIn(
       schema,
       `INSERT INTO patch_request_commits ("requestId", train, sha, title, source, input, "mainOrder", position)
        VALUES ($1, 302, $2, 'Fix the login loop on Safari', 'sha', $2, 1, 0)`,
@@ -321,37 +303,11 @@ async function arrangePatches(schema: string): Promise<{ approveId: number; with
 async function arrangeKickoff(schema: string, trains: number[]): Promise<void> {
   const now = new Date().toISOString();
   for (const train of trains) {
-    await rows(
+    await rowsIn(
       schema,
       `INSERT INTO train_assignments (train, "slackUserId", source, "announcedAt", "announcementChannel", "announcementTs", "createdAt", "updatedAt")
        VALUES ($1, $2, 'rotation', $3, 'C0FXATEAM0', $4, $3, $3)`,
       [train, KICKOFF_OWNER, now, `1700000000.000${train}`],
     );
-  }
-}
-
-async function rows<T extends Record<string, unknown>>(schema: string, query: string, values: unknown[] = []): Promise<T[]> {
-  const db = await connect(schema);
-  try {
-    return (await db.query<T>(query, values)).rows;
-  } finally {
-    await db.end();
-  }
-}
-
-async function connect(schema: string): Promise<Client> {
-  const client = new Client({ connectionString: urlForSchema(schema) });
-  await client.connect();
-  await client.query(`SET search_path TO "${schema}"`);
-  return client;
-}
-
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

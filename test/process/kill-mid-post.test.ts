@@ -16,9 +16,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
-import { urlForSchema } from '../support/database';
 import { processHarnessForAll } from '../support/process-harness';
+import { rowsIn, waitFor } from '../support/schema-sql';
 
 jest.setTimeout(180_000);
 
@@ -57,25 +56,25 @@ describe('killed while Slack was posting a DM', () => {
     await first.bot.exited;
     // Slack posts it anyway, the process gone.
     await waitFor(() => (h.slack.messagesIn(dm).some((m) => m.text?.startsWith(`Your patch request #${requestId}`)) ? true : undefined));
-    const [left] = await rows<{ status: string }>(h.schema, `SELECT status FROM slack_messages WHERE key LIKE '%outcome%'`);
+    const [left] = await rowsIn<{ status: string }>(h.schema, `SELECT status FROM slack_messages WHERE key LIKE '%outcome%'`);
     expect(left).toEqual({ status: 'sending' });
     // The patch sweep leaves a decision alone for its first minute (the Approve may still be telling): that minute has passed.
-    await rows(h.schema, `UPDATE patch_requests SET "decidedAt" = "decidedAt" - interval '2 minutes'`);
+    await rowsIn(h.schema, `UPDATE patch_requests SET "decidedAt" = "decidedAt" - interval '2 minutes'`);
 
     await h.startBot({ ...env, INTENT_LEASE_SECONDS: '0' });
     await waitFor(async () => {
-      const pending = await rows(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
-      const [told] = await rows(h.schema, 'SELECT 1 FROM patch_requests WHERE "outcomeSentAt" IS NOT NULL');
+      const pending = await rowsIn(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
+      const [told] = await rowsIn(h.schema, 'SELECT 1 FROM patch_requests WHERE "outcomeSentAt" IS NOT NULL');
       return pending.length === 0 && told && h.slack.responsesTo('approve').length > 0 ? true : undefined;
     }, 100_000);
     const told = h.slack.messagesIn(dm).filter((m) => m.text?.startsWith(`Your patch request #${requestId}`));
     expect(told).toHaveLength(1);
-    const [ledger] = await rows<{ status: string; ts: string }>(
+    const [ledger] = await rowsIn<{ status: string; ts: string }>(
       h.schema,
       `SELECT status, ts FROM slack_messages WHERE key LIKE '%outcome%'`,
     );
     expect(ledger).toEqual({ status: 'sent', ts: told[0]?.ts });
-    const [request] = await rows(h.schema, 'SELECT status, "outcomeSentAt" IS NOT NULL AS told FROM patch_requests');
+    const [request] = await rowsIn(h.schema, 'SELECT status, "outcomeSentAt" IS NOT NULL AS told FROM patch_requests');
     expect(request).toEqual({ status: 'approved', told: true });
     const answers = h.slack.responsesTo('approve');
     expect(answers).toHaveLength(1);
@@ -85,13 +84,13 @@ describe('killed while Slack was posting a DM', () => {
 
 async function arrangePatchRequest(schema: string): Promise<number> {
   const now = new Date().toISOString();
-  await rows(
+  await rowsIn(
     schema,
     `INSERT INTO train_assignments (train, "slackUserId", source, "createdAt", "updatedAt") VALUES ($1, $2, 'override', $3, $3)`,
     [TRAIN, OWNER, now],
   );
   const sha = 'c'.repeat(40);
-  const [request] = await rows<{ id: number }>(
+  const [request] = await rowsIn<{ id: number }>(
     schema,
     `INSERT INTO patch_requests (train, "requestedBy", reason, justification, "verifiedOnMain", "rawItems", status, "viewId", "trainWhere",
      "ownerAtRequest", "createdAt", "updatedAt")
@@ -99,32 +98,11 @@ async function arrangePatchRequest(schema: string): Promise<number> {
     [TRAIN, REQUESTER, sha, OWNER, now],
   );
   if (!request) throw new Error('no patch request');
-  await rows(
+  await rowsIn(
     schema,
     `INSERT INTO patch_request_commits ("requestId", train, sha, title, source, input, "mainOrder", position)
      VALUES ($1, $2, $3, 'Fix the login loop on Safari', 'sha', $3, 1, 0)`,
     [request.id, TRAIN, sha],
   );
   return request.id;
-}
-
-async function rows<T extends Record<string, unknown>>(schema: string, query: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: urlForSchema(schema) });
-  await client.connect();
-  try {
-    await client.query(`SET search_path TO "${schema}"`);
-    return (await client.query<T>(query, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
