@@ -161,8 +161,10 @@ export const settingsSchema = z.object({
     )
     .refine((list) => new Set(list).size === list.length, 'each sweep time may appear once')
     .default([180, 60]),
-  /** Pull requests with any of these labels (compared without case) are left out of the check-in, the sweeps and the cutoff message. */
+  /** Pull requests with any of these labels (compared without case) are left out of the check-in, the sweeps, the summary, the cutoff message, the last call, status and late merges at the tag. */
   ignoredPullRequestLabels: z.array(z.string().min(1)).default([]),
+  /** Pull requests by these GitHub logins (compared without case; bots' dependency bumps) are left out like ignored labels: check-in, sweeps, summary, cutoff message, last call, status and late merges at the tag. */
+  ignoredPullRequestAuthors: z.array(z.string().min(1)).default(['renovate[bot]', 'dependabot[bot]']),
   /** Minutes before the cutoff of the same-day last call in the team channel (what is still open, deploy notes, pre-cut checks); 0 turns it off. */
   lastCallMinutesBeforeCutoff: z
     .number()
