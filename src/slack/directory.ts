@@ -61,3 +61,8 @@ export async function displayNames(directory: SlackDirectory, userIds: Iterable<
   }
   return names;
 }
+
+/** A member's display name for naming them in a message (not pinging them); undefined when Slack knows none. */
+export async function nameOf(deps: { slackDirectory: SlackDirectory }, userId: string): Promise<string | undefined> {
+  return (await deps.slackDirectory.findUser(userId))?.displayName;
+}
