@@ -157,6 +157,9 @@ describe('train 303 replayed, kickoff to production', () => {
     const confirm = await askToTag(h, ALICE);
     expect(textOf(confirm)).toContain('*Merged after the cutoff*');
     expect(textOf(confirm)).toContain('Add passkeys');
+    // The channel is a channel mention that Slack renders (issue 15 item 9), not escaped text.
+    expect(textOf(confirm)).toContain(`report in train 303's thread in <#${CHANNEL}>.`);
+    expect(textOf(confirm)).not.toContain('&lt;#');
     const value = buttonValue(confirm, 'tag_cut_anyway');
     expect(value).toBeDefined();
     await press(h, ALICE, 'tag_cut_anyway', value);
