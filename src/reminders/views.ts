@@ -70,6 +70,11 @@ export function shortTime(instant: Date, settings: Settings): string {
   return formatInZone(instant, settings.displayTimeZones[0] ?? settings.timeZone, 'time');
 }
 
+/** A time in a DM: Slack shows it in the reader's own zone (`<!date^…^{time}|…>`), the team's short time as the fallback. */
+export function readerTime(instant: Date, settings: Settings): string {
+  return slackDate(instant, '{time}', shortTime(instant, settings));
+}
+
 function prLink(pr: { url: string; number: number; title: string }): string {
   return link(pr.url, `#${pr.number} ${pr.title}`);
 }
@@ -227,7 +232,7 @@ export function answerStatusText(
 ): string {
   if (!answer) return '_Will it land before the cutoff?_';
   const note = headShaChanged ? ' New commits since then: is that still right?' : '';
-  return `You answered ${ANSWER_TEXT[answer.answer]} at ${shortTime(answer.answeredAt, settings)}.${note}`;
+  return `You answered ${ANSWER_TEXT[answer.answer]} at ${readerTime(answer.answeredAt, settings)}.${note}`;
 }
 
 export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { text: string; blocks: Block[] } {
@@ -315,7 +320,7 @@ export interface OwnerSummary {
 function answerCell(answer: StoredAnswer | undefined, pr: SweptPullRequest, settings: Settings): string {
   if (!answer) return pr.authorSlackId ? '_no answer yet_' : '_not asked_';
   const stale = answer.headSha !== pr.headSha ? ' _(new commits since)_' : '';
-  return `*${ANSWER_TEXT[answer.answer]}* (${shortTime(answer.answeredAt, settings)})${stale}`;
+  return `*${ANSWER_TEXT[answer.answer]}* (${readerTime(answer.answeredAt, settings)})${stale}`;
 }
 
 export function renderOwnerSummary(summary: OwnerSummary, settings: Settings, now: Date): { text: string; blocks: Block[] } {

@@ -215,7 +215,7 @@ export function renderCutOutcome(settings: Settings, outcome: CutOutcome): strin
 }
 
 /** The ephemeral confirmation of `/release tag`. Without blockers it has Confirm and Cancel. */
-/** `threadChannel`: already mrkdwn (`channelLabel`: a channel mention that renders, or an escaped name). */
+/** `threadChannel`: the channel as configured (an id renders as a channel mention, a name as escaped text). */
 export function renderCutConfirmation(plan: PrecutPlan, settings: Settings, threadChannel: string): { text: string; blocks: Block[] } {
   const commitUrl = `${repoUrl(settings)}/commit/${plan.source.sha}`;
   const blocks: Part[] = [
@@ -223,7 +223,7 @@ export function renderCutConfirmation(plan: PrecutPlan, settings: Settings, thre
     section(
       `*What happens:* I dispatch ${code(settings.tagWorkflow)} on ${code(settings.mainBranch)}. It pushes the branch ${code(plan.branch)} ` +
         `and the tag ${code(plan.tag)} (train ${plan.train}: it counts from ${code(plan.basedOnTag)}). ` +
-        `Then I follow the run, CI (${code(settings.ciCheckName)}) and stage, and report in train ${plan.train}'s thread in ${threadChannel}.`,
+        `Then I follow the run, CI (${code(settings.ciCheckName)}) and stage, and report in train ${plan.train}'s thread in ${channelLabel(threadChannel)}.`,
     ),
     section(
       `*Cut from:* ${code(settings.mainBranch)} at <${commitUrl}|\`${plan.source.sha.slice(0, 7)}\`>` +

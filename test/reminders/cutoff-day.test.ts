@@ -111,7 +111,8 @@ describe('a cutoff day', () => {
     h.clock.set('2026-11-04T15:10:00Z');
     const reply = await press(h, { userId: ALICE, dm: aliceDm as FakeSlackMessage, number: PR.passkeys, actionId: 'pr_answer_land' });
     expect(reply.replace_original).toBe(true);
-    expect(JSON.stringify(reply.blocks)).toContain('You answered :white_check_mark: will land in time at 07:10 PST.');
+    // The answer's time in the DM is shown in the reader's own zone (Slack's date token), PT as the fallback.
+    expect(JSON.stringify(reply.blocks)).toContain('You answered :white_check_mark: will land in time at <!date^1793805000^{time}|07:10 PST>.');
     // The buttons stay, to change one's mind.
     expect(JSON.stringify(reply.blocks)).toContain('pr_answer_roll');
     await press(h, { userId: BOB, dm: bobDm as FakeSlackMessage, number: PR.emails, actionId: 'pr_answer_roll' });
@@ -155,9 +156,9 @@ describe('a cutoff day', () => {
     expect(bobDms).toHaveLength(2);
     const second = blocksText(bobDms[1]);
     // What Bob said before shows, and the new commits are pointed out.
-    expect(second).toContain('You answered :arrow_right: rolls to the next train at 07:10 PST.');
+    expect(second).toContain('You answered :arrow_right: rolls to the next train at <!date^1793805000^{time}|07:10 PST>.');
     expect(second).toContain(
-      'You answered :white_check_mark: will land in time at 07:10 PST. New commits since then: is that still right?',
+      'You answered :white_check_mark: will land in time at <!date^1793805000^{time}|07:10 PST>. New commits since then: is that still right?',
     );
 
     // Still one summary, updated in place.
