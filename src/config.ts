@@ -144,7 +144,7 @@ export const settingsSchema = z.object({
     .min(1)
     .max(7 * 24 * 60)
     .default(180),
-  /** Hours after the kickoff announcement by which the owner should confirm; then the admins are told. */
+  /** Hours after an owner's announcement (the kickoff's, or a re-announcement after "I can't") by which they should confirm; then the admins are told, once per owner. */
   kickoffConfirmHours: z.number().min(0.25).max(72).default(4),
   /** Working days (Mon–Fri, not `holidays`) before the cutoff day on which the check-in is posted; 0 posts it on the cutoff day. */
   checkInWorkingDaysBefore: z.number().int().min(0).max(10).default(1),
