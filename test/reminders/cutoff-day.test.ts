@@ -112,7 +112,9 @@ describe('a cutoff day', () => {
     const reply = await press(h, { userId: ALICE, dm: aliceDm as FakeSlackMessage, number: PR.passkeys, actionId: 'pr_answer_land' });
     expect(reply.replace_original).toBe(true);
     // The answer's time in the DM is shown in the reader's own zone (Slack's date token), PT as the fallback.
-    expect(JSON.stringify(reply.blocks)).toContain('You answered :white_check_mark: will land in time at <!date^1793805000^{time}|07:10 PST>.');
+    expect(JSON.stringify(reply.blocks)).toContain(
+      'You answered :white_check_mark: will land in time at <!date^1793805000^{time}|07:10 PST>.',
+    );
     // The buttons stay, to change one's mind.
     expect(JSON.stringify(reply.blocks)).toContain('pr_answer_roll');
     await press(h, { userId: BOB, dm: bobDm as FakeSlackMessage, number: PR.emails, actionId: 'pr_answer_roll' });
