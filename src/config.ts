@@ -149,7 +149,7 @@ export const settingsSchema = z.object({
     .min(1)
     .max(7 * 24 * 60)
     .default(180),
-  /** Hours after the kickoff announcement by which the owner should confirm; then the admins are told. */
+  /** Hours after an owner's announcement (the kickoff's, or a re-announcement after "I can't") by which they should confirm; then the admins are told, once per owner. */
   kickoffConfirmHours: z.number().min(0.25).max(72).default(4),
   /** Working days (Mon–Fri, not `holidays`) before the cutoff day on which the check-in is posted; 0 posts it on the cutoff day. */
   checkInWorkingDaysBefore: z.number().int().min(0).max(10).default(1),
@@ -166,8 +166,10 @@ export const settingsSchema = z.object({
     )
     .refine((list) => new Set(list).size === list.length, 'each sweep time may appear once')
     .default([180, 60]),
-  /** Pull requests with any of these labels (compared without case) are left out of the check-in, the sweeps and the cutoff message. */
+  /** Pull requests with any of these labels (compared without case) are left out of the check-in, the sweeps, the summary, the cutoff message, the last call, status and late merges at the tag. */
   ignoredPullRequestLabels: z.array(z.string().min(1)).default([]),
+  /** Pull requests by these GitHub logins (compared without case; bots' dependency bumps) are left out like ignored labels: check-in, sweeps, summary, cutoff message, last call, status and late merges at the tag. */
+  ignoredPullRequestAuthors: z.array(z.string().min(1)).default(['renovate[bot]', 'dependabot[bot]']),
   /** Minutes before the cutoff of the same-day last call in the team channel (what is still open, deploy notes, pre-cut checks); 0 turns it off. */
   lastCallMinutesBeforeCutoff: z
     .number()

@@ -123,10 +123,13 @@ export async function checkKickoffConfirmed(options: { deps: AppDeps; train: num
   const { deps, train } = options;
   const assignment = await findTrainAssignment(deps.db.prisma, train);
   if (!assignment?.announcedAt || assignment.confirmedAt) return;
+  // Announced again later (the first owner could not take it): this owner gets the full time too.
+  if (options.now.getTime() < assignment.announcedAt.getTime() + deps.config.settings.kickoffConfirmHours * 3_600_000) return;
   const told = await tellAdmins({
     deps,
     now: options.now,
-    key: `kickoff:${train}:unconfirmed`,
+    // One reminder per announced owner.
+    key: `kickoff:${train}:unconfirmed:${assignment.slackUserId}`,
     text:
       `${mentionUser(assignment.slackUserId)} has not confirmed train ${train} yet. ` +
       `Please check with them, or give the train to someone else with \`/release rotation override ${train} @user\`.`,

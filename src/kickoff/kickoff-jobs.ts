@@ -6,6 +6,12 @@ import type { TrainCalendar } from '../train/calendar';
 import { announceTrain, checkKickoffConfirmed } from './announce-train';
 
 const HOUR = 60 * 60 * 1000;
+/**
+ * After the confirmation deadline the check runs again hourly this many times:
+ * an owner announced again later (the first one said "I can't") gets the full
+ * `kickoffConfirmHours` before the admins are told.
+ */
+const CONFIRMATION_RECHECKS = 12;
 
 /** Trains whose kickoff (shifted by `offsetMs`) falls in (from, to]. */
 function kickoffsBetween(calendar: TrainCalendar, from: Date, to: Date, offsetMs: number): Array<{ train: number; at: Date }> {
@@ -20,15 +26,18 @@ function kickoffsBetween(calendar: TrainCalendar, from: Date, to: Date, offsetMs
   return fires;
 }
 
-function trainFiringAt(calendar: TrainCalendar, scheduledAt: Date, offsetMs: number): number {
-  const match = kickoffsBetween(calendar, new Date(scheduledAt.getTime() - 1), scheduledAt, offsetMs)[0];
-  if (!match) throw new Error(`no train kicks off at ${scheduledAt.toISOString()}`);
-  return match.train;
+function trainFiringAt(calendar: TrainCalendar, scheduledAt: Date, offsetMs: number | readonly number[]): number {
+  for (const offset of [offsetMs].flat()) {
+    const match = kickoffsBetween(calendar, new Date(scheduledAt.getTime() - 1), scheduledAt, offset)[0];
+    if (match) return match.train;
+  }
+  throw new Error(`no train kicks off at ${scheduledAt.toISOString()}`);
 }
 
 export function createKickoffJobs(options: { calendar: TrainCalendar; settings: Settings }): Array<ScheduledJob<AppDeps>> {
   const { calendar, settings } = options;
   const confirmOffset = settings.kickoffConfirmHours * HOUR;
+  const checkOffsets = Array.from({ length: CONFIRMATION_RECHECKS + 1 }, (_, k) => confirmOffset + k * HOUR);
   return [
     {
       name: 'kickoff-announcement',
@@ -41,9 +50,12 @@ export function createKickoffJobs(options: { calendar: TrainCalendar; settings: 
     {
       name: 'kickoff-confirmation-check',
       graceMs: settings.kickoffGraceMinutes * 60 * 1000,
-      firesBetween: (from, to) => kickoffsBetween(calendar, from, to, confirmOffset).map((fire) => fire.at),
+      firesBetween: (from, to) =>
+        [...new Set(checkOffsets.flatMap((offset) => kickoffsBetween(calendar, from, to, offset).map((fire) => fire.at.getTime())))]
+          .sort((a, b) => a - b)
+          .map((ms) => new Date(ms)),
       async run(deps, { now, scheduledAt }) {
-        await checkKickoffConfirmed({ deps, train: trainFiringAt(calendar, scheduledAt, confirmOffset), now });
+        await checkKickoffConfirmed({ deps, train: trainFiringAt(calendar, scheduledAt, checkOffsets), now });
       },
     },
   ];

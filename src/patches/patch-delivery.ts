@@ -12,6 +12,7 @@ import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit/audit-store';
 import { findOwnerOfTrain } from '../rotation/owner';
 import { mentionUser } from '../slack/mrkdwn';
+import { displayNames } from '../slack/directory';
 import type { PostOutcome, Recipient, SlackMessage } from '../slack/messenger';
 import {
   loadDotReleasePlan,
@@ -38,6 +39,12 @@ export function mentionAdmins(deps: AppDeps): string {
   return who.length > 0 ? who.join(' ') : 'admins (none are configured: set `admins` in the settings)';
 }
 
+/** Display names of the people a request's copies speak of (requester, owner, askers). */
+async function namesFor(deps: AppDeps, request: PatchRequestRecord, ownerUserId: string | null): Promise<Map<string, string>> {
+  const ids = [request.requestedBy, ...(ownerUserId ? [ownerUserId] : []), ...request.decisions.map((d) => d.actor)];
+  return displayNames(deps.slackDirectory, ids);
+}
+
 /** The ledger key of a message about patch request `requestId`. */
 export function patchMessageKey(requestId: number, what: string): string {
   return `patches:request:${requestId}:${what}`;
@@ -53,8 +60,9 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
   let request = await loadPatchRequest(prisma, options.requestId);
   if (!request || request.deliveredAt) return;
   const ownerUserId = await findOwnerOfTrain(deps, request.train);
+  const names = await namesFor(deps, request, ownerUserId);
   const render = (audience: Audience, current: PatchRequestRecord) =>
-    renderRequestMessage(current, audience, { ...rendering(deps), ownerUserId });
+    renderRequestMessage(current, audience, { ...rendering(deps), ownerUserId, names });
   const deliver = async (copy: RequestCopy, posted: string | null, to: Recipient, message: SlackMessage) => {
     if (posted || !request) return;
     const about = { train: request.train, kind: `patch-${copy}` };
@@ -66,9 +74,12 @@ export async function deliverPatchRequest(options: { deps: AppDeps; requestId: n
     }
   };
   if (ownerUserId) await deliver('owner', request.ownerTs, { user: ownerUserId }, render('decider', request));
-  const who = ownerUserId ? mentionUser(ownerUserId) : mentionAdmins(deps);
+  // One notification per person: the owner has her DM (the channel names her); without an owner the admins are asked here.
   const team = render('team', request);
-  const teamMessage = { text: `${who}: ${team.text} needs a decision.`, blocks: team.blocks };
+  const teamMessage = {
+    text: ownerUserId ? `${team.text} needs a decision.` : `${mentionAdmins(deps)}: ${team.text} needs a decision.`,
+    blocks: team.blocks,
+  };
   await deliver('team', request.teamTs, { channel: deps.config.settings.announcementChannel }, teamMessage);
   await deliver('requester', request.requesterTs, { user: request.requestedBy }, render('requester', request));
   await markRequestDelivered(prisma, request.id, now);
@@ -89,6 +100,7 @@ function whereItWent(outcome: PostOutcome): { channel: string; ts: string | null
 export async function refreshRequestMessages(options: { deps: AppDeps; request: PatchRequestRecord }): Promise<void> {
   const { deps, request } = options;
   const ownerUserId = await findOwnerOfTrain(deps, request.train);
+  const names = await namesFor(deps, request, ownerUserId);
   const copies: Array<[string | null, string | null, Audience]> = [
     [request.ownerChannel, request.ownerTs, 'decider'],
     [request.teamChannel, request.teamTs, 'team'],
@@ -97,7 +109,11 @@ export async function refreshRequestMessages(options: { deps: AppDeps; request: 
   for (const [channel, ts, audience] of copies) {
     if (!channel || !ts) continue;
     try {
-      await deps.messenger.update({ channel, ts, message: renderRequestMessage(request, audience, { ...rendering(deps), ownerUserId }) });
+      await deps.messenger.update({
+        channel,
+        ts,
+        message: renderRequestMessage(request, audience, { ...rendering(deps), ownerUserId, names }),
+      });
     } catch (error) {
       deps.logger.warn({ err: error, request: request.id, channel, ts }, 'could not update a copy of a patch request');
     }

@@ -7,7 +7,7 @@
 import type { types } from '@slack/bolt';
 import { actions, button, context, section } from '../slack/blocks';
 import { fitMessage, list, type Part } from '../slack/budget';
-import { escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { escapeMrkdwn, escapeTyped, link, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { Block } from '../slack/blocks';
 import { formatInZones } from '../train/time-format';
 import type { DotReleasePlan, PatchRequestRecord } from './patch-store';
@@ -34,6 +34,21 @@ export type Audience = 'decider' | 'team' | 'requester';
 interface Rendering {
   repository: string;
   displayTimeZones: readonly string[];
+  /**
+   * Display names by Slack id: the channel's copy names the requester and the
+   * owner (each has a DM of their own, so a mention would notify them twice)
+   * and the requester's copy says "you". Without a name, a mention.
+   */
+  names?: ReadonlyMap<string, string>;
+}
+
+/** A person in a copy for `audience`: named (not pinged) in the channel, "you" to the requester, a mention to the deciders. */
+function personFor(audience: Audience, request: PatchRequestRecord, rendering: Rendering): (userId: string) => string {
+  return (userId) => {
+    if (audience === 'requester' && userId === request.requestedBy) return 'you';
+    const name = audience === 'decider' ? undefined : rendering.names?.get(userId);
+    return name !== undefined ? escapeTyped(name) : mentionUser(userId);
+  };
 }
 
 function quote(text: string): string {
@@ -60,11 +75,15 @@ function when(instant: Date, zones: readonly string[]): string {
 }
 
 /** The request itself, without buttons. */
-export function describeRequest(request: PatchRequestRecord, rendering: Rendering): Part[] {
+export function describeRequest(
+  request: PatchRequestRecord,
+  rendering: Rendering,
+  person: (userId: string) => string = mentionUser,
+): Part[] {
   const where = describeWhere(request.trainWhere);
   const blocks: Part[] = [
     section(
-      `:adhesive_bandage: *Patch request #${request.id}* for *train ${request.train}* (${escapeMrkdwn(where)} when asked) from ${mentionUser(request.requestedBy)}\n` +
+      `:adhesive_bandage: *Patch request #${request.id}* for *train ${request.train}* (${escapeMrkdwn(where)} when asked) from ${person(request.requestedBy)}\n` +
         `*Reason:* ${escapeMrkdwn(reasonLabel(request.reason))}   *Verified on main:* ${request.verifiedOnMain ? 'yes' : 'no'}` +
         (request.bugUrl ? `\n*Bug or failing test:* ${link(request.bugUrl, request.bugUrl)}` : ''),
     ),
@@ -102,18 +121,19 @@ export function renderRequestMessage(
   audience: Audience,
   options: Rendering & { ownerUserId: string | null },
 ): { text: string; blocks: Block[] } {
-  const blocks = describeRequest(request, options);
-  const text = `Patch request #${request.id} for train ${request.train} from ${mentionUser(request.requestedBy)}`;
+  const person = personFor(audience, request, options);
+  const blocks = describeRequest(request, options, person);
+  const text = `Patch request #${request.id} for train ${request.train} from ${person(request.requestedBy)}`;
   if (request.status !== 'pending') {
     blocks.push(context(describeOutcome(request, options)));
     return fitMessage({ text: `${text}: ${request.status}`, parts: blocks });
   }
   const decider = options.ownerUserId
-    ? `${mentionUser(options.ownerUserId)} (owner of train ${request.train}) or an admin decides.`
+    ? `${person(options.ownerUserId)} (owner of train ${request.train}) or an admin decides.`
     : `Train ${request.train} has no owner assigned: an admin decides.`;
   const asked = request.decisions.filter((d) => d.kind === 'question');
   for (const question of asked.slice(-QUESTIONS_SHOWN))
-    blocks.push(context(`:speech_balloon: ${mentionUser(question.actor)} asked: ${escapeMrkdwn(question.text ?? '')}`));
+    blocks.push(context(`:speech_balloon: ${person(question.actor)} asked: ${escapeMrkdwn(question.text ?? '')}`));
   if (asked.length > QUESTIONS_SHOWN) blocks.push(context(`…and ${asked.length - QUESTIONS_SHOWN} earlier questions (in the DMs).`));
   if (audience === 'requester') {
     blocks.push(context(`Waiting for a decision: ${decider} You can withdraw it until then.`));

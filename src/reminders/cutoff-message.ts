@@ -2,7 +2,7 @@
  * The cutoff message, at the cutoff, in the team channel: "tagging train N
  * now", the PRs that made it (merged since the previous cut), the PRs that
  * roll to the next train with their authors' answers, surprises (merged
- * after the author said it would roll), the deploy notes (SRE steps flagged),
+ * after the author said it would roll, or still open after "will land"), the deploy notes (SRE steps flagged),
  * a link to the train's thread (where tagging, CI and stage news go), and a
  * pointer for the owner to `/release tag`. Two GitHub reads: the open PRs and
  * the merged ones. Posted once; on the last attempt it goes out without what
@@ -16,8 +16,8 @@ import type { MergedPullRequest, PullRequestSummary } from '../github/client';
 import { listNotes } from '../notes/notes-store';
 import { listFires } from '../scheduler';
 import { findOwnerOfTrain } from '../rotation/owner';
-import { loadAnswers, loadSweptPullRequests } from './answer-store';
-import { createAuthorDirectory } from './author-directory';
+import { loadAnswers } from './answer-store';
+import { displayNames } from '../slack/directory';
 import { refreshOwnerSummary } from './owner-summary';
 import { handOffToSre, messageUrl } from './sre-handoff';
 import { withAdvisoryLock } from '../db/locks';
@@ -43,7 +43,7 @@ export async function postCutoffMessage(options: ReminderFireOptions): Promise<v
     const mergedSince = await deps.github.listMergedPullRequestsSince({ baseBranch: settings.mainBranch, since });
     merged = withoutIgnored(
       mergedSince.filter((pr) => Date.parse(pr.mergedAt) <= schedule.cutoff.getTime()),
-      settings.ignoredPullRequestLabels,
+      settings,
     );
   } catch (error) {
     if (!(error instanceof GitHubError) || !options.lastAttempt) throw error;
@@ -52,18 +52,16 @@ export async function postCutoffMessage(options: ReminderFireOptions): Promise<v
     merged = null;
   }
 
-  const [ownerSlackId, answers, swept, notes] = await Promise.all([
+  const [ownerSlackId, answers, notes] = await Promise.all([
     findOwnerOfTrain(deps, train),
     loadAnswers(deps.db.prisma, train),
-    loadSweptPullRequests(deps.db.prisma, train),
     listNotes(deps.db.prisma, train),
   ]);
-  const authors = new Map<number, string | null>(swept.map((pr) => [pr.number, pr.authorSlackId]));
-  // PRs the sweeps never saw (opened or merged in between): their authors through the roster only, no more lookups.
-  const directory = await createAuthorDirectory({ deps, rosterOnly: true });
-  for (const pr of [...(open ?? []), ...(merged ?? [])]) {
-    if (!authors.has(pr.number)) authors.set(pr.number, await directory.slackUserFor(pr.authorLogin));
-  }
+  // Authors and note writers are named, not pinged: only the owner is asked to act.
+  const noteAuthors = await displayNames(
+    deps.slackDirectory,
+    notes.map((note) => note.authorSlackId),
+  );
   warnings.push(...(await sweepsThatDidNotRun(deps, scheduledAt)));
   // The train's thread (tagging, CI and stage news): linked when there is one; otherwise this message starts it.
   const thread = await knownTrainThread(deps, train);
@@ -74,8 +72,8 @@ export async function postCutoffMessage(options: ReminderFireOptions): Promise<v
       merged,
       open,
       answers,
-      authors,
       notes,
+      noteAuthors,
       warnings,
       threadUrl: thread ? messageUrl(thread.channel, thread.ts) : null,
     },

@@ -1,6 +1,6 @@
 /**
  * Pure rules about open pull requests before a cutoff: which ones the
- * reminders look at (ignored labels out), what stands between each and
+ * reminders look at (ignored labels and authors out), what stands between each and
  * merging, and how they group by author.
  */
 import type { PullRequestSummary } from '../github/client';
@@ -40,11 +40,28 @@ export function describeBlockers(blockers: readonly string[]): string {
   return known.map((b) => `${BLOCKER_EMOJI[b]} ${BLOCKER_TEXT[b]}`).join(' · ');
 }
 
-/** Pull requests without any of the ignored labels (compared without case). */
-export function withoutIgnored<T extends Pick<PullRequestSummary, 'labels'>>(pullRequests: T[], ignoredLabels: readonly string[]): T[] {
-  const ignored = new Set(ignoredLabels.map((label) => label.toLowerCase()));
-  if (ignored.size === 0) return pullRequests;
-  return pullRequests.filter((pr) => !pr.labels.some((label) => ignored.has(label.toLowerCase())));
+/** The settings saying which pull requests the bot leaves out (bots' dependency bumps, labelled noise). */
+export interface IgnoredPullRequests {
+  ignoredPullRequestLabels: readonly string[];
+  ignoredPullRequestAuthors: readonly string[];
+}
+
+/**
+ * Pull requests without any of the ignored labels and not by an ignored
+ * author (both compared without case; a deleted author is never ignored).
+ */
+export function withoutIgnored<T extends Pick<PullRequestSummary, 'labels' | 'authorLogin'>>(
+  pullRequests: T[],
+  ignore: IgnoredPullRequests,
+): T[] {
+  const labels = new Set(ignore.ignoredPullRequestLabels.map((label) => label.toLowerCase()));
+  const authors = new Set(ignore.ignoredPullRequestAuthors.map((login) => login.toLowerCase()));
+  if (labels.size === 0 && authors.size === 0) return pullRequests;
+  return pullRequests.filter(
+    (pr) =>
+      !(pr.authorLogin !== null && authors.has(pr.authorLogin.toLowerCase())) &&
+      !pr.labels.some((label) => labels.has(label.toLowerCase())),
+  );
 }
 
 /** Groups by a key, keeping first-seen order of keys and the order within each group. */

@@ -33,11 +33,11 @@ export interface SweepReport {
   notOnSlack: number;
 }
 
-/** Reads open PRs into main, minus ignored labels. Throws GitHubError when GitHub fails. */
+/** Reads open PRs into main, minus ignored labels and authors. Throws GitHubError when GitHub fails. */
 export async function readOpenPullRequests(deps: AppDeps): Promise<PullRequestSummary[]> {
   const { settings } = deps.config;
   const snapshot = await deps.github.getStatusSnapshot({ baseBranch: settings.mainBranch, checkName: settings.ciCheckName, maxTags: 1 });
-  return withoutIgnored(snapshot.pullRequests, settings.ignoredPullRequestLabels);
+  return withoutIgnored(snapshot.pullRequests, settings);
 }
 
 export async function runSweep(options: {

@@ -70,6 +70,11 @@ export function shortTime(instant: Date, settings: Settings): string {
   return formatInZone(instant, settings.displayTimeZones[0] ?? settings.timeZone, 'time');
 }
 
+/** A time in a DM: Slack shows it in the reader's own zone (`<!date^…^{time}|…>`), the team's short time as the fallback. */
+export function readerTime(instant: Date, settings: Settings): string {
+  return slackDate(instant, '{time}', shortTime(instant, settings));
+}
+
 function prLink(pr: { url: string; number: number; title: string }): string {
   return link(pr.url, `#${pr.number} ${pr.title}`);
 }
@@ -195,7 +200,7 @@ export function renderCheckIn(message: CheckInMessage, settings: Settings, now: 
   }
   blocks.push(
     section(
-      `Is something in progress that must ride this train, or in danger of holding it up? Tell ${owner ? mentionUser(owner.slackUserId) : 'the release owner'}. ` +
+      `Is something in progress that must ride this train, or in danger of holding it up? Tell the release owner${owner ? ' (above)' : ''}. ` +
         `Before the cutoff, authors get a DM asking whether their PRs will land.`,
     ),
     context(
@@ -227,7 +232,7 @@ export function answerStatusText(
 ): string {
   if (!answer) return '_Will it land before the cutoff?_';
   const note = headShaChanged ? ' New commits since then: is that still right?' : '';
-  return `You answered ${ANSWER_TEXT[answer.answer]} at ${shortTime(answer.answeredAt, settings)}.${note}`;
+  return `You answered ${ANSWER_TEXT[answer.answer]} at ${readerTime(answer.answeredAt, settings)}.${note}`;
 }
 
 export function renderAuthorDm(dm: AuthorDm, settings: Settings, now: Date): { text: string; blocks: Block[] } {
@@ -315,7 +320,7 @@ export interface OwnerSummary {
 function answerCell(answer: StoredAnswer | undefined, pr: SweptPullRequest, settings: Settings): string {
   if (!answer) return pr.authorSlackId ? '_no answer yet_' : '_not asked_';
   const stale = answer.headSha !== pr.headSha ? ' _(new commits since)_' : '';
-  return `*${ANSWER_TEXT[answer.answer]}* (${shortTime(answer.answeredAt, settings)})${stale}`;
+  return `*${ANSWER_TEXT[answer.answer]}* (${readerTime(answer.answeredAt, settings)})${stale}`;
 }
 
 export function renderOwnerSummary(summary: OwnerSummary, settings: Settings, now: Date): { text: string; blocks: Block[] } {
@@ -400,19 +405,26 @@ export interface CutoffMessage {
   /** Still open (ignored labels left out); null when GitHub could not tell. */
   open: PullRequestSummary[] | null;
   answers: Map<number, StoredAnswer>;
-  /** Slack users of PR authors, by PR number, as the sweeps found them. */
-  authors: Map<number, string | null>;
   notes: StoredNote[];
   /** Problems worth saying (GitHub down, sweeps that did not run). */
   warnings: string[];
   /** Link to the train's thread (tagging, CI and stage news); null: this message starts it. */
   threadUrl?: string | null;
+  /** Display names of the notes' authors (named, not pinged, in the channel). */
+  noteAuthors?: ReadonlyMap<string, string>;
 }
 
+/** An author named in a channel message, not pinged: the GitHub login. */
+function authorName(login: string | null): string {
+  return login ? escapeMrkdwn(login) : '_unknown author_';
+}
+
+/**
+ * The cutoff message in the team channel. Only the owner, who must tag, is
+ * mentioned; authors and note writers are named (nobody else is asked to act).
+ */
 export function renderCutoffMessage(message: CutoffMessage, settings: Settings): { text: string; blocks: Block[] } {
   const { train, answers } = message;
-  const who = (number: number, login: string | null) =>
-    authorText({ authorSlackId: message.authors.get(number) ?? null, authorLogin: login });
   const blocks: Part[] = [
     section(
       `:steam_locomotive: *Tagging train ${train.train} now.* The cutoff was ${formatInZones(train.cutoff, settings.displayTimeZones)}; ` +
@@ -432,11 +444,11 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
       const answer = answers.get(pr.number);
       if (answer?.answer === 'roll' && answer.answeredAt.getTime() < Date.parse(pr.mergedAt)) {
         surprises.push(
-          `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)} was merged at ${shortTime(new Date(pr.mergedAt), settings)}, ` +
+          `• ${prLink(pr)} by ${authorName(pr.authorLogin)} was merged at ${shortTime(new Date(pr.mergedAt), settings)}, ` +
             `after the answer _roll to the next train_ (${shortTime(answer.answeredAt, settings)}).`,
         );
       }
-      return `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)}`;
+      return `• ${prLink(pr)} by ${authorName(pr.authorLogin)}`;
     });
     blocks.push(
       list(`*Made it* (${lines.length} merged since train ${train.train - 1} was cut):`, lines.length > 0 ? lines : ['_none_'], {
@@ -450,7 +462,12 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
     const drafts = message.open.filter((pr) => pr.isDraft);
     const lines = ready.map((pr) => {
       const answer = answers.get(pr.number);
-      return `• ${prLink(pr)} by ${who(pr.number, pr.authorLogin)}: ${answer ? ANSWER_TEXT[answer.answer] : '_no answer_'}`;
+      if (answer?.answer === 'land') {
+        surprises.push(
+          `• ${prLink(pr)} by ${authorName(pr.authorLogin)} is still open, after the answer _will land in time_ (${shortTime(answer.answeredAt, settings)}).`,
+        );
+      }
+      return `• ${prLink(pr)} by ${authorName(pr.authorLogin)}: ${answer ? ANSWER_TEXT[answer.answer] : '_no answer_'}`;
     });
     blocks.push(
       list(`*Rolls to train ${train.train + 1}* (${lines.length} still open):`, lines.length > 0 ? lines : ['_none_'], {
@@ -464,10 +481,14 @@ export function renderCutoffMessage(message: CutoffMessage, settings: Settings):
   if (surprises.length > 0) blocks.push(list(':eyes: *Surprises*', surprises, { maxBlocks: 2 }));
   blocks.push(
     divider(),
-    list(`*Deploy notes* for train ${train.train}:`, message.notes.length > 0 ? renderNoteLines(message.notes) : ['_none_'], {
-      maxBlocks: 6,
-      more: (left) => `…and ${left} more (${literal(`/release notes list ${train.train}`)})`,
-    }),
+    list(
+      `*Deploy notes* for train ${train.train}:`,
+      message.notes.length > 0 ? renderNoteLines(message.notes, { authorNames: message.noteAuthors }) : ['_none_'],
+      {
+        maxBlocks: 6,
+        more: (left) => `…and ${left} more (${literal(`/release notes list ${train.train}`)})`,
+      },
+    ),
   );
   for (const warning of message.warnings) blocks.push(context(`:warning: ${escapeMrkdwn(warning)}`));
   blocks.push(

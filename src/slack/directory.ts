@@ -51,3 +51,18 @@ export function createSlackDirectory(client: WebClient): SlackDirectory {
     },
   };
 }
+
+/** Display names of these members (for naming people in channel messages instead of pinging them); unknown ids are left out. */
+export async function displayNames(directory: SlackDirectory, userIds: Iterable<string>): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const id of new Set(userIds)) {
+    const user = await directory.findUser(id);
+    if (user) names.set(id, user.displayName);
+  }
+  return names;
+}
+
+/** A member's display name for naming them in a message (not pinging them); undefined when Slack knows none. */
+export async function nameOf(deps: { slackDirectory: SlackDirectory }, userId: string): Promise<string | undefined> {
+  return (await deps.slackDirectory.findUser(userId))?.displayName;
+}

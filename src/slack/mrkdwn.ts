@@ -62,6 +62,15 @@ export function clipMrkdwn(text: string, limit: number, ellipsis = '…'): strin
   return `${text.slice(0, end).trimEnd()}${ellipsis}`;
 }
 
+/**
+ * Who did something, in a thread notice about their own click: their name
+ * when known (they know what they clicked; a mention would notify them), else
+ * a mention.
+ */
+export function actorText(actor: { actor: string; actorName?: string }): string {
+  return actor.actorName !== undefined ? escapeTyped(actor.actorName) : mentionUser(actor.actor);
+}
+
 /** A user mention. */
 export function mentionUser(userId: string): string {
   return `<@${userId.replace(/[^A-Z0-9]/gi, '')}>`;

@@ -15,6 +15,7 @@ import type { TrainCalendar, TrainSchedule } from '../train/calendar';
 import { findLatestTrain } from '../train/versions';
 import { loadPatchOverview, type PatchOverview } from '../patches/patch-store';
 import { findOwnerOfTrain } from '../rotation/owner';
+import { withoutIgnored } from '../reminders/pull-requests';
 import { isTaggedState } from '../reminders/train-being-cut';
 import { findTrainCut } from '../tagging/release-store';
 import { trainInCut } from '../train/train-in-cut';
@@ -101,7 +102,7 @@ export function buildStatusReport(options: {
     github = {
       latestTrain: latest?.train ?? null,
       latestTag: latestTag ? { name: latestTag.name, check: latestTag.check } : null,
-      pullRequests: snapshot.pullRequests,
+      pullRequests: withoutIgnored(snapshot.pullRequests, settings),
     };
   }
   const calendarTrain = options.calendar.trainInProgress(options.now);

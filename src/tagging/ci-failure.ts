@@ -18,6 +18,7 @@ import type { CiAnswerRefusal, CiFailureRefusal, FailingJob } from './outcomes';
 import { applyWhere, findRelease, releaseIssueClaim, type TagRelease } from './release-store';
 import { renderCiAnswerRefusal, renderFlakyAnswer, renderRerunStarted, type RerunValue } from './rerun-view';
 import { nextCheckAt } from './watch-policy';
+import { nameOf } from '../slack/directory';
 import { encodeValue, renderCiFailureRefusal, renderIssue, renderIssueConfirmation, renderIssueFiled } from './tag-view';
 
 function jobsOf(release: TagRelease): FailingJob[] {
@@ -131,7 +132,15 @@ export async function fileIssue(options: { deps: AppDeps; userId: string; now: D
     now,
     changes: { issueNumber: created.number, issueUrl: created.url },
     notices: noticeDrafts(deps, [
-      { kind: 'issue-filed', actor: userId, number: created.number, url: created.url, attempt: release.attempt, round: release.ciRound },
+      {
+        kind: 'issue-filed',
+        actor: userId,
+        actorName: await nameOf(deps, userId),
+        number: created.number,
+        url: created.url,
+        attempt: release.attempt,
+        round: release.ciRound,
+      },
     ]),
     audit: { actor: userId, action: 'tag.ci-issue', details: { number: created.number, url: created.url } },
   });
@@ -176,7 +185,9 @@ export async function markKnownFlaky(options: {
     where: { state: 'ci_failed', attempt: release.attempt, flakyBy: null, issueBy: null },
     now,
     changes: { flakyBy: userId, flakyAt: now, ...watchAgain(deps, release, now) },
-    notices: noticeDrafts(deps, [{ kind: 'flaky', actor: userId, attempt: release.attempt, round: release.ciRound }]),
+    notices: noticeDrafts(deps, [
+      { kind: 'flaky', actor: userId, actorName: await nameOf(deps, userId), attempt: release.attempt, round: release.ciRound },
+    ]),
     audit: { actor: userId, action: 'tag.ci-flaky', details: { jobs: jobsOf(release).map((job) => job.name), round: release.ciRound } },
   });
   if (!recorded) {
@@ -262,6 +273,7 @@ export async function rerunFailedCi(options: { deps: AppDeps; userId: string; no
       {
         kind: 'rerun-requested',
         actor: userId,
+        actorName: await nameOf(deps, userId),
         tag: release.tag,
         attempt: release.attempt,
         round: value.round,

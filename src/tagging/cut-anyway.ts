@@ -4,6 +4,7 @@
  * train's thread records who cut with which late PRs; Cancel cuts nothing and
  * the thread records that the owner chose to revert or wait. Each recorded once.
  */
+import { nameOf } from '../slack/directory';
 import { recordAudit } from '../audit/audit-store';
 import { parseJsonObject, positiveIdOf } from '../commands/parse-values';
 import type { AppDeps } from '../deps';
@@ -34,9 +35,8 @@ function pullRequestList(deps: AppDeps, numbers: number[]): string {
 }
 
 /** A person's name for a thread line (a name, not a mention: they know what they clicked). */
-async function nameOf(deps: AppDeps, userId: string): Promise<string> {
-  const user = await deps.slackDirectory.findUser(userId);
-  return escapeMrkdwn(user?.displayName ?? userId);
+async function nameFor(deps: AppDeps, userId: string): Promise<string> {
+  return escapeMrkdwn((await nameOf(deps, userId)) ?? userId);
 }
 
 async function recordDecision(options: {
@@ -49,7 +49,7 @@ async function recordDecision(options: {
   const { deps, userId, now, decision, kind } = options;
   const { train, sha, late } = decision;
   const thread = await ensureTrainThread({ deps, train, now });
-  const who = await nameOf(deps, userId);
+  const who = await nameFor(deps, userId);
   const prs = pullRequestList(deps, late);
   const mrkdwn =
     kind === 'cut'

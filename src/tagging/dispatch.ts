@@ -9,6 +9,7 @@
  */
 import type { AppDeps } from '../deps';
 import { GitHubError, GitHubNotFoundError, GitHubPermissionError, GitHubRateLimitedError, GitHubUnavailableError } from '../github/errors';
+import { nameOf } from '../slack/directory';
 import { commitWrite } from './commit';
 import type { DispatchRefusal, DispatchResult, TagNotice } from './outcomes';
 import { findRelease, type AuditDraft, type ReleaseChanges, type TagRelease } from './release-store';
@@ -107,6 +108,7 @@ export async function dispatchCut(options: { deps: AppDeps; release: TagRelease;
         tag: release.tag,
         sha: release.sourceSha,
         actor: release.requestedBy,
+        actorName: await nameOf(deps, release.requestedBy),
         attempt: release.attempt,
         uncertain,
       },

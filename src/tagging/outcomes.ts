@@ -46,7 +46,16 @@ export interface Lateness {
 
 /** A message for the train's thread, as data: tag-view.ts renders it (and its outbox key). */
 export type TagNotice =
-  | { kind: 'dispatched'; train: number; tag: string; sha: string | null; actor: string; attempt: number; uncertain: boolean }
+  | {
+      kind: 'dispatched';
+      train: number;
+      tag: string;
+      sha: string | null;
+      actor: string;
+      actorName?: string;
+      attempt: number;
+      uncertain: boolean;
+    }
   | { kind: 'run-failed'; train: number; attempt: number; releaseId: number; runUrl: string | null; conclusion: string }
   | { kind: 'run-missing'; train: number; attempt: number; releaseId: number; minutes: number }
   | { kind: 'tagged'; tag: string; branch: string; sha: string; attempt: number }
@@ -61,15 +70,24 @@ export type TagNotice =
   | { kind: 'gave-up'; state: string; timeoutState: string; tag: string; hours: number; attempt: number }
   /** GitHub failed the watcher's looks when a deadline came: nothing concluded, still watching (said once per outage). */
   | { kind: 'github-down'; state: string; tag: string; attempt: number; since: Date; minutes: number; reason: string }
-  | { kind: 'issue-filed'; actor: string; number: number; url: string; attempt: number; round?: number }
-  | { kind: 'flaky'; actor: string; attempt: number; round?: number };
+  | { kind: 'issue-filed'; actor: string; actorName?: string; number: number; url: string; attempt: number; round?: number }
+  | { kind: 'flaky'; actor: string; actorName?: string; attempt: number; round?: number };
 
 /** The notices of the cut after its tag (rendered by rerun-view.ts): CI re-runs, production, the summary. */
 export type AfterTagNotice =
   /** After a failure, CI runs again on the tag (a re-run GitHub reports). */
   | { kind: 'ci-rerun'; tag: string; url: string | null; attempt: number; round: number }
   /** Someone asked for a re-run: GitHub re-runs the failed jobs (`github`), or they re-ran it where the bot cannot (`elsewhere`). */
-  | { kind: 'rerun-requested'; actor: string; tag: string; attempt: number; round: number; url: string | null; how: 'github' | 'elsewhere' }
+  | {
+      kind: 'rerun-requested';
+      actor: string;
+      actorName?: string;
+      tag: string;
+      attempt: number;
+      round: number;
+      url: string | null;
+      how: 'github' | 'elsewhere';
+    }
   | { kind: 'in-production'; train: number; tag: string; version: string; attempt: number }
   | { kind: 'summary'; summary: CutSummary; attempt: number };
 

@@ -76,7 +76,7 @@ async function findLateMerges(deps: AppDeps, cutoff: Date, now: Date): Promise<L
     const merged = await deps.github.listMergedPullRequestsSince({ baseBranch: settings.mainBranch, since: cutoff });
     const late = withoutIgnored(
       merged.filter((pr) => Date.parse(pr.mergedAt) > cutoff.getTime()),
-      settings.ignoredPullRequestLabels,
+      settings,
     );
     return late.length === 0 ? { kind: 'none' } : { kind: 'merged', cutoff, pullRequests: late };
   } catch (error) {

@@ -8,7 +8,7 @@
 import type { Settings } from '../config';
 import { actions, button, context, section, type Block } from '../slack/blocks';
 import { fitBlocks } from '../slack/budget';
-import { clipMrkdwn, escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { actorText, clipMrkdwn, escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
 import { formatCountdown } from '../train/time-format';
 import type { AfterTagNotice, CiAnswerRefusal, CutNotice, CutSummary, TagNotice } from './outcomes';
 import type { NoticeDraft } from './release-store';
@@ -111,8 +111,8 @@ function renderAfterTag(notice: AfterTagNotice): NoticeDraft {
       return draft(
         `rerun#${notice.attempt}.r${notice.round}`,
         notice.how === 'github'
-          ? `:repeat: ${mentionUser(notice.actor)} asked GitHub to re-run the failed jobs of ${code(notice.tag)}${notice.url ? ` (${link(notice.url, 'run')})` : ''}. Watching the outcome.`
-          : `:eyes: ${mentionUser(notice.actor)} is re-running CI on ${code(notice.tag)}${notice.url ? ` (${link(notice.url, 'CI')})` : ''}. Watching the outcome.`,
+          ? `:repeat: ${actorText(notice)} asked GitHub to re-run the failed jobs of ${code(notice.tag)}${notice.url ? ` (${link(notice.url, 'run')})` : ''}. Watching the outcome.`
+          : `:eyes: ${actorText(notice)} is re-running CI on ${code(notice.tag)}${notice.url ? ` (${link(notice.url, 'CI')})` : ''}. Watching the outcome.`,
       );
     case 'in-production':
       return draft(

@@ -6,7 +6,6 @@
 import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { PermissionDeniedError } from '../errors';
-import { channelLabel } from '../slack/mrkdwn';
 import { requireTagger } from './permissions';
 import { computeTrainToCut, planCut } from './plan-cut';
 import { renderCutConfirmation } from './tag-view';
@@ -51,7 +50,7 @@ export function createTagSubcommand(deps: AppDeps): Subcommand {
       const plan = await planCut({ deps, now: context.now, tagNames });
       await context.respond({
         response_type: 'ephemeral',
-        ...renderCutConfirmation(plan, settings, channelLabel(settings.announcementChannel)),
+        ...renderCutConfirmation(plan, settings, settings.announcementChannel),
       });
     },
   };

@@ -3,7 +3,7 @@ import type { Settings } from '../config';
 import type { PullRequestSummary } from '../github/client';
 import { actions, button, context, header, section, type Block } from '../slack/blocks';
 import { fitBlocks, fitMessage, list, moreOnGitHub, type Part } from '../slack/budget';
-import { channelLabel, clipMrkdwn, escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
+import { actorText, channelLabel, clipMrkdwn, escapeMrkdwn, link, mentionUser } from '../slack/mrkdwn';
 import { formatCountdown, formatInZones } from '../train/time-format';
 import type {
   CiFailureRefusal,
@@ -215,6 +215,7 @@ export function renderCutOutcome(settings: Settings, outcome: CutOutcome): strin
 }
 
 /** The ephemeral confirmation of `/release tag`. Without blockers it has Confirm and Cancel. */
+/** `threadChannel`: the channel as configured (an id renders as a channel mention, a name as escaped text). */
 export function renderCutConfirmation(plan: PrecutPlan, settings: Settings, threadChannel: string): { text: string; blocks: Block[] } {
   const commitUrl = `${repoUrl(settings)}/commit/${plan.source.sha}`;
   const blocks: Part[] = [
@@ -222,7 +223,7 @@ export function renderCutConfirmation(plan: PrecutPlan, settings: Settings, thre
     section(
       `*What happens:* I dispatch ${code(settings.tagWorkflow)} on ${code(settings.mainBranch)}. It pushes the branch ${code(plan.branch)} ` +
         `and the tag ${code(plan.tag)} (train ${plan.train}: it counts from ${code(plan.basedOnTag)}). ` +
-        `Then I follow the run, CI (${code(settings.ciCheckName)}) and stage, and report in train ${plan.train}'s thread in ${escapeMrkdwn(threadChannel)}.`,
+        `Then I follow the run, CI (${code(settings.ciCheckName)}) and stage, and report in train ${plan.train}'s thread in ${channelLabel(threadChannel)}.`,
     ),
     section(
       `*Cut from:* ${code(settings.mainBranch)} at <${commitUrl}|\`${plan.source.sha.slice(0, 7)}\`>` +
@@ -339,7 +340,7 @@ function dispatchedNotice(options: {
     : '';
   return notice(
     `dispatched#${options.attempt}`,
-    `:label: ${mentionUser(options.actor)} is cutting *train ${options.train}*${again}: I dispatched ${code(settings.tagWorkflow)} on ${code(settings.mainBranch)}${from}. ` +
+    `:label: ${actorText(options)} is cutting *train ${options.train}*${again}: I dispatched ${code(settings.tagWorkflow)} on ${code(settings.mainBranch)}${from}. ` +
       `I'll follow the run, then CI on ${code(options.tag)}, here.${uncertain}`,
   );
 }
@@ -483,15 +484,15 @@ function overdueNotice(options: { key: string; text: string }): NoticeDraft {
   return notice(options.key, `:hourglass: ${options.text}`);
 }
 
-function issueFiledNotice(options: { actor: string; number: number; url: string; attempt: number }): NoticeDraft {
+function issueFiledNotice(options: { actor: string; actorName?: string; number: number; url: string; attempt: number }): NoticeDraft {
   return notice(
     `issue#${options.attempt}`,
-    `:memo: ${mentionUser(options.actor)} filed ${link(options.url, `issue #${options.number}`)} about the CI failure.`,
+    `:memo: ${actorText(options)} filed ${link(options.url, `issue #${options.number}`)} about the CI failure.`,
   );
 }
 
-function flakyNotice(options: { actor: string; attempt: number }): NoticeDraft {
-  return notice(`flaky#${options.attempt}`, `:repeat: ${mentionUser(options.actor)} recorded the CI failure as *known flaky*.`);
+function flakyNotice(options: { actor: string; actorName?: string; attempt: number }): NoticeDraft {
+  return notice(`flaky#${options.attempt}`, `:repeat: ${actorText(options)} recorded the CI failure as *known flaky*.`);
 }
 
 function imageFailureDetail(failure: ImageFailure): string {

@@ -29,4 +29,12 @@ describe("the README's configuration reference", () => {
     const known = new Set([...Object.keys(envSchema.shape), ...settingNames(), ...Object.keys(settingsSchema.shape)]);
     expect([...documented].filter((name) => !known.has(name))).toEqual([]);
   });
+
+  test('does not announce built features as coming next', () => {
+    const announced = [...readme.matchAll(/^(?:Coming next|Not in Slack yet)[^\n]*(?:\n[^\n]+)*/gm)].map((m) => m[0]).join('\n');
+    // Built (src/reminders, src/metrics, the Slack planning of dot releases in src/patches).
+    for (const built of [/cutoff reminders/i, /PR sweep/i, /Prometheus|metrics/i, /dot-release requests/i])
+      expect(announced).not.toMatch(built);
+    expect(readme).not.toMatch(/^Coming next/m);
+  });
 });

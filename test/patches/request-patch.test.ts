@@ -285,14 +285,21 @@ describe('/release request-patch', () => {
       for (const action of ['patch_approve', 'patch_decline', 'patch_ask']) expect(ownerCopy).toContain(action);
       expect(ownerCopy).toContain('Fix the login loop on Safari');
       expect(ownerCopy).toContain('Stop the 2FA prompt looping');
-      // The team channel, addressed to the owner, with Withdraw too.
+      // The team channel names the owner and the requester (each has a DM: one notification per person), with Withdraw too.
       const [post] = h.slack.messagesIn(CHANNEL);
-      expect(post?.text).toBe(`<@${BOB}>: Patch request #1 for train 302 from <@${ENGINEER}> needs a decision.`);
+      expect(post?.text).toBe('Patch request #1 for train 302 from engineer needs a decision.');
       expect(JSON.stringify(post?.blocks)).toContain('patch_withdraw');
-      // The requester's copy has only Withdraw.
+      const mentions = (m: typeof post) => `${m?.text ?? ''}${JSON.stringify(m?.blocks ?? [])}`.match(/<@U[0-9A-Z]+>/g) ?? [];
+      expect(mentions(post)).toEqual([]);
+      expect(JSON.stringify(post?.blocks)).toContain('bob (owner of train 302) or an admin decides.');
+      // The owner is notified once: by her DM (one message).
+      expect(dmsOf(h, BOB)).toHaveLength(1);
+      // The requester's copy has only Withdraw, and does not ping them about their own request.
       const [mine] = dmsOf(h, ENGINEER);
       expect(JSON.stringify(mine?.blocks)).toContain('patch_withdraw');
       expect(JSON.stringify(mine?.blocks)).not.toContain('patch_approve');
+      expect(mine?.text).toBe('Patch request #1 for train 302 from you');
+      expect(mentions(mine)).not.toContain(`<@${ENGINEER}>`);
       // What the requester typed cannot ping anyone or forge a link.
       const posted = everythingPosted(h);
       expect(posted).toContain('&lt;!channel&gt; ping &lt;@U0ALICE01&gt; &amp; &lt;https://evil.example|click&gt;');

@@ -124,10 +124,13 @@ describe('answering a PR sweep', () => {
     const text = blocksText(cutoff);
     expect(text).toMatch(/\*Made it\* \(3 merged since train 301 was cut\)/);
     expect(text).toMatch(
-      /:eyes: \*Surprises\*\\n• <[^>]+\|#3 Rate limits> by <@U0CAROL01> was merged at 09:30 PST, after the answer _roll to the next train_ \(07:20 PST\)\./,
+      /:eyes: \*Surprises\*\\n• <[^>]+\|#3 Rate limits> by Carol-GH was merged at 09:30 PST, after the answer _roll to the next train_ \(07:20 PST\)\./,
     );
-    // #2 is still open: Bob said it would land, and it rolls (that is no surprise to report, just its answer).
-    expect(text).toMatch(/#2 Fix [^•]*by <@U0BOB0001>: :white_check_mark: will land in time/);
+    // #2 is still open although Bob said it would land: it rolls, and that is a surprise too (issue 15 item 9).
+    expect(text).toMatch(/#2 Fix [^•]*by bob-gh: :white_check_mark: will land in time/);
+    expect(text).toMatch(/• <[^>]+\|#2 Fix [^•]*by bob-gh is still open, after the answer _will land in time_ \(07:20 PST\)\./);
+    // In the channel only the owner, asked to tag, is mentioned (authors are named).
+    expect(text.match(/<@U[0-9A-Z]+>/g)).toEqual(['<@U0ALICE01>']);
   });
 
   test('pressed after the cutoff: the train was cut, the PR rolls (or rode it, if merged before)', async () => {

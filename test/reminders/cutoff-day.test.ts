@@ -111,7 +111,10 @@ describe('a cutoff day', () => {
     h.clock.set('2026-11-04T15:10:00Z');
     const reply = await press(h, { userId: ALICE, dm: aliceDm as FakeSlackMessage, number: PR.passkeys, actionId: 'pr_answer_land' });
     expect(reply.replace_original).toBe(true);
-    expect(JSON.stringify(reply.blocks)).toContain('You answered :white_check_mark: will land in time at 07:10 PST.');
+    // The answer's time in the DM is shown in the reader's own zone (Slack's date token), PT as the fallback.
+    expect(JSON.stringify(reply.blocks)).toContain(
+      'You answered :white_check_mark: will land in time at <!date^1793805000^{time}|07:10 PST>.',
+    );
     // The buttons stay, to change one's mind.
     expect(JSON.stringify(reply.blocks)).toContain('pr_answer_roll');
     await press(h, { userId: BOB, dm: bobDm as FakeSlackMessage, number: PR.emails, actionId: 'pr_answer_roll' });
@@ -155,9 +158,9 @@ describe('a cutoff day', () => {
     expect(bobDms).toHaveLength(2);
     const second = blocksText(bobDms[1]);
     // What Bob said before shows, and the new commits are pointed out.
-    expect(second).toContain('You answered :arrow_right: rolls to the next train at 07:10 PST.');
+    expect(second).toContain('You answered :arrow_right: rolls to the next train at <!date^1793805000^{time}|07:10 PST>.');
     expect(second).toContain(
-      'You answered :white_check_mark: will land in time at 07:10 PST. New commits since then: is that still right?',
+      'You answered :white_check_mark: will land in time at <!date^1793805000^{time}|07:10 PST>. New commits since then: is that still right?',
     );
 
     // Still one summary, updated in place.
@@ -183,18 +186,23 @@ describe('a cutoff day', () => {
     const text = blocksText(cutoff);
     expect(text).toContain('*Tagging train 302 now.*');
     expect(text).toMatch(
-      /\*Made it\* \(2 merged since train 301 was cut\):\\n• <[^>]+\|#8 Merged last week> by <@U0ERIN001>\\n• <[^>]+\|#1 Add passkeys> by <@U0ALICE01>/,
+      /\*Made it\* \(2 merged since train 301 was cut\):\\n• <[^>]+\|#8 Merged last week> by erin-gh\\n• <[^>]+\|#1 Add passkeys> by Alice-GH/,
     );
     expect(text).toContain('*Rolls to train 303* (4 still open)');
-    expect(text).toMatch(/#2 Fix &lt;!channel&gt; &amp; &lt;@U999&gt; in emails> by <@U0BOB0001>: :arrow_right: rolls to the next train/);
-    expect(text).toMatch(/#3 Rate limits> by <@U0CAROL01>: :grey_question: not sure/);
-    expect(text).toMatch(/#5 Docs> by `dave-gh` _\(author not on Slack\)_: _no answer_/);
+    expect(text).toMatch(/#2 Fix &lt;!channel&gt; &amp; &lt;@U999&gt; in emails> by bob-gh: :arrow_right: rolls to the next train/);
+    expect(text).toMatch(/#3 Rate limits> by Carol-GH: :grey_question: not sure/);
+    expect(text).toMatch(/#5 Docs> by dave-gh: _no answer_/);
     expect(text).toContain('1 draft rolls too.');
-    expect(text).not.toContain('Surprises');
+    // Bob said #4 would land and it is still open: a surprise.
     expect(text).toMatch(
-      /\*Deploy notes\* for train 302:\\n• :rotating_light: \*SRE:\* Run the auth-server migration before the deploy _\(<@U0ERIN001>\)_\\n• Restart the mailer/,
+      /:eyes: \*Surprises\*\\n• <[^>]+\|#4 Refactor the mailer> by bob-gh is still open, after the answer _will land in time_/,
+    );
+    expect(text).toMatch(
+      /\*Deploy notes\* for train 302:\\n• :rotating_light: \*SRE:\* Run the auth-server migration before the deploy _\(erin\)_\\n• Restart the mailer/,
     );
     expect(text).toContain('<@U0ALICE01>: tag it with `/release tag`.');
+    // One mention in the channel message: the owner, asked to tag (authors and note writers are named).
+    expect(text.match(/<@U[0-9A-Z]+>/g)).toEqual(['<@U0ALICE01>']);
     // The owner's summary now says the train is cut.
     expect(blocksText(dmsWith(h, ALICE).find((m) => m.ts === firstSummary.ts))).toContain('*Cut* at');
 

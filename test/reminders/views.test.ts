@@ -109,7 +109,6 @@ test('a check-in, a summary and a cutoff message with 300 PRs fit in one Slack m
       })),
       open: many.map((n) => pr(n)),
       answers: new Map(),
-      authors: new Map(),
       notes: many
         .slice(0, 40)
         .map((id) => ({ id, train: 302, text: 'x'.repeat(900), forSre: id % 2 === 0, authorSlackId: 'U0BOB0001', createdAt: now })),

@@ -205,7 +205,6 @@ test.each(SEEDS)('seed %i: no view turns supplied text into a mention, a broadca
         merged: prs.map((pr) => ({ ...pr, mergedAt: '2026-11-01T00:00:00Z' })),
         open: prs,
         answers: new Map(),
-        authors: new Map(),
         notes,
         warnings: [randomText(next)],
       },

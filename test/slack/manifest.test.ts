@@ -11,11 +11,14 @@ import type { AppDeps } from '../../src/deps';
 import { loadConfig } from '../../src/config';
 import { FEATURES } from '../../src/app';
 import { registerFeatures } from '../../src/slack/register';
+import { withHelp } from '../../src/commands/release-command';
+import { renderHelp } from '../../src/commands/router';
 import { InFlightWork } from '../../src/server/in-flight';
 import { silentLogger } from '../support/database';
 
 interface Manifest {
-  features: { slash_commands?: Array<{ command: string; url?: string }>; app_home?: { home_tab_enabled?: boolean } };
+  display_information: { description: string };
+  features: { slash_commands?: Array<{ command: string; url?: string; usage_hint?: string }>; app_home?: { home_tab_enabled?: boolean } };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     event_subscriptions?: { bot_events?: string[]; request_url?: string };
@@ -90,7 +93,8 @@ function registrations() {
   });
   const deps = { config, logger: silentLogger, inFlight: new InFlightWork() } as unknown as AppDeps;
   registerFeatures(app, deps, FEATURES);
-  return seen;
+  const subcommands = withHelp(FEATURES.flatMap((feature) => (feature.subcommands ?? []).map((create) => create(deps))));
+  return { ...seen, subcommands };
 }
 
 describe('manifest.yml', () => {
@@ -130,5 +134,23 @@ describe('manifest.yml', () => {
       manifest.settings.interactivity?.request_url,
     ];
     for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+  });
+
+  test('the usage hint and the help name every subcommand', () => {
+    const hint = manifest.features.slash_commands?.[0]?.usage_hint ?? '';
+    const help = renderHelp(seen.subcommands);
+    for (const { name } of seen.subcommands) {
+      expect(hint.split(' | ')).toContain(name);
+      expect(help).toContain(`\`/release ${name}`);
+    }
+  });
+
+  test('the description claims only what the bot does: dot releases are run from Slack (`/release patch run`)', () => {
+    const help = renderHelp(seen.subcommands);
+    expect(seen.subcommands.map((s) => s.name)).toContain('patch');
+    expect(help).toContain('`/release patch run');
+    expect(manifest.display_information.description).toMatch(/runs dot releases/);
+    // Slack refuses a manifest whose description is longer than 140 characters.
+    expect(manifest.display_information.description.length).toBeLessThanOrEqual(140);
   });
 });

@@ -179,7 +179,6 @@ describe.each(SIZES)('with %i open PRs', (count) => {
         merged: merged(count),
         open: open(count),
         answers: new Map(),
-        authors: new Map(),
         notes: count === 0 ? [] : notes,
         warnings: ['GitHub is slow <today>.'],
       },

@@ -163,6 +163,7 @@ describe('failures after the dispatch', () => {
       expect(await cutOf(h)).toMatchObject({ flakyBy: null, issueBy: ALICE, issueNumber: issue?.number });
       const replies = (await repliesNow(h, mark)).map((m) => m.text);
       expect(replies.filter((t) => t.includes('filed <https://github.com/mozilla/fxa/issues/'))).toHaveLength(1);
+      expect(replies.find((t) => t.includes('filed <https://github.com/mozilla/fxa/issues/'))).toMatch(/^:memo: alice filed /);
       expect(replies.filter((t) => t.includes('recorded the CI failure as known flaky'))).toHaveLength(0);
       const audit = await h.bot.database.prisma.auditEvent.findMany({ where: { action: { in: ['tag.ci-issue', 'tag.ci-flaky'] } } });
       expect(audit.map((e) => [e.actor, e.action]).sort()).toEqual([[ALICE, 'tag.ci-issue']]);

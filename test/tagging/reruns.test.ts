@@ -224,6 +224,8 @@ describe('CI re-runs after a failure on the tag', () => {
       expect(await cutOf(h)).toMatchObject({ state: 'on_stage' });
       const texts = (await repliesNow(h, mark)).map((m) => m.text);
       expect(texts.filter((t) => t.includes('asked GitHub to re-run the failed jobs of v1.303.0'))).toHaveLength(1);
+      // The owner's own clicks are told by name in the thread, not as mentions of her.
+      expect(texts.find((t) => t.includes('asked GitHub to re-run'))).toMatch(/^:repeat: alice asked GitHub/);
       expect(texts.filter((t) => t.includes('CI is running again on v1.303.0'))).toHaveLength(1);
       expect(texts.filter((t) => t.includes('CI passed on v1.303.0'))).toHaveLength(1);
       expect(texts.find((t) => t.includes("Train 303's cut is done"))).toContain('re-run by <@U0ALICE01>');

@@ -65,7 +65,9 @@ describe('/release tag: confirming (the guard)', () => {
     expect(root?.text).toContain('Train 303: tagging, CI and stage, in this thread.');
     const replies = await repliesNow(h, mark);
     expect(replies.map((m) => m.thread_ts)).toEqual([root?.ts]);
-    expect(replies[0]?.text).toContain('<@U0ALICE01> is cutting train 303: I dispatched tag-release.yml on main');
+    // The owner is named, not pinged, about her own click.
+    expect(replies[0]?.text).toContain(':label: alice is cutting train 303: I dispatched tag-release.yml on main');
+    expect(replies[0]?.text).not.toContain('<@U0ALICE01>');
     const audit = await h.bot.database.prisma.auditEvent.findMany({ where: { subject: 'tag:v1.303.0' }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => [a.actor, a.action])).toEqual([
       [ALICE, 'tag.request'],
