@@ -155,10 +155,19 @@ export function buildApp(options: {
   const replayers = registerFeatures(bolt.app, deps, features);
   const intentLeaseMs = (config.env.INTENT_LEASE_SECONDS ?? DEFAULT_INTENT_LEASE_MS / 1000) * 1000;
   const appLogger = options.logger.child({ module: 'intents' });
-  const recover = () =>
-    recoverIntents({ deps, replayers, leaseMs: intentLeaseMs }).catch((error: unknown) =>
-      appLogger.error({ err: error }, 'could not look for unfinished acked requests; the next minute tries again'),
-    );
+  // One recovery at a time in this process: the start-up recovery and a minute tick overlapping would otherwise both
+  // claim an intent whose lease is short and run it twice (the lease guards against other replicas, not against this one).
+  let recovering: Promise<unknown> | undefined;
+  const recover = () => {
+    recovering ??= recoverIntents({ deps, replayers, leaseMs: intentLeaseMs })
+      .catch((error: unknown) =>
+        appLogger.error({ err: error }, 'could not look for unfinished acked requests; the next minute tries again'),
+      )
+      .finally(() => {
+        recovering = undefined;
+      });
+    return recovering;
+  };
   const scheduler = createScheduler<AppDeps>({
     jobs: [
       ...features.flatMap((feature) => feature.jobs?.(deps) ?? []),
