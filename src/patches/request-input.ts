@@ -182,10 +182,7 @@ function nameAll(names: readonly string[]): string {
 }
 
 /** Commits already asked for in another live request of the train (`findRequestedAlready`). */
-export function requestedAlready(
-  train: number,
-  rows: ReadonlyArray<{ sha: string; requestId: number; status: string }>,
-): CommitProblem[] {
+export function requestedAlready(train: number, rows: ReadonlyArray<{ sha: string; requestId: number; status: string }>): CommitProblem[] {
   return rows.map((row) => ({
     subject: row.sha.slice(0, 10),
     one: `is already requested for train ${train} in patch request #${row.requestId} (${row.status}): leave it out`,

@@ -15,14 +15,7 @@ import { openModal } from '../slack/open-modal';
 import { formatInZones } from '../train/time-format';
 import { deliverPatchRequest } from './patch-delivery';
 import { createPatchRequest, findPatchRequestByView, PatchConflictError } from './patch-store';
-import {
-  checkPatchRequestForm,
-  combineFieldErrors,
-  FIELD,
-  type FieldErrors,
-  MAX_PATCH_ITEMS,
-  type PatchReason,
-} from './request-input';
+import { checkPatchRequestForm, combineFieldErrors, FIELD, type FieldErrors, MAX_PATCH_ITEMS, type PatchReason } from './request-input';
 import {
   decodeState,
   readPatchRequestForm,

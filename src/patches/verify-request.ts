@@ -126,7 +126,10 @@ async function placeCommit(
   ]);
   if (!onMain || (onMain.status !== 'behind' && onMain.status !== 'identical')) {
     const mainFirst = landOnMainFirst(mainBranch);
-    return { ok: false, problem: { subject, one: `is not on ${mainBranch}: ${mainFirst}`, many: `are not on ${mainBranch}: ${mainFirst}` } };
+    return {
+      ok: false,
+      problem: { subject, one: `is not on ${mainBranch}: ${mainFirst}`, many: `are not on ${mainBranch}: ${mainFirst}` },
+    };
   }
   if (!cut) return { ok: true, commit: null };
   if (!sinceCut || sinceCut.status === 'ahead' || sinceCut.status === 'identical') {
