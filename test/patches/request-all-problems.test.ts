@@ -6,18 +6,11 @@
  * expected; nothing is stored, and the same form, fixed, is sent.
  */
 import type { FakeSlackView } from '../fakes/slack-server';
-import { ENGINEER, JUSTIFICATION, openRequestModal, startScene, submitRequest, type Scene } from './helpers';
+import { ENGINEER, JUSTIFICATION, openRequestModal, requestCount, sceneForAll, submitRequest } from './helpers';
 
 describe('one submission of the request form learns every problem', () => {
-  let scene: Scene;
-  beforeAll(async () => {
-    scene = await startScene();
-  });
-  afterAll(async () => {
-    await scene.close();
-  });
-
-  const requestCount = () => scene.h.bot.database.prisma.patchRequest.count();
+  const scene = sceneForAll();
+  const stored = () => requestCount(scene);
   const posts = () => scene.h.slack.callsTo('chat.postMessage').length;
 
   test('problems of the form, of GitHub and of the database on five fields come in one answer; fixed, the same form is sent', async () => {
@@ -46,14 +39,14 @@ describe('one submission of the request form learns every problem', () => {
     expect(items).toMatch(new RegExp(`#${scene.openPr} is not merged yet: patches must land on main first`));
     expect(items).toMatch(/deadbeefdeadbeef is not a commit of mozilla\/fxa: check it for a typo \(it must be a commit on main\)/);
     expect(items).toContain(`${scene.unmerged.slice(0, 10)} is not on main: patches must land on main first`);
-    expect(await requestCount()).toBe(0);
+    expect(await stored()).toBe(0);
     expect(posts()).toBe(postsBefore);
 
     const sent = await submitRequest(h, modal, ENGINEER, { train: '302', items: scene.afterCut[1], reason: 'other' });
     expect(sent.errors).toBeUndefined();
     expect(sent.response_action).toBe('update');
     expect(JSON.stringify(sent.view?.blocks)).toContain('Patch request #1 for train 302 is on its way');
-    expect(await requestCount()).toBe(1);
+    expect(await stored()).toBe(1);
   });
 
   test('with no train picked, the commits are still checked against main', async () => {
@@ -63,7 +56,7 @@ describe('one submission of the request form learns every problem', () => {
     });
     expect(answer.errors?.train).toBe('Pick the train to patch.');
     expect(answer.errors?.items).toBe(`${scene.unmerged.slice(0, 10)} is not on main: patches must land on main first.`);
-    expect(await requestCount()).toBe(1);
+    expect(await stored()).toBe(1);
   });
 
   test('every commit of a train that takes patches is checked: in the train, requested already, not on main (named together)', async () => {
@@ -80,7 +73,7 @@ describe('one submission of the request form learns every problem', () => {
         `${scene.unmerged.slice(0, 10)} and ${other.slice(0, 10)} are not on main: patches must land on main first; ` +
         `${scene.afterCut[1]?.slice(0, 10)} is already requested for train 302 in patch request #1 (pending): leave it out.`,
     );
-    expect(await requestCount()).toBe(1);
+    expect(await stored()).toBe(1);
   });
 
   test('GitHub failing: the commits field says so, and the form’s and the database’s problems are still shown', async () => {
@@ -100,7 +93,7 @@ describe('one submission of the request form learns every problem', () => {
       );
       expect(answer.errors?.reason).toMatch(/No dot release of train 302 is planned/);
       expect(answer.errors?.justification).toMatch(/you wrote 5/);
-      expect(await requestCount()).toBe(1);
+      expect(await stored()).toBe(1);
     } finally {
       h.github.clearFaults();
     }
@@ -128,6 +121,6 @@ describe('one submission of the request form learns every problem', () => {
     for (const sha of missing) expect(items).toContain(sha);
     expect(items).toMatch(/ are not on main: patches must land on main first; /);
     expect(items).toMatch(/ are not commits of mozilla\/fxa: check them for typos \(they must be commits on main\)\.$/);
-    expect(await requestCount()).toBe(2);
+    expect(await stored()).toBe(2);
   });
 });
