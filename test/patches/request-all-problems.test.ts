@@ -104,6 +104,26 @@ describe('one submission of the request form learns every problem', () => {
     await h.slack.waitForCalls('chat.postMessage', posted + 3);
   });
 
+  test('GitHub not answering and no commit to check: the train says it was not checked, in time, with the form’s problems', async () => {
+    const { h } = scene;
+    const modal = await openRequestModal(h, ENGINEER);
+    h.github.injectFault({ hang: true }, { times: Infinity });
+    try {
+      // An answer with errors at all means it came within Slack's 3 seconds (past them, Bolt answers 404).
+      const answer = await submitRequest(h, modal, ENGINEER, { items: '  ', justification: 'short' });
+      expect(Object.keys(answer.errors ?? {}).sort()).toEqual(['items', 'justification', 'train']);
+      expect(answer.errors?.items).toMatch(/Give at least one commit SHA or pull request link of mozilla\/fxa/);
+      expect(answer.errors?.train).toBe(
+        'I cannot check train 302 with GitHub right now (GitHub did not answer within 2 seconds). ' +
+          'Nothing was sent and what you typed is kept: press Send again in a moment.',
+      );
+      expect(answer.errors?.justification).toMatch(/you wrote 5/);
+    } finally {
+      h.github.clearFaults();
+    }
+    expect(await stored()).toBe(2);
+  });
+
   /** Submits `modal` (already open) and returns the request's number from the answer. */
   async function requestPatchFrom(modal: FakeSlackView, input: Parameters<typeof submitRequest>[3]): Promise<number> {
     const answer = await submitRequest(scene.h, modal, ENGINEER, input);
