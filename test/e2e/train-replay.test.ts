@@ -8,13 +8,21 @@
  * document (release-owner-duties.md): check in a day or two before, ping
  * authors 1-3 hours before, tell the team you tag at 10:00 PT / 13:00 ET and
  * ask for missing deploy notes, watch the tag action and CI, post a failure
- * in #fxa-team, QA yellow: ask engineering management. Not replayed: a patch
- * request and its approval (test/patches covers them; dot releases are run
- * from the CLI, not from Slack).
+ * in #fxa-team, QA yellow: ask engineering management (maybe a dot release).
+ * Then the dot release: an engineer requests a patch for 303 through the form,
+ * the owner approves it, "Planning train 303.1", the owner runs it from Slack
+ * (picked onto train-303 and tagged v1.303.1 in a real repository: a bare
+ * remote in a temporary directory, its history mirrored into the fake GitHub),
+ * CI on the tag, the requester told, production. Last, the whole transcript:
+ * nothing posted twice, nobody mentioned in a list item but the one asked to act.
  */
 import { importRoster } from '../../src/rotation/roster-store';
+import { PATCH_APPROVE_ACTION } from '../../src/patches/patch-messages';
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
-import { arrangeTaggingRepository, rerunCi, setCi, succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
+import { IMAGE_WORKFLOW, rerunCi, setCi, succeedTagRun, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
+import { createGitFixture, type GitFixture } from '../git/fixture';
+import { announcement, mirrorToGitHub, remoteLog, runFromSlack } from '../dot-release/scene';
+import { dmsOf, ENGINEER, press as pressOn, requestPatch, teamCopy } from '../patches/helpers';
 import type { FakeSlackMessage } from '../fakes/slack-server';
 import { startHarness, type Harness } from '../support/harness';
 import { blocksText, dmsWith, press as pressAnswer, tickAt } from '../reminders/cutoff-day';
@@ -48,15 +56,50 @@ const at = (instant: Date, minutes = 1) => new Date(instant.getTime() + minutes 
 const mentions = (m: FakeSlackMessage | undefined): string[] => `${m?.text ?? ''}${blocksText(m)}`.match(/<@U[0-9A-Z]+>/g) ?? [];
 const topLevel = (h: Harness) => h.slack.messagesIn(CHANNEL).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
 
+/**
+ * The repository as a real git history in a bare remote (what the bot clones for a dot release), mirrored into
+ * the fake GitHub: trains 301 and 302 cut, then three changes on main.
+ */
+function writeHistory(fixture: GitFixture): void {
+  const c301 = fixture.commit('Train 301 work', { 'a.txt': 'one\ntwo\nthree\n' });
+  fixture.git('tag', '-a', '-m', 'Train release 301', 'v1.301.0', c301);
+  const c302 = fixture.commit('Something for the previous train (#9000)', { 'b.txt': 'bee\n' });
+  fixture.git('tag', '-a', '-m', 'Train release 302', 'v1.302.0', c302);
+  fixture.git('branch', 'train-302', c302);
+  for (let i = 0; i < 3; i++) fixture.commit(`Change number ${i + 1} (#${9100 + i})\n\nDetails.`, { [`change-${i + 1}.txt`]: `${i}\n` });
+  fixture.git('push', '--quiet', 'origin', '--all');
+  fixture.git('push', '--quiet', 'origin', '--tags');
+}
+
 describe('train 303 replayed, kickoff to production', () => {
   let envs: FakeEnvironments;
+  let fixture: GitFixture;
   let h: Harness;
-  const pr = { passkeys: 0, mailer: 0, renovate: 0 };
+  const pr = { passkeys: 0, mailer: 0, renovate: 0, fix: 0 };
+
+  /** Squash-merges a pull request as GitHub does, on the real main (pushed), and mirrors it: returns the merge commit. */
+  const land = (number: number, at: string, files: Record<string, string>): string => {
+    const merging = h.github.pullRequests.get(number);
+    if (!merging) throw new Error(`no pull request #${number}`);
+    const sha = fixture.commit(`${merging.title} (#${number})`, files);
+    fixture.git('push', '--quiet', 'origin', 'main');
+    mirrorToGitHub(fixture, h.github);
+    h.github.updatePullRequest(number, { state: 'MERGED', mergeCommitSha: sha, mergedAt: at, updatedAt: at });
+    return sha;
+  };
 
   beforeAll(async () => {
     envs = await startFakeEnvironments({ stage: '1.302.0', production: '1.301.4' });
+    fixture = createGitFixture();
+    writeHistory(fixture);
     h = await startHarness({
-      settings: { ...SETTINGS, stageVersionUrl: envs.stageUrl, productionVersionUrl: envs.productionUrl, qa: { managers: [MANAGER] } },
+      settings: {
+        ...SETTINGS,
+        gitRemoteUrl: fixture.remote,
+        stageVersionUrl: envs.stageUrl,
+        productionVersionUrl: envs.productionUrl,
+        qa: { managers: [MANAGER] },
+      },
       now: '2026-11-04T16:00:00Z',
     });
     for (const [id, name] of [
@@ -65,12 +108,14 @@ describe('train 303 replayed, kickoff to production', () => {
       [BOB, 'bob'],
       [CAROL, 'carol'],
       [MANAGER, 'manager'],
+      [ENGINEER, 'erin'],
     ] as const)
       h.slack.addUser({ id, name, email: `${name}@example.com` });
   });
   afterAll(async () => {
     await h?.close();
     await envs?.close();
+    fixture?.cleanup();
   });
 
   test('roster set-up and kickoff: the owner is told in the channel', async () => {
@@ -86,7 +131,9 @@ describe('train 303 replayed, kickoff to production', () => {
         { slackUserId: CAROL, displayName: 'carol', githubLogin: 'carol-gh', timeZone: null },
       ],
     });
-    arrangeTaggingRepository(h.github);
+    mirrorToGitHub(fixture, h.github);
+    h.github.addWorkflow(TAG_WORKFLOW, { name: 'Release Tag Action', inputs: {}, createRunOnDispatch: true });
+    h.github.addWorkflow(IMAGE_WORKFLOW, { name: 'Docker', inputs: { git_tag: { required: true } }, createRunOnDispatch: true });
     pr.passkeys = h.github.addPullRequest({
       title: 'Add passkeys',
       authorLogin: 'alice-gh',
@@ -138,7 +185,7 @@ describe('train 303 replayed, kickoff to production', () => {
   });
 
   test('the cutoff: what made it, what rolls, the notes; only the owner pinged, to tag', async () => {
-    h.github.mergePullRequest(pr.mailer, '2026-11-18T17:40:00Z');
+    land(pr.mailer, '2026-11-18T17:40:00Z', { 'mailer.txt': 'refactored\n' });
     await tickAt([h], at(CUTOFF));
     const cutoff = topLevel(h).find((m) => m.text.startsWith('Tagging train 303 now'));
     const text = blocksText(cutoff);
@@ -151,7 +198,7 @@ describe('train 303 replayed, kickoff to production', () => {
 
   let mark = '0';
   test('a late merge at 10:03, then /release tag: the confirmation lists it; Cut anyway is recorded in the thread and dispatches once', async () => {
-    h.github.mergePullRequest(pr.passkeys, '2026-11-18T18:03:00Z');
+    land(pr.passkeys, '2026-11-18T18:03:00Z', { 'passkeys.txt': 'passkeys\n' });
     h.clock.set(at(CUTOFF, 30));
     mark = lastTs(h);
     const confirm = await askToTag(h, ALICE);
@@ -175,6 +222,10 @@ describe('train 303 replayed, kickoff to production', () => {
 
   test('the tag, then CI fails: the failure reaches the channel; Known flaky, the re-run on CircleCI, CI passes, stage', async () => {
     const cut = succeedTagRun(h.github, theTagRun(h.github));
+    // tag-release.yml pushes train-303 and v1.303.0 at main's head: the real remote too.
+    fixture.git('tag', '-a', '-m', 'Train release 303', 'v1.303.0', cut.sha);
+    fixture.git('branch', 'train-303', cut.sha);
+    fixture.git('push', '--quiet', 'origin', 'train-303', 'refs/tags/v1.303.0');
     setCi(h.github, cut.sha, 'completed', 'failure');
     for (let i = 0; i < 3; i++) await tick(h);
     expect(await cutOf(h)).toMatchObject({ state: 'ci_failed' });
