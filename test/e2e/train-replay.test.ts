@@ -54,6 +54,14 @@ const SWEEP_1 = new Date(CUTOFF.getTime() - 180 * MINUTE);
 const SWEEP_2 = new Date(CUTOFF.getTime() - 60 * MINUTE); // also the last call (60 minutes before)
 const at = (instant: Date, minutes = 1) => new Date(instant.getTime() + minutes * MINUTE);
 const mentions = (m: FakeSlackMessage | undefined): string[] => `${m?.text ?? ''}${blocksText(m)}`.match(/<@U[0-9A-Z]+>/g) ?? [];
+/** The mrkdwn a person reads in a message: its text and its blocks' texts (sections, fields, context). */
+const mrkdwnOf = (m: FakeSlackMessage): string[] => {
+  type Text = { text?: string };
+  type Block = { text?: Text; fields?: Text[]; elements?: Text[] };
+  const blocks = (m.blocks ?? []) as Block[];
+  const texts = blocks.flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f) => f.text), ...(b.elements ?? []).map((e) => e.text)]);
+  return [m.text, ...texts].filter((t): t is string => typeof t === 'string');
+};
 const topLevel = (h: Harness) => h.slack.messagesIn(CHANNEL).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
 
 /**
@@ -261,11 +269,106 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(textOf(toManager[0] as FakeSlackMessage)).toContain('yellow');
   });
 
-  test('production: "train 303 reached production" once, and status shows it', async () => {
-    envs.set('production', '1.303.0');
+  let request = 0;
+  let fix = '';
+  test('a fix lands on main; Erin asks for a patch of 303 through the form: the owner by one DM, the channel sees it, Erin not pinged', async () => {
+    pr.fix = h.github.addPullRequest({
+      title: 'Fix the passkey prompt on Safari',
+      authorLogin: 'erin-gh',
+      reviewDecision: 'APPROVED',
+      checksState: 'SUCCESS',
+    }).number;
+    h.clock.set(at(CUTOFF, 24 * 60));
+    fix = land(pr.fix, h.clock.now().toISOString(), { 'passkeys.txt': 'passkeys, fixed on Safari\n' });
+    const [aliceBefore, erinBefore, channelBefore] = [dmsWith(h, ALICE).length, dmsWith(h, ENGINEER).length, topLevel(h).length];
+    request = await requestPatch({ h }, ENGINEER, {
+      train: '303',
+      items: `https://github.com/mozilla/fxa/pull/${pr.fix}`,
+      reason: 'test-failure',
+      bugUrl: 'https://mozilla-hub.atlassian.net/browse/FXA-10303',
+      impact: 'Passkey sign-in stays broken on Safari until train 304.',
+      verified: true,
+    });
+    const toAlice = dmsWith(h, ALICE).slice(aliceBefore);
+    expect(toAlice).toHaveLength(1);
+    expect(textOf(toAlice[0] as FakeSlackMessage)).toContain(PATCH_APPROVE_ACTION);
+    expect(textOf(toAlice[0] as FakeSlackMessage)).toContain('Fix the passkey prompt on Safari');
+    const posted = topLevel(h).slice(channelBefore);
+    expect(posted.map((m) => m.text)).toEqual([`Patch request #${request} for train 303 from erin needs a decision.`]);
+    expect(mentions(posted[0])).toEqual([]);
+    const toErin = dmsWith(h, ENGINEER).slice(erinBefore);
+    expect(toErin.map((m) => m.text)).toEqual([`Patch request #${request} for train 303 from you`]);
+    expect(mentions(toErin[0])).toEqual([]);
+  });
+
+  test('Alice approves from her DM: "Planning train 303.1" in the channel, the fix in it; Erin told once', async () => {
+    const [dm] = dmsOf(h, ALICE).filter((m) => m.text.includes(`Patch request #${request}`));
+    if (!dm) throw new Error('no DM to the owner');
+    const erinBefore = dmsWith(h, ENGINEER).length;
+    const reply = await pressOn(h, ALICE, PATCH_APPROVE_ACTION, String(request), dm);
+    expect(reply).toContain('Dot release *303.1*');
+    const planning = announcement(h, 303, 1);
+    expect(planning.text).toMatch(/^Planning train 303\.1/);
+    expect(textOf(planning)).toContain(fix.slice(0, 10));
+    // The owner is asked to act (Run dot release); Erin, whose approval reached her by DM, is named, not pinged.
+    expect(textOf(planning)).toContain(`request #${request} by erin`);
+    expect(mentions(planning)).toEqual([`<@${ALICE}>`]);
+    expect(topLevel(h).filter((m) => /^Planning train 303\.1/.test(m.text))).toHaveLength(1);
+    const toErin = dmsWith(h, ENGINEER).slice(erinBefore);
+    expect(toErin).toHaveLength(1);
+    expect(textOf(toErin[0] as FakeSlackMessage)).toContain('Approved by');
+    expect(textOf(toErin[0] as FakeSlackMessage)).toContain('dot release *303.1*');
+    expect(teamCopy(h, request).text).not.toContain('needs a decision');
+  });
+
+  test('Alice runs the dot release from Slack: the fix picked with -x onto train-303, pushed, v1.303.1 tagged; Erin told once', async () => {
+    const outcome = await runFromSlack(h, 303, 1, ALICE);
+    expect(outcome).toContain('released');
+    expect(outcome).toContain('v1.303.1');
+    expect(remoteLog(fixture, 'v1.303.0..train-303')).toEqual([`Fix the passkey prompt on Safari (#${pr.fix})`]);
+    expect(fixture.remoteGit('log', '-1', '--format=%B', 'train-303')).toContain(`(cherry picked from commit ${fix})`);
+    expect(fixture.remoteGit('cat-file', '-t', 'v1.303.1')).toBe('tag');
+    expect(fixture.remoteGit('rev-parse', 'v1.303.1^{commit}')).toBe(fixture.remoteGit('rev-parse', 'train-303'));
+    expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged `v1.303.1`'))).toHaveLength(1);
+    expect(announcement(h, 303, 1).text).toMatch(/watched/);
+  });
+
+  test('CI on v1.303.1 passes, stage; production reports 303.1: "train 303 reached production" once; Erin told once in all', async () => {
+    mirrorToGitHub(fixture, h.github);
+    const commit = fixture.remoteGit('rev-parse', 'v1.303.1^{commit}');
+    setCi(h.github, commit, 'completed', 'success');
+    for (let i = 0; i < 4; i++) await tick(h);
+    envs.set('stage', '1.303.1');
+    for (let i = 0; i < 4; i++) await tick(h);
+    expect(await h.bot.database.prisma.tagRelease.findUnique({ where: { tag: 'v1.303.1' } })).toMatchObject({ state: 'on_stage' });
+    envs.set('production', '1.303.1');
     for (let i = 0; i < 4; i++) await tick(h, 5);
-    const reached = (await repliesNow(h, mark)).filter((m) => m.text.includes('Train 303 reached production'));
-    expect(reached).toHaveLength(1);
+    expect(await h.bot.database.prisma.tagRelease.findUnique({ where: { tag: 'v1.303.1' } })).toMatchObject({ state: 'in_production' });
+    const texts = (await repliesNow(h, mark)).map((m) => m.text);
+    expect(texts.filter((t) => t.includes('CI passed on v1.303.1'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('Train 303 reached production'))).toHaveLength(1);
     expect(await ask(h, ALICE, 'status')).toContain('303: in production');
+    expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged'))).toHaveLength(1);
+  });
+
+  test('the whole transcript: nothing posted twice; in the channel, nobody mentioned in a list item but the one asked to act', async () => {
+    await repliesNow(h);
+    const seen = new Map<string, number>();
+    for (const m of h.slack.messages) {
+      const key = `${m.channel} ${m.thread_ts ?? ''}: ${m.text}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    expect([...seen].filter(([, count]) => count > 1)).toEqual([]);
+    // Every list item (• or 1.) of a channel or thread message that mentions someone, as "first line of the message → item".
+    const listed = new Set<string>();
+    for (const m of h.slack.messagesIn(CHANNEL)) {
+      for (const line of mrkdwnOf(m).flatMap((text) => text.split('\n'))) {
+        if (/^\s*(•|\d+\.)\s/.test(line) && /<@U[0-9A-Z]+>/.test(line)) listed.add(`${m.text.split('\n')[0]} → ${line.trim()}`);
+      }
+    }
+    // Only the last call's author whose PR is still open after "will land": he is the one asked to merge it in time.
+    expect([...listed]).toEqual([
+      `Last call for train 303: tagging at Wed 18 Nov, 10:00 PT / 13:00 ET / 18:00 UTC. → • <https://github.com/mozilla/fxa/pull/${pr.mailer}|#${pr.mailer} Refactor the mailer> by <@${BOB}>: :white_check_mark: will land in time`,
+    ]);
   });
 });
