@@ -19,7 +19,7 @@
 import { importRoster } from '../../src/rotation/roster-store';
 import { PATCH_APPROVE_ACTION } from '../../src/patches/patch-messages';
 import { startFakeEnvironments, type FakeEnvironments } from '../fakes/version-server';
-import { IMAGE_WORKFLOW, rerunCi, setCi, succeedTagRun, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
+import { IMAGE_WORKFLOW, rerunCi, runsOf, setCi, succeedTagRun, TAG_WORKFLOW, theTagRun } from '../fakes/tag-release-workflow';
 import { createGitFixture, type GitFixture } from '../git/fixture';
 import { announcement, mirrorToGitHub, remoteLog, runFromSlack } from '../dot-release/scene';
 import { dmsOf, ENGINEER, press as pressOn, requestPatch, teamCopy } from '../patches/helpers';
@@ -35,6 +35,7 @@ import {
   buttonValue,
   CAROL,
   CHANNEL,
+  confirmation,
   cutOf,
   lastTs,
   press,
@@ -83,7 +84,7 @@ describe('train 303 replayed, kickoff to production', () => {
   let envs: FakeEnvironments;
   let fixture: GitFixture;
   let h: Harness;
-  const pr = { passkeys: 0, mailer: 0, renovate: 0, fix: 0 };
+  const pr = { passkeys: 0, mailer: 0, renovate: 0, fix: 0, fix2: 0 };
 
   /** Squash-merges a pull request as GitHub does, on the real main (pushed), and mirrors it: returns the merge commit. */
   const land = (number: number, at: string, files: Record<string, string>): string => {
@@ -349,6 +350,61 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(texts.filter((t) => t.includes('Train 303 reached production'))).toHaveLength(1);
     expect(await ask(h, ALICE, 'status')).toContain('303: in production');
     expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged'))).toHaveLength(1);
+  });
+
+  test('train 304 is cut on 2 December: what made it is what is not in 303 (not the PR that rode 303 anyway); Bob tags it', async () => {
+    const cutoff = h.bot.app.deps.calendar.getTrain(304).cutoff;
+    for (const minutes of [-24 * 60, -180, -60, 0]) await tickAt([h], at(cutoff, minutes + 1));
+    const cutoffMessages = topLevel(h).filter((m) => m.text.startsWith('Tagging train 304 now'));
+    expect(cutoffMessages).toHaveLength(1);
+    const madeIt = mrkdwnOf(cutoffMessages[0] as FakeSlackMessage).find((t) => t.startsWith('*Made it*')) ?? '';
+    // Passkeys was merged after 303's cutoff and cut into 303 anyway: it is in v1.303.0, not new in 304.
+    expect(madeIt).toContain('Fix the passkey prompt on Safari');
+    expect(madeIt).not.toContain('Add passkeys');
+    expect(blocksText(cutoffMessages[0])).not.toContain('did not run');
+    h.clock.set(at(cutoff, 20));
+    const runs = runsOf(h.github, TAG_WORKFLOW).length;
+    const { body, value } = await confirmation(h, BOB);
+    expect(textOf(body)).toContain('Fix the passkey prompt on Safari');
+    expect(textOf(body)).not.toContain('Add passkeys');
+    await press(h, BOB, 'tag_confirm', value);
+    const run = runsOf(h.github, TAG_WORKFLOW)[runs];
+    if (!run) throw new Error('tag-release.yml was not dispatched for 304');
+    const cut = succeedTagRun(h.github, run);
+    expect(cut).toMatchObject({ train: 304, tag: 'v1.304.0' });
+    fixture.git('tag', '-a', '-m', 'Train release 304', 'v1.304.0', cut.sha);
+    fixture.git('branch', 'train-304', cut.sha);
+    fixture.git('push', '--quiet', 'origin', 'train-304', 'refs/tags/v1.304.0');
+    for (let i = 0; i < 3; i++) await tick(h);
+    expect(await cutOf(h, 304)).toMatchObject({ tag: 'v1.304.0', tagSha: cut.sha });
+  });
+
+  test('a fix for production after 304 is cut: 303.2 approved and run by Alice, the forward port to 304 announced and run by Bob; Erin told once each', async () => {
+    pr.fix2 = h.github.addPullRequest({ title: 'Fix the reset-password link', authorLogin: 'erin-gh', reviewDecision: 'APPROVED' }).number;
+    h.clock.advance(60 * MINUTE);
+    const sha = land(pr.fix2, h.clock.now().toISOString(), { 'reset.txt': 'the reset link works\n' });
+    const second = await requestPatch({ h }, ENGINEER, {
+      train: '303',
+      items: sha,
+      reason: 's1-bug',
+      bugUrl: 'https://mozilla-hub.atlassian.net/browse/FXA-10304',
+      verified: true,
+    });
+    const [dm] = dmsOf(h, ALICE).filter((m) => m.text.includes(`Patch request #${second}`));
+    if (!dm) throw new Error('no DM to the owner');
+    expect(await pressOn(h, ALICE, PATCH_APPROVE_ACTION, String(second), dm)).toContain('Dot release *303.2*');
+    expect(await runFromSlack(h, 303, 2, ALICE)).toContain('released');
+    expect(remoteLog(fixture, 'v1.303.1..train-303')).toEqual([`Fix the reset-password link (#${pr.fix2})`]);
+    // Train 304 was cut before the fix landed: its forward port, with Bob (its owner) asked to run it.
+    const port = announcement(h, 304, 1);
+    expect(textOf(port)).toContain('Forward port to train 304');
+    expect(textOf(port)).toContain(sha.slice(0, 10));
+    expect(mentions(port)).toEqual([`<@${BOB}>`]);
+    expect(await runFromSlack(h, 304, 1, BOB)).toContain('released');
+    expect(remoteLog(fixture, 'v1.304.0..train-304')).toEqual([`Fix the reset-password link (#${pr.fix2})`]);
+    expect(fixture.remoteGit('rev-parse', 'v1.304.1^{commit}')).toBe(fixture.remoteGit('rev-parse', 'train-304'));
+    const told = dmsOf(h, ENGINEER).map((m) => m.text);
+    expect(told.filter((t) => t.includes('is tagged `v1.303.2`'))).toHaveLength(1);
   });
 
   test('the whole transcript: nothing posted twice; in the channel, nobody mentioned in a list item but the one asked to act', async () => {
