@@ -13,8 +13,11 @@
  * the owner approves it, "Planning train 303.1", the owner runs it from Slack
  * (picked onto train-303 and tagged v1.303.1 in a real repository: a bare
  * remote in a temporary directory, its history mirrored into the fake GitHub),
- * CI on the tag, the requester told, production. Last, the whole transcript:
- * nothing posted twice, nobody mentioned in a list item but the one asked to act.
+ * CI on the tag, the requester told, production. Then train 304 is cut (its
+ * "Made it" is what is new since 303's cut, not the PR cut into 303 anyway), a
+ * fix for production becomes 303.2 and its forward port 304.1, both run from
+ * Slack. Last, the whole transcript: nothing posted twice, nobody mentioned in a
+ * list item of a channel message but the one asked to act.
  */
 import { importRoster } from '../../src/rotation/roster-store';
 import { PATCH_APPROVE_ACTION } from '../../src/patches/patch-messages';
@@ -305,7 +308,7 @@ describe('train 303 replayed, kickoff to production', () => {
   test('Alice approves from her DM: "Planning train 303.1" in the channel, the fix in it; Erin told once', async () => {
     const [dm] = dmsOf(h, ALICE).filter((m) => m.text.includes(`Patch request #${request}`));
     if (!dm) throw new Error('no DM to the owner');
-    const erinBefore = dmsWith(h, ENGINEER).length;
+    const [aliceBefore, erinBefore] = [dmsWith(h, ALICE).length, dmsWith(h, ENGINEER).length];
     const reply = await pressOn(h, ALICE, PATCH_APPROVE_ACTION, String(request), dm);
     expect(reply).toContain('Dot release *303.1*');
     const planning = announcement(h, 303, 1);
@@ -320,9 +323,12 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(textOf(toErin[0] as FakeSlackMessage)).toContain('Approved by');
     expect(textOf(toErin[0] as FakeSlackMessage)).toContain('dot release *303.1*');
     expect(teamCopy(h, request).text).not.toContain('needs a decision');
+    // Her own click: her DM copy is updated, nothing new is sent to her.
+    expect(dmsWith(h, ALICE)).toHaveLength(aliceBefore);
   });
 
-  test('Alice runs the dot release from Slack: the fix picked with -x onto train-303, pushed, v1.303.1 tagged; Erin told once', async () => {
+  test("Alice runs the dot release from Slack: the fix picked with -x onto train-303, pushed, v1.303.1 tagged in the train's thread; Erin told once", async () => {
+    const channelBefore = topLevel(h).length;
     const outcome = await runFromSlack(h, 303, 1, ALICE);
     expect(outcome).toContain('released');
     expect(outcome).toContain('v1.303.1');
@@ -331,7 +337,12 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(fixture.remoteGit('cat-file', '-t', 'v1.303.1')).toBe('tag');
     expect(fixture.remoteGit('rev-parse', 'v1.303.1^{commit}')).toBe(fixture.remoteGit('rev-parse', 'train-303'));
     expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged `v1.303.1`'))).toHaveLength(1);
+    // The announcement says it is out (updated, not posted again); the tag is reported in train 303's thread.
     expect(announcement(h, 303, 1).text).toMatch(/watched/);
+    expect(topLevel(h)).toHaveLength(channelBefore);
+    const thread = topLevel(h).find((m) => m.text.startsWith('Train 303 kicks off'))?.ts;
+    const tagged = (await repliesNow(h, mark)).filter((m) => m.text.includes('Tagged v1.303.1'));
+    expect(tagged.map((m) => m.thread_ts)).toEqual([thread]);
   });
 
   test('CI on v1.303.1 passes, stage; production reports 303.1: "train 303 reached production" once; Erin told once in all', async () => {
@@ -379,7 +390,7 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(await cutOf(h, 304)).toMatchObject({ tag: 'v1.304.0', tagSha: cut.sha });
   });
 
-  test('a fix for production after 304 is cut: 303.2 approved and run by Alice, the forward port to 304 announced and run by Bob; Erin told once each', async () => {
+  test('a fix for production after 304 is cut: 303.2 approved and run by Alice, the forward port to 304 announced and run by Bob; Erin told once', async () => {
     pr.fix2 = h.github.addPullRequest({ title: 'Fix the reset-password link', authorLogin: 'erin-gh', reviewDecision: 'APPROVED' }).number;
     h.clock.advance(60 * MINUTE);
     const sha = land(pr.fix2, h.clock.now().toISOString(), { 'reset.txt': 'the reset link works\n' });
@@ -403,6 +414,11 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(await runFromSlack(h, 304, 1, BOB)).toContain('released');
     expect(remoteLog(fixture, 'v1.304.0..train-304')).toEqual([`Fix the reset-password link (#${pr.fix2})`]);
     expect(fixture.remoteGit('rev-parse', 'v1.304.1^{commit}')).toBe(fixture.remoteGit('rev-parse', 'train-304'));
+    // Each tag in its own train's thread.
+    const threadOf = (train: number) => topLevel(h).find((m) => m.text.startsWith(`Train ${train} kicks off`))?.ts;
+    const replies = await repliesNow(h, mark);
+    expect(replies.filter((m) => m.text.includes('Tagged v1.303.2')).map((m) => m.thread_ts)).toEqual([threadOf(303)]);
+    expect(replies.filter((m) => m.text.includes('Tagged v1.304.1')).map((m) => m.thread_ts)).toEqual([threadOf(304)]);
     const told = dmsOf(h, ENGINEER).map((m) => m.text);
     expect(told.filter((t) => t.includes('is tagged `v1.303.2`'))).toHaveLength(1);
   });
