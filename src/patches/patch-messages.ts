@@ -171,6 +171,11 @@ export function renderPlanAnnouncement(
   options: Rendering & { ownerUserId: string | null; runSummary?: string | undefined },
 ): { text: string; blocks: Block[] } {
   const owner = options.ownerUserId ? mentionUser(options.ownerUserId) : '_no owner assigned_';
+  // Requesters are named, not pinged: each hears of the approval by DM (one notification per person).
+  const named = (userId: string) => {
+    const name = options.names?.get(userId);
+    return name !== undefined ? escapeTyped(name) : mentionUser(userId);
+  };
   const reasons = new Map(plan.requests.map((r) => [r.id, r]));
   const lines = plan.commits.map((commit, index) => {
     const request = commit.requestId === null ? undefined : reasons.get(commit.requestId);
@@ -178,7 +183,7 @@ export function renderPlanAnnouncement(
     const asked =
       commit.requestId === null || commit.requestedBy === null
         ? 'forward port'
-        : `request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why}`;
+        : `request #${commit.requestId} by ${named(commit.requestedBy)}${why}`;
     return `${index + 1}. ${describeCommit(options.repository, commit)}: ${asked}`;
   });
   // Once the run started its announcement is redrawn with where it is (`runSummary`): no buttons then.

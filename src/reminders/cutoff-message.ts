@@ -23,6 +23,7 @@ import { handOffToSre, messageUrl } from './sre-handoff';
 import { withAdvisoryLock } from '../db/locks';
 import { findTrainAssignment } from '../rotation/roster-store';
 import { findTrainThread, recordTrainThread } from '../tagging/notice-store';
+import { findTrainCut } from '../tagging/release-store';
 import { withoutIgnored } from './pull-requests';
 import { readOpenPullRequests } from './sweep';
 import { renderCutoffMessage, shortTime } from './views';
@@ -39,7 +40,7 @@ export async function postCutoffMessage(options: ReminderFireOptions): Promise<v
   let merged: MergedPullRequest[] | null = null;
   try {
     open = await readOpenPullRequests(deps);
-    const since = deps.calendar.getTrain(train - 1).cutoff;
+    const since = await previousCutMoment(deps, train);
     const mergedSince = await deps.github.listMergedPullRequestsSince({ baseBranch: settings.mainBranch, since });
     merged = withoutIgnored(
       mergedSince.filter((pr) => Date.parse(pr.mergedAt) <= schedule.cutoff.getTime()),
@@ -98,6 +99,17 @@ export async function postCutoffMessage(options: ReminderFireOptions): Promise<v
   await refreshOwnerSummary({ deps, train, ownerSlackId, now, create: false, cut: true }).catch((error: unknown) =>
     deps.logger.warn({ err: error, train }, 'reminders: could not mark the owner summary as cut'),
   );
+}
+
+/**
+ * Since when a merge is new in `train`: the previous train's cutoff or, when that train was tagged later (its
+ * tagging run dispatched after its cutoff, e.g. cut anyway with late merges), that dispatch: the workflow tags
+ * main's head then, so what was merged before it rode the previous train.
+ */
+async function previousCutMoment(deps: AppDeps, train: number): Promise<Date> {
+  const cutoff = deps.calendar.getTrain(train - 1).cutoff;
+  const dispatchedAt = (await findTrainCut(deps.db.prisma, train - 1))?.dispatchedAt ?? null;
+  return dispatchedAt && dispatchedAt > cutoff ? dispatchedAt : cutoff;
 }
 
 /** The train's thread when it exists already: the one recorded, or the kickoff announcement that will become it. */
