@@ -7,7 +7,7 @@
 import type { types } from '@slack/bolt';
 import { actions, button, context, section } from '../slack/blocks';
 import { fitMessage, list, type Part } from '../slack/budget';
-import { escapeMrkdwn, escapeTyped, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { actorText, escapeMrkdwn, escapeTyped, link, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { Block } from '../slack/blocks';
 import { formatInZones } from '../train/time-format';
 import type { DotReleasePlan, PatchRequestRecord } from './patch-store';
@@ -165,12 +165,17 @@ export function describeOutcome(request: PatchRequestRecord, options: Rendering)
   }
 }
 
-/** The announcement of a planned dot release: what it will contain so far, and how to ride along. */
+/**
+ * The announcement of a planned dot release: what it will contain so far, and how to ride along. The owner, asked to
+ * run it, is mentioned; the requesters are named from `names` (a mention when Slack knows no name).
+ */
 export function renderPlanAnnouncement(
   plan: DotReleasePlan,
   options: Rendering & { ownerUserId: string | null; runSummary?: string | undefined },
 ): { text: string; blocks: Block[] } {
   const owner = options.ownerUserId ? mentionUser(options.ownerUserId) : '_no owner assigned_';
+  // The requesters are told by DM: the channel names them (`options.names`), it does not ping them again.
+  const named = (userId: string) => actorText({ actor: userId, actorName: options.names?.get(userId) });
   const reasons = new Map(plan.requests.map((r) => [r.id, r]));
   const lines = plan.commits.map((commit, index) => {
     const request = commit.requestId === null ? undefined : reasons.get(commit.requestId);
@@ -178,7 +183,7 @@ export function renderPlanAnnouncement(
     const asked =
       commit.requestId === null || commit.requestedBy === null
         ? 'forward port'
-        : `request #${commit.requestId} by ${mentionUser(commit.requestedBy)}${why}`;
+        : `request #${commit.requestId} by ${named(commit.requestedBy)}${why}`;
     return `${index + 1}. ${describeCommit(options.repository, commit)}: ${asked}`;
   });
   // Once the run started its announcement is redrawn with where it is (`runSummary`): no buttons then.
