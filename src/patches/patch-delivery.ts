@@ -163,9 +163,9 @@ export async function announceDotRelease(options: {
     const plan = await loadDotReleasePlan(tx, options.planId);
     if (!plan || (plan.status !== 'planned' && options.runSummary === undefined)) return;
     const ownerUserId = await findOwnerOfTrain(deps, plan.train);
-    const requesters = plan.commits.map((commit) => commit.requestedBy).filter((id): id is string => id !== null);
+    const requesters = plan.commits.flatMap((commit) => (commit.requestedBy === null ? [] : [commit.requestedBy]));
     const names = await displayNames(deps.slackDirectory, requesters);
-    const message = renderPlanAnnouncement(plan, { ...rendering(deps), ownerUserId, names, runSummary: options.runSummary });
+    const message = renderPlanAnnouncement(plan, { ...rendering(deps), names, ownerUserId, runSummary: options.runSummary });
     if (plan.announcementChannel && plan.announcementTs) {
       await deps.messenger.update({ channel: plan.announcementChannel, ts: plan.announcementTs, message });
       await recordPlanAnnouncement(tx, { planId: plan.id, version: plan.version });

@@ -7,7 +7,7 @@
 import type { types } from '@slack/bolt';
 import { actions, button, context, section } from '../slack/blocks';
 import { fitMessage, list, type Part } from '../slack/budget';
-import { actorText, escapeMrkdwn, escapeTyped, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { escapeMrkdwn, escapeTyped, link, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { Block } from '../slack/blocks';
 import { formatInZones } from '../train/time-format';
 import type { DotReleasePlan, PatchRequestRecord } from './patch-store';
@@ -165,17 +165,17 @@ export function describeOutcome(request: PatchRequestRecord, options: Rendering)
   }
 }
 
-/**
- * The announcement of a planned dot release: what it will contain so far, and how to ride along. The owner, asked to
- * run it, is mentioned; the requesters are named from `names` (a mention when Slack knows no name).
- */
+/** The announcement of a planned dot release: what it will contain so far, and how to ride along. */
 export function renderPlanAnnouncement(
   plan: DotReleasePlan,
   options: Rendering & { ownerUserId: string | null; runSummary?: string | undefined },
 ): { text: string; blocks: Block[] } {
   const owner = options.ownerUserId ? mentionUser(options.ownerUserId) : '_no owner assigned_';
-  // The requesters are told by DM: the channel names them (`options.names`), it does not ping them again.
-  const named = (userId: string) => actorText({ actor: userId, actorName: options.names?.get(userId) });
+  // Requesters are named, not pinged: each hears of the approval by DM (one notification per person).
+  const named = (userId: string) => {
+    const name = options.names?.get(userId);
+    return name !== undefined ? escapeTyped(name) : mentionUser(userId);
+  };
   const reasons = new Map(plan.requests.map((r) => [r.id, r]));
   const lines = plan.commits.map((commit, index) => {
     const request = commit.requestId === null ? undefined : reasons.get(commit.requestId);
