@@ -13,7 +13,14 @@ import { lockForTransaction } from '../db/locks';
 import { InvalidInputError } from '../errors';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { formatBranch, formatTag } from '../train/versions';
-import { rideAlongRefusal, type PatchRequestForm, type VerifiedRequest } from './request-input';
+import {
+  describeCommitProblems,
+  joinProblems,
+  requestedAlready,
+  rideAlongRefusal,
+  type PatchRequestForm,
+  type VerifiedRequest,
+} from './request-input';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
@@ -82,7 +89,9 @@ export async function createPatchRequest(options: {
     const existing = await tx.patchRequest.findUnique({ where: { viewId: options.viewId } });
     if (existing) return { id: existing.id, created: false };
     const duplicates = await findRequestedAlready({ prisma: tx, train: verified.train, shas: verified.commits.map((c) => c.sha) });
-    if (duplicates.length > 0) throw new PatchConflictError('items', `${duplicates.join('; ')}.`);
+    if (duplicates.length > 0) {
+      throw new PatchConflictError('items', joinProblems(describeCommitProblems(requestedAlready(verified.train, duplicates))));
+    }
     if (form.reason === 'ride-along' && !(await hasPlannedDotRelease(tx, verified.train)))
       throw new PatchConflictError('reason', rideAlongRefusal(verified.train));
     const created = await tx.patchRequest.create({
@@ -394,21 +403,22 @@ function frozenCommits(value: unknown): DotReleasePlan['commits'] {
 /** Statuses of requests whose commits count as requested. */
 export const LIVE_STATUSES = ['pending', 'approved'];
 
-/** The same commits already requested for `train`, as problems to show (empty: none). */
-export async function findRequestedAlready(options: { prisma: PrismaClient | Tx; train: number; shas: string[] }): Promise<string[]> {
+/** Which of `shas` a live request of `train` asks for already (the first such request of each), in the order of `shas`. */
+export async function findRequestedAlready(options: {
+  prisma: PrismaClient | Tx;
+  train: number;
+  shas: string[];
+}): Promise<Array<{ sha: string; requestId: number; status: string }>> {
   if (options.shas.length === 0) return [];
   const existing = await options.prisma.patchRequestCommit.findMany({
     where: { train: options.train, sha: { in: options.shas }, request: { status: { in: LIVE_STATUSES } } },
     include: { request: { select: { id: true, status: true } } },
     orderBy: { id: 'asc' },
   });
-  const seen = new Set<string>();
-  return existing
-    .filter((row) => !seen.has(row.sha) && seen.add(row.sha))
-    .map(
-      (row) =>
-        `${row.sha.slice(0, 10)} is already requested for train ${options.train} in patch request #${row.request.id} (${row.request.status})`,
-    );
+  return options.shas.flatMap((sha) => {
+    const row = existing.find((candidate) => candidate.sha === sha);
+    return row ? [{ sha, requestId: row.request.id, status: row.request.status }] : [];
+  });
 }
 
 /** Whether a dot release of `train` is planned (open). */

@@ -78,7 +78,8 @@ export function parsePatchItems(text: string, repository: string): { items: Patc
   return { items, problems };
 }
 
-function clip(text: string, limit = 60): string {
+/** `text`, cut to `limit` characters (with an ellipsis) to be quoted in a problem. */
+export function clip(text: string, limit = 60): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
@@ -129,6 +130,64 @@ export function checkPatchRequestForm(
     errors[FIELD.bugUrl] = form.reason === 's1-bug' ? 'Link the S1 bug.' : 'Link the failing test or its CI run.';
   }
   return { errors, items };
+}
+
+/**
+ * One pass's answer: per field, what is wrong in the form itself, then what
+ * GitHub and the database found in what could be read of it. A field that
+ * could not be read says only that (the rest would be about an empty field).
+ */
+export function combineFieldErrors(local: FieldErrors, verified: FieldErrors, unreadable: FieldErrors): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const field of Object.values(FIELD)) {
+    const said = unreadable[field] ?? [local[field], verified[field]].filter((text) => text !== undefined).join(' ');
+    if (said !== '') errors[field] = said;
+  }
+  return errors;
+}
+
+/**
+ * What is wrong with one commit of a request, said of it alone (`one`) or of
+ * several commits with the same problem (`many`); both end with what is
+ * expected instead.
+ */
+export interface CommitProblem {
+  /** The commit as people know it: `#12 (0123abcdef)`, a short SHA, or what was typed. */
+  subject: string;
+  one: string;
+  many: string;
+}
+
+/**
+ * Every commit's problem, in the order typed: commits with the same problem
+ * are named together ("a, b and c are not on main: …"), so that a long list
+ * still names every commit within the field's error.
+ */
+export function describeCommitProblems(problems: readonly CommitProblem[]): string[] {
+  const groups = new Map<string, { problem: CommitProblem; subjects: string[] }>();
+  for (const problem of problems) {
+    const group = groups.get(problem.one);
+    if (group) {
+      if (!group.subjects.includes(problem.subject)) group.subjects.push(problem.subject);
+    } else groups.set(problem.one, { problem, subjects: [problem.subject] });
+  }
+  return [...groups.values()].map(({ problem, subjects }) =>
+    subjects.length === 1 ? `${subjects[0]} ${problem.one}` : `${nameAll(subjects)} ${problem.many}`,
+  );
+}
+
+/** "a", "a and b", "a, b and c". */
+function nameAll(names: readonly string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** Commits already asked for in another live request of the train (`findRequestedAlready`). */
+export function requestedAlready(train: number, rows: ReadonlyArray<{ sha: string; requestId: number; status: string }>): CommitProblem[] {
+  return rows.map((row) => ({
+    subject: row.sha.slice(0, 10),
+    one: `is already requested for train ${train} in patch request #${row.requestId} (${row.status}): leave it out`,
+    many: `are already requested for train ${train} in patch request #${row.requestId} (${row.status}): leave them out`,
+  }));
 }
 
 /** Slack shows a field's error under it: several problems go on one line. */

@@ -15,7 +15,7 @@ import { openModal } from '../slack/open-modal';
 import { formatInZones } from '../train/time-format';
 import { deliverPatchRequest } from './patch-delivery';
 import { createPatchRequest, findPatchRequestByView, PatchConflictError } from './patch-store';
-import { checkPatchRequestForm, FIELD, type FieldErrors, type PatchReason } from './request-input';
+import { checkPatchRequestForm, combineFieldErrors, FIELD, type FieldErrors, MAX_PATCH_ITEMS, type PatchReason } from './request-input';
 import {
   decodeState,
   readPatchRequestForm,
@@ -128,13 +128,18 @@ export async function submitPatchRequest(options: {
     repository: settings.repository,
     justificationMinLength: settings.patchRequests.justificationMinLength,
   });
-  // What could not be read is said on its field, before what the rules find in the rest.
-  const errors = { ...local.errors, ...unreadable };
-  if (Object.keys(errors).length > 0 || form.train === null) return { ack: { response_action: 'errors', errors } };
-  const verification = await verifyPatchRequest({ deps, form: { ...form, train: form.train }, items: local.items });
-  if (!verification.ok) return { ack: { response_action: 'errors', errors: verification.errors } };
+  // One pass says every problem: GitHub and the database check whatever could be read, whatever else is wrong
+  // (more commits than a request takes are not looked up: the form says to split them).
+  const verification = await verifyPatchRequest({
+    deps,
+    train: form.train,
+    reason: form.reason,
+    items: local.items.length > MAX_PATCH_ITEMS ? [] : local.items,
+  });
+  const errors = combineFieldErrors(local.errors, verification.errors, unreadable);
+  const verified = verification.request;
+  if (Object.keys(errors).length > 0 || !verified) return { ack: { response_action: 'errors', errors } };
 
-  const { request: verified } = verification;
   const trainWhere = state.landscape.trains.find((t) => t.train === verified.train)?.where ?? 'cut';
   const ownerUserId = await findOwnerOfTrain(deps, verified.train);
   let stored;

@@ -91,6 +91,53 @@ export async function startScene(
   };
 }
 
+/**
+ * The scene for a whole test file: started in beforeAll, closed in afterAll.
+ * Its fields are read at use, in a test or a later hook.
+ */
+export function sceneForAll(options: Parameters<typeof startScene>[0] = {}): Scene {
+  let current: Scene | undefined;
+  const started = (): Scene => {
+    if (!current) throw new Error('sceneForAll: the scene starts in beforeAll; use it in a test or in a later hook');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startScene(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return {
+    get h() {
+      return started().h;
+    },
+    get environments() {
+      return started().environments;
+    },
+    get afterCut() {
+      return started().afterCut;
+    },
+    get beforeCut() {
+      return started().beforeCut;
+    },
+    get unmerged() {
+      return started().unmerged;
+    },
+    get mergedPr() {
+      return started().mergedPr;
+    },
+    get openPr() {
+      return started().openPr;
+    },
+    close: () => started().close(),
+  };
+}
+
+/** How many patch requests are stored. */
+export function requestCount(scene: Pick<Scene, 'h'>): Promise<number> {
+  return scene.h.bot.database.prisma.patchRequest.count();
+}
+
 /** Runs `/release <text>` and waits for the modal to be filled in (views.open, then views.update). */
 export async function openRequestModal(h: Harness, userId: string, text = 'request-patch'): Promise<FakeSlackView> {
   const updates = h.slack.callsTo('views.update').length;

@@ -15,21 +15,14 @@ import {
   everythingPosted,
   JUSTIFICATION,
   openRequestModal,
-  startScene,
+  requestCount,
+  sceneForAll,
   submitRequest,
-  type Scene,
 } from './helpers';
 
 describe('/release request-patch', () => {
-  let scene: Scene;
-  beforeAll(async () => {
-    scene = await startScene();
-  });
-  afterAll(async () => {
-    await scene.close();
-  });
-
-  const requestCount = () => scene.h.bot.database.prisma.patchRequest.count();
+  const scene = sceneForAll();
+  const stored = () => requestCount(scene);
 
   test('the modal opens at once, then lists the trains with where each is; the train on stage is the default', async () => {
     const { h } = scene;
@@ -171,7 +164,7 @@ describe('/release request-patch', () => {
       const answer = await submitRequest(scene.h, modal, ENGINEER, input());
       expect(answer.response_action).toBe('errors');
       expect(answer.errors?.[field]).toMatch(message);
-      expect(await requestCount()).toBe(0);
+      expect(await stored()).toBe(0);
       expect(scene.h.slack.callsTo('chat.postMessage')).toHaveLength(0);
     });
 
@@ -183,7 +176,7 @@ describe('/release request-patch', () => {
       });
       expect(Object.keys(answer.errors ?? {}).sort()).toEqual(['bug_url', 'items', 'justification']);
       expect(answer.errors?.items).toMatch(/abc12 is too short/);
-      expect(await requestCount()).toBe(0);
+      expect(await stored()).toBe(0);
     });
   });
 
@@ -201,7 +194,7 @@ describe('/release request-patch', () => {
       expect(answer.errors?.items).toMatch(
         /I cannot check these commits with GitHub right now \(GitHub is not answering \(HTTP 502\)\)\. Nothing was sent and what you typed is kept/,
       );
-      expect(await requestCount()).toBe(0);
+      expect(await stored()).toBe(0);
     });
 
     test('GitHub not answering: the answer still comes within Slack’s 3 seconds', async () => {
@@ -212,7 +205,7 @@ describe('/release request-patch', () => {
       // GitHub never answers; an answer with errors at all means it came in time: past 3 s,
       // Bolt would already have answered 404 for the listener (as Slack gives up then).
       expect(answer.errors?.items).toMatch(/GitHub did not answer within 2 seconds/);
-      expect(await requestCount()).toBe(0);
+      expect(await stored()).toBe(0);
     });
 
     test('GitHub down when the modal opens: it says so and has nothing to submit', async () => {
@@ -312,7 +305,7 @@ describe('/release request-patch', () => {
       const again = await openRequestModal(h, BOB);
       const answer = await submitRequest(h, again, BOB, { items: `https://github.com/mozilla/fxa/pull/${scene.mergedPr}` });
       expect(answer.errors?.items).toMatch(/is already requested for train 302 in patch request #1 \(pending\)/);
-      expect(await requestCount()).toBe(1);
+      expect(await stored()).toBe(1);
     });
 
     test('double submission of the modal stores one request and posts it once', async () => {
@@ -331,7 +324,7 @@ describe('/release request-patch', () => {
       const late = await submitRequest(h, twice, ENGINEER, input);
       expect(JSON.stringify(late.view?.blocks)).toContain('already sent as patch request #2');
       expect(h.slack.callsTo('chat.postMessage')).toHaveLength(posts + 3);
-      expect(await requestCount()).toBe(2);
+      expect(await stored()).toBe(2);
     });
   });
 });
