@@ -2,7 +2,8 @@
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../deps';
 import { InvalidInputError } from '../errors';
-import { escapeMrkdwn } from '../slack/mrkdwn';
+import { nameOf } from '../slack/directory';
+import { actorText, escapeMrkdwn } from '../slack/mrkdwn';
 import { requireTagger } from '../tagging/permissions';
 import { findLatestTrain, parseReleaseTag } from '../train/versions';
 import { dispatchAssetsUpload } from './assets-upload';
@@ -42,7 +43,9 @@ export function createAssetsSubcommand(deps: AppDeps): Subcommand {
       const release = parseReleaseTag(tag, settings.tagFormat);
       const train = release?.train ?? 0;
       await requireTagger({ deps, userId: context.userId, now: context.now, train, action: 'upload the assets' });
-      const dispatched = await dispatchAssetsUpload({ deps, train, tag, now: context.now, why: `asked by <@${context.userId}>` });
+      // Said in the train's thread: their own command, so named, not pinged.
+      const who = actorText({ actor: context.userId, actorName: await nameOf(deps, context.userId) });
+      const dispatched = await dispatchAssetsUpload({ deps, train, tag, now: context.now, why: `asked by ${who}` });
       await context.respond({
         response_type: 'ephemeral',
         text: dispatched

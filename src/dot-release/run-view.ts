@@ -76,11 +76,14 @@ function commitLines(run: DotReleaseRun, repository: string): string[] {
   });
 }
 
-/** Where the run is, in one paragraph (the announcement shows it under the commits; replies lead with it). */
-export function describeRun(run: DotReleaseRun, repository: string): string {
+/**
+ * Where the run is, in one paragraph (the announcement shows it under the commits; replies lead with it). `starter`
+ * false leaves out who started it: a new post in the thread that also goes to them by DM must not ping them again.
+ */
+export function describeRun(run: DotReleaseRun, repository: string, options: { starter?: boolean } = {}): string {
   const toPick = (run.classified ?? []).filter((c) => c.status === 'to-pick').length;
   const state = describeRunState({ state: run.status, picked: run.picks.length, toPick, tag: run.tag });
-  const by = run.runBy ? ` (started by ${mentionUser(run.runBy)})` : '';
+  const by = run.runBy && options.starter !== false ? ` (started by ${mentionUser(run.runBy)})` : '';
   const lines = [`*Dot release ${run.train}.${run.patch}*: ${state}${by}.`];
   if (run.classified !== null) lines.push(...commitLines(run, repository));
   if (run.status === 'failed' && run.lastError) lines.push(`:warning: ${run.lastError}`);
@@ -136,12 +139,15 @@ export function renderConflictHandOff(
   return fitMessage({ text: `Dot release ${run.train}.${run.patch} stopped at a conflict in ${short(conflict.sha)}`, parts });
 }
 
-/** A failure that stopped the run: what, and Resume / Abandon. */
+/**
+ * A failure that stopped the run: what, and Resume / Abandon. Posted in the train's thread and sent to the owner and
+ * the one who started it by DM: one notification each, so it mentions neither (the announcement says who started it).
+ */
 export function renderFailure(run: DotReleaseRun, repository: string): { text: string; blocks: Block[] } {
   return fitMessage({
     text: `Dot release ${run.train}.${run.patch} stopped: ${run.lastError ?? 'a failure'}`,
     parts: [
-      section(`:warning: ${describeRun(run, repository)}`),
+      section(`:warning: ${describeRun(run, repository, { starter: false })}`),
       context(
         `Nothing half-pushed: the train branch and the tag move only as whole steps. *Resume* starts again from the step that failed.`,
       ),

@@ -17,7 +17,8 @@ import {
   releaseAnnouncedTrain,
 } from '../rotation/roster-store';
 import type { Block } from '../slack/blocks';
-import { mentionUser } from '../slack/mrkdwn';
+import { nameOf } from '../slack/directory';
+import { actorText, mentionUser } from '../slack/mrkdwn';
 import { renderAnswered, renderKickoff } from './kickoff-view';
 
 /**
@@ -42,7 +43,13 @@ export async function announceTrain(options: { deps: AppDeps; train: number; now
     {
       train: schedule,
       owner,
-      next: nextEntry ? { train: nextEntry.train, slackUserId: nextEntry.slackUserId } : null,
+      next: nextEntry
+        ? {
+            train: nextEntry.train,
+            slackUserId: nextEntry.slackUserId,
+            name: nextEntry.slackUserId ? await nameOf(deps, nextEntry.slackUserId) : undefined,
+          }
+        : null,
       ...(options.note ? { note: options.note } : {}),
     },
     settings,
@@ -176,7 +183,9 @@ export async function confirmTrainOwnership(answer: KickoffAnswer): Promise<{ te
   if (await confirmTrainOwner({ prisma: deps.db.prisma, train, slackUserId: userId, now })) {
     await recordAudit(deps.db.prisma, { actor: userId, action: 'kickoff.confirm', subject: `train:${train}`, at: now });
   }
-  return renderAnswered(answer.original, `:white_check_mark: ${mentionUser(userId)} confirmed train ${train}.`);
+  // Their own click: named, not pinged.
+  const who = actorText({ actor: userId, actorName: await nameOf(deps, userId) });
+  return renderAnswered(answer.original, `:white_check_mark: ${who} confirmed train ${train}.`);
 }
 
 /**
@@ -203,10 +212,9 @@ export async function declineTrainOwnership(answer: KickoffAnswer): Promise<{ te
     now,
   });
   if (!released) return renderAnswered(answer.original, `Train ${train} was already handed on.`);
-  const note = `${mentionUser(owner)} can't take it, so the rotation picked the next person.`;
+  // Named, not pinged: it was their own click (or an admin's for them); the new owner is the one asked to act.
+  const who = actorText({ actor: owner, actorName: await nameOf(deps, owner) });
+  const note = `${who} can't take it, so the rotation picked the next person.`;
   await announceTrain({ deps, train, now, note });
-  return renderAnswered(
-    answer.original,
-    `:arrows_counterclockwise: ${mentionUser(owner)} can't take train ${train}; it was announced again below.`,
-  );
+  return renderAnswered(answer.original, `:arrows_counterclockwise: ${who} can't take train ${train}; it was announced again below.`);
 }

@@ -2,7 +2,7 @@
 import type { Settings } from '../config';
 import { actions, button, context, section, type Block } from '../slack/blocks';
 import { fitMessage } from '../slack/budget';
-import { mentionUser, slackDate } from '../slack/mrkdwn';
+import { actorText, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { TrainSchedule } from '../train/calendar';
 import { formatInZones } from '../train/time-format';
 
@@ -12,8 +12,9 @@ export const KICKOFF_DECLINE_ACTION = 'kickoff_decline';
 export interface KickoffMessage {
   train: TrainSchedule;
   owner: { slackUserId: string; emoji: string | null } | null;
-  next: { train: number; slackUserId: string | null } | null;
-  /** Why this is a re-announcement, e.g. "<@U…> can't take it". */
+  /** Who is next, named (not pinged: they are not asked to do anything yet); `name` undefined when Slack knows none. */
+  next: { train: number; slackUserId: string | null; name?: string | undefined } | null;
+  /** Why this is a re-announcement, e.g. "alice can't take it" (by name: it was her own click). */
   note?: string;
 }
 
@@ -28,7 +29,7 @@ function cutoffLine(train: TrainSchedule, settings: Settings): string {
 export function renderKickoff(message: KickoffMessage, settings: Settings): { text: string; blocks: Block[] } {
   const { train, owner, next } = message;
   const nextLine = next
-    ? `*Next up:* ${next.slackUserId ? mentionUser(next.slackUserId) : '_no owner assigned_'} for train ${next.train}.`
+    ? `*Next up:* ${next.slackUserId ? actorText({ actor: next.slackUserId, actorName: next.name }) : '_no owner assigned_'} for train ${next.train}.`
     : '';
   if (!owner) {
     const text = `Train ${train.train} kicks off with no release owner assigned.`;

@@ -1,6 +1,6 @@
 /** QA's sign-off as Slack text: the thread message, the managers' DM, the reply, and why a sign-off is refused. */
 import { actions, button, section, type Block } from '../slack/blocks';
-import { escapeMrkdwn, escapeTyped, link, mentionUser } from '../slack/mrkdwn';
+import { actorText, escapeMrkdwn, escapeTyped, link, mentionUser } from '../slack/mrkdwn';
 import type { QaColour, QaSignoff } from './qa-store';
 
 /** "Request a dot release" under a yellow or red sign-off: opens the patch request modal for the train. */
@@ -55,13 +55,22 @@ export function dotReleaseButton(train: number): Block {
   ]);
 }
 
-/** The thread message: who signed off, the colour, the note; for yellow or red, who was told. */
-export function renderSignoffNotice(options: { signoff: QaSignoff; managersGroup: string | null; managers: string[] }): {
+/**
+ * The thread message: who signed off (named, not pinged: it was their own click), the colour, the note; for yellow
+ * or red, who was told. `byName`: their display name (undefined when Slack knows none: then a mention).
+ */
+export function renderSignoffNotice(options: {
+  signoff: QaSignoff;
+  byName?: string | undefined;
+  managersGroup: string | null;
+  managers: string[];
+}): {
   text: string;
   blocks: Block[];
 } {
   const { signoff } = options;
-  const line = `${EMOJI[signoff.colour]} QA signed off *train ${signoff.train}* on stage: *${signoff.colour}* (by ${mentionUser(signoff.by)})${noteOf(signoff)}`;
+  const by = actorText({ actor: signoff.by, actorName: options.byName });
+  const line = `${EMOJI[signoff.colour]} QA signed off *train ${signoff.train}* on stage: *${signoff.colour}* (by ${by})${noteOf(signoff)}`;
   if (signoff.colour === 'green') return { text: line, blocks: [section(line)] };
   const group = options.managersGroup ? ` <!subteam^${options.managersGroup}>` : '';
   const told =

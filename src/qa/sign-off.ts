@@ -9,6 +9,7 @@ import type { AppDeps } from '../deps';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
 import { loadRoster } from '../rotation/roster-store';
 import type { Block } from '../slack/blocks';
+import { nameOf } from '../slack/directory';
 import { findTrainOnStage, listReleasesOfTrain } from '../tagging/release-store';
 import { describeState } from '../tagging/states';
 import { ensureTrainThread } from '../tagging/train-thread';
@@ -61,6 +62,8 @@ export async function signOffQa(options: {
   const { deps, userId, now, colour, note } = options;
   await requireMember(deps, userId, now);
   const train = await trainToSignOff(deps, options.train);
+  // Named in the thread (their own click), asked of Slack before anything is recorded.
+  const byName = await nameOf(deps, userId);
   const signoff = await recordQaSignoff({ prisma: deps.db.prisma, train, colour, note, by: userId, now });
   const { qa } = deps.config.settings;
   const managers = colour === 'green' ? [] : qa.managers;
@@ -71,7 +74,7 @@ export async function signOffQa(options: {
     about: { train, kind: 'qa-signoff' },
     to: { channel: thread.channel },
     threadTs: thread.ts,
-    message: renderSignoffNotice({ signoff, managersGroup: group, managers }),
+    message: renderSignoffNotice({ signoff, byName, managersGroup: group, managers }),
     now,
   });
   const threadUrl = `https://slack.com/archives/${thread.channel}/p${thread.ts.replace('.', '')}`;

@@ -25,12 +25,17 @@ export interface RotationMember {
   active: boolean;
 }
 
+/** Why a member skips: time away (`/release rotation skip`), or a train handed on at kickoff ("I can't, pick the next person"). */
+export type SkipReason = 'away' | 'handed-on';
+
 /** Away for one train, or for a range of local dates (YYYY-MM-DD, inclusive). */
 export interface RotationSkip {
   slackUserId: string;
   train?: number | null;
   fromDate?: string | null;
   toDate?: string | null;
+  /** Absent: away. Either way the member is passed over for the train and owed the next one. */
+  reason?: SkipReason;
 }
 
 /** A train whose owner is stored: announced, overridden or swapped. */

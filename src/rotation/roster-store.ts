@@ -10,7 +10,7 @@ import { InvalidInputError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import { claimIntentEffect } from '../slack/intent-ledger';
 import type { TrainCalendar } from '../train/calendar';
-import { planRotation, type AssignmentSource, type FixedAssignment, type PlannedTrain, type RotationSkip } from './plan';
+import { planRotation, type AssignmentSource, type FixedAssignment, type PlannedTrain, type RotationSkip, type SkipReason } from './plan';
 
 const START_TRAIN_KEY = 'rotation.startTrain';
 
@@ -29,6 +29,12 @@ export interface RosterMember {
 
 export interface StoredSkip extends RotationSkip {
   id: number;
+  reason: SkipReason;
+}
+
+/** A stored reason as the planner knows it: anything but 'handed-on' is time away (rows from before the column are). */
+function skipReasonOf(stored: string): SkipReason {
+  return stored === 'handed-on' ? 'handed-on' : 'away';
 }
 
 export interface RosterSnapshot {
@@ -57,7 +63,14 @@ export async function loadRoster(prisma: PrismaClient | Tx): Promise<RosterSnaps
       position,
       active,
     })),
-    skips: skips.map(({ id, slackUserId, train, fromDate, toDate }) => ({ id, slackUserId, train, fromDate, toDate })),
+    skips: skips.map(({ id, slackUserId, train, fromDate, toDate, reason }) => ({
+      id,
+      slackUserId,
+      train,
+      fromDate,
+      toDate,
+      reason: skipReasonOf(reason),
+    })),
     fixed: assignments.map((a) => ({
       train: a.train,
       slackUserId: a.slackUserId,
@@ -294,7 +307,7 @@ export async function moveRosterMember(
   );
 }
 
-/** Records that a member is away for one train or a range of dates. The caller checks the dates are not past. */
+/** Records that a member is away (reason 'away') for one train or a range of dates. The caller checks the dates are not past. */
 export async function addRosterSkip(
   options: {
     prisma: PrismaClient;
@@ -309,7 +322,9 @@ export async function addRosterSkip(
     options.prisma,
     async (tx) => {
       await requireMember(tx, options.slackUserId);
-      await tx.rosterSkip.create({ data: { slackUserId: options.slackUserId, ...options.skip, createdBy: options.actor, createdAt: now } });
+      await tx.rosterSkip.create({
+        data: { slackUserId: options.slackUserId, ...options.skip, reason: 'away', createdBy: options.actor, createdAt: now },
+      });
       await recordAudit(tx, {
         actor: options.actor,
         action: 'rotation.skip',
@@ -513,7 +528,9 @@ export async function confirmTrainOwner(options: {
 /**
  * The announced owner of `train` hands it on: the assignment is released only
  * if it is still the announced one (one decline wins), and the owner skips
- * this train (and is owed the next one), unless they have left the roster.
+ * this train (and is owed the next one), unless they have left the roster:
+ * a skip with reason 'handed-on', which `/release rotation show` lists apart
+ * from time away.
  * False when it was handed on already.
  */
 export async function releaseAnnouncedTrain(options: {
@@ -529,7 +546,7 @@ export async function releaseAnnouncedTrain(options: {
     const deleted = await tx.trainAssignment.deleteMany({ where: { train, slackUserId: owner, announcementTs: options.announcementTs } });
     if (deleted.count !== 1) return false;
     if (await tx.rosterMember.findUnique({ where: { slackUserId: owner } })) {
-      await tx.rosterSkip.create({ data: { slackUserId: owner, train, createdBy: actor, createdAt: now } });
+      await tx.rosterSkip.create({ data: { slackUserId: owner, train, reason: 'handed-on', createdBy: actor, createdAt: now } });
     }
     await recordAudit(tx, { actor, action: 'kickoff.decline', subject: `train:${train}`, details: { owner }, at: now });
     return true;

@@ -9,9 +9,10 @@ import type { AppDeps } from '../deps';
 import type { CommandContext, Subcommand } from '../commands/router';
 import { parseTrainArgument, positiveIdOf } from '../commands/parse-values';
 import { InvalidInputError, PermissionDeniedError } from '../errors';
+import { displayNames } from '../slack/directory';
 import { escapeMrkdwn, mentionUser } from '../slack/mrkdwn';
 import { formatInZones } from '../train/time-format';
-import { isAway } from './plan';
+import { isAway, type PlannedTrain } from './plan';
 import {
   addRosterMember,
   addRosterSkip,
@@ -24,10 +25,12 @@ import {
   setRosterEmoji,
   swapTrains,
   type NewMember,
+  type RosterSnapshot,
+  type StoredSkip,
 } from './roster-store';
 
 const USAGE = [
-  '`/release rotation show`: the current owner, the next five, who is away',
+  '`/release rotation show`: the current owner, the next five, who is away and who handed a train on',
   '`/release rotation add @user [github-login]`: add someone at the end of the list',
   '`/release rotation remove @user`',
   '`/release rotation move @user &lt;position&gt;`',
@@ -78,6 +81,20 @@ function parseDate(arg: string): string {
 /** The local date (YYYY-MM-DD) of `now` in `timeZone`. */
 function localDate(now: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A local date (YYYY-MM-DD) as "Dec 20", with the year when it is not `today`'s year or the next. */
+function shortDate(date: string, today: string): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const thisYear = Number(today.slice(0, 4));
+  return `${MONTHS[month - 1]} ${day}${year === thisYear || year === thisYear + 1 ? '' : `, ${year}`}`;
+}
+
+/** A range of local dates as "Dec 20–Jan 3" (one day: "Dec 20"). */
+function dateRange(fromDate: string, toDate: string, today: string): string {
+  return fromDate === toDate ? shortDate(fromDate, today) : `${shortDate(fromDate, today)}–${shortDate(toDate, today)}`;
 }
 
 function refuse(reason: string): never {
@@ -158,24 +175,48 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
       )
       .join('\n');
     const today = localDate(context.now, settings.timeZone);
-    const away = snapshot.members
-      .filter((m) =>
-        snapshot.skips.some(
-          (s) => s.slackUserId === m.slackUserId && (s.train != null ? s.train >= current.train : (s.toDate ?? '') >= today),
-        ),
-      )
-      .map((m) => {
-        const trains = plan
-          .filter((p) => isAway(snapshot.skips, m.slackUserId, p.train, deps.calendar.getTrain(p.train).cutDate))
-          .map((p) => p.train);
-        return `${mentionUser(m.slackUserId)}${trains.length ? ` (away for ${trains.join(', ')})` : ''}`;
-      });
     await context.respond({
       response_type: 'ephemeral',
-      text: [`*Owners*\n${lines.join('\n')}`, `*The list*\n${list}`, away.length ? `*Away*: ${away.join(', ')}` : '']
+      text: [`*Owners*\n${lines.join('\n')}`, `*The list*\n${list}`, ...(await skipLines(snapshot, plan, current.train, today))]
         .filter(Boolean)
         .join('\n\n'),
     });
+  }
+
+  /**
+   * Who is passed over, by name (nobody is pinged): time away ("*Away*: @bob (Dec 20–Jan 3, train 305)") apart from
+   * trains handed on at kickoff ("*Handed on train 304*: @alice"). Past skips are left out.
+   */
+  async function skipLines(snapshot: RosterSnapshot, plan: PlannedTrain[], currentTrain: number, today: string): Promise<string[]> {
+    const current = (s: StoredSkip) => (s.train != null ? s.train >= currentTrain : (s.toDate ?? '') >= today);
+    // Slack's current names (the roster's as recorded when Slack knows none).
+    const names = await displayNames(
+      deps.slackDirectory,
+      snapshot.skips.filter(current).map((s) => s.slackUserId),
+    );
+    const nameOf = (id: string) =>
+      `@${escapeMrkdwn(names.get(id) ?? snapshot.members.find((m) => m.slackUserId === id)?.displayName ?? id)}`;
+    const handedOn = new Map<number, string[]>();
+    for (const skip of snapshot.skips) {
+      if (skip.reason !== 'handed-on' || skip.train == null || !current(skip)) continue;
+      const people = handedOn.get(skip.train) ?? [];
+      if (!people.includes(nameOf(skip.slackUserId))) people.push(nameOf(skip.slackUserId));
+      handedOn.set(skip.train, people);
+    }
+    const away = snapshot.members.flatMap((m) => {
+      const skips = snapshot.skips.filter((s) => s.slackUserId === m.slackUserId && s.reason === 'away' && current(s));
+      if (skips.length === 0) return [];
+      const when = skips.map((s) => (s.train != null ? `train ${s.train}` : dateRange(s.fromDate ?? '', s.toDate ?? '', today)));
+      const trains = plan
+        .filter((p) => isAway(skips, m.slackUserId, p.train, deps.calendar.getTrain(p.train).cutDate))
+        .map((p) => `train ${p.train}`)
+        .filter((train) => !when.includes(train));
+      return [`${nameOf(m.slackUserId)} (${[...when, ...trains].join(', ')})`];
+    });
+    return [
+      ...[...handedOn.entries()].sort(([a], [b]) => a - b).map(([train, people]) => `*Handed on train ${train}*: ${people.join(', ')}`),
+      away.length ? `*Away*: ${away.join(', ')}` : '',
+    ];
   }
 
   // Every edit runs as a durable intent keyed by its trigger_id (src/commands/release-command.ts): a replay changes nothing twice.

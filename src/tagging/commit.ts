@@ -6,22 +6,38 @@
 import type { AppDeps } from '../deps';
 import type { CutNotice } from './outcomes';
 import { applyChanges, type TagRelease } from './release-store';
-import { renderCutNotice } from './rerun-view';
+import { displayNames } from '../slack/directory';
+import { peopleIn, renderCutNotice } from './rerun-view';
 import type { Write } from './watch-steps';
 
-/** The notices as the outbox keeps them. */
-export function noticeDrafts(deps: AppDeps, notices: CutNotice[]) {
-  return notices.map((notice) => renderCutNotice(deps.config.settings, notice));
+/** The notices as the outbox keeps them; `names` names the people they speak of (`peopleIn`). */
+export function noticeDrafts(deps: AppDeps, notices: CutNotice[], names?: ReadonlyMap<string, string>) {
+  return notices.map((notice) => renderCutNotice(deps.config.settings, notice, names));
 }
 
-export function commitWrite(options: { deps: AppDeps; release: TagRelease; now: Date; write: Write }): Promise<TagRelease | null> {
+/**
+ * Display names of the people the notices speak of, so that they are named, not pinged. Slack failing leaves them
+ * mentioned (logged): the cut never waits on a name.
+ */
+async function namesIn(deps: AppDeps, notices: CutNotice[]): Promise<ReadonlyMap<string, string>> {
+  const people = notices.flatMap(peopleIn);
+  if (people.length === 0) return new Map();
+  try {
+    return await displayNames(deps.slackDirectory, people);
+  } catch (error) {
+    deps.logger.warn({ err: error, people }, 'tagging: Slack did not say who these people are; the notice mentions them');
+    return new Map();
+  }
+}
+
+export async function commitWrite(options: { deps: AppDeps; release: TagRelease; now: Date; write: Write }): Promise<TagRelease | null> {
   const { deps, release, now, write } = options;
   return applyChanges({
     prisma: deps.db.prisma,
     release,
     now,
     changes: write.changes,
-    ...(write.notices ? { notices: noticeDrafts(deps, write.notices) } : {}),
+    ...(write.notices ? { notices: noticeDrafts(deps, write.notices, await namesIn(deps, write.notices)) } : {}),
     ...(write.audit ? { audit: write.audit } : {}),
   });
 }

@@ -12,7 +12,7 @@ import { actorText, clipMrkdwn, escapeMrkdwn, link, mentionUser, slackDate } fro
 import { formatCountdown } from '../train/time-format';
 import type { AfterTagNotice, CiAnswerRefusal, CutNotice, CutSummary, TagNotice } from './outcomes';
 import type { NoticeDraft } from './release-store';
-import { renderFlakyRecorded, renderNotice } from './tag-view';
+import { renderFlakyRecorded, renderNotice, type PeopleNames } from './tag-view';
 
 export const TAG_RERUN_ACTION = 'tag_ci_rerun';
 /** QA's sign-off buttons under "on stage" (handled by the qa feature). */
@@ -80,15 +80,36 @@ function isAfterTag(notice: CutNotice): notice is AfterTagNotice {
   return notice.kind === 'ci-rerun' || notice.kind === 'rerun-requested' || notice.kind === 'in-production' || notice.kind === 'summary';
 }
 
-/** A notice as the outbox keeps it: its text, its key (a later CI round's is its own) and whether it is a milestone. */
-export function renderCutNotice(settings: Settings, notice: CutNotice): NoticeDraft {
-  const rendered = isAfterTag(notice) ? renderAfterTag(notice) : renderTagNotice(settings, notice);
+/**
+ * The people a notice speaks of (who clicked, who answered a failure): channel and thread notices name them from
+ * Slack's display names (`renderCutNotice`'s `names`) instead of pinging them about their own clicks.
+ */
+export function peopleIn(notice: CutNotice): string[] {
+  switch (notice.kind) {
+    case 'dispatched':
+    case 'issue-filed':
+    case 'flaky':
+    case 'rerun-requested':
+      return notice.actorName === undefined ? [notice.actor] : [];
+    case 'summary':
+      return [notice.summary.flakyBy, notice.summary.rerunBy].filter((id): id is string => id !== null);
+    default:
+      return [];
+  }
+}
+
+/**
+ * A notice as the outbox keeps it: its text, its key (a later CI round's is its own) and whether it is a milestone.
+ * `names`: display names of `peopleIn(notice)`; someone missing from it (Slack knows no name) is mentioned.
+ */
+export function renderCutNotice(settings: Settings, notice: CutNotice, names: PeopleNames = new Map()): NoticeDraft {
+  const rendered = isAfterTag(notice) ? renderAfterTag(notice, names) : renderTagNotice(settings, notice, names);
   const milestone = milestoneOf(notice);
   return milestone ? { ...rendered, milestone } : rendered;
 }
 
-function renderTagNotice(settings: Settings, notice: TagNotice): NoticeDraft {
-  const base = renderNotice(settings, notice);
+function renderTagNotice(settings: Settings, notice: TagNotice, names: PeopleNames): NoticeDraft {
+  const base = renderNotice(settings, notice, names);
   const round = roundOf(notice);
   const keyed = round > 1 ? { ...base, key: `${base.key}.r${round}` } : base;
   if (notice.kind === 'ci-passed' && round > 1) {
@@ -100,7 +121,12 @@ function renderTagNotice(settings: Settings, notice: TagNotice): NoticeDraft {
   return keyed;
 }
 
-function renderAfterTag(notice: AfterTagNotice): NoticeDraft {
+/** A person named (they clicked, or answered the failure themselves), else mentioned. */
+function person(userId: string, names: PeopleNames, name?: string): string {
+  return actorText({ actor: userId, actorName: name ?? names.get(userId) });
+}
+
+function renderAfterTag(notice: AfterTagNotice, names: PeopleNames): NoticeDraft {
   switch (notice.kind) {
     case 'ci-rerun':
       return draft(
@@ -111,8 +137,8 @@ function renderAfterTag(notice: AfterTagNotice): NoticeDraft {
       return draft(
         `rerun#${notice.attempt}.r${notice.round}`,
         notice.how === 'github'
-          ? `:repeat: ${actorText(notice)} asked GitHub to re-run the failed jobs of ${code(notice.tag)}${notice.url ? ` (${link(notice.url, 'run')})` : ''}. Watching the outcome.`
-          : `:eyes: ${actorText(notice)} is re-running CI on ${code(notice.tag)}${notice.url ? ` (${link(notice.url, 'CI')})` : ''}. Watching the outcome.`,
+          ? `:repeat: ${person(notice.actor, names, notice.actorName)} asked GitHub to re-run the failed jobs of ${code(notice.tag)}${notice.url ? ` (${link(notice.url, 'run')})` : ''}. Watching the outcome.`
+          : `:eyes: ${person(notice.actor, names, notice.actorName)} is re-running CI on ${code(notice.tag)}${notice.url ? ` (${link(notice.url, 'CI')})` : ''}. Watching the outcome.`,
       );
     case 'in-production':
       return draft(
@@ -120,19 +146,20 @@ function renderAfterTag(notice: AfterTagNotice): NoticeDraft {
         `:tada: *Train ${notice.train} reached production* (production reports \`${escapeMrkdwn(notice.version)}\` for ${code(notice.tag)}).`,
       );
     case 'summary':
-      return summaryNotice(notice.summary, notice.attempt);
+      return summaryNotice(notice.summary, notice.attempt, names);
   }
 }
 
-function summaryNotice(summary: CutSummary, attempt: number): NoticeDraft {
+/** The end-of-cut summary (a milestone the channel sees): who answered the failure is named, not pinged. */
+function summaryNotice(summary: CutSummary, attempt: number, names: PeopleNames): NoticeDraft {
   const ci =
     summary.failedRounds === 0
       ? 'CI passed first time'
       : `CI failed ${summary.failedRounds === 1 ? 'once' : `${summary.failedRounds} times`}, then passed after ${summary.ciRounds - 1} re-run${summary.ciRounds - 1 === 1 ? '' : 's'}`;
   const answers = [
-    summary.flakyBy ? `recorded as known flaky by ${mentionUser(summary.flakyBy)}` : null,
+    summary.flakyBy ? `recorded as known flaky by ${person(summary.flakyBy, names)}` : null,
     summary.issue ? `${link(summary.issue.url, `issue #${summary.issue.number}`)} filed` : null,
-    summary.rerunBy ? `re-run by ${mentionUser(summary.rerunBy)}` : null,
+    summary.rerunBy ? `re-run by ${person(summary.rerunBy, names)}` : null,
   ].filter((part): part is string => part !== null);
   const reachedAt = summary.reached === 'production' ? summary.productionAt : summary.onStageAt;
   const took =

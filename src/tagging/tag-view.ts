@@ -329,6 +329,7 @@ function dispatchedNotice(options: {
   tag: string;
   sha: string | null;
   actor: string;
+  actorName?: string;
   attempt: number;
   uncertain: boolean;
 }): NoticeDraft {
@@ -525,11 +526,25 @@ function lateText(late: Lateness): string {
   }
 }
 
-/** A notice for the train's thread, as the outbox keeps it (its key makes it unique per release). */
-export function renderNotice(settings: Settings, n: TagNotice): NoticeDraft {
+/** Display names by Slack user id: the people a notice names (an id missing from it is mentioned). */
+export type PeopleNames = ReadonlyMap<string, string>;
+
+const NOBODY: PeopleNames = new Map();
+
+/** `n`'s actor named from `names` when the notice does not carry the name itself. */
+function withName<T extends { actor: string; actorName?: string }>(n: T, names: PeopleNames): T {
+  const actorName = n.actorName ?? names.get(n.actor);
+  return actorName === undefined ? n : { ...n, actorName };
+}
+
+/**
+ * A notice for the train's thread, as the outbox keeps it (its key makes it unique per release). People who
+ * clicked are named, not pinged, from the notice's `actorName` or `names`.
+ */
+export function renderNotice(settings: Settings, n: TagNotice, names: PeopleNames = NOBODY): NoticeDraft {
   switch (n.kind) {
     case 'dispatched':
-      return dispatchedNotice({ settings, ...n });
+      return dispatchedNotice({ settings, ...withName(n, names) });
     case 'run-failed':
       return runFailedNotice(n);
     case 'run-missing':
@@ -558,9 +573,9 @@ export function renderNotice(settings: Settings, n: TagNotice): NoticeDraft {
         text: `Stopped watching after ${n.hours} hours: ${describeState(n.state, escapeMrkdwn(n.tag))}.`,
       });
     case 'issue-filed':
-      return issueFiledNotice(n);
+      return issueFiledNotice(withName(n, names));
     case 'flaky':
-      return flakyNotice(n);
+      return flakyNotice(withName(n, names));
   }
 }
 

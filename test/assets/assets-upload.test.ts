@@ -65,5 +65,8 @@ describe('assets upload', () => {
       ":frame_with_picture: Started `upload-assets-to-cdn.yml` on v1.1.1; train 1's thread has it.",
     );
     expect(dispatches()).toHaveLength(2);
+    // In the train's thread, Bob's own command: named, not pinged.
+    const said = h.slack.messagesIn(CHANNEL).filter((m) => m.text.includes('Uploading the assets of v1.1.1'));
+    expect(said.map((m) => m.text)).toEqual([expect.stringMatching(/: asked by Bob\.$/)]);
   });
 });

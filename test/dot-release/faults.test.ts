@@ -10,6 +10,7 @@ import type { GitFixture } from '../git/fixture';
 import { dmsOf } from '../patches/helpers';
 import {
   BOB,
+  CHANNEL,
   ENGINEER,
   OTHER,
   approve,
@@ -173,6 +174,11 @@ describe('faults of a dot release run from Slack', () => {
     expect(outcome).toContain('train-302');
     expect(outcome).toContain('failed');
     expect(fixture.remoteGit('tag', '-l', 'v1.302.1')).toBe('');
+    // The failure goes to Bob (who started it) and the owner by DM, and into the thread: the thread pings nobody.
+    const inThread = h.slack.messagesIn(CHANNEL).filter((m) => m.thread_ts && m.thread_ts !== m.ts && m.text.includes('stopped'));
+    expect(inThread).toHaveLength(1);
+    expect(`${inThread[0]?.text}${JSON.stringify(inThread[0]?.blocks)}`).not.toMatch(/<@U/);
+    expect(dmsOf(h, BOB).filter((m) => m.text.includes('Dot release 302.1 stopped'))).toHaveLength(1);
   });
 
   test('a commit already on the train is skipped and said so; the others are picked', async () => {

@@ -129,6 +129,14 @@ describe('kickoff announcements', () => {
       await h.close();
     });
 
+    /** `/release rotation show` as Carol: the text of the (ephemeral) reply. */
+    async function rotationShow(): Promise<string> {
+      const before = h.slack.responses.length;
+      await h.sender.sendSlashCommand({ text: 'rotation show', userId: CAROL });
+      await h.slack.waitForResponses(before + 1, 5000);
+      return String(h.slack.responses[before]?.body?.text);
+    }
+
     async function press(userId: string, actionId: string, target: FakeSlackMessage = message) {
       const before = h.slack.responses.length;
       await h.sender.sendBlockActions(
@@ -150,7 +158,9 @@ describe('kickoff announcements', () => {
       const blocks = JSON.stringify(message.blocks);
       expect(blocks).toMatch(/Wed 18 Nov, 10:00 PT \/ 13:00 ET \/ 18:00 UTC/);
       expect(blocks).toContain(`<!date^${calendar.getTrain(303).cutoff.getTime() / 1000}^`);
-      expect(blocks).toContain('*Next up:* <@U0BOB0001> for train 304.');
+      // Bob is not asked to do anything yet: named, not pinged; only the owner, asked to confirm, is mentioned.
+      expect(blocks).toContain('*Next up:* bob for train 304.');
+      expect(new Set(`${message.text}${blocks}`.match(/<@U\w+>/g))).toEqual(new Set([`<@${ALICE}>`]));
     });
 
     test('someone else cannot confirm, and is told who can', async () => {
@@ -164,7 +174,9 @@ describe('kickoff announcements', () => {
       const first = await press(ALICE, 'kickoff_confirm');
       await press(ALICE, 'kickoff_confirm');
       expect(first.replace_original).toBe(true);
-      expect(JSON.stringify(first.blocks)).toContain('<@U0ALICE01> confirmed train 303.');
+      // Her own click: named, not pinged.
+      expect(JSON.stringify(first.blocks)).toContain('alice confirmed train 303.');
+      expect(JSON.stringify(first.blocks)).not.toContain(':white_check_mark: <@');
       expect(JSON.stringify(first.blocks)).not.toContain('kickoff_confirm');
       const confirmations = await h.bot.database.prisma.auditEvent.count({ where: { action: 'kickoff.confirm' } });
       expect(confirmations).toBe(1);
@@ -176,13 +188,22 @@ describe('kickoff announcements', () => {
 
     test('handing the train on re-plans and re-announces: the next person gets it, the decliner is owed one', async () => {
       const reply = await press(ALICE, 'kickoff_decline');
-      expect(JSON.stringify(reply.blocks)).toContain("<@U0ALICE01> can't take train 303; it was announced again below.");
+      expect(JSON.stringify(reply.blocks)).toContain("alice can't take train 303; it was announced again below.");
       const all = announcements(h);
       expect(all).toHaveLength(2);
       expect(all[1]?.text).toContain('Train 303 kicks off. Release owner: <@U0BOB0001>');
-      expect(JSON.stringify(all[1]?.blocks)).toContain("<@U0ALICE01> can't take it, so the rotation picked the next person.");
+      // Alice pressed it herself: named in the re-announcement, not pinged; Bob, asked to confirm, is.
+      expect(JSON.stringify(all[1]?.blocks)).toContain("alice can't take it, so the rotation picked the next person.");
       // Alice is owed the next train: 304 is hers, then the list goes on with Carol.
-      expect(JSON.stringify(all[1]?.blocks)).toContain('*Next up:* <@U0ALICE01> for train 304.');
+      expect(JSON.stringify(all[1]?.blocks)).toContain('*Next up:* alice for train 304.');
+      expect(new Set(`${all[1]?.text}${JSON.stringify(all[1]?.blocks)}`.match(/<@U\w+>/g))).toEqual(new Set([`<@${BOB}>`]));
+      // The rotation lists her hand-on apart from time away, by name.
+      expect(await h.bot.database.prisma.rosterSkip.findMany({ select: { slackUserId: true, train: true, reason: true } })).toEqual([
+        { slackUserId: ALICE, train: 303, reason: 'handed-on' },
+      ]);
+      const shown = await rotationShow();
+      expect(shown).toContain('*Handed on train 303*: @alice');
+      expect(shown).not.toContain('*Away*');
       // Pressing the old message's button again changes nothing.
       const again = await press(ALICE, 'kickoff_decline');
       expect(JSON.stringify(again)).toMatch(/Only <@U0BOB0001>, the owner of train 303, or an admin can hand it on/);

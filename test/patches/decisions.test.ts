@@ -141,6 +141,9 @@ describe('deciding patch requests', () => {
     expect(blocks).toContain('*Planning train 302.3*');
     expect(blocks).toContain('Stop the 2FA prompt looping');
     expect(blocks).toMatch(/"action_id":"patch_ride_along".*"value":"302"/);
+    // The requester has her DM: the channel names her in the list, it does not ping her about her own request.
+    expect(blocks).toContain(`request #${id} by engineer`);
+    expect(blocks).not.toContain(`<@${ENGINEER}>`);
 
     // The requester hears the outcome; every copy loses its buttons and says who approved.
     const outcome = await eventually(async () => dmsOf(h, ENGINEER).find((m) => m.text.startsWith(`Your patch request #${id}`)));

@@ -96,7 +96,7 @@ describe('killed after the work committed and answered, before its intent was ma
             ),
           answer: `You withdrew patch request #${withdrawId}`,
         },
-        kickoffButton('kickoff confirm', 'kickoff_confirm', 303, `<@${KICKOFF_OWNER}> confirmed train 303.`),
+        kickoffButton('kickoff confirm', 'kickoff_confirm', 303, `${KICKOFF_OWNER.toLowerCase()} confirmed train 303.`),
       ];
     };
     const answers1 = await answeredThenKilled(h, env, 'r1', round1);
@@ -108,7 +108,7 @@ describe('killed after the work committed and answered, before its intent was ma
     const round2 = async (): Promise<Row[]> => {
       await arrangeKickoff(h.schema, [train + 1]);
       return [
-        kickoffButton('kickoff decline', 'kickoff_decline', train + 1, `<@${KICKOFF_OWNER}> can't take train ${train + 1}`),
+        kickoffButton('kickoff decline', 'kickoff_decline', train + 1, `${KICKOFF_OWNER.toLowerCase()} can't take train ${train + 1}`),
         { name: 'rotation add', send: command(ADMIN, `rotation add <@${NEWCOMER}>`), answer: `Added <@${NEWCOMER}> at position 4.` },
         {
           name: 'rotation move',

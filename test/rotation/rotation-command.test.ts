@@ -134,7 +134,25 @@ describe('/release rotation', () => {
     expect(shown).toMatch(/Train 303: <@U0DAVE001>/);
     expect(shown).toMatch(/Train 304: <@U0CAROL01>/);
     expect(shown).toMatch(/Train 305: <@U0BOB0001>/);
-    expect(shown).toMatch(/\*Away\*: <@U0BOB0001> \(away for 304\)/);
+    // Time away by name (nobody pinged), with its dates and the trains it passes him over for.
+    expect(shown).toContain('*Away*: @bob (Dec 1–Dec 2, train 304)');
+    expect(shown).not.toContain('Handed on');
+  });
+
+  test('skips recorded before skips had a reason are time away', async () => {
+    // A row as the migration found it: no reason given.
+    await h.bot.database.sql.query(
+      `INSERT INTO roster_skips ("slackUserId", train, "createdBy", "createdAt") VALUES ($1, 306, $1, now())`,
+      [CAROL],
+    );
+    try {
+      const shown = await run(ALICE, 'show');
+      expect(shown).toContain('*Away*: @bob (Dec 1–Dec 2, train 304), @carol (train 306)');
+      expect(shown).not.toContain('Handed on');
+      expect(shown).not.toMatch(/\*Away\*:[^\n]*<@/);
+    } finally {
+      await h.bot.database.sql.query(`DELETE FROM roster_skips WHERE "slackUserId" = $1`, [CAROL]);
+    }
   });
 
   test('an announced train cannot be swapped; unannounced ones can', async () => {

@@ -80,7 +80,9 @@ describe('QA sign-off and production', () => {
 
       const thread = (await repliesNow(h, mark)).map((m) => m.text);
       const said = thread.find((t) => t.includes('QA signed off *train 303* on stage: *yellow*'));
-      expect(said).toContain('(by <@U0BOB0001>)');
+      // Bob's own click: named in the thread, not pinged.
+      expect(said).toContain('(by bob)');
+      expect(said).not.toContain('<@U0BOB0001>');
       expect(said).toContain('Engineering management is asked whether it needs a dot release. <!subteam^S0ENGMGMT1>');
       const dm = h.slack.messagesIn(h.slack.dmChannelFor(MANAGER));
       expect(dm).toHaveLength(1);

@@ -208,6 +208,9 @@ describe('watching a cut through CI to stage (polling)', () => {
         ),
         expect.stringContaining('No run of tag-release.yml appeared within 10 minutes of the dispatch for train 303.'),
       ]);
+      // Her own click, told by name as the watcher takes it up: not a mention of her in her thread.
+      expect(replies[0]).toMatch(/^:label: alice is cutting train 303/);
+      expect(replies.join('\n')).not.toContain('<@');
       expect(h.github.workflowDispatches).toHaveLength(0);
     } finally {
       await h.close();
