@@ -11,7 +11,7 @@ import type { GitHubEvent } from '../github/webhooks';
 import { watchPushedTag } from '../tagging/watch-pushed-tag';
 import { parseReleaseTag } from '../train/versions';
 import { findUnclosedRunByTag, recordStep } from './dot-release-store';
-import { refreshAnnouncement, tellRequesters } from './hand-off';
+import { refreshAnnouncement, removeWorkBranch, tellRequesters } from './hand-off';
 
 /** A release tag appeared on GitHub (a webhook): a dot-release tag is followed, and closes its plan. Returns the plan closed, if any. */
 export async function followPushedTag(options: { deps: AppDeps; tag: string; sha: string; now: Date }): Promise<number | null> {
@@ -35,6 +35,7 @@ export async function followPushedTag(options: { deps: AppDeps; tag: string; sha
     if (!done) return null;
     await tellRequesters({ deps, run: done, now, outcome: 'released' });
     await refreshAnnouncement({ deps, run: done, now });
+    await removeWorkBranch({ deps, run: done, now, mergedInto: sha });
     return done.id;
   });
   // Locked: the bot is running this plan and pushed the tag itself; its run closes it.
