@@ -450,6 +450,8 @@ function openRepository(context: RepositoryContext): GitRepository {
     deleteWorkBranch: ({ workBranch, mergedInto }) =>
       run(async (): Promise<DeleteWorkBranchResult> => {
         checkWorkBranchName(workBranch);
+        // The bot deletes its own hand-off branches only.
+        if (!workBranch.startsWith('dot/')) throw new Error(`deleteWorkBranch: not a hand-off branch: ${workBranch}`);
         await fetch();
         const head = await revParse(`refs/remotes/${REMOTE}/${workBranch}`);
         if (!head) return { kind: 'absent' };
