@@ -17,7 +17,10 @@ function tagByHand(scene: DotScene, fix: string): void {
   const { fixture, h } = scene;
   sh(fixture.root, `git clone --quiet ${fixture.remote} owner`);
   const clone = `${fixture.root}/owner`;
-  sh(clone, `git config user.name Bob && git config user.email bob@example.com && git switch -q train-302 && git cherry-pick -x ${fix} >/dev/null`);
+  sh(
+    clone,
+    `git config user.name Bob && git config user.email bob@example.com && git switch -q train-302 && git cherry-pick -x ${fix} >/dev/null`,
+  );
   sh(clone, "git tag -a -m 'Train release v1.302.1' v1.302.1 && git push -q origin train-302 && git push -q origin refs/tags/v1.302.1");
   mirrorToGitHub(fixture, h.github);
 }
