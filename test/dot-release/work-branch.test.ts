@@ -100,12 +100,19 @@ describe('the hand-off branch of a dot release', () => {
 describe('deleteWorkBranch on a real bare remote', () => {
   const fixture = createGitFixture();
   afterAll(() => fixture.cleanup());
+  // The private repository's push guard (issue 16), as a recorder: a delete sends nothing, so it is not asked
+  // (the real guard lists what the sources of a push would send; a delete refspec has none).
+  const guarded: string[][] = [];
   const repository = () =>
     createGitRepositories({
       dataDir: fixture.dataDir,
       logger: silentLogger,
       lock: noRepositoryLock,
       env: { PATH: process.env.PATH, HOME: fixture.root },
+      guard: {
+        checkPush: async (push) => void guarded.push(push.refspecs),
+        countedTags: async () => [],
+      },
     }).open(fixture.remote);
 
   test('deletes once (then absent), keeps a branch holding commits the tag lacks, touches nothing else', async () => {
@@ -124,5 +131,6 @@ describe('deleteWorkBranch on a real bare remote', () => {
     expect(await git.deleteWorkBranch({ workBranch: 'dot/train-1.2' })).toEqual({ kind: 'deleted', head: fix });
     expect(fixture.remoteGit('for-each-ref', '--format=%(refname)', 'refs/heads/dot/')).toBe('');
     expect(fixture.remoteGit('rev-parse', 'train-1')).toBe(train);
+    expect(guarded).toEqual([]);
   });
 });
