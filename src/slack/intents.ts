@@ -59,6 +59,7 @@ export const DEFAULT_INTENT_LEASE_MS = 30_000;
 export function intentLeaseMs(env: IntentDeps['config']['env']): number {
   return (env.INTENT_LEASE_SECONDS ?? DEFAULT_INTENT_LEASE_MS / 1000) * 1000;
 }
+
 /** Attempts before an intent is given up (and logged as an error). */
 export const MAX_INTENT_ATTEMPTS = 5;
 /** Finished intents are kept this long, as claims against late retries. */
