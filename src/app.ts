@@ -24,7 +24,7 @@ import { createMessenger } from './slack/messenger';
 import { findOwnerOfTrain } from './rotation/owner';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimDelivery } from './slack/deliveries';
-import { createRecoverIntentsJob, DEFAULT_INTENT_LEASE_MS, recoverIntents } from './slack/intents';
+import { createRecoverIntentsJob, intentLeaseMs as leaseOf, recoverIntents } from './slack/intents';
 import { createTrainCalendar } from './train/calendar';
 import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
@@ -153,7 +153,7 @@ export function buildApp(options: {
   });
   const features = FEATURES;
   const replayers = registerFeatures(bolt.app, deps, features);
-  const intentLeaseMs = (config.env.INTENT_LEASE_SECONDS ?? DEFAULT_INTENT_LEASE_MS / 1000) * 1000;
+  const intentLeaseMs = leaseOf(config.env);
   const appLogger = options.logger.child({ module: 'intents' });
   // One recovery at a time in this process: the start-up recovery and a minute tick overlapping would otherwise both
   // claim an intent whose lease is short and run it twice (the lease guards against other replicas, not against this one).

@@ -2,12 +2,15 @@
  * Every minute (once across replicas): runs left in the middle of a step
  * (their process died, and no click or replayed intent carried them on) are
  * driven on from their recorded step. A run another process is driving holds
- * its lock and is skipped.
+ * its lock and is skipped. Without GitHub's webhooks (polling mode), the same
+ * job notices a plan's tag pushed by hand (`followTagsPushedByHand`), which
+ * the webhook would have told.
  */
 import type { AppDeps } from '../deps';
 import type { ScheduledJob } from '../scheduler';
 import { everyMinuteBetween } from '../tagging/watch-job';
 import { listActiveRuns } from './dot-release-store';
+import { followTagsPushedByHand } from './follow-tag';
 import { driveRun } from './run-dot-release';
 
 const MINUTE = 60_000;
@@ -32,6 +35,7 @@ export function createDotReleaseJobs(): Array<ScheduledJob<AppDeps>> {
       firesBetween: everyMinuteBetween,
       async run(deps, { now }) {
         await resumeActiveRuns({ deps, now });
+        if (!deps.githubWebhooks) await followTagsPushedByHand({ deps, now });
       },
     },
   ];

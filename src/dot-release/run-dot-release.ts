@@ -31,7 +31,7 @@ import {
   type RunCommit,
   startRun,
 } from './dot-release-store';
-import { handOffConflict, offerForwardPorts, postFailure, refreshAnnouncement, tellRequesters } from './hand-off';
+import { handOffConflict, offerForwardPorts, postFailure, refreshAnnouncement, removeWorkBranch, tellRequesters } from './hand-off';
 import { trainRepository } from './git-port';
 import { watchPushedTag } from '../tagging/watch-pushed-tag';
 import { isActive } from './states';
@@ -276,6 +276,8 @@ async function step(options: { deps: AppDeps; run: DotReleaseRun; now: Date; ren
       await watchPushedTag({ deps, train: run.train, patch: run.patch, tag: run.tag, sha: run.tagSha, actor: run.runBy ?? 'system', now });
       await tellRequesters({ deps, run, now, outcome: 'released' });
       await offerForwardPorts({ deps, run, now });
+      // Before the close is recorded: a run killed after the delete finds the branch absent.
+      await removeWorkBranch({ deps, run, now, mergedInto: run.tagSha });
       return record({ status: 'watched', closedAt: now }, { action: 'dot-release.close', details: { tagSha: run.tagSha } });
     }
     default:
@@ -357,6 +359,7 @@ export async function abandonRun(options: { deps: AppDeps; planId: number; userI
     if (!closed) return requireRun(deps, run.id);
     await tellRequesters({ deps, run: closed, now, outcome: 'abandoned', by: userId });
     await refreshAnnouncement({ deps, run: closed, now });
+    await removeWorkBranch({ deps, run: closed, now });
     return closed;
   });
   if (!locked.locked) {

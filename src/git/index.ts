@@ -17,6 +17,7 @@ export { checkGitVersion, MINIMUM_GIT_VERSION, type GitVersionCheck } from './ve
 
 export type {
   ClassifiedCommit,
+  DeleteWorkBranchResult,
   DotReleasePlan,
   ForwardPort,
   GitCredentials,

@@ -16,6 +16,7 @@ import { commandOf, createGitRunner, GitCommandError, type GitRun } from './runn
 import { extraOperations } from './stage-tag';
 import type {
   ClassifiedCommit,
+  DeleteWorkBranchResult,
   DotReleasePlan,
   GitRepositories,
   GitRepositoriesOptions,
@@ -259,7 +260,9 @@ function openRepository(context: RepositoryContext): GitRepository {
     for (const refspec of input.refspecs) {
       if (refspec.startsWith('+') || !refspec.includes(':refs/')) throw new Error(`pushRefs: refusing refspec ${refspec}`);
     }
-    await context.guard?.checkPush({ remote, refspecs: input.refspecs, git: inCache });
+    // A delete refspec (`:refs/…`) sends nothing: only what a push sends is checked.
+    const sending = input.refspecs.filter((refspec) => !refspec.startsWith(':'));
+    if (sending.length > 0) await context.guard?.checkPush({ remote, refspecs: sending, git: inCache });
     const args = ['push', REMOTE];
     if (input.dryRun) args.splice(1, 0, '--dry-run');
     if (input.lease) args.splice(1, 0, `--force-with-lease=${input.lease.ref}:${input.lease.expect ?? ''}`);
@@ -444,6 +447,26 @@ function openRepository(context: RepositoryContext): GitRepository {
         return { head, commits };
       }),
 
+    deleteWorkBranch: ({ workBranch, mergedInto }) =>
+      run(async (): Promise<DeleteWorkBranchResult> => {
+        checkWorkBranchName(workBranch);
+        // The bot deletes its own hand-off branches only.
+        if (!workBranch.startsWith('dot/')) throw new Error(`deleteWorkBranch: not a hand-off branch: ${workBranch}`);
+        await fetch();
+        const head = await revParse(`refs/remotes/${REMOTE}/${workBranch}`);
+        if (!head) return { kind: 'absent' };
+        if (mergedInto !== undefined && head !== mergedInto && !(await isAncestor(head, mergedInto))) return { kind: 'kept', head };
+        // Leased on the head just read: a push meanwhile keeps the branch.
+        const [outcome] = await pushRefs({
+          refspecs: [`:refs/heads/${workBranch}`],
+          lease: { ref: `refs/heads/${workBranch}`, expect: head },
+        });
+        if (outcome && !outcome.ok) return { kind: 'kept', head };
+        await inCache(['update-ref', '-d', `refs/remotes/${REMOTE}/${workBranch}`]);
+        logger.info({ branch: workBranch, head }, 'deleted a hand-off branch');
+        return { kind: 'deleted', head };
+      }),
+
     pushTrain: ({ train, head, expectedOld, dryRun }) =>
       run(async (): Promise<PushTrainResult> => {
         await fetch();
@@ -529,7 +552,7 @@ function openRepository(context: RepositoryContext): GitRepository {
   };
 
   async function pushWorkBranch(workBranch: string, head: string): Promise<void> {
-    if (!/^[\w./-]+$/.test(workBranch) || workBranch.includes('..')) throw new Error(`not a branch name: ${workBranch}`);
+    checkWorkBranchName(workBranch);
     const old = await revParse(`refs/remotes/${REMOTE}/${workBranch}`);
     if (old === head) return;
     const [outcome] = await pushRefs({
@@ -546,6 +569,11 @@ function openRepository(context: RepositoryContext): GitRepository {
   }
 
   return repository;
+}
+
+/** A hand-off branch name is the bot's own (`dot/train-N.P`): anything else is a bug, not input. */
+function checkWorkBranchName(workBranch: string): void {
+  if (!/^[\w./-]+$/.test(workBranch) || workBranch.includes('..')) throw new Error(`not a branch name: ${workBranch}`);
 }
 
 /** The train of a branch name: the format's, or the historical leading-zero `train-0N` for the default format. */

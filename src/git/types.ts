@@ -96,6 +96,15 @@ export type PushTrainResult =
   /** `train-N` moved on the remote (it is not `expectedOld`): nothing pushed; fetch, redo the picks on `remoteHead`, or stop. */
   | { kind: 'remote-moved'; branch: string; expectedOld: string; remoteHead: string };
 
+/** The result of deleting a hand-off branch. */
+export type DeleteWorkBranchResult =
+  /** Deleted from the remote (it was at `head`). */
+  | { kind: 'deleted'; head: string }
+  /** Not on the remote (deleted before, or never pushed): nothing to do. */
+  | { kind: 'absent' }
+  /** Left as it is: it holds commits not in `mergedInto`, or someone pushed to it meanwhile. */
+  | { kind: 'kept'; head: string };
+
 /** The result of tagging. */
 export type TagResult =
   /** Created and pushed by itself (`refs/tags/v1.N.P`). */
@@ -159,6 +168,15 @@ export interface GitRepository extends ExtraOperations {
     head: string;
     commits: Array<{ sha: string; subject: string; pickedFrom: string | null }>;
   } | null>;
+
+  /**
+   * Deletes the hand-off branch `workBranch` (e.g. `dot/train-301.2`) from the remote once its dot release is over:
+   * a delete refspec through the one push, leased on the head just fetched (never a force of anything else).
+   * `absent` when it is not there (idempotent). With `mergedInto` (the tagged commit), a branch holding commits not
+   * in it is `kept`; so is one pushed to meanwhile.
+   * @throws GitError `push-rejected`, `network`
+   */
+  deleteWorkBranch(input: { workBranch: string; mergedInto?: string }): Promise<DeleteWorkBranchResult>;
 
   /**
    * Step 3. Pushes `head` to `train-N`, fast-forward only, never forced, if the remote is still `expectedOld`.

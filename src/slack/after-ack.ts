@@ -42,25 +42,26 @@ export interface AfterAckOptions {
 
 /**
  * Runs `work` after the ack; returns at once (the listener's Bolt arguments are not kept alive by waiting).
- * In a durable listener (intents.ts) a duplicate delivery does nothing, and the intent is marked done
- * once the work has answered, or the person was told what went wrong or that the bot is busy.
+ * In a durable listener (intents.ts) a duplicate delivery does nothing, the intent's lease is renewed while the
+ * work runs, and the intent is marked done once the work has answered, or the person was told what went wrong or
+ * that the bot is busy.
  */
 export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>): void {
   const { inFlight, logger, reply } = options;
   const intent = currentIntent();
   if (intent?.duplicate) return;
-  const guarded = () =>
-    work()
-      .then(
-        () => inFlight.answered('answered'),
-        (error: unknown) => {
-          inFlight.answered('failed');
-          return reply
-            ? replyToFailure({ error, respond: reply, logger })
-            : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed');
-        },
-      )
-      .then(() => intent?.finish());
+  const answered = () =>
+    work().then(
+      () => inFlight.answered('answered'),
+      (error: unknown) => {
+        inFlight.answered('failed');
+        return reply
+          ? replyToFailure({ error, respond: reply, logger })
+          : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed');
+      },
+    );
+  // While it runs, the intent's lease is renewed: no other replica runs it again (a dead process stops renewing).
+  const guarded = () => (intent ? intent.renewWhile(answered) : answered()).then(() => intent?.finish());
   if (inFlight.admit(options.heavy ? 'heavy' : 'light', guarded)) return;
   void intent?.finish();
   inFlight.answered('busy');

@@ -3,9 +3,10 @@
  * a button that changes something) is recorded here BEFORE its ack, with what
  * is needed to run it again. The row is also the delivery's claim: a Slack
  * retry or a double delivery finds it and does nothing. The work marks it
- * done once it has answered; a pending intent whose last attempt started
- * longer ago than the lease (its process died, or hangs) is claimed again by
- * one replica (row by row, `FOR UPDATE SKIP LOCKED`) and run again.
+ * done once it has answered; while it runs, its attempt renews the lease
+ * (`claimedAt`). A pending intent whose lease ran out (its process died, or
+ * hangs) is claimed again by one replica (row by row, `FOR UPDATE SKIP
+ * LOCKED`) and run again.
  */
 import type { SqlPort } from '../db/database';
 import type { PrismaClient } from '../generated/prisma/client';
@@ -68,6 +69,19 @@ export async function claimStaleIntents(options: { sql: SqlPort; now: Date; leas
      RETURNING key, kind, payload, attempts, "receivedAt"`,
     [options.now, new Date(options.now.getTime() - options.leaseMs), options.limit],
   );
+}
+
+/**
+ * Renews the lease of a pending intent (its last attempt still running): `claimedAt` becomes `now`, if it is still
+ * pending and, when `attempt` is given, still that attempt (not taken over by another). False otherwise.
+ */
+export async function renewIntentLease(options: { sql: SqlPort; key: string; attempt: number | undefined; now: Date }): Promise<boolean> {
+  const rows = await options.sql.query<{ key: string }>(
+    `UPDATE slack_intents SET "claimedAt" = GREATEST("claimedAt", $2)
+     WHERE key = $1 AND status = 'pending' AND ($3::int IS NULL OR attempts = $3) RETURNING key`,
+    [options.key, options.now, options.attempt ?? null],
+  );
+  return rows.length === 1;
 }
 
 /** Forgets finished intents older than `before`, and the changes marked before then. */

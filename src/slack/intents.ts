@@ -15,6 +15,12 @@
  *   attempt started (their process died) and runs them again through the
  *   same listener, answering through the stored response_url (valid 30
  *   minutes).
+ * - While the work runs (`renewWhile`, around afterAck's work) its attempt
+ *   renews the lease every third of it, so work longer than the lease (a dot
+ *   release) is not run again by another replica while it is alive; a
+ *   process that dies stops renewing, and its intent is recovered a lease
+ *   later. The renewal stops when the work ends, the intent is finished, or
+ *   another attempt took it over (the process hung past the lease).
  *
  * Replays are idempotent by the intent's key, wherever the process died:
  * - the change: a note carries its intent's key; a rotation edit marks its
@@ -36,10 +42,24 @@ import type { RespondArguments } from '@slack/bolt';
 import type { SqlPort } from '../db/database';
 import type { Logger } from '../logger';
 import type { ScheduledJob } from '../scheduler';
-import { claimAnswer, claimStaleIntents, finishIntent, type IntentKind, pruneIntents, recordIntent } from './intent-ledger';
+import {
+  claimAnswer,
+  claimStaleIntents,
+  finishIntent,
+  type IntentKind,
+  pruneIntents,
+  recordIntent,
+  renewIntentLease,
+} from './intent-ledger';
 
 /** How long an attempt may run before another replica takes the intent over (default; INTENT_LEASE_SECONDS). */
 export const DEFAULT_INTENT_LEASE_MS = 30_000;
+
+/** The lease of the configuration (`INTENT_LEASE_SECONDS`), in ms. */
+export function intentLeaseMs(env: IntentDeps['config']['env']): number {
+  return (env.INTENT_LEASE_SECONDS ?? DEFAULT_INTENT_LEASE_MS / 1000) * 1000;
+}
+
 /** Attempts before an intent is given up (and logged as an error). */
 export const MAX_INTENT_ATTEMPTS = 5;
 /** Finished intents are kept this long, as claims against late retries. */
@@ -56,9 +76,17 @@ export interface IntentScope {
    * intent before it is posted, and an answer an earlier attempt claimed is skipped (logged).
    */
   answerOnce<M>(respond: (message: M) => Promise<unknown>): (message: M) => Promise<unknown>;
+  /**
+   * Runs `work`, renewing this attempt's lease every third of it meanwhile (nothing without a recorded intent or
+   * with a lease of 0), so that no replica runs the intent again while the work is alive.
+   */
+  renewWhile<T>(work: () => Promise<T>): Promise<T>;
 }
 
 const scope = new AsyncLocalStorage<IntentScope>();
+
+/** The attempt a recovery claimed (set around its replayer, read by the replay's `runDurably`). */
+const claimedAttempt = new AsyncLocalStorage<{ attempt: number }>();
 
 /** The ack waits at most this long for the intent (Slack wants the ack within 3 s; a hanging database must not hold it). */
 const RECORD_TIMEOUT_MS = 1_000;
@@ -85,6 +113,7 @@ export interface IntentDeps {
   db: { sql: SqlPort };
   now: () => Date;
   logger: Logger;
+  config: { env: { INTENT_LEASE_SECONDS?: number | undefined } };
 }
 
 /**
@@ -103,13 +132,28 @@ export async function runDurably(
   // Whether the intent's row exists (a replay's does; a fresh one once recorded): without it answers are not claimed.
   let recorded = options.replay === true;
   let answers = 0;
+  // The attempt this run is (a fresh intent is the first); a replay's is the one its recovery claimed.
+  const attempt = options.replay ? claimedAttempt.getStore()?.attempt : 1;
+  let finished = false;
   const state: IntentScope = {
     key,
     duplicate: false,
-    finish: () =>
-      finishIntent({ sql: deps.db.sql, key, status: 'done', now: deps.now() }).catch((error: unknown) =>
+    finish: () => {
+      finished = true;
+      return finishIntent({ sql: deps.db.sql, key, status: 'done', now: deps.now() }).catch((error: unknown) =>
         logger.warn({ err: error, key }, 'could not mark an intent done; it will be replayed after its lease'),
-      ),
+      );
+    },
+    renewWhile: async (work) => {
+      const leaseMs = intentLeaseMs(deps.config.env);
+      if (!recorded || state.duplicate || leaseMs <= 0) return work();
+      const stop = renewEvery({ deps, key, attempt, everyMs: leaseMs / 3, done: () => finished, logger });
+      try {
+        return await work();
+      } finally {
+        stop();
+      }
+    },
     answerOnce: (respond) => async (message) => {
       answers += 1;
       if (!recorded) return respond(message);
@@ -150,6 +194,42 @@ export async function runDurably(
   await scope.run(state, () => listener(ack, state));
 }
 
+/**
+ * Renews the lease of attempt `attempt` of intent `key` every `everyMs` until the returned stop is called, `done()`
+ * says the intent is finished, or the renewal finds the intent finished or taken over by another attempt. The timer
+ * keeps no process alive; a renewal that fails is logged and tried again at the next beat.
+ */
+function renewEvery(options: {
+  deps: IntentDeps;
+  key: string;
+  attempt: number | undefined;
+  everyMs: number;
+  done: () => boolean;
+  logger: Logger;
+}): () => void {
+  const { deps, key, attempt, logger } = options;
+  let renewing = false;
+  const timer = setInterval(() => {
+    if (options.done()) return clearInterval(timer);
+    if (renewing) return;
+    renewing = true;
+    renewIntentLease({ sql: deps.db.sql, key, attempt, now: deps.now() })
+      .then(
+        (held) => {
+          if (held) return;
+          clearInterval(timer);
+          if (!options.done()) logger.warn({ key, attempt }, 'another attempt took this intent over; no longer renewing its lease');
+        },
+        (error: unknown) => logger.warn({ err: error, key }, 'could not renew the lease of an intent; trying again'),
+      )
+      .finally(() => {
+        renewing = false;
+      });
+  }, options.everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Answers through a response_url, as Bolt's `respond` does (for a replay, when Bolt's arguments are gone). */
 export function responderFor(responseUrl: string): (message: string | RespondArguments) => Promise<Response> {
   return async (message) => {
@@ -188,7 +268,7 @@ export async function recoverIntents(options: { deps: IntentDeps; replayers: Int
       }
       logger.warn({ key: intent.key, attempt: intent.attempts }, 'finishing an acked request left unfinished');
       try {
-        await replayers[intent.kind](intent.payload, intent.receivedAt);
+        await claimedAttempt.run({ attempt: intent.attempts }, () => replayers[intent.kind](intent.payload, intent.receivedAt));
         replayed += 1;
       } catch (error) {
         logger.error({ err: error, key: intent.key }, 'an unfinished request could not be run again; given up');
