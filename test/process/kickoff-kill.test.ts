@@ -51,7 +51,12 @@ function kickedOffJustNow(now: Date) {
 
 /** Migrates the harness's schema, as the bot would at start. */
 async function migrate(schema: string): Promise<void> {
-  const db = await openDatabase({ databaseUrl: urlForSchema(schema), dataDir: '/nonexistent', logger: silentLogger, connectTimeoutSeconds: 5 });
+  const db = await openDatabase({
+    databaseUrl: urlForSchema(schema),
+    dataDir: '/nonexistent',
+    logger: silentLogger,
+    connectTimeoutSeconds: 5,
+  });
   try {
     await applyMigrations({ sql: db.sql, logger: silentLogger });
   } finally {
