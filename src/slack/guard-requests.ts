@@ -1,6 +1,7 @@
 /**
  * What every request to `/slack/events` passes before Bolt sees it, cheapest
  * refusal first, so that an unsigned request costs neither memory nor a parse:
+ * - a body announced (Content-Length) over `maxBodyBytes`: 413 at once;
  * - signature headers (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) of the
  *   right shape, with a timestamp within 5 minutes of the bot's clock, in the
  *   past as in the future (Bolt checks only the past): else 401 at once,
@@ -128,6 +129,12 @@ export function guardSlackRequests(options: {
   return (req: IncomingMessage, res: ServerResponse) => {
     const arrivedAt = performance.now();
     void (async () => {
+      // A body announced over the limit is refused as such, signed or not: the one header that says so is enough.
+      if (Number(header(req, 'content-length')) > maxBytes) {
+        logger.warn({ limit: maxBytes }, 'a Slack request announced over the body limit was refused');
+        refuseTooLarge(res, maxBytes);
+        return;
+      }
       const signed = signatureHeaders(req);
       if (signed === null) {
         if (maybeSslCheck(req)) return sslCheckOrRefuse(req, res);
