@@ -50,8 +50,8 @@ export function parseColour(typed: string | undefined): QaColour | null {
   return word === 'green' || word === 'yellow' || word === 'red' ? word : null;
 }
 
-/** The sign-off to tell about: the one a replay's first attempt recorded, else a new one (checked first). */
-async function recordOrFind(options: {
+/** A sign-off asked for: by whom, when, the colour, the train (null: the one on stage), the note, and the durable request's key. */
+interface SignOffRequest {
   deps: AppDeps;
   userId: string;
   now: Date;
@@ -59,7 +59,10 @@ async function recordOrFind(options: {
   train: number | null;
   note: string | null;
   intentKey?: string | undefined;
-}): Promise<QaSignoff> {
+}
+
+/** The sign-off to tell about: the one a replay's first attempt recorded, else a new one (checked first). */
+async function recordOrFind(options: SignOffRequest): Promise<QaSignoff> {
   const { deps, userId, now, colour, note, intentKey } = options;
   // A replay after the commit: told (once, by the messages' keys) as the first attempt would, whatever the train did since.
   const recorded = intentKey === undefined ? null : await findQaSignoffOfIntent(deps.db.prisma, intentKey);
@@ -74,15 +77,7 @@ async function recordOrFind(options: {
  * request's (`/release qa` and the QA buttons are recorded as intents before their ack, src/slack/intents.ts):
  * its replay records nothing twice and posts nothing twice.
  */
-export async function signOffQa(options: {
-  deps: AppDeps;
-  userId: string;
-  now: Date;
-  colour: QaColour;
-  train: number | null;
-  note: string | null;
-  intentKey?: string | undefined;
-}): Promise<{ text: string; blocks: Block[] }> {
+export async function signOffQa(options: SignOffRequest): Promise<{ text: string; blocks: Block[] }> {
   const { deps, userId, now } = options;
   // Named in the thread (their own click), asked of Slack before anything is recorded.
   const byName = await nameOf(deps, userId);
