@@ -23,7 +23,7 @@ import { createSlackDirectory } from './slack/directory';
 import { createMessenger } from './slack/messenger';
 import { findOwnerOfTrain } from './rotation/owner';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
-import { claimDelivery } from './slack/deliveries';
+import { claimWebhookDelivery } from './slack/deliveries';
 import { createRecoverIntentsJob, intentLeaseMs as leaseOf, recoverIntents } from './slack/intents';
 import { createTrainCalendar } from './train/calendar';
 import { kickoffFeature } from './kickoff';
@@ -188,15 +188,21 @@ export function buildApp(options: {
     ? createWebhookListener({
         secret: webhookSecret,
         logger: options.logger,
-        onEvent: (event, deliveryId) =>
+        onEvent: (event, delivery) =>
           deps.inFlight.follow(() =>
             (async () => {
               const now = deps.now();
-              // GitHub redelivers on request, and may deliver twice: handle each delivery once.
-              if (deliveryId && !(await claimDelivery({ sql: deps.db.sql, key: `github:${deliveryId}`, now }))) return;
+              // GitHub redelivers on request, and may deliver twice; a captured body may be re-sent under a new id: handle each once.
+              if (!(await claimWebhookDelivery({ sql: deps.db.sql, deliveryId: delivery.id, bodySha256: delivery.bodySha256, now }))) {
+                webhookLogger.info({ deliveryId: delivery.id }, 'a GitHub webhook delivered before (same id or same signed body) ignored');
+                return;
+              }
               for (const feature of features) await feature.githubEvents?.({ deps, event, now });
             })().catch((error: unknown) =>
-              webhookLogger.error({ err: error, deliveryId }, 'a GitHub webhook could not be applied; the watcher will catch up'),
+              webhookLogger.error(
+                { err: error, deliveryId: delivery.id },
+                'a GitHub webhook could not be applied; the watcher will catch up',
+              ),
             ),
           ),
       })

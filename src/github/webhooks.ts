@@ -1,9 +1,11 @@
 // GitHub's webhooks: `POST /github/webhooks`, signed with the webhook's secret
-// (`X-Hub-Signature-256`, HMAC-SHA256 of the raw body), answered at once; the
+// (`X-Hub-Signature-256`, HMAC-SHA256 of the raw body: a request without it
+// is refused before its body is read, a wrong one before its body is parsed),
+// answered at once; the
 // events the bot uses (`workflow_run`, `check_run`, `check_suite`, `status`) are parsed into the
 // adapter's plain data and handed over. Knows nothing of the features.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { readLimitedBody, refuseTooLarge } from '../server/read-body';
@@ -23,12 +25,17 @@ export type GitHubEvent =
   | { kind: 'tag'; repository: string; tag: string; sha: string | null }
   | { kind: 'other'; name: string };
 
+/** The digest an `X-Hub-Signature-256` header carries (`sha256=<64 hex>`), or null when it is missing or malformed. */
+function signatureDigest(signature: string | undefined): string | null {
+  return /^sha256=([0-9a-f]{64})$/i.exec(signature ?? '')?.[1] ?? null;
+}
+
 /** True when `signature` (the `X-Hub-Signature-256` header) signs `body` with `secret`. Timing-safe. */
 export function verifyWebhookSignature(options: { secret: string; body: Buffer; signature: string | undefined }): boolean {
-  const match = /^sha256=([0-9a-f]{64})$/i.exec(options.signature ?? '');
-  if (!match?.[1]) return false;
+  const digest = signatureDigest(options.signature);
+  if (digest === null) return false;
   const expected = createHmac('sha256', options.secret).update(options.body).digest();
-  const given = Buffer.from(match[1], 'hex');
+  const given = Buffer.from(digest, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
@@ -120,20 +127,42 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** A refusal before the body was read: the connection is closed with it (the rest of the body is never read). */
+function refuseUnread(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
+  res.end(JSON.stringify(body));
+}
+
+/** Which delivery a webhook is: GitHub's id (not signed), and the SHA-256 of its signed body (a replay under a new id has the same). */
+export interface WebhookDelivery {
+  id: string;
+  bodySha256: string;
+}
+
 /**
- * The `POST /github/webhooks` route: 401 unless the signature is right; then
- * 202 at once and `onEvent` in the background (with GitHub's delivery id, for
- * deduplicating redeliveries). `ping` gets 200.
+ * The `POST /github/webhooks` route: 401 at once, before the body is read,
+ * without a signature header; 413 over the body limit; 401 unless the
+ * signature signs the raw body (checked before it is parsed); then 202 at once
+ * and `onEvent` in the background, with the delivery's id and body hash, for
+ * deduplicating redeliveries and replays. `ping` gets 200.
  */
 export function createWebhookListener(options: {
   secret: string;
   logger: Logger;
-  onEvent: (event: GitHubEvent, deliveryId: string) => Promise<void>;
+  onEvent: (event: GitHubEvent, delivery: WebhookDelivery) => Promise<void>;
 }): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const logger = options.logger.child({ module: 'github-webhooks' });
   return async (req, res) => {
     if (req.method !== 'POST') {
       send(res, 405, { error: 'method not allowed' });
+      return;
+    }
+    const header = req.headers['x-hub-signature-256'];
+    const signature = Array.isArray(header) ? header[0] : header;
+    // Announced over the limit (signed or not), readLimitedBody refuses it at once, without reading it: 413 below.
+    if (signatureDigest(signature) === null && !(Number(req.headers['content-length']) > MAX_BODY_BYTES)) {
+      logger.warn({ delivery: req.headers['x-github-delivery'] }, 'GitHub webhook without a signature refused before its body was read');
+      refuseUnread(res, 401, { error: 'missing signature (x-hub-signature-256)' });
       return;
     }
     const reading = await readLimitedBody(req, MAX_BODY_BYTES);
@@ -146,9 +175,11 @@ export function createWebhookListener(options: {
       return;
     }
     const { body } = reading;
-    const signature = req.headers['x-hub-signature-256'];
-    if (!verifyWebhookSignature({ secret: options.secret, body, signature: Array.isArray(signature) ? signature[0] : signature })) {
-      logger.warn({ delivery: req.headers['x-github-delivery'] }, 'GitHub webhook with a missing or wrong signature refused');
+    if (!verifyWebhookSignature({ secret: options.secret, body, signature })) {
+      logger.warn(
+        { delivery: req.headers['x-github-delivery'] },
+        'GitHub webhook with a wrong signature refused before its body was parsed',
+      );
       send(res, 401, { error: 'bad signature' });
       return;
     }
@@ -169,6 +200,9 @@ export function createWebhookListener(options: {
       return;
     }
     send(res, 202, { accepted: true });
-    await options.onEvent(parseWebhookEvent(name, payload), deliveryId);
+    await options.onEvent(parseWebhookEvent(name, payload), {
+      id: deliveryId,
+      bodySha256: createHash('sha256').update(body).digest('hex'),
+    });
   };
 }

@@ -14,5 +14,7 @@ export const qaFeature: Feature = {
     [QA_RED_ACTION]: qaColourButton,
     [QA_DOT_RELEASE_ACTION]: qaDotReleaseButton,
   },
-  // Not durable: a replay would record (and announce) a sign-off twice; a lost click is simply clicked again.
+  // A sign-off is recorded as a durable intent before its ack (src/slack/intents.ts), and carries the intent's key: a
+  // restarted replica finishes what a dead one acked, recording and announcing it once. The dot-release button only opens a modal.
+  durableButtons: [QA_GREEN_ACTION, QA_YELLOW_ACTION, QA_RED_ACTION],
 };

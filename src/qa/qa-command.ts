@@ -16,7 +16,9 @@ export function createQaSubcommand(deps: AppDeps): Subcommand {
     usage: 'qa <green|yellow|red> [train] [note]',
     summary: "QA's sign-off of the train on stage; yellow or red asks engineering management about a dot release",
     maxArgs: Number.POSITIVE_INFINITY,
-    // Not a durable intent: a replay would record (and announce) the sign-off twice; a lost one is simply asked again.
+    // A sign-off (a colour) is recorded as a durable intent before the ack (src/slack/intents.ts): a SIGKILL after the
+    // ack loses nothing, and its replay finds the sign-off by the intent's key (recorded and announced once).
+    mutates: (args) => parseColour(args[0]) !== null,
     async run(context) {
       const [first, second] = context.args;
       if (first === undefined || first.toLowerCase() === 'help') {
@@ -29,7 +31,15 @@ export function createQaSubcommand(deps: AppDeps): Subcommand {
       // The note is what follows the colour (and the train, when one is given), as typed.
       const words = context.rest.trim().split(/\s+/);
       const note = typed(words.slice(train === null ? 1 : 2).join(' ')).trim();
-      const answer = await signOffQa({ deps, userId: context.userId, now: context.now, colour, train, note: note === '' ? null : note });
+      const answer = await signOffQa({
+        deps,
+        userId: context.userId,
+        now: context.now,
+        colour,
+        train,
+        note: note === '' ? null : note,
+        intentKey: `command:${context.triggerId}`,
+      });
       await context.respond({ response_type: 'ephemeral', ...answer });
     },
   };

@@ -20,7 +20,12 @@ function colourOf(value: string): QaColour {
   return value === 'green' || value === 'yellow' ? value : 'red';
 }
 
-/** Records a sign-off and its audit entry. */
+const SIGNOFF_FIELDS = { id: true, train: true, colour: true, note: true, by: true, at: true } as const;
+
+/**
+ * Records a sign-off and its audit entry. `intentKey`: the durable request's (src/slack/intents.ts); a replay of
+ * it gets the sign-off its first attempt recorded instead of a second.
+ */
 export async function recordQaSignoff(options: {
   prisma: PrismaClient;
   train: number;
@@ -28,19 +33,33 @@ export async function recordQaSignoff(options: {
   note: string | null;
   by: string;
   now: Date;
+  intentKey?: string | undefined;
 }): Promise<QaSignoff> {
   const { prisma, train, colour, note, by, now } = options;
+  const intentKey = options.intentKey ?? null;
   return prisma.$transaction(async (tx) => {
-    const row = await tx.qaSignoff.create({ data: { train, colour, note, by, at: now } });
+    const recorded = intentKey === null ? null : await tx.qaSignoff.findUnique({ where: { intentKey }, select: SIGNOFF_FIELDS });
+    if (recorded) return { ...recorded, colour: colourOf(recorded.colour) };
+    const row = await tx.qaSignoff.create({ data: { train, colour, note, by, at: now, intentKey }, select: SIGNOFF_FIELDS });
     await recordAudit(tx, { actor: by, action: 'qa.signoff', subject: `train:${train}`, details: { colour, note }, at: now });
     return { ...row, colour: colourOf(row.colour) };
   });
 }
 
+/** The sign-off a durable request recorded (a replay after its commit), if any. */
+export async function findQaSignoffOfIntent(prisma: PrismaClient, intentKey: string): Promise<QaSignoff | null> {
+  const row = await prisma.qaSignoff.findUnique({ where: { intentKey }, select: SIGNOFF_FIELDS });
+  return row ? { ...row, colour: colourOf(row.colour) } : null;
+}
+
 /** The latest sign-off of each of `trains`. */
 export async function latestQaSignoffs(prisma: PrismaClient, trains: number[]): Promise<Map<number, QaSignoff>> {
   if (trains.length === 0) return new Map();
-  const rows = await prisma.qaSignoff.findMany({ where: { train: { in: trains } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+  const rows = await prisma.qaSignoff.findMany({
+    where: { train: { in: trains } },
+    orderBy: [{ at: 'asc' }, { id: 'asc' }],
+    select: SIGNOFF_FIELDS,
+  });
   const latest = new Map<number, QaSignoff>();
   for (const row of rows) latest.set(row.train, { ...row, colour: colourOf(row.colour) });
   return latest;

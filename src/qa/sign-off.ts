@@ -13,7 +13,7 @@ import { nameOf } from '../slack/directory';
 import { findTrainOnStage, listReleasesOfTrain } from '../tagging/release-store';
 import { describeState } from '../tagging/states';
 import { ensureTrainThread } from '../tagging/train-thread';
-import { type QaColour, recordQaSignoff } from './qa-store';
+import { findQaSignoffOfIntent, type QaColour, type QaSignoff, recordQaSignoff } from './qa-store';
 import { type QaRefusal, renderManagerDm, renderQaRefusal, renderSignoffNotice, renderSignoffReply } from './qa-view';
 
 function refuse(refusal: QaRefusal): never {
@@ -50,21 +50,39 @@ export function parseColour(typed: string | undefined): QaColour | null {
   return word === 'green' || word === 'yellow' || word === 'red' ? word : null;
 }
 
-/** Records a sign-off and tells whoever must know. Returns the reply to the person. */
-export async function signOffQa(options: {
+/** A sign-off asked for: by whom, when, the colour, the train (null: the one on stage), the note, and the durable request's key. */
+interface SignOffRequest {
   deps: AppDeps;
   userId: string;
   now: Date;
   colour: QaColour;
   train: number | null;
   note: string | null;
-}): Promise<{ text: string; blocks: Block[] }> {
-  const { deps, userId, now, colour, note } = options;
+  intentKey?: string | undefined;
+}
+
+/** The sign-off to tell about: the one a replay's first attempt recorded, else a new one (checked first). */
+async function recordOrFind(options: SignOffRequest): Promise<QaSignoff> {
+  const { deps, userId, now, colour, note, intentKey } = options;
+  // A replay after the commit: told (once, by the messages' keys) as the first attempt would, whatever the train did since.
+  const recorded = intentKey === undefined ? null : await findQaSignoffOfIntent(deps.db.prisma, intentKey);
+  if (recorded) return recorded;
   await requireMember(deps, userId, now);
   const train = await trainToSignOff(deps, options.train);
+  return recordQaSignoff({ prisma: deps.db.prisma, train, colour, note, by: userId, now, intentKey });
+}
+
+/**
+ * Records a sign-off and tells whoever must know. Returns the reply to the person. `intentKey`: the durable
+ * request's (`/release qa` and the QA buttons are recorded as intents before their ack, src/slack/intents.ts):
+ * its replay records nothing twice and posts nothing twice.
+ */
+export async function signOffQa(options: SignOffRequest): Promise<{ text: string; blocks: Block[] }> {
+  const { deps, userId, now } = options;
   // Named in the thread (their own click), asked of Slack before anything is recorded.
   const byName = await nameOf(deps, userId);
-  const signoff = await recordQaSignoff({ prisma: deps.db.prisma, train, colour, note, by: userId, now });
+  const signoff = await recordOrFind(options);
+  const { train, colour } = signoff;
   const { qa } = deps.config.settings;
   const managers = colour === 'green' ? [] : qa.managers;
   const group = colour === 'green' ? null : (qa.managersUsergroup ?? null);

@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps';
 import type { ButtonListener } from '../feature';
 import { openPatchRequestModal } from '../patches/request-modal';
 import { afterAck } from '../slack/after-ack';
+import { currentIntent } from '../slack/intents';
 import { parseColour, refuseButton, signOffQa } from './sign-off';
 
 function readValue(value: string | undefined): { train: number; colour: ReturnType<typeof parseColour> } | null {
@@ -23,16 +24,20 @@ function readValue(value: string | undefined): { train: number; colour: ReturnTy
   }
 }
 
-/** A QA colour button: records the sign-off; the answer goes to the clicker. */
+/**
+ * A QA colour button: records the sign-off; the answer goes to the clicker. Durable (src/qa/index.ts): the click is
+ * recorded as an intent before the ack, and the sign-off carries the intent's key, so a replay records nothing twice.
+ */
 export function qaColourButton(deps: AppDeps): ButtonListener {
   const logger = deps.logger.child({ module: 'qa' });
   return async ({ ack, body, action, respond }) => {
     await ack();
     const now = deps.now();
+    const intentKey = currentIntent()?.key;
     afterAck({ inFlight: deps.inFlight, logger, reply: respond }, async () => {
       const value = readValue(action.value);
       if (!value?.colour) refuseButton();
-      const answer = await signOffQa({ deps, userId: body.user.id, now, colour: value.colour, train: value.train, note: null });
+      const answer = await signOffQa({ deps, userId: body.user.id, now, colour: value.colour, train: value.train, note: null, intentKey });
       await respond({ response_type: 'ephemeral', replace_original: false, ...answer });
     });
   };

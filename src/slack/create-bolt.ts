@@ -91,10 +91,11 @@ export function createBolt(options: BoltOptions): BoltApp {
   });
   // convoStore: false: Bolt's conversation store middleware runs on every request and the bot does not use it.
   const app = new App({ authorize, receiver, logger, clientOptions, convoStore: false });
-  // Body limit, timestamp window and payload shape are checked before Bolt reads the request (guard-requests.ts).
+  // Signature headers, timestamp window, body limit, signature and payload shape are checked before Bolt reads the request (guard-requests.ts).
   const eventsListener = guardSlackRequests({
     listener: receiver.requestListener,
     logger: options.logger,
+    signingSecret: options.signingSecret,
     observeAck: options.observer?.ack,
   });
   return { app, mode: 'http', eventsListener, client, warmUp: warm };

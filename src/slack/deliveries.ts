@@ -17,6 +17,21 @@ export async function claimDelivery(options: { sql: SqlPort; key: string; now: D
   return rows.length === 1;
 }
 
+/**
+ * Claims a GitHub webhook delivery: by its id (`X-GitHub-Delivery`, GitHub's redeliveries keep it) and by the
+ * SHA-256 of its signed body. The id is not signed, so a captured delivery sent again under a new id would pass
+ * the signature check: its body's claim refuses it, as long as claims are kept (a day, pruneDeliveries). True for
+ * the first claimant of both only, across processes.
+ */
+export async function claimWebhookDelivery(options: { sql: SqlPort; deliveryId: string; bodySha256: string; now: Date }): Promise<boolean> {
+  const keys = [`github-body:${options.bodySha256}`, ...(options.deliveryId ? [`github:${options.deliveryId}`] : [])];
+  const rows = await options.sql.query<{ key: string }>(
+    `INSERT INTO handled_deliveries (key, "receivedAt") SELECT unnest($1::text[]), $2 ON CONFLICT (key) DO NOTHING RETURNING key`,
+    [keys, options.now],
+  );
+  return rows.length === keys.length;
+}
+
 /** Forgets deliveries older than `before` (Slack stops retrying after minutes). */
 export async function pruneDeliveries(options: { sql: SqlPort; before: Date }): Promise<number> {
   const rows = await options.sql.query<{ key: string }>(`DELETE FROM handled_deliveries WHERE "receivedAt" < $1 RETURNING key`, [

@@ -13,10 +13,8 @@
  * rotation edit, a patch request's Approve and a kickoff's Confirm, each with
  * its table held: applied once, one answer.
  */
-import type { Client } from 'pg';
-import { urlForSchema } from '../support/database';
-import type { SlackRequestSender } from '../fakes/slack-client';
-import { type ProcessHarness, processHarnessForAll } from '../support/process-harness';
+import { ackedThenKilled, answersOnceDone, doomedUrl, endDeadSessions } from '../support/kill-points';
+import { processHarnessForAll } from '../support/process-harness';
 import { connectToSchema, rowsIn, waitFor } from '../support/schema-sql';
 
 const NOTES = 30;
@@ -90,43 +88,6 @@ describe('acked work survives a SIGKILL', () => {
     for (const response of final) expect(JSON.stringify(response.body)).toContain('Deploy note');
   });
 });
-
-/**
- * Starts a bot (it migrates the schema), arranges the scene, holds `tables` (the acked work waits for them, uncommitted), sends the requests, expects each acked,
- * SIGKILLs the bot, releases the tables and checks nothing answered yet; then starts a new bot (it finishes the intents).
- */
-async function ackedThenKilled(
-  h: ProcessHarness,
-  scene: { arrange: () => Promise<void>; hold: readonly string[] },
-  send: (sender: SlackRequestSender) => Promise<Array<{ status: number }>>,
-): Promise<void> {
-  const startBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0' });
-  const first = await h.startBot({ INTENT_LEASE_SECONDS: '0', DATABASE_URL: doomedUrl(h.schema) });
-  await scene.arrange();
-  const holder = await connectToSchema(h.schema);
-  await holder.query('BEGIN');
-  await holder.query(`LOCK TABLE ${scene.hold.join(', ')} IN ACCESS EXCLUSIVE MODE`);
-  const before = h.slack.responses.length;
-  const replies = await send(first.sender);
-  expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
-  first.bot.child.kill('SIGKILL');
-  await first.bot.exited;
-  await endDeadSessions(holder);
-  await holder.query('COMMIT');
-  await holder.end();
-  expect(h.slack.responses.slice(before)).toEqual([]);
-  await startBot();
-}
-
-/** Waits until the intents are all done and `id` has an answer; returns its answers. */
-async function answersOnceDone(h: ProcessHarness, id: string) {
-  await waitFor(() => (h.slack.responsesTo(id).length > 0 ? true : undefined));
-  await waitFor(async () => {
-    const pending = await rowsIn(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
-    return pending.length === 0 ? true : undefined;
-  });
-  return h.slack.responsesTo(id);
-}
 
 const at = () => new Date().toISOString();
 
@@ -261,44 +222,3 @@ describe('a kickoff’s Confirm survives a SIGKILL', () => {
     expect(audits).toEqual([{ subject: `train:${TRAIN}` }]);
   });
 });
-
-/**
- * The dead process's transactions die with it: PostgreSQL notices the closed connection only when it next reads it,
- * so they are ended here, before the held tables are released. All of them, not only those waiting for the tables
- * yet: a statement that reached the server but was not blocked yet would otherwise commit once they are released
- * (the race that made these tests fail under load). The dead bot was the only other client of this database with
- * work in flight (an idle session has none, and may be this Jest process's).
- */
-/** The database URL of a bot that will be killed: its sessions carry an application name, so the test can find them. */
-function doomedUrl(schema: string): string {
-  const url = new URL(urlForSchema(schema));
-  url.searchParams.set('application_name', DOOMED);
-  return url.toString();
-}
-
-// Unique to this Jest process, and looked for in its own database only: other test runs on the machine have their own.
-const DOOMED = `release-conductor-doomed-${process.pid}`;
-
-/**
- * Ends every session of the killed bot. PostgreSQL notices a closed connection only when it next reads it, and it
- * first runs what is already in its buffer: a statement the dead process sent just before it died would otherwise
- * wait for the held table and commit once the test released it. So end them until none is left.
- */
-async function endDeadSessions(holder: Client): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    // Inside the holder's transaction pg_stat_activity is a snapshot taken once: take it anew each time.
-    await holder.query('SELECT pg_stat_clear_snapshot()');
-    const { rows: left } = await holder.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() AND pid <> pg_backend_pid()',
-      [DOOMED],
-    );
-    if (left.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`the killed bot still has ${left.length} database sessions`);
-    await holder.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() AND pid <> pg_backend_pid()',
-      [DOOMED],
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -3,10 +3,19 @@
  * reproductions 2, 3 and 4): signed bodies that are not a payload, bodies over
  * the limit, and timestamps outside Slack's five-minute window either way.
  * After each refusal the bot still answers a real command.
+ *
+ * And unsigned bodies are neither buffered nor parsed: a request without
+ * signature headers, or dated outside the window, is refused with 401 before
+ * its body is read (a client that sends headers and never its body still gets
+ * its answer at once); a body whose signature is wrong is refused with 401
+ * before anything parses it (a malformed JSON with a bad signature is a 401,
+ * not a parse error's 400). The same for `/github/webhooks`. Slack's SSL
+ * check, the one unsigned request Slack sends, is still answered.
  */
 import { request } from 'node:http';
 import { DEFAULT_SLACK_BODY_LIMIT } from '../../src/slack/guard-requests';
 import { MAX_BODY_BYTES } from '../../src/github/webhooks';
+import { signWebhook } from '../fakes/github-webhooks';
 import { startHarness, type Harness } from '../support/harness';
 
 const WEBHOOK_SECRET = 'a-webhook-secret-for-tests';
@@ -29,13 +38,22 @@ function startOversizedPost(url: string, announcedBytes: number, headers: Record
   });
 }
 
+/**
+ * Signature headers of the right shape, dated now: what an oversized request needs to be read at all (without them it
+ * is refused with 401 before its body is read: request-limits-signature.test.ts). The signature cannot be checked
+ * before the whole body is in, so the size limit is what stops it.
+ */
+function signatureShaped(): Record<string, string> {
+  return { 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': `v0=${'0'.repeat(64)}` };
+}
+
 /** Streams `totalBytes` without announcing a length (chunked); resolves with the status the bot answered. */
-function streamChunked(url: string, totalBytes: number): Promise<number> {
+function streamChunked(url: string, totalBytes: number, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
       agent: false,
-      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...headers },
     });
     let answered = false;
     req.on('response', (res) => {
@@ -58,6 +76,32 @@ function streamChunked(url: string, totalBytes: number): Promise<number> {
       if (!answered) req.end();
     };
     pump();
+  });
+}
+
+/**
+ * Sends the request's headers (announcing a 2 kB body) and never its body; resolves with the status and how long
+ * the answer took, or `null` if there is none within `waitMs`.
+ */
+function headersOnly(url: string, headers: Record<string, string>, waitMs = 3_000): Promise<{ status: number; ms: number } | null> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-length': '2048', ...headers } });
+    const timer = setTimeout(() => {
+      resolve(null);
+      req.destroy();
+    }, waitMs);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, ms: performance.now() - started });
+      req.destroy();
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.flushHeaders();
   });
 }
 
@@ -97,19 +141,22 @@ describe('the HTTP edge refuses what must not reach the bot', () => {
   });
 
   test('a body announced over the limit is refused with 413 before it is read', async () => {
-    const status = await startOversizedPost(`${h.bot.url}/slack/events`, DEFAULT_SLACK_BODY_LIMIT + 1);
+    const status = await startOversizedPost(`${h.bot.url}/slack/events`, DEFAULT_SLACK_BODY_LIMIT + 1, signatureShaped());
     expect(status).toBe(413);
     await stillAnswers();
   });
 
   test('a chunked body that grows past the limit is refused with 413 while it is sent', async () => {
-    const status = await streamChunked(`${h.bot.url}/slack/events`, 4 * DEFAULT_SLACK_BODY_LIMIT);
+    const status = await streamChunked(`${h.bot.url}/slack/events`, 4 * DEFAULT_SLACK_BODY_LIMIT, signatureShaped());
     expect(status).toBe(413);
     await stillAnswers();
   });
 
   test('a GitHub webhook over its limit is refused with 413 too', async () => {
-    const status = await startOversizedPost(`${h.bot.url}/github/webhooks`, MAX_BODY_BYTES + 1, { 'x-github-event': 'check_run' });
+    const status = await startOversizedPost(`${h.bot.url}/github/webhooks`, MAX_BODY_BYTES + 1, {
+      'x-github-event': 'check_run',
+      'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+    });
     expect(status).toBe(413);
   });
 
@@ -126,5 +173,72 @@ describe('the HTTP edge refuses what must not reach the bot', () => {
     const close = await h.sender.sendSlashCommand({ text: 'help' }, { timestampSeconds: nowSeconds + 4 * 60 });
     expect(close.status).toBe(200);
     await h.slack.waitForResponses(1, 5000);
+  });
+
+  test('Slack: a malformed JSON body with a wrong signature is refused as unsigned (401), never parsed (400)', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const wrong = h.sender.signRequest('{"type": "block_actions"', nowSeconds, 'not-the-signing-secret');
+    for (const body of ['{"type": "block_actions"', 'null', 'payload=%7Bnot-json']) {
+      const contentType = body.startsWith('payload=') ? 'application/x-www-form-urlencoded' : 'application/json';
+      const reply = await h.sender.sendRaw(body, contentType, { signature: wrong });
+      expect({ body, status: reply.status }).toEqual({ body, status: 401 });
+    }
+    // Rightly signed, the same malformed body is a 400: the signature is what decides first.
+    expect((await h.sender.sendRaw('{"type": "block_actions"', 'application/json')).status).toBe(400);
+    await stillAnswers();
+  });
+
+  test('Slack: headers without a signature, the body never sent: 401 at once', async () => {
+    const answer = await headersOnly(`${h.bot.url}/slack/events`, {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+    });
+    expect(answer?.status).toBe(401);
+    expect(answer?.ms).toBeLessThan(2_000);
+    await stillAnswers();
+  });
+
+  test('Slack: a signature dated outside the window, the body never sent: 401 at once', async () => {
+    const stale = Math.floor(Date.now() / 1000) - 10 * 60;
+    const answer = await headersOnly(`${h.bot.url}/slack/events`, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(stale),
+      'x-slack-signature': `v0=${'0'.repeat(64)}`,
+    });
+    expect(answer?.status).toBe(401);
+    expect(answer?.ms).toBeLessThan(2_000);
+  });
+
+  test("Slack's SSL check, unsigned, is still answered 200; any other unsigned form body is refused", async () => {
+    const post = (body: string) =>
+      fetch(`${h.bot.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const check = await post('ssl_check=1&token=verification-token-0123');
+    expect(check.status).toBe(200);
+    const unsigned = await post('command=%2Frelease&text=help&user_id=U0NOBODY01');
+    expect(unsigned.status).toBe(401);
+    await stillAnswers();
+    expect(h.slack.responses).toHaveLength(1);
+  });
+
+  test('GitHub: a delivery without a signature, the body never sent: 401 at once', async () => {
+    const answer = await headersOnly(`${h.bot.url}/github/webhooks`, {
+      'content-type': 'application/json',
+      'x-github-event': 'check_run',
+      'x-github-delivery': 'delivery-headers-only',
+    });
+    expect(answer?.status).toBe(401);
+    expect(answer?.ms).toBeLessThan(2_000);
+  });
+
+  test('GitHub: a malformed body with a wrong signature is a 401, the same rightly signed a 400', async () => {
+    const body = '{"action": "completed"';
+    const post = (signature: string) =>
+      fetch(`${h.bot.url}/github/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'check_run', 'x-hub-signature-256': signature },
+        body,
+      });
+    expect((await post(signWebhook('not-the-webhook-secret-0000', body))).status).toBe(401);
+    expect((await post(signWebhook(WEBHOOK_SECRET, body))).status).toBe(400);
   });
 });
