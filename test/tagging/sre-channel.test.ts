@@ -6,7 +6,7 @@
  */
 import { succeedTagRun, theTagRun } from '../fakes/tag-release-workflow';
 import { startHarness, type Harness } from '../support/harness';
-import { ALICE, arrangeTeam, ask, BOB, CHANNEL, cutOf, cutTrain, MINUTE, SETTINGS, settle, tick } from './helpers';
+import { ADMIN, ALICE, arrangeTeam, ask, BOB, CHANNEL, cutOf, cutTrain, MINUTE, SETTINGS, settle, tick } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -63,5 +63,45 @@ describe('SRE contact as a channel', () => {
     expect(text).toContain('Run the auth-server migration before the deploy');
     expect(text).not.toContain('<!subteam');
     expect(teamMessagesForSre()).toEqual([]);
+  });
+});
+
+describe('SRE channel the bot was not invited to', () => {
+  let h: Harness;
+  const sreMessages = () => h.slack.messagesIn(SRE_CHANNEL).filter((m) => m.text.includes('special step'));
+
+  beforeAll(async () => {
+    h = await startHarness({ settings: { ...SETTINGS, sreContact: SRE_CHANNEL }, now: '2026-11-17T17:00:00Z' });
+    await arrangeTeam(h);
+    h.slack.addChannel({ id: SRE_CHANNEL, name: 'fxa-sre', botIsMember: false });
+    h.github.addPullRequest({ title: 'Rate limits', authorLogin: 'dave-gh' });
+    await ask(h, BOB, 'notes sre Run the auth-server migration before the deploy');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  test('the cut goes on: the owner’s summary says cut; the admins and the owner are told to invite the bot; once invited, SRE hears', async () => {
+    // The check-in and a sweep give Alice her summary; then the cutoff.
+    for (const instant of [new Date(CUTOFF.getTime() - 24 * 60 * MINUTE), new Date(CUTOFF.getTime() - 60 * MINUTE), CUTOFF]) {
+      h.clock.set(new Date(instant.getTime() + MINUTE));
+      await h.bot.app.scheduler.tick(h.clock.now());
+    }
+    await settle(h);
+    expect(h.slack.messagesIn(CHANNEL).filter((m) => !m.thread_ts && m.text.startsWith('Tagging train 303'))).toHaveLength(1);
+    expect(sreMessages()).toEqual([]);
+    // The admins and the owner of the train in progress (Bob's 304, after the cutoff) are told how to fix it, once.
+    for (const person of [ADMIN, BOB]) {
+      const told = h.slack.messagesIn(h.slack.dmChannelFor(person)).filter((m) => m.text.includes(`I could not post in <#${SRE_CHANNEL}>`));
+      expect(told).toHaveLength(1);
+    }
+    const summary = h.slack.messagesIn(h.slack.dmChannelFor(ALICE)).find((m) => JSON.stringify(m.blocks).includes('Rate limits'));
+    expect(JSON.stringify(summary?.blocks)).toContain('*Cut* at');
+    expect(await h.bot.database.prisma.auditEvent.count({ where: { action: 'reminders.cutoff' } })).toBe(1);
+    // Someone invites the bot; the next attempt (within the grace period) posts the hand-off, once.
+    h.slack.inviteBot(SRE_CHANNEL);
+    await tick(h, 5);
+    await tick(h, 5);
+    expect(sreMessages().map((m) => m.text)).toEqual(['Train 303: 1 special step for SRE (cut).']);
   });
 });
