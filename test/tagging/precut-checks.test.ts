@@ -6,12 +6,14 @@
  * shown before the owner confirms. They warn; the owner may still cut.
  */
 import type { Harness } from '../support/harness';
+import { insertWaitingPatchRequest } from '../support/patch-requests';
 import { ALICE, arrangeTeam, askToTag, BOB, buttonValue, startTaggingHarness, textOf } from './helpers';
 
 describe('/release tag: the pre-cut checks', () => {
   let h: Harness;
   let mainHead: string;
   let blocker: number;
+  let request: number;
 
   beforeAll(async () => {
     // Wed 18 Nov 2026, 10:30 PT: train 303's cutoff passed; 302 is the latest train cut (it takes patches).
@@ -20,26 +22,7 @@ describe('/release tag: the pre-cut checks', () => {
     blocker = h.github.addPullRequest({ title: 'Fix the login crash', authorLogin: 'frank', labels: ['release-blocker'] }).number;
     h.github.addPullRequest({ title: 'Add passkeys', authorLogin: 'erin' });
     h.github.setCheckRun(mainHead, { name: 'build', status: 'completed', conclusion: 'failure' });
-    const at = h.clock.now();
-    await h.bot.database.prisma.patchRequest.create({
-      data: {
-        train: 302,
-        requestedBy: BOB,
-        reason: 's1-bug',
-        justification: 'Sign-in fails for every user with a passkey on Safari.',
-        verifiedOnMain: true,
-        rawItems: 'abc1234',
-        status: 'pending',
-        viewId: 'V0PRECUT1',
-        trainWhere: 'on stage',
-        ownerAtRequest: null,
-        createdAt: at,
-        updatedAt: at,
-        deliveredAt: at,
-        ownerRemindedAt: at,
-        adminsRemindedAt: at,
-      },
-    });
+    request = await insertWaitingPatchRequest(h, { train: 302, requestedBy: BOB, viewId: 'V0PRECUT1' });
   });
   afterAll(async () => {
     await h.close();
@@ -49,7 +32,7 @@ describe('/release tag: the pre-cut checks', () => {
     const reply = await askToTag(h, ALICE);
     const text = textOf(reply);
     expect(text).toContain('*Before you cut:*');
-    expect(text).toContain(":hourglass: Patch request #1 for train 302 awaits the owner's decision.");
+    expect(text).toContain(`:hourglass: Patch request #${request} for train 302 awaits the owner's decision.`);
     expect(text).not.toContain('No patch request is waiting');
     expect(text).toMatch(
       new RegExp(`:rotating_light: Release blocker still open: <[^>]+/pull/${blocker}\\|#${blocker} Fix the login crash> by frank`),
@@ -76,11 +59,11 @@ describe('/release tag: the pre-cut checks', () => {
       },
     });
     await h.bot.database.prisma.patchRequest.update({
-      where: { id: 1 },
+      where: { id: request },
       data: { status: 'approved', decidedAt: at, decidedBy: ALICE, dotReleaseId: plan.id },
     });
     const text = textOf(await askToTag(h, ALICE));
-    expect(text).not.toContain('Patch request #1');
+    expect(text).not.toContain(`Patch request #${request}`);
     expect(text).toContain(':package: Dot release `v1.302.1` of train 302 is planned (1 approved request) and not tagged yet.');
   });
 });
