@@ -3,6 +3,7 @@
 // the pages reach pull requests last updated before `since` (a pull request is
 // always updated when it is merged, so none merged later can follow).
 
+import { type GraphQLActor, restLogin } from './actors';
 import type { MergedPullRequest } from './types';
 
 export const MERGED_PULL_REQUESTS_QUERY = /* GraphQL */ `
@@ -14,7 +15,7 @@ query MergedPullRequests($owner: String!, $name: String!, $base: String!, $curso
         number
         title
         url
-        author { login }
+        author { __typename login }
         labels(first: 20) { nodes { name } }
         mergedAt
         updatedAt
@@ -28,7 +29,7 @@ interface MergedPullRequestNode {
   number: number;
   title: string;
   url: string;
-  author: { login: string } | null;
+  author: GraphQLActor | null;
   labels: { nodes: Array<{ name: string } | null> | null } | null;
   mergedAt: string | null;
   updatedAt: string;
@@ -59,7 +60,7 @@ export function readMergedPage(page: MergedPullRequestPage, since: Date): { merg
       number: node.number,
       title: node.title,
       url: node.url,
-      authorLogin: node.author?.login ?? null,
+      authorLogin: restLogin(node.author),
       mergedAt: node.mergedAt,
       headSha: node.headRefOid,
       labels: (node.labels?.nodes ?? []).flatMap((label) => (label ? [label.name] : [])),

@@ -3,6 +3,7 @@
 // of pull requests rides along with the tags; further pages use a smaller
 // query that does not fetch the tags again (500 open PRs = 5 requests).
 
+import { type GraphQLActor, restLogin } from './actors';
 import type { MergeableState, PullRequestSummary, ReviewDecision, TagCheck, TagSummary } from './types';
 
 /** GitHub's maximum page size for a connection. */
@@ -17,7 +18,7 @@ fragment OpenPullRequestPage on PullRequestConnection {
     url
     isDraft
     createdAt
-    author { login }
+    author { __typename login }
     labels(first: 20) { nodes { name } }
     mergeable
     reviewDecision
@@ -111,7 +112,7 @@ interface PullRequestNode {
   url: string;
   isDraft: boolean;
   createdAt: string;
-  author: { login: string } | null;
+  author: GraphQLActor | null;
   labels: { nodes: Array<{ name: string } | null> | null } | null;
   mergeable: string;
   reviewDecision: string | null;
@@ -190,7 +191,7 @@ export function toPullRequestSummaries(page: PullRequestPage): PullRequestSummar
       number: pr.number,
       title: pr.title,
       url: pr.url,
-      authorLogin: pr.author?.login ?? null,
+      authorLogin: restLogin(pr.author),
       createdAt: pr.createdAt,
       isDraft: pr.isDraft,
       labels: (pr.labels?.nodes ?? []).flatMap((l) => (l ? [l.name] : [])),

@@ -26,7 +26,7 @@ export interface PullRequestSummary {
   number: number;
   title: string;
   url: string;
-  /** null when the author's account was deleted ("ghost"). */
+  /** null when the author's account was deleted ("ghost"); a bot as REST spells it (`dependabot[bot]`). */
   authorLogin: string | null;
   createdAt: string;
   isDraft: boolean;
@@ -93,7 +93,7 @@ export interface MergedPullRequest {
   number: number;
   title: string;
   url: string;
-  /** null when the author's account was deleted ("ghost"). */
+  /** null when the author's account was deleted ("ghost"); a bot as REST spells it (`dependabot[bot]`). */
   authorLogin: string | null;
   /** ISO instant. */
   mergedAt: string;

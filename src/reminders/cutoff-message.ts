@@ -81,24 +81,27 @@ export async function postCutoffMessage(options: ReminderFireOptions): Promise<v
     settings,
   );
   const outcome = await postChannelReminder({ ...options, kind: 'cutoff', message, what: 'cutoff message' });
-  if (outcome.outcome === 'posted' && !thread) await adoptAsTrainThread(deps, { train, channel: outcome.channel, ts: outcome.ts, now });
+  if (outcome.outcome === 'posted') {
+    if (!thread) await adoptAsTrainThread(deps, { train, channel: outcome.channel, ts: outcome.ts, now });
+    await recordAudit(deps.db.prisma, {
+      actor: 'system',
+      action: 'reminders.cutoff',
+      subject: `train:${train}`,
+      details: {
+        ts: outcome.ts,
+        merged: merged?.map((pr) => pr.number) ?? null,
+        rolled: open?.filter((pr) => !pr.isDraft).map((pr) => pr.number) ?? null,
+      },
+      at: now,
+    });
+    // The owner's summary says the train is cut (its answers are final now).
+    await refreshOwnerSummary({ deps, train, ownerSlackId, now, create: false, cut: true }).catch((error: unknown) =>
+      deps.logger.warn({ err: error, train }, 'reminders: could not mark the owner summary as cut'),
+    );
+  }
+  // Last, and on every attempt (it is sent once): SRE's channel refusing the bot must not keep the cut from its audit
+  // and the owner's summary; its error fails this attempt, and the next one posts it once the bot is invited.
   await handOffToSre({ deps, train, moment: 'cutoff', now });
-  if (outcome.outcome !== 'posted') return;
-  await recordAudit(deps.db.prisma, {
-    actor: 'system',
-    action: 'reminders.cutoff',
-    subject: `train:${train}`,
-    details: {
-      ts: outcome.ts,
-      merged: merged?.map((pr) => pr.number) ?? null,
-      rolled: open?.filter((pr) => !pr.isDraft).map((pr) => pr.number) ?? null,
-    },
-    at: now,
-  });
-  // The owner's summary says the train is cut (its answers are final now).
-  await refreshOwnerSummary({ deps, train, ownerSlackId, now, create: false, cut: true }).catch((error: unknown) =>
-    deps.logger.warn({ err: error, train }, 'reminders: could not mark the owner summary as cut'),
-  );
 }
 
 /**

@@ -46,9 +46,25 @@ export interface IgnoredPullRequests {
   ignoredPullRequestAuthors: readonly string[];
 }
 
+const BOT_SUFFIX = '[bot]';
+
+/**
+ * Whether `login` is one of the ignored authors (`authors`: lower case). A
+ * bot is spelled `dependabot[bot]` by REST and webhooks (and so by the
+ * adapter) but `dependabot` by GraphQL and on its profile page: an entry
+ * `dependabot[bot]` matches the bot, and an entry `dependabot` matches the
+ * user of that name and the bot.
+ */
+function isIgnoredAuthor(login: string, authors: ReadonlySet<string>): boolean {
+  const lower = login.toLowerCase();
+  if (authors.has(lower)) return true;
+  return lower.endsWith(BOT_SUFFIX) && authors.has(lower.slice(0, -BOT_SUFFIX.length));
+}
+
 /**
  * Pull requests without any of the ignored labels and not by an ignored
- * author (both compared without case; a deleted author is never ignored).
+ * author (both compared without case, a bot by either spelling; a deleted
+ * author is never ignored).
  */
 export function withoutIgnored<T extends Pick<PullRequestSummary, 'labels' | 'authorLogin'>>(
   pullRequests: T[],
@@ -59,8 +75,7 @@ export function withoutIgnored<T extends Pick<PullRequestSummary, 'labels' | 'au
   if (labels.size === 0 && authors.size === 0) return pullRequests;
   return pullRequests.filter(
     (pr) =>
-      !(pr.authorLogin !== null && authors.has(pr.authorLogin.toLowerCase())) &&
-      !pr.labels.some((label) => labels.has(label.toLowerCase())),
+      !(pr.authorLogin !== null && isIgnoredAuthor(pr.authorLogin, authors)) && !pr.labels.some((label) => labels.has(label.toLowerCase())),
   );
 }
 

@@ -101,7 +101,8 @@ export async function planCut(options: { deps: AppDeps; now: Date; tagNames: str
     deps.github.getBranchHead(branch),
     findTrainCut(deps.db.prisma, train),
     deps.github.getStatusSnapshot({ baseBranch: settings.mainBranch, checkName: settings.ciCheckName }).then(
-      (snapshot) => snapshot.pullRequests,
+      // Ignored labels and authors (bots' dependency bumps) left out, as in the last call.
+      (snapshot) => withoutIgnored(snapshot.pullRequests, settings),
       (error: unknown) => {
         if (!(error instanceof GitHubError)) throw error;
         warnings.push({ kind: 'pull-requests-unlisted', message: error.userMessage });

@@ -9,6 +9,10 @@
  * authors 1-3 hours before, tell the team you tag at 10:00 PT / 13:00 ET and
  * ask for missing deploy notes, watch the tag action and CI, post a failure
  * in #fxa-team, QA yellow: ask engineering management (maybe a dot release).
+ * Steps 1 and 2 of the document too: a PR labelled as a release blocker shown
+ * in the last call (it lands before the cutoff), and the special steps for SRE
+ * sent to SRE (a user group, `sreContact`) at the cutoff and again at the tag.
+ * Nobody has tagged a quarter of an hour after the cutoff: the owner is chased.
  * Then the dot release: an engineer requests a patch for 303 through the form,
  * the owner approves it, "Planning train 303.1", the owner runs it from Slack
  * (picked onto train-303 and tagged v1.303.1 in a real repository: a bare
@@ -51,6 +55,8 @@ import {
 jest.setTimeout(240_000);
 
 const MANAGER = 'U0MANAGER1';
+/** SRE's Slack user group (`sreContact`). */
+const SRE = 'S0FXASRE1';
 const MINUTE = 60_000;
 const CUTOFF = new Date('2026-11-18T18:00:00Z');
 const CHECK_IN = new Date('2026-11-17T18:00:00Z');
@@ -87,7 +93,9 @@ describe('train 303 replayed, kickoff to production', () => {
   let envs: FakeEnvironments;
   let fixture: GitFixture;
   let h: Harness;
-  const pr = { passkeys: 0, mailer: 0, renovate: 0, fix: 0, fix2: 0 };
+  const pr = { passkeys: 0, mailer: 0, renovate: 0, blocker: 0, fix: 0, fix2: 0 };
+  /** SRE's hand-offs: top-level posts in the team channel mentioning their group. */
+  const sreHandOffs = () => topLevel(h).filter((m) => blocksText(m).includes(`<!subteam^${SRE}>`));
 
   /** Squash-merges a pull request as GitHub does, on the real main (pushed), and mirrors it: returns the merge commit. */
   const land = (number: number, at: string, files: Record<string, string>): string => {
@@ -111,6 +119,8 @@ describe('train 303 replayed, kickoff to production', () => {
         stageVersionUrl: envs.stageUrl,
         productionVersionUrl: envs.productionUrl,
         qa: { managers: [MANAGER] },
+        sreContact: SRE,
+        tagChase: { ownerAfterMinutes: 15, adminsAfterMinutes: 60 },
       },
       now: '2026-11-04T16:00:00Z',
     });
@@ -123,6 +133,7 @@ describe('train 303 replayed, kickoff to production', () => {
       [ENGINEER, 'erin'],
     ] as const)
       h.slack.addUser({ id, name, email: `${name}@example.com` });
+    h.slack.addUsergroup(SRE, [], { handle: 'fxa-sre', name: 'FxA SRE' });
   });
   afterAll(async () => {
     await h?.close();
@@ -187,6 +198,8 @@ describe('train 303 replayed, kickoff to production', () => {
     await pressAnswer(h, { userId: BOB, dm: toBob, number: pr.mailer, actionId: 'pr_answer_land' });
     await pressAnswer(h, { userId: ALICE, dm: toAlice, number: pr.passkeys, actionId: 'pr_answer_roll' });
     await ask(h, BOB, 'notes sre Run the auth-server migration before the deploy');
+    // Found between the sweeps: a crash fix, labelled as a release blocker, by someone not on Slack.
+    pr.blocker = h.github.addPullRequest({ title: 'Fix the sign-in loop', authorLogin: 'dave-gh', labels: ['release-blocker'] }).number;
     await tickAt([h], at(SWEEP_2));
     // Answered PRs are not asked again: one question per person per PR.
     expect(dmsWith(h, BOB).filter((m) => blocksText(m).includes(`pr-answer:${pr.mailer}`))).toHaveLength(1);
@@ -194,10 +207,18 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(lastCall?.text).toContain('tagging at Wed 18 Nov, 10:00 PT / 13:00 ET');
     expect(blocksText(lastCall)).toContain('*Deploy notes:* 1 for train 303 (1 for SRE). Missing one?');
     expect(blocksText(lastCall)).not.toContain('Update dependency jest');
+    // The pre-cut checks (step 1: critical patches not landed yet): the open release blocker, named (its author is not on Slack).
+    expect(blocksText(lastCall)).toContain('*Before the cut:*');
+    expect(blocksText(lastCall)).toContain(
+      `:rotating_light: Release blocker still open: <https://github.com/mozilla/fxa/pull/${pr.blocker}|#${pr.blocker} Fix the sign-in loop> by dave-gh`,
+    );
+    expect(blocksText(lastCall)).toContain('No patch request is waiting and no dot release is planned.');
+    expect(sreHandOffs()).toEqual([]);
   });
 
   test('the cutoff: what made it, what rolls, the notes; only the owner pinged, to tag', async () => {
     land(pr.mailer, '2026-11-18T17:40:00Z', { 'mailer.txt': 'refactored\n' });
+    land(pr.blocker, '2026-11-18T17:50:00Z', { 'sign-in.txt': 'no loop\n' });
     await tickAt([h], at(CUTOFF));
     const cutoff = topLevel(h).find((m) => m.text.startsWith('Tagging train 303 now'));
     const text = blocksText(cutoff);
@@ -206,6 +227,25 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(text).toContain('Run the auth-server migration before the deploy _(bob)_');
     expect(text).toContain(`<@${ALICE}>: tag it with \`/release tag\`.`);
     expect(mentions(cutoff)).toEqual([`<@${ALICE}>`]);
+    expect(text).toMatch(/\*Made it\*[^"]*Fix the sign-in loop> by dave-gh/);
+    // Step 2: SRE is told of the special steps, with the train and the link to the notes.
+    expect(sreHandOffs().map((m) => m.text)).toEqual(['Train 303: 1 special step for SRE (cut).']);
+    const sre = blocksText(sreHandOffs()[0]);
+    expect(sre).toContain(`<!subteam^${SRE}> *Train 303* was cut at Wed 18 Nov, 10:00 PT / 13:00 ET / 18:00 UTC and is being tagged now.`);
+    expect(sre).toContain('Run the auth-server migration before the deploy');
+    expect(sre).toContain(`<https://slack.com/archives/${CHANNEL}/p${cutoff?.ts.replace('.', '')}|the cutoff message>`);
+  });
+
+  test('not tagged a quarter of an hour after the cutoff: Alice is reminded by one DM; the admins are not (yet)', async () => {
+    const before = dmsWith(h, ALICE).length;
+    await tickAt([h], at(CUTOFF, 16));
+    await tickAt([h], at(CUTOFF, 21));
+    expect(
+      dmsWith(h, ALICE)
+        .slice(before)
+        .map((m) => m.text),
+    ).toEqual([expect.stringMatching(/^:hourglass: Train 303 is not tagged yet: its cutoff was Wed 18 Nov, 10:00 PT/)]);
+    expect(dmsWith(h, ADMIN).filter((m) => m.text.includes('not tagged'))).toEqual([]);
   });
 
   let mark = '0';
@@ -260,6 +300,16 @@ describe('train 303 replayed, kickoff to production', () => {
     expect(texts.filter((t) => t.includes('alice recorded the CI failure as known flaky'))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('CI passed on v1.303.0'))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('Train 303 is on stage'))).toHaveLength(1);
+  });
+
+  test('the tag exists: SRE hears of the special steps again, once; nobody was chased after the cut', async () => {
+    expect(sreHandOffs().map((m) => m.text)).toEqual([
+      'Train 303: 1 special step for SRE (cut).',
+      'Train 303: 1 special step for SRE (tagged).',
+    ]);
+    expect(blocksText(sreHandOffs()[1])).toContain(`<!subteam^${SRE}> *Train 303* is tagged; it heads for stage.`);
+    expect(dmsWith(h, ALICE).filter((m) => m.text.includes('not tagged'))).toHaveLength(1);
+    expect(dmsWith(h, ADMIN).filter((m) => m.text.includes('not tagged'))).toEqual([]);
   });
 
   test('QA comes back yellow: recorded, engineering management asked by DM with a dot-release offer', async () => {

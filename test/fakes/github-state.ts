@@ -302,7 +302,8 @@ export class FakeGitHubState {
       login,
       id: this.nextId(),
       name: options.name ?? null,
-      type: options.type ?? 'User',
+      // GitHub logins are letters, digits and hyphens: only a GitHub App's bot is spelled `name[bot]` (as REST spells it).
+      type: options.type ?? (login.endsWith('[bot]') ? 'Bot' : 'User'),
       email: options.email ?? null,
     };
     this.users.set(login.toLowerCase(), user);
@@ -314,7 +315,7 @@ export class FakeGitHubState {
     const seq = ++this.prCounter;
     const number = input.number ?? Math.max(0, ...this.pullRequests.keys()) + 1;
     if (this.pullRequests.has(number)) throw new Error(`fake GitHub: pull request #${number} already exists`);
-    if (input.authorLogin) this.ensureUser(input.authorLogin, input.authorIsBot ? 'Bot' : 'User');
+    if (input.authorLogin) this.ensureUser(input.authorLogin, input.authorIsBot ? 'Bot' : undefined);
     const base = input.base ?? 'main';
     const baseHead = this.branches.get(base);
     const headSha =
@@ -327,7 +328,7 @@ export class FakeGitHubState {
       title: input.title,
       body: input.body ?? '',
       authorLogin: input.authorLogin,
-      authorIsBot: input.authorIsBot ?? false,
+      authorIsBot: input.authorIsBot ?? input.authorLogin?.endsWith('[bot]') ?? false,
       base,
       headRef: input.headRef ?? `pr-${number}`,
       headSha,
@@ -504,8 +505,8 @@ export class FakeGitHubState {
     return commit;
   }
 
-  ensureUser(login: string, type: 'User' | 'Bot' = 'User'): FakeUser {
-    return this.users.get(login.toLowerCase()) ?? this.addUser(login, { type });
+  ensureUser(login: string, type?: 'User' | 'Bot'): FakeUser {
+    return this.users.get(login.toLowerCase()) ?? this.addUser(login, type ? { type } : {});
   }
 
   /**

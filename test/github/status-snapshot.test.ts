@@ -112,8 +112,8 @@ test('a status with 10 open pull requests costs one request and reads tags, thei
   });
   expect(draft).toMatchObject({ isDraft: true, checksState: 'PENDING', reviewDecision: null, labels: [] });
   expect(conflicting).toMatchObject({ mergeable: 'CONFLICTING', reviewDecision: 'CHANGES_REQUESTED', checksState: 'FAILURE' });
-  // GraphQL names a GitHub App's bot without the "[bot]" suffix.
-  expect(bot).toMatchObject({ authorLogin: 'dependabot', labels: ['dependencies'], checksState: null });
+  // GraphQL names a GitHub App's bot without the "[bot]" suffix (`__typename: "Bot"`); the adapter spells it as REST does.
+  expect(bot).toMatchObject({ authorLogin: 'dependabot[bot]', labels: ['dependencies'], checksState: null });
   expect(ghost).toMatchObject({ authorLogin: null, mergeable: 'UNKNOWN', reviewDecision: 'REVIEW_REQUIRED' });
 });
 

@@ -6,6 +6,7 @@
  * while the train is not tagged: the owner by DM, then the admins. Each once.
  */
 import { harnessForAll } from '../support/harness';
+import { insertWaitingPatchRequest } from '../support/patch-requests';
 import {
   ADMIN,
   ALICE,
@@ -36,25 +37,7 @@ describe('last call, cutoff, SRE hand-off and chasing', () => {
       const main = h.github.branches.get('main');
       if (!main) throw new Error('no main');
       h.github.setCheckRun(main, { name: 'lint', status: 'completed', conclusion: 'failure' });
-      const at = h.clock.now();
-      await h.bot.database.prisma.patchRequest.create({
-        data: {
-          train: 301,
-          requestedBy: BOB,
-          reason: 's1',
-          justification: 'x'.repeat(40),
-          verifiedOnMain: true,
-          rawItems: 'abc1234',
-          status: 'pending',
-          viewId: 'V0TEST',
-          trainWhere: 'stage',
-          createdAt: at,
-          updatedAt: at,
-          deliveredAt: at,
-          ownerRemindedAt: at,
-          adminsRemindedAt: at,
-        },
-      });
+      await insertWaitingPatchRequest(h, { train: 301, requestedBy: BOB, viewId: 'V0TEST', trainWhere: 'stage' });
     },
   );
   const lastCalls = () => channelMessages(h).filter((m) => m.text.startsWith('Last call'));

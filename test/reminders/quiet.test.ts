@@ -1,9 +1,11 @@
 /**
  * Quieter by default (issue 15 item 8): Renovate's and Dependabot's PRs are
- * left out of the check-in, the sweeps, the last call, the cutoff message and
- * status by default (`ignoredPullRequestAuthors`), and channel messages
- * mention only the person asked to act (counted per message in the fake
- * Slack's transcript).
+ * left out of the check-in, the sweeps, the last call, the cutoff message,
+ * the tag confirmation and status by default (`ignoredPullRequestAuthors`),
+ * and channel messages mention only the person asked to act (counted per
+ * message in the fake Slack's transcript). The bots are shaped as GitHub
+ * gives them: GraphQL says `{ __typename: "Bot", login: "dependabot" }`,
+ * REST `dependabot[bot]` (the setting's spelling).
  */
 import { harnessForAll } from '../support/harness';
 import {
@@ -93,6 +95,22 @@ describe('quieter by default', () => {
     noBotPullRequests(text);
     expect(cutoff?.text).toBe('Tagging train 302 now: 1 made it, 5 roll to train 303.');
     expect(mentions(text)).toEqual([`<@${ALICE}>`]);
+  });
+
+  test('the tag confirmation leaves out the bots: neither rolling nor merged after the cutoff', async () => {
+    h.github.mergePullRequest(
+      h.github.addPullRequest({ number: 23, title: 'Update dependency tsx to v5', authorLogin: 'renovate[bot]' }).number,
+      after(CUTOFF, 2).toISOString(),
+    );
+    h.clock.set(after(CUTOFF, 5));
+    const reply = await command(h, ALICE, 'tag');
+    // Main's head is the bot's merge (the commit to cut from is what it is), but no bot PR is listed or asked about.
+    expect(reply).toContain('*Rolls to train 303:* 6 open pull requests');
+    expect(reply).toContain('Add passkeys');
+    noBotPullRequests(reply);
+    expect(reply).not.toContain('Merged after the cutoff');
+    expect(reply).toContain('"action_id":"tag_confirm"');
+    expect(reply).not.toContain('tag_cut_anyway');
   });
 
   test('status leaves out the bots', async () => {
