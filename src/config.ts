@@ -196,7 +196,7 @@ export const settingsSchema = z.object({
         .default(60),
     })
     .default({ ownerAfterMinutes: 30, adminsAfterMinutes: 60 }),
-  /** Labels (compared without case) that mark a pull request as a release blocker: open ones are shown before the cut (tag confirmation, last call). */
+  /** Labels (compared without case) that mark a pull request as a release blocker: open ones are shown before the cut (tag confirmation, last call), and a blocker is never left out by ignoredPullRequestLabels or ignoredPullRequestAuthors. */
   releaseBlockerLabels: z.array(z.string().min(1)).default(['release-blocker']),
   /**
    * Where SRE hears of a train's special steps (deploy notes flagged for SRE), at the cutoff and at the tag:

@@ -44,6 +44,8 @@ export function describeBlockers(blockers: readonly string[]): string {
 export interface IgnoredPullRequests {
   ignoredPullRequestLabels: readonly string[];
   ignoredPullRequestAuthors: readonly string[];
+  /** A pull request with one of these labels is a release blocker: never left out, whoever wrote it. */
+  releaseBlockerLabels: readonly string[];
 }
 
 const BOT_SUFFIX = '[bot]';
@@ -64,7 +66,9 @@ function isIgnoredAuthor(login: string, authors: ReadonlySet<string>): boolean {
 /**
  * Pull requests without any of the ignored labels and not by an ignored
  * author (both compared without case, a bot by either spelling; a deleted
- * author is never ignored).
+ * author is never ignored). A release blocker (a `releaseBlockerLabels`
+ * label) is never left out: someone labelled it so that the cut waits for it,
+ * even when a bot wrote it.
  */
 export function withoutIgnored<T extends Pick<PullRequestSummary, 'labels' | 'authorLogin'>>(
   pullRequests: T[],
@@ -73,9 +77,12 @@ export function withoutIgnored<T extends Pick<PullRequestSummary, 'labels' | 'au
   const labels = new Set(ignore.ignoredPullRequestLabels.map((label) => label.toLowerCase()));
   const authors = new Set(ignore.ignoredPullRequestAuthors.map((login) => login.toLowerCase()));
   if (labels.size === 0 && authors.size === 0) return pullRequests;
+  const blockers = new Set(ignore.releaseBlockerLabels.map((label) => label.toLowerCase()));
   return pullRequests.filter(
     (pr) =>
-      !(pr.authorLogin !== null && isIgnoredAuthor(pr.authorLogin, authors)) && !pr.labels.some((label) => labels.has(label.toLowerCase())),
+      pr.labels.some((label) => blockers.has(label.toLowerCase())) ||
+      (!(pr.authorLogin !== null && isIgnoredAuthor(pr.authorLogin, authors)) &&
+        !pr.labels.some((label) => labels.has(label.toLowerCase()))),
   );
 }
 

@@ -10,18 +10,34 @@ import { withoutIgnored } from '../../src/reminders/pull-requests';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github-server';
 import { clientFor } from '../github/helpers';
 
-const DEFAULTS = { ignoredPullRequestLabels: [], ignoredPullRequestAuthors: ['renovate[bot]', 'dependabot[bot]'] };
-const pr = (authorLogin: string | null) => ({ authorLogin, labels: [] });
+const DEFAULTS = {
+  ignoredPullRequestLabels: ['skip-release-notes'],
+  ignoredPullRequestAuthors: ['renovate[bot]', 'dependabot[bot]'],
+  releaseBlockerLabels: ['release-blocker'],
+};
+const pr = (authorLogin: string | null, labels: string[] = []) => ({ authorLogin, labels });
 
 describe('the ignored authors', () => {
   test('a bot matches its entry by either spelling, without case; a person is not taken for a bot', () => {
     const listed = [pr('dependabot[bot]'), pr('Renovate[bot]'), pr('renovate'), pr('alice'), pr(null), pr('snyk-bot[bot]')];
     expect(withoutIgnored(listed, DEFAULTS).map((p) => p.authorLogin)).toEqual(['renovate', 'alice', null, 'snyk-bot[bot]']);
     // An entry written as the bot's profile name (`snyk-bot`) leaves out the bot and a user of that name.
-    const bare = { ignoredPullRequestLabels: [], ignoredPullRequestAuthors: ['Snyk-Bot'] };
+    const bare = { ignoredPullRequestLabels: [], ignoredPullRequestAuthors: ['Snyk-Bot'], releaseBlockerLabels: [] };
     expect(
       withoutIgnored([pr('snyk-bot[bot]'), pr('snyk-bot'), pr('snyk'), pr('dependabot[bot]')], bare).map((p) => p.authorLogin),
     ).toEqual(['snyk', 'dependabot[bot]']);
+  });
+
+  test("a release blocker is never left out: a bot's security bump labelled release-blocker stays, as does an ignored label beside it", () => {
+    const listed = [
+      pr('dependabot[bot]', ['Release-Blocker']),
+      pr('dependabot[bot]'),
+      pr('alice', ['skip-release-notes', 'release-blocker']),
+    ];
+    expect(withoutIgnored(listed, DEFAULTS).map((p) => [p.authorLogin, p.labels])).toEqual([
+      ['dependabot[bot]', ['Release-Blocker']],
+      ['alice', ['skip-release-notes', 'release-blocker']],
+    ]);
   });
 });
 
