@@ -161,7 +161,10 @@ export function useLeanQueryCompilerLoader(prisma: PrismaClient, provider: strin
 }
 
 /** A Prisma client on `adapter`, with the lean query compiler loader (a warning when it cannot be used). */
-function createPrismaClient(adapter: PrismaPg | InstanceType<typeof import('pglite-prisma-adapter').PrismaPGlite>, logger: Logger): PrismaClient {
+function createPrismaClient(
+  adapter: PrismaPg | InstanceType<typeof import('pglite-prisma-adapter').PrismaPGlite>,
+  logger: Logger,
+): PrismaClient {
   const prisma = new PrismaClient({ adapter });
   if (!useLeanQueryCompilerLoader(prisma, 'postgresql'))
     logger.warn("Prisma's query compiler loader has changed: using Prisma's own (about 10 MB more memory)");
