@@ -128,6 +128,7 @@ declare const WebAssembly: { Module: new (bytes: Uint8Array) => object };
 interface CompilerWasmLoader {
   /** e.g. "./query_compiler_small_bg.js": the build (small or fast) Prisma was generated with. */
   importName: string;
+  getRuntime: () => Promise<unknown>;
   getQueryCompilerWasmModule: () => Promise<object>;
 }
 
@@ -137,6 +138,8 @@ function isCompilerWasmLoader(value: unknown): value is CompilerWasmLoader {
     value !== null &&
     'importName' in value &&
     typeof value.importName === 'string' &&
+    'getRuntime' in value &&
+    typeof value.getRuntime === 'function' &&
     'getQueryCompilerWasmModule' in value &&
     typeof value.getQueryCompilerWasmModule === 'function'
   );
@@ -147,7 +150,8 @@ function isCompilerWasmLoader(value: unknown): value is CompilerWasmLoader {
  * WebAssembly as one base64 string: Node parses it as a script, runs cjs-module-lexer over it (whose WebAssembly
  * memory grows to fit and never shrinks) and keeps the source and the string for the life of the process, about
  * 10 MB of RSS for 1.7 MB of WebAssembly. This points the client at the same file, read as bytes instead.
- * Prisma keeps one compiled module per provider, so this runs once a process. Returns false (and Prisma's own
+ * Its glue module (`getRuntime`, 8 kB) is required instead of imported, sparing the ESM loader's asynchronous
+ * read and cjs-module-lexer's pass. Prisma keeps one compiled module per provider, so this runs once a process. Returns false (and Prisma's own
  * loader stays) when a Prisma version no longer has the internals it relies on.
  */
 export function useLeanQueryCompilerLoader(prisma: PrismaClient, provider: string): boolean {
@@ -156,6 +160,8 @@ export function useLeanQueryCompilerLoader(prisma: PrismaClient, provider: strin
   const build = isCompilerWasmLoader(loader) ? /^\.\/(query_compiler_\w+_bg)\.js$/.exec(loader.importName)?.[1] : undefined;
   if (!isCompilerWasmLoader(loader) || !build) return false;
   const file = require.resolve(`@prisma/client/runtime/${build}.${provider}.wasm-base64.js`);
+  const runtime = require.resolve(`@prisma/client/runtime/${build}.${provider}.js`);
+  loader.getRuntime = async () => require(runtime);
   loader.getQueryCompilerWasmModule = async () => new WebAssembly.Module(readBase64WasmModule(file));
   return true;
 }
