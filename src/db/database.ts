@@ -5,7 +5,7 @@
  * exactly-once ledgers.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -96,6 +96,87 @@ async function retryUntil<T>(options: {
   }
 }
 
+/** The bytes of `@prisma/client/runtime/<name>.wasm-base64.js` that may appear between its two quotes. */
+const BASE64_BYTE = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Characters decoded at a time (a multiple of 4): the whole literal is never one string. */
+const BASE64_SLICE = 256 * 1024;
+
+/**
+ * The WebAssembly in one of Prisma's `*.wasm-base64.js` modules (`const wasm = "<base64>"; module.exports = { wasm }`),
+ * read as bytes and decoded a slice at a time. Throws when the file is not that shape.
+ */
+export function readBase64WasmModule(file: string): Buffer {
+  const text = readFileSync(file);
+  const open = text.indexOf(0x22); // "
+  const close = open < 0 ? -1 : text.indexOf(0x22, open + 1);
+  if (close < 0 || text.indexOf(0x22, close + 1) >= 0) throw new Error(`${file}: expected one quoted base64 literal`);
+  const bytes = Buffer.allocUnsafe(Math.ceil(((close - open - 1) * 3) / 4));
+  let length = 0;
+  for (let from = open + 1; from < close; from += BASE64_SLICE) {
+    const slice = text.toString('latin1', from, Math.min(from + BASE64_SLICE, close));
+    if (!BASE64_BYTE.test(slice)) throw new Error(`${file}: the quoted literal is not base64`);
+    length += bytes.write(slice, length, 'base64');
+  }
+  const wasm = bytes.subarray(0, length);
+  if (wasm.readUInt32BE(0) !== 0x0061736d) throw new Error(`${file}: the decoded literal is not WebAssembly`);
+  return wasm;
+}
+
+/** The one WebAssembly API used here (the project's lib, ES2023 without DOM, does not declare it). */
+declare const WebAssembly: { Module: new (bytes: Uint8Array) => object };
+
+interface CompilerWasmLoader {
+  /** e.g. "./query_compiler_small_bg.js": the build (small or fast) Prisma was generated with. */
+  importName: string;
+  getRuntime: () => Promise<unknown>;
+  getQueryCompilerWasmModule: () => Promise<object>;
+}
+
+function isCompilerWasmLoader(value: unknown): value is CompilerWasmLoader {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'importName' in value &&
+    typeof value.importName === 'string' &&
+    'getRuntime' in value &&
+    typeof value.getRuntime === 'function' &&
+    'getQueryCompilerWasmModule' in value &&
+    typeof value.getQueryCompilerWasmModule === 'function'
+  );
+}
+
+/**
+ * The generated client gets its query compiler by `import()`ing a 2.3 MB JavaScript module that holds the
+ * WebAssembly as one base64 string: Node parses it as a script, runs cjs-module-lexer over it (whose WebAssembly
+ * memory grows to fit and never shrinks) and keeps the source and the string for the life of the process, about
+ * 10 MB of RSS for 1.7 MB of WebAssembly. This points the client at the same file, read as bytes instead.
+ * Its glue module (`getRuntime`, 8 kB) is required instead of imported, sparing the ESM loader's asynchronous
+ * read and cjs-module-lexer's pass. Prisma keeps one compiled module per provider, so this runs once a process. Returns false (and Prisma's own
+ * loader stays) when a Prisma version no longer has the internals it relies on.
+ */
+export function useLeanQueryCompilerLoader(prisma: PrismaClient, provider: string): boolean {
+  const engineConfig: unknown = Reflect.get(prisma, '_engineConfig');
+  const loader: unknown = typeof engineConfig === 'object' && engineConfig !== null ? Reflect.get(engineConfig, 'compilerWasm') : undefined;
+  const build = isCompilerWasmLoader(loader) ? /^\.\/(query_compiler_\w+_bg)\.js$/.exec(loader.importName)?.[1] : undefined;
+  if (!isCompilerWasmLoader(loader) || !build) return false;
+  const file = require.resolve(`@prisma/client/runtime/${build}.${provider}.wasm-base64.js`);
+  const runtime = require.resolve(`@prisma/client/runtime/${build}.${provider}.js`);
+  loader.getRuntime = async () => require(runtime);
+  loader.getQueryCompilerWasmModule = async () => new WebAssembly.Module(readBase64WasmModule(file));
+  return true;
+}
+
+/** A Prisma client on `adapter`, with the lean query compiler loader (a warning when it cannot be used). */
+function createPrismaClient(
+  adapter: PrismaPg | InstanceType<typeof import('pglite-prisma-adapter').PrismaPGlite>,
+  logger: Logger,
+): PrismaClient {
+  const prisma = new PrismaClient({ adapter });
+  if (!useLeanQueryCompilerLoader(prisma, 'postgresql'))
+    logger.warn("Prisma's query compiler loader has changed: using Prisma's own (about 10 MB more memory)");
+  return prisma;
+}
+
 /** How long the bot's own queries wait for a connection (connecting, or a free one in the pool) before failing. */
 export const CONNECTION_TIMEOUT_MS = 5000;
 
@@ -159,7 +240,7 @@ async function openPostgres(options: { url: string; logger: Logger; connectTimeo
       return new DatabaseUnavailableError(description, Math.round(waitedMs / 1000), pgErrorReason(error));
     },
   });
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, schema ? { schema } : undefined) });
+  const prisma = createPrismaClient(new PrismaPg(pool, schema ? { schema } : undefined), options.logger);
   return {
     kind: 'postgres',
     prisma,
@@ -197,7 +278,7 @@ async function openEmbedded(options: { dataDir: string; logger: Logger }): Promi
       await db.exec(script);
     },
   };
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const prisma = createPrismaClient(new PrismaPGlite(db), options.logger);
   return {
     kind: 'embedded',
     prisma,
