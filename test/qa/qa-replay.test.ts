@@ -27,8 +27,12 @@ describe('a QA sign-off replayed from its intent', () => {
     await h.close();
   });
 
-  /** Marks the intent `key` pending again, its attempt started an hour ago (its process died), and lets the minute tick replay it. */
+  /**
+   * Marks the intent `key` pending again, its attempt started an hour ago (its process died), and lets the minute tick replay it.
+   * The first attempt finishes its intent after it answers: wait for that, or the replay is undone by it.
+   */
   async function replay(keyLike: string): Promise<Array<{ status: string; attempts: number }>> {
+    await settle(h);
     const claimed = new Date(h.clock.now().getTime() - 60 * 60_000);
     await h.bot.database.sql.query(`UPDATE slack_intents SET status = 'pending', "doneAt" = NULL, "claimedAt" = $2 WHERE key LIKE $1`, [
       keyLike,
