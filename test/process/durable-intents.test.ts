@@ -13,7 +13,7 @@
  * rotation edit, a patch request's Approve and a kickoff's Confirm, each with
  * its table held: applied once, one answer.
  */
-import { ackedThenKilled, answersOnceDone, doomedUrl, endDeadSessions } from '../support/kill-points';
+import { ackedThenKilled, answersOnceDone, doomedUrl, endDeadSessions, startRecoveringBot } from '../support/kill-points';
 import { processHarnessForAll } from '../support/process-harness';
 import { connectToSchema, rowsIn, waitFor } from '../support/schema-sql';
 
@@ -23,9 +23,9 @@ jest.setTimeout(120_000);
 
 describe('acked work survives a SIGKILL', () => {
   const h = processHarnessForAll('durable');
-  // The first process is dead: its intents need not wait for a lease.
-  const startBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0' });
-  const startDoomedBot = () => h.startBot({ INTENT_LEASE_SECONDS: '0', DATABASE_URL: doomedUrl(h.schema) });
+  // The first process is dead: its intents need not wait for a lease (startRecoveringBot).
+  const startBot = () => startRecoveringBot(h);
+  const startDoomedBot = () => h.startBot({ DATABASE_URL: doomedUrl(h.schema) });
 
   test('30 acked `/release notes add`, SIGKILL right after the acks: a new process adds each note once and answers each requester once', async () => {
     const { slack, schema } = h;

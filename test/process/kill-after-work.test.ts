@@ -1,3 +1,4 @@
+import { startRecoveringBot } from '../support/kill-points';
 import type { SlackRequestSender } from '../fakes/slack-client';
 import { type ProcessHarness, processHarnessForAll } from '../support/process-harness';
 import { connectToSchema, rowsIn, waitFor } from '../support/schema-sql';
@@ -231,7 +232,7 @@ async function answeredThenKilled(
   const answered = new Map(table.map((row) => [row.name, JSON.stringify(h.slack.responsesTo(idOf(row)).map((r) => r.body))]));
 
   // The dead process's intents need not wait for a lease.
-  const second = await h.startBot({ ...env, INTENT_LEASE_SECONDS: '0' });
+  const second = await startRecoveringBot(h, env);
   await waitFor(async () => {
     const pending = await rowsIn(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
     return pending.length === 0 ? true : undefined;

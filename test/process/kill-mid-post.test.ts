@@ -13,6 +13,7 @@
  * minute's wait); every
  * poster goes through the same messenger.postOnce.
  */
+import { startRecoveringBot } from '../support/kill-points';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,7 +62,7 @@ describe('killed while Slack was posting a DM', () => {
     // The patch sweep leaves a decision alone for its first minute (the Approve may still be telling): that minute has passed.
     await rowsIn(h.schema, `UPDATE patch_requests SET "decidedAt" = "decidedAt" - interval '2 minutes'`);
 
-    await h.startBot({ ...env, INTENT_LEASE_SECONDS: '0' });
+    await startRecoveringBot(h, env);
     await waitFor(async () => {
       const pending = await rowsIn(h.schema, "SELECT key FROM slack_intents WHERE status <> 'done'");
       const [told] = await rowsIn(h.schema, 'SELECT 1 FROM patch_requests WHERE "outcomeSentAt" IS NOT NULL');
