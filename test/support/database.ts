@@ -61,7 +61,14 @@ export function ensureProcessDatabase(): Promise<void> {
     const name = decodeURIComponent(new URL(processDatabaseUrl).pathname.slice(1));
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     // template0: nobody is ever connected to it (CREATE DATABASE from template1 fails while anyone is).
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name}" TEMPLATE template0`);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}" TEMPLATE template0`);
+      // A commit returns once it is visible, without waiting for its WAL to reach the disk: what other sessions
+      // see, and when, is the same (so are locks and isolation); only a crash of PostgreSQL itself could lose
+      // the last commits, and no test crashes the server. The suite commits thousands of times (each migration,
+      // each row the bot writes), and on a busy machine each flush costs milliseconds.
+      await client.query(`ALTER DATABASE "${name}" SET synchronous_commit TO off`);
+    }
   });
   return created;
 }
