@@ -27,8 +27,8 @@ module.exports = {
   // Each Jest process gets its own database (advisory locks are per database; test/support/database.ts).
   setupFilesAfterEnv: ['<rootDir>/test/support/process-database.ts'],
   testTimeout: 30000,
-  // Four workers halve the wall time (the suite mostly waits: git and bot processes, PostgreSQL, the fakes), but
-  // under them two timing races showed (test/status/status.test.ts "GitHub slow but answering", the patch
-  // Approve of test/process/durable-intents.test.ts): two until those are fixed.
-  maxWorkers: 2,
+  // Four workers on two cores halve the wall time: the suite mostly waits (git and bot processes, PostgreSQL,
+  // the fakes). The two timing races they showed are fixed (status.test.ts "GitHub slow but answering": its
+  // margins; the kill-point tests: the recovering bot keeps a real intent lease, test/support/kill-points.ts).
+  maxWorkers: 4,
 };
