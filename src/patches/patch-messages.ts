@@ -7,7 +7,7 @@
 import type { types } from '@slack/bolt';
 import { actions, button, context, section } from '../slack/blocks';
 import { fitMessage, list, type Part } from '../slack/budget';
-import { actorText, escapeMrkdwn, escapeTyped, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { actorText, escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { Block } from '../slack/blocks';
 import { formatInZones } from '../train/time-format';
 import type { DotReleasePlan, PatchRequestRecord } from './patch-store';
