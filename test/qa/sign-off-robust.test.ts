@@ -29,7 +29,8 @@ describe('a QA sign-off, Slack failing or attempts racing', () => {
     await h.close();
   });
 
-  const signoffs = () => h.bot.database.sql.query<{ colour: string; note: string | null }>('SELECT colour, note FROM qa_signoffs ORDER BY id');
+  const signoffs = () =>
+    h.bot.database.sql.query<{ colour: string; note: string | null }>('SELECT colour, note FROM qa_signoffs ORDER BY id');
   const said = () => h.slack.messagesIn(CHANNEL).filter((m) => m.thread_ts !== undefined && m.text?.includes('QA signed off'));
 
   test('`/release qa green` while users.info answers HTTP 500: recorded, said in the thread with a mention', async () => {
