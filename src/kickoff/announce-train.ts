@@ -179,12 +179,12 @@ export async function confirmTrainOwnership(answer: KickoffAnswer): Promise<{ te
   if (assignment.slackUserId !== userId) {
     throw new PermissionDeniedError(`Only ${mentionUser(assignment.slackUserId)}, the owner of train ${train}, can confirm it.`);
   }
+  // Their own click: named, not pinged (asked of Slack before the commit; Slack failing leaves a mention).
+  const who = actorText({ actor: userId, actorName: await nameOf(deps, userId) });
   // Conditional update: a double click confirms once.
   if (await confirmTrainOwner({ prisma: deps.db.prisma, train, slackUserId: userId, now })) {
     await recordAudit(deps.db.prisma, { actor: userId, action: 'kickoff.confirm', subject: `train:${train}`, at: now });
   }
-  // Their own click: named, not pinged.
-  const who = actorText({ actor: userId, actorName: await nameOf(deps, userId) });
   return renderAnswered(answer.original, `:white_check_mark: ${who} confirmed train ${train}.`);
 }
 
@@ -202,6 +202,9 @@ export async function declineTrainOwnership(answer: KickoffAnswer): Promise<{ te
   }
   const cut = deps.calendar.getTrain(train).cutoff;
   if (now >= cut) throw new InvalidInputError(`Train ${train} has been cut already; it can't change hands now.`);
+  // Named, not pinged: it was their own click (or an admin's for them); the new owner is the one asked to act. Asked of
+  // Slack before the release commits: between it and the new announcement nothing may fail (Slack failing: a mention).
+  const who = actorText({ actor: owner, actorName: await nameOf(deps, owner) });
   // One decline wins: the announced assignment is released only if it is still this one.
   const released = await releaseAnnouncedTrain({
     prisma: deps.db.prisma,
@@ -212,8 +215,6 @@ export async function declineTrainOwnership(answer: KickoffAnswer): Promise<{ te
     now,
   });
   if (!released) return renderAnswered(answer.original, `Train ${train} was already handed on.`);
-  // Named, not pinged: it was their own click (or an admin's for them); the new owner is the one asked to act.
-  const who = actorText({ actor: owner, actorName: await nameOf(deps, owner) });
   const note = `${who} can't take it, so the rotation picked the next person.`;
   await announceTrain({ deps, train, now, note });
   return renderAnswered(answer.original, `:arrows_counterclockwise: ${who} can't take train ${train}; it was announced again below.`);

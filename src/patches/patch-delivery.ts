@@ -42,7 +42,7 @@ export function mentionAdmins(deps: AppDeps): string {
 /** Display names of the people a request's copies speak of (requester, owner, askers). */
 async function namesFor(deps: AppDeps, request: PatchRequestRecord, ownerUserId: string | null): Promise<Map<string, string>> {
   const ids = [request.requestedBy, ...(ownerUserId ? [ownerUserId] : []), ...request.decisions.map((d) => d.actor)];
-  return displayNames(deps.slackDirectory, ids);
+  return displayNames(deps, ids);
 }
 
 /** The ledger key of a message about patch request `requestId`. */
@@ -164,7 +164,7 @@ export async function announceDotRelease(options: {
     if (!plan || (plan.status !== 'planned' && options.runSummary === undefined)) return;
     const ownerUserId = await findOwnerOfTrain(deps, plan.train);
     const requesters = plan.commits.flatMap((commit) => (commit.requestedBy === null ? [] : [commit.requestedBy]));
-    const names = await displayNames(deps.slackDirectory, requesters);
+    const names = await displayNames(deps, requesters);
     const message = renderPlanAnnouncement(plan, { ...rendering(deps), names, ownerUserId, runSummary: options.runSummary });
     if (plan.announcementChannel && plan.announcementTs) {
       await deps.messenger.update({ channel: plan.announcementChannel, ts: plan.announcementTs, message });

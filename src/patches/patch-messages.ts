@@ -7,7 +7,7 @@
 import type { types } from '@slack/bolt';
 import { actions, button, context, section } from '../slack/blocks';
 import { fitMessage, list, type Part } from '../slack/budget';
-import { escapeMrkdwn, escapeTyped, link, mentionUser, slackDate } from '../slack/mrkdwn';
+import { actorText, escapeMrkdwn, link, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { Block } from '../slack/blocks';
 import { formatInZones } from '../train/time-format';
 import type { DotReleasePlan, PatchRequestRecord } from './patch-store';
@@ -46,8 +46,7 @@ interface Rendering {
 function personFor(audience: Audience, request: PatchRequestRecord, rendering: Rendering): (userId: string) => string {
   return (userId) => {
     if (audience === 'requester' && userId === request.requestedBy) return 'you';
-    const name = audience === 'decider' ? undefined : rendering.names?.get(userId);
-    return name !== undefined ? escapeTyped(name) : mentionUser(userId);
+    return actorText({ actor: userId, actorName: audience === 'decider' ? undefined : rendering.names?.get(userId) });
   };
 }
 
@@ -172,10 +171,7 @@ export function renderPlanAnnouncement(
 ): { text: string; blocks: Block[] } {
   const owner = options.ownerUserId ? mentionUser(options.ownerUserId) : '_no owner assigned_';
   // Requesters are named, not pinged: each hears of the approval by DM (one notification per person).
-  const named = (userId: string) => {
-    const name = options.names?.get(userId);
-    return name !== undefined ? escapeTyped(name) : mentionUser(userId);
-  };
+  const named = (userId: string) => actorText({ actor: userId, actorName: options.names?.get(userId) });
   const reasons = new Map(plan.requests.map((r) => [r.id, r]));
   const lines = plan.commits.map((commit, index) => {
     const request = commit.requestId === null ? undefined : reasons.get(commit.requestId);

@@ -3,7 +3,7 @@
  * audit entry in one transaction; the latest of a train counts.
  */
 import { recordAudit } from '../audit/audit-store';
-import type { PrismaClient } from '../generated/prisma/client';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
 
 export type QaColour = 'green' | 'yellow' | 'red';
 
@@ -23,8 +23,9 @@ function colourOf(value: string): QaColour {
 const SIGNOFF_FIELDS = { id: true, train: true, colour: true, note: true, by: true, at: true } as const;
 
 /**
- * Records a sign-off and its audit entry. `intentKey`: the durable request's (src/slack/intents.ts); a replay of
- * it gets the sign-off its first attempt recorded instead of a second.
+ * Records a sign-off and its audit entry. `intentKey`: the durable request's (src/slack/intents.ts); an attempt of
+ * it that finds the sign-off recorded by another (a replay running beside the first attempt: the unique `intentKey`
+ * refuses the second row) gets that sign-off instead of a second, or an error.
  */
 export async function recordQaSignoff(options: {
   prisma: PrismaClient;
@@ -37,13 +38,22 @@ export async function recordQaSignoff(options: {
 }): Promise<QaSignoff> {
   const { prisma, train, colour, note, by, now } = options;
   const intentKey = options.intentKey ?? null;
-  return prisma.$transaction(async (tx) => {
-    const recorded = intentKey === null ? null : await tx.qaSignoff.findUnique({ where: { intentKey }, select: SIGNOFF_FIELDS });
-    if (recorded) return { ...recorded, colour: colourOf(recorded.colour) };
-    const row = await tx.qaSignoff.create({ data: { train, colour, note, by, at: now, intentKey }, select: SIGNOFF_FIELDS });
-    await recordAudit(tx, { actor: by, action: 'qa.signoff', subject: `train:${train}`, details: { colour, note }, at: now });
-    return { ...row, colour: colourOf(row.colour) };
-  });
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const row = await tx.qaSignoff.create({ data: { train, colour, note, by, at: now, intentKey }, select: SIGNOFF_FIELDS });
+      await recordAudit(tx, { actor: by, action: 'qa.signoff', subject: `train:${train}`, details: { colour, note }, at: now });
+      return { ...row, colour: colourOf(row.colour) };
+    });
+  } catch (error) {
+    // The only unique column besides the id: another attempt of this intent committed first.
+    const recorded = intentKey !== null && isUniqueViolation(error) ? await findQaSignoffOfIntent(prisma, intentKey) : null;
+    if (recorded) return recorded;
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
 /** The sign-off a durable request recorded (a replay after its commit), if any. */

@@ -60,7 +60,7 @@ export async function postCutoffMessage(options: ReminderFireOptions): Promise<v
   ]);
   // Authors and note writers are named, not pinged: only the owner is asked to act.
   const noteAuthors = await displayNames(
-    deps.slackDirectory,
+    deps,
     notes.map((note) => note.authorSlackId),
   );
   warnings.push(...(await sweepsThatDidNotRun(deps, scheduledAt)));

@@ -191,16 +191,16 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
     const current = (s: StoredSkip) => (s.train != null ? s.train >= currentTrain : (s.toDate ?? '') >= today);
     // Slack's current names (the roster's as recorded when Slack knows none).
     const names = await displayNames(
-      deps.slackDirectory,
+      deps,
       snapshot.skips.filter(current).map((s) => s.slackUserId),
     );
-    const nameOf = (id: string) =>
+    const personLabel = (id: string) =>
       `@${escapeMrkdwn(names.get(id) ?? snapshot.members.find((m) => m.slackUserId === id)?.displayName ?? id)}`;
     const handedOn = new Map<number, string[]>();
     for (const skip of snapshot.skips) {
       if (skip.reason !== 'handed-on' || skip.train == null || !current(skip)) continue;
       const people = handedOn.get(skip.train) ?? [];
-      if (!people.includes(nameOf(skip.slackUserId))) people.push(nameOf(skip.slackUserId));
+      if (!people.includes(personLabel(skip.slackUserId))) people.push(personLabel(skip.slackUserId));
       handedOn.set(skip.train, people);
     }
     const away = snapshot.members.flatMap((m) => {
@@ -211,7 +211,7 @@ export function createRotationSubcommand(deps: AppDeps): Subcommand {
         .filter((p) => isAway(skips, m.slackUserId, p.train, deps.calendar.getTrain(p.train).cutDate))
         .map((p) => `train ${p.train}`)
         .filter((train) => !when.includes(train));
-      return [`${nameOf(m.slackUserId)} (${[...when, ...trains].join(', ')})`];
+      return [`${personLabel(m.slackUserId)} (${[...when, ...trains].join(', ')})`];
     });
     return [
       ...[...handedOn.entries()].sort(([a], [b]) => a - b).map(([train, people]) => `*Handed on train ${train}*: ${people.join(', ')}`),

@@ -1,9 +1,11 @@
 /**
  * The workspace's people, as the features need them: who a user id is, and
  * who has an e-mail address. Slack's "no such user" answers become null;
- * every other failure is thrown as Slack gave it.
+ * every other failure is thrown as Slack gave it by the directory, and
+ * caught (logged, a mention instead) by the name helpers at the end.
  */
 import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger';
 import { slackErrorCode } from './messenger';
 
 export interface SlackUser {
@@ -52,17 +54,61 @@ export function createSlackDirectory(client: WebClient): SlackDirectory {
   };
 }
 
-/** Display names of these members (for naming people in channel messages instead of pinging them); unknown ids are left out. */
-export async function displayNames(directory: SlackDirectory, userIds: Iterable<string>): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  for (const id of new Set(userIds)) {
-    const user = await directory.findUser(id);
-    if (user) names.set(id, user.displayName);
+/** How long a name may keep a message (or a write) waiting: past it the person is mentioned instead. */
+export const NAME_LOOKUP_TIMEOUT_MS = 1000;
+
+/** What a name look-up needs: the directory, and the logger that records a failed look-up. */
+export interface NameLookupDeps {
+  slackDirectory: SlackDirectory;
+  logger: Logger;
+}
+
+/**
+ * The member's display name, or undefined when Slack knows none, fails (logged) or takes longer than `timeoutMs`
+ * (logged): a name only decorates a message, so nothing waits on it or fails for want of it.
+ */
+async function lookUpName(deps: NameLookupDeps, userId: string, timeoutMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timed-out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed-out'), timeoutMs);
+    timer.unref();
+  });
+  try {
+    const user = await Promise.race([deps.slackDirectory.findUser(userId), timedOut]);
+    if (user === 'timed-out') {
+      deps.logger.warn({ userId, timeoutMs }, 'slack: users.info did not answer in time; the person is mentioned, not named');
+      return undefined;
+    }
+    return user?.displayName;
+  } catch (error) {
+    deps.logger.warn({ err: error, userId }, 'slack: users.info failed; the person is mentioned, not named');
+    return undefined;
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/**
+ * Display names of these members (for naming people in channel messages instead of pinging them), asked of Slack
+ * in parallel. Unknown ids, and ids Slack failed on or was too slow for (logged), are left out: the caller falls back
+ * to a mention (`actorText`) or to what it knows.
+ */
+export async function displayNames(
+  deps: NameLookupDeps,
+  userIds: Iterable<string>,
+  timeoutMs = NAME_LOOKUP_TIMEOUT_MS,
+): Promise<Map<string, string>> {
+  const ids = [...new Set(userIds)];
+  const found = await Promise.all(ids.map(async (id) => [id, await lookUpName(deps, id, timeoutMs)] as const));
+  const names = new Map<string, string>();
+  for (const [id, name] of found) if (name !== undefined) names.set(id, name);
   return names;
 }
 
-/** A member's display name for naming them in a message (not pinging them); undefined when Slack knows none. */
-export async function nameOf(deps: { slackDirectory: SlackDirectory }, userId: string): Promise<string | undefined> {
-  return (await deps.slackDirectory.findUser(userId))?.displayName;
+/**
+ * A member's display name for naming them in a message (not pinging them); undefined when Slack knows none, fails or
+ * is slow (logged, see `displayNames`).
+ */
+export async function nameOf(deps: NameLookupDeps, userId: string, timeoutMs = NAME_LOOKUP_TIMEOUT_MS): Promise<string | undefined> {
+  return lookUpName(deps, userId, timeoutMs);
 }

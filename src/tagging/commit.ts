@@ -16,18 +16,12 @@ export function noticeDrafts(deps: AppDeps, notices: CutNotice[], names?: Readon
 }
 
 /**
- * Display names of the people the notices speak of, so that they are named, not pinged. Slack failing leaves them
- * mentioned (logged): the cut never waits on a name.
+ * Display names of the people the notices speak of, so that they are named, not pinged; asked before the write, in
+ * parallel and for at most a second (`displayNames`): Slack failing or slow leaves them mentioned, the cut never waits on a name.
  */
 async function namesIn(deps: AppDeps, notices: CutNotice[]): Promise<ReadonlyMap<string, string>> {
   const people = notices.flatMap(peopleIn);
-  if (people.length === 0) return new Map();
-  try {
-    return await displayNames(deps.slackDirectory, people);
-  } catch (error) {
-    deps.logger.warn({ err: error, people }, 'tagging: Slack did not say who these people are; the notice mentions them');
-    return new Map();
-  }
+  return people.length === 0 ? new Map() : displayNames(deps, people);
 }
 
 export async function commitWrite(options: { deps: AppDeps; release: TagRelease; now: Date; write: Write }): Promise<TagRelease | null> {
