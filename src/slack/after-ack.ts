@@ -61,12 +61,13 @@ export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>)
       },
     );
   // From its admission, while it waits in the queue and while it runs, the intent's lease is renewed: no replica
-  // (this one's minute job included) runs it again meanwhile (a dead process stops renewing).
+  // (this one's minute job included) runs it again meanwhile (a dead process stops renewing). The renewal stops
+  // before the intent is marked done: a renewal must not wait on the row behind a slow "done", holding a connection.
   const stopRenewing = intent?.keepLease();
   const guarded = () =>
     answered()
-      .then(() => intent?.finish())
-      .finally(() => stopRenewing?.());
+      .finally(() => stopRenewing?.())
+      .then(() => intent?.finish());
   if (inFlight.admit(options.heavy ? 'heavy' : 'light', guarded)) return;
   stopRenewing?.();
   void intent?.finish();
