@@ -42,9 +42,9 @@ export interface AfterAckOptions {
 
 /**
  * Runs `work` after the ack; returns at once (the listener's Bolt arguments are not kept alive by waiting).
- * In a durable listener (intents.ts) a duplicate delivery does nothing, the intent's lease is renewed while the
- * work runs, and the intent is marked done once the work has answered, or the person was told what went wrong or
- * that the bot is busy.
+ * In a durable listener (intents.ts) a duplicate delivery does nothing, the intent's lease is renewed from the
+ * work's admission (it may wait in the work queue) until it settles, and the intent is marked done once the work
+ * has answered, or the person was told what went wrong or that the bot is busy.
  */
 export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>): void {
   const { inFlight, logger, reply } = options;
@@ -60,9 +60,16 @@ export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>)
           : logger.error({ err: error }, options.unanswered ?? 'work after an ack failed');
       },
     );
-  // While it runs, the intent's lease is renewed: no other replica runs it again (a dead process stops renewing).
-  const guarded = () => (intent ? intent.renewWhile(answered) : answered()).then(() => intent?.finish());
+  // From its admission, while it waits in the queue and while it runs, the intent's lease is renewed: no replica
+  // (this one's minute job included) runs it again meanwhile (a dead process stops renewing). The renewal stops
+  // before the intent is marked done: a renewal must not wait on the row behind a slow "done", holding a connection.
+  const stopRenewing = intent?.keepLease();
+  const guarded = () =>
+    answered()
+      .finally(() => stopRenewing?.())
+      .then(() => intent?.finish());
   if (inFlight.admit(options.heavy ? 'heavy' : 'light', guarded)) return;
+  stopRenewing?.();
   void intent?.finish();
   inFlight.answered('busy');
   tellBusy(options);

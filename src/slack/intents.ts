@@ -15,9 +15,10 @@
  *   attempt started (their process died) and runs them again through the
  *   same listener, answering through the stored response_url (valid 30
  *   minutes).
- * - While the work runs (`renewWhile`, around afterAck's work) its attempt
- *   renews the lease every third of it, so work longer than the lease (a dot
- *   release) is not run again by another replica while it is alive; a
+ * - From the work's admission (`keepLease`, in afterAck: it may wait in the
+ *   work queue) until it settles, its attempt renews the lease every third of
+ *   it, so work queued or running longer than the lease (a dot release) is
+ *   not run again by this or another replica while it is alive; a
  *   process that dies stops renewing, and its intent is recovered a lease
  *   later. The renewal stops when the work ends, the intent is finished, or
  *   another attempt took it over (the process hung past the lease).
@@ -77,10 +78,12 @@ export interface IntentScope {
    */
   answerOnce<M>(respond: (message: M) => Promise<unknown>): (message: M) => Promise<unknown>;
   /**
-   * Runs `work`, renewing this attempt's lease every third of it meanwhile (nothing without a recorded intent or
-   * with a lease of 0), so that no replica runs the intent again while the work is alive.
+   * Starts renewing this attempt's lease every third of it (nothing with a lease of 0), until the returned stop is
+   * called or the intent is finished, so that no replica runs the intent again while its work is alive, queued or
+   * running. Without a recorded intent yet (its insert was slower than the ack's limit) the renewal starts once the
+   * insert lands.
    */
-  renewWhile<T>(work: () => Promise<T>): Promise<T>;
+  keepLease(): () => void;
 }
 
 const scope = new AsyncLocalStorage<IntentScope>();
@@ -91,11 +94,14 @@ const claimedAttempt = new AsyncLocalStorage<{ attempt: number }>();
 /** The ack waits at most this long for the intent (Slack wants the ack within 3 s; a hanging database must not hold it). */
 const RECORD_TIMEOUT_MS = 1_000;
 
-/** `work`'s value, or a rejection after `ms`. */
+/** The database did not answer within the limit (the statement may still commit later). */
+class NoAnswerInTime extends Error {}
+
+/** `work`'s value, or a rejection (NoAnswerInTime) after `ms`. */
 async function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new NoAnswerInTime(`no answer from the database within ${ms} ms`)), ms);
   });
   try {
     return await Promise.race([work, timeout]);
@@ -135,6 +141,27 @@ export async function runDurably(
   // The attempt this run is (a fresh intent is the first); a replay's is the one its recovery claimed.
   const attempt = options.replay ? claimedAttempt.getStore()?.attempt : 1;
   let finished = false;
+  // Whether the work wants the lease kept (from its admission until it settles), and the renewal running for it.
+  let leaseWanted = false;
+  let stopRenewing: (() => void) | undefined;
+  const leaseMs = intentLeaseMs(deps.config.env);
+  const startRenewing = () => {
+    if (stopRenewing || !leaseWanted || !recorded || state.duplicate || finished || leaseMs <= 0) return;
+    stopRenewing = renewEvery({ deps, key, attempt, everyMs: leaseMs / 3, done: () => finished, logger });
+  };
+  // The insert landed after the ack had gone on without it: the row now exists, pending. Its answers are claimed
+  // from now on, its lease is kept while the work is alive, and it is marked done if the work has finished already
+  // (the finish before found no row): otherwise it would be replayed a lease later, the first run still alive or done.
+  const recordedLate = (fresh: boolean) => {
+    if (!fresh) {
+      logger.warn({ key }, 'the intent of a mutating request was recorded late, by another delivery; this run goes on without it');
+      return;
+    }
+    recorded = true;
+    logger.info({ key }, 'the intent of a mutating request was recorded late');
+    if (finished) void state.finish();
+    else startRenewing();
+  };
   const state: IntentScope = {
     key,
     duplicate: false,
@@ -144,15 +171,14 @@ export async function runDurably(
         logger.warn({ err: error, key }, 'could not mark an intent done; it will be replayed after its lease'),
       );
     },
-    renewWhile: async (work) => {
-      const leaseMs = intentLeaseMs(deps.config.env);
-      if (!recorded || state.duplicate || leaseMs <= 0) return work();
-      const stop = renewEvery({ deps, key, attempt, everyMs: leaseMs / 3, done: () => finished, logger });
-      try {
-        return await work();
-      } finally {
-        stop();
-      }
+    keepLease: () => {
+      leaseWanted = true;
+      startRenewing();
+      return () => {
+        leaseWanted = false;
+        stopRenewing?.();
+        stopRenewing = undefined;
+      };
     },
     answerOnce: (respond) => async (message) => {
       answers += 1;
@@ -174,11 +200,9 @@ export async function runDurably(
   };
   const ack = async (): Promise<void> => {
     if (!options.replay) {
+      const insert = recordIntent({ sql: deps.db.sql, key, kind: options.kind, payload: options.payload, now: deps.now() });
       try {
-        const fresh = await withinMs(
-          RECORD_TIMEOUT_MS,
-          recordIntent({ sql: deps.db.sql, key, kind: options.kind, payload: options.payload, now: deps.now() }),
-        );
+        const fresh = await withinMs(RECORD_TIMEOUT_MS, insert);
         recorded = fresh;
         if (!fresh) {
           state.duplicate = true;
@@ -187,6 +211,9 @@ export async function runDurably(
       } catch (error) {
         // The database is unreachable or hangs: the work cannot commit either; it runs and tells the person so.
         logger.warn({ err: error, key }, 'could not record the intent of a mutating request; it runs without one');
+        // A slow insert may still commit.
+        if (error instanceof NoAnswerInTime)
+          insert.then(recordedLate, (late: unknown) => logger.warn({ err: late, key }, 'the late insert of an intent failed'));
       }
     }
     await boltAck();
