@@ -40,4 +40,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Migrations first (safe with several replicas: they take turns on an advisory lock), then the bot.
-CMD ["sh", "-c", "node dist/cli.js migrate && exec node --max-old-space-size=96 --max-semi-space-size=2 --optimize-for-size --liftoff-only --no-maglev --no-sparkplug --no-turbo-inlining --v8-pool-size=1 dist/main.js"]
+CMD ["sh", "-c", "node dist/cli.js migrate && exec node --max-old-space-size=96 --max-semi-space-size=2 --liftoff-only --no-maglev --no-sparkplug --v8-pool-size=1 dist/main.js"]
