@@ -203,7 +203,10 @@ export function createPrismaClient(
   const prisma = new PrismaClient({ adapter });
   const outcome = useLeanQueryCompilerLoader(prisma, resolve);
   if (!outcome.lean)
-    logger.warn({ reason: outcome.reason }, "cannot read Prisma's query compiler as bytes: using Prisma's own loader (about 10 MB more memory)");
+    logger.warn(
+      { reason: outcome.reason },
+      "cannot read Prisma's query compiler as bytes: using Prisma's own loader (about 10 MB more memory)",
+    );
   return prisma;
 }
 

@@ -91,19 +91,22 @@ describe('the lean loader in the generated client', () => {
     }
   };
 
-  test('a runtime file missing: a warning, and Prisma\'s loader answers the queries', async () => {
+  test("a runtime file missing: a warning, and Prisma's loader answers the queries", async () => {
     await withChangedRuntime((request) => {
       if (request.endsWith('.wasm-base64.js')) throw new Error(`Cannot find module '${request}'`);
       return require.resolve(request);
     }, 'Cannot find module');
   });
 
-  test('a base64 module of another shape: a warning, and Prisma\'s loader answers the queries', async () => {
+  test("a base64 module of another shape: a warning, and Prisma's loader answers the queries", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'query-compiler-'));
     try {
       const other = path.join(dir, 'other.js');
       writeFileSync(other, 'module.exports = { wasm: Buffer.from([0]) }\n');
-      await withChangedRuntime((request) => (request.endsWith('.wasm-base64.js') ? other : require.resolve(request)), 'expected one quoted base64 literal');
+      await withChangedRuntime(
+        (request) => (request.endsWith('.wasm-base64.js') ? other : require.resolve(request)),
+        'expected one quoted base64 literal',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
