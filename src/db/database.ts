@@ -145,35 +145,68 @@ function isCompilerWasmLoader(value: unknown): value is CompilerWasmLoader {
   );
 }
 
+interface LoadedCompiler {
+  runtime: unknown;
+  module: object;
+}
+
+/** The runtimes and compiled modules loaded, by their files: read, decoded and compiled once a process. */
+const loadedCompilers = new Map<string, LoadedCompiler>();
+
 /**
  * The generated client gets its query compiler by `import()`ing a 2.3 MB JavaScript module that holds the
  * WebAssembly as one base64 string: Node parses it as a script, runs cjs-module-lexer over it (whose WebAssembly
  * memory grows to fit and never shrinks) and keeps the source and the string for the life of the process, about
  * 10 MB of RSS for 1.7 MB of WebAssembly. This points the client at the same file, read as bytes instead.
  * Its glue module (`getRuntime`, 8 kB) is required instead of imported, sparing the ESM loader's asynchronous
- * read and cjs-module-lexer's pass. Prisma keeps one compiled module per provider, so this runs once a process. Returns false (and Prisma's own
- * loader stays) when a Prisma version no longer has the internals it relies on.
+ * read and cjs-module-lexer's pass. Prisma keeps one compiled module per provider, so this runs once a process.
+ *
+ * Everything that can fail (Prisma's private `_engineConfig` of another shape, runtime files renamed or moved, a
+ * base64 module of another shape) fails here, at construction, before Prisma's loader is replaced: Prisma caches
+ * a loader that failed once, so a failure at the first connect would fail every query until a restart. On any
+ * failure Prisma's own loader stays and the reason is returned (the bot always starts). `resolve` is
+ * `require.resolve` (tests point it elsewhere).
  */
-export function useLeanQueryCompilerLoader(prisma: PrismaClient, provider: string): boolean {
+export function useLeanQueryCompilerLoader(
+  prisma: PrismaClient,
+  resolve: (request: string) => string = require.resolve,
+): { lean: true } | { lean: false; reason: string } {
   const engineConfig: unknown = Reflect.get(prisma, '_engineConfig');
   const loader: unknown = typeof engineConfig === 'object' && engineConfig !== null ? Reflect.get(engineConfig, 'compilerWasm') : undefined;
-  const build = isCompilerWasmLoader(loader) ? /^\.\/(query_compiler_\w+_bg)\.js$/.exec(loader.importName)?.[1] : undefined;
-  if (!isCompilerWasmLoader(loader) || !build) return false;
-  const file = require.resolve(`@prisma/client/runtime/${build}.${provider}.wasm-base64.js`);
-  const runtime = require.resolve(`@prisma/client/runtime/${build}.${provider}.js`);
-  loader.getRuntime = async () => require(runtime);
-  loader.getQueryCompilerWasmModule = async () => new WebAssembly.Module(readBase64WasmModule(file));
-  return true;
+  if (!isCompilerWasmLoader(loader)) return { lean: false, reason: "the client's _engineConfig.compilerWasm is not the loader expected" };
+  const build = /^\.\/(query_compiler_\w+_bg)\.js$/.exec(loader.importName)?.[1];
+  if (!build) return { lean: false, reason: `unexpected query compiler module ${loader.importName}` };
+  const activeProvider: unknown = Reflect.get(engineConfig as object, 'activeProvider');
+  if (typeof activeProvider !== 'string' || !/^\w+$/.test(activeProvider))
+    return { lean: false, reason: "the client's _engineConfig.activeProvider is not a provider name" };
+  let compiler: LoadedCompiler;
+  try {
+    const runtime = resolve(`@prisma/client/runtime/${build}.${activeProvider}.js`);
+    const wasm = resolve(`@prisma/client/runtime/${build}.${activeProvider}.wasm-base64.js`);
+    const key = `${runtime}\n${wasm}`;
+    compiler = loadedCompilers.get(key) ?? { runtime: require(runtime), module: new WebAssembly.Module(readBase64WasmModule(wasm)) };
+    loadedCompilers.set(key, compiler);
+  } catch (error) {
+    return { lean: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  loader.getRuntime = async () => compiler.runtime;
+  loader.getQueryCompilerWasmModule = async () => compiler.module;
+  return { lean: true };
 }
 
 /** A Prisma client on `adapter`, with the lean query compiler loader (a warning when it cannot be used). */
-function createPrismaClient(
+export function createPrismaClient(
   adapter: PrismaPg | InstanceType<typeof import('pglite-prisma-adapter').PrismaPGlite>,
   logger: Logger,
+  resolve?: (request: string) => string,
 ): PrismaClient {
   const prisma = new PrismaClient({ adapter });
-  if (!useLeanQueryCompilerLoader(prisma, 'postgresql'))
-    logger.warn("Prisma's query compiler loader has changed: using Prisma's own (about 10 MB more memory)");
+  const outcome = useLeanQueryCompilerLoader(prisma, resolve);
+  if (!outcome.lean)
+    logger.warn(
+      { reason: outcome.reason },
+      "cannot read Prisma's query compiler as bytes: using Prisma's own loader (about 10 MB more memory)",
+    );
   return prisma;
 }
 

@@ -30,6 +30,8 @@ export async function followPushedTag(options: { deps: AppDeps; tag: string; sha
   const closed = await tryWithAdvisoryLock(deps.db.sql, { namespace: 'dotReleaseRun', id: run.id }, async () => {
     const current = await findUnclosedRunByTag(deps.db.prisma, tag);
     if (!current) return null;
+    // Before the close is recorded (idempotent): a process killed after the delete finds the branch absent.
+    await removeWorkBranch({ deps, run: current, now, mergedInto: sha });
     const done = await recordStep({
       prisma: deps.db.prisma,
       run: current,
@@ -40,7 +42,6 @@ export async function followPushedTag(options: { deps: AppDeps; tag: string; sha
     if (!done) return null;
     await tellRequesters({ deps, run: done, now, outcome: 'released' });
     await refreshAnnouncement({ deps, run: done, now });
-    await removeWorkBranch({ deps, run: done, now, mergedInto: sha });
     return done.id;
   });
   // Locked: the bot is running this plan and pushed the tag itself; its run closes it.
@@ -65,7 +66,8 @@ export async function applyTagEvent(options: { deps: AppDeps; event: GitHubEvent
  * Polling mode (no webhooks): the tags of the plans waiting (planned, or stopped at a conflict or a failure: the bot
  * is not running them) are looked up on GitHub, one listing per train; a plan whose tag exists was tagged by hand,
  * and is followed and closed as the webhook would (its tag's commit: one request). A train GitHub cannot list is
- * logged and looked at again next time. Returns the plans closed.
+ * logged and looked at again next time, and so is a tag whose commit GitHub cannot read (a rate limit stops the
+ * round). Returns the plans closed.
  */
 export async function followTagsPushedByHand(options: { deps: AppDeps; now: Date }): Promise<number[]> {
   const { deps, now } = options;
@@ -83,7 +85,15 @@ export async function followTagsPushedByHand(options: { deps: AppDeps; now: Date
       continue;
     }
     for (const run of waiting.filter((r) => r.train === train && tags.has(r.tag))) {
-      const sha = (await deps.github.getCommit(run.tag))?.sha;
+      let sha: string | undefined;
+      try {
+        sha = (await deps.github.getCommit(run.tag))?.sha;
+      } catch (error) {
+        if (!(error instanceof GitHubError)) throw error;
+        logger.warn({ err: error, train, tag: run.tag }, "dot release: could not read a tag's commit; looking again next minute");
+        if (error instanceof GitHubRateLimitedError) return closed;
+        continue;
+      }
       if (!sha) continue;
       const plan = await followPushedTag({ deps, tag: run.tag, sha, now });
       if (plan !== null) closed.push(plan);

@@ -68,7 +68,7 @@ export async function postFailure(options: { deps: AppDeps; run: DotReleaseRun; 
 /**
  * The run is over (tagged, by the bot or by hand, or abandoned): its hand-off branch (`dot/train-N.P`, where the
  * clean picks were pushed) is deleted from the remote, idempotently. A released run's branch is deleted only when
- * the tag holds all of it (`mergedInto`); a branch left (it holds more, or deleting failed) is said in the train's
+ * the tag holds all of it (`mergedInto`); a branch left (it holds more, was pushed to meanwhile, or deleting failed) is said in the train's
  * thread, and so is an abandoned run's branch deleted, with how to bring it back. Returns what happened.
  */
 export async function removeWorkBranch(options: {
@@ -77,20 +77,22 @@ export async function removeWorkBranch(options: {
   now: Date;
   /** The tagged commit (a release); none for an abandoned run. */
   mergedInto?: string;
-}): Promise<'deleted' | 'absent' | 'kept' | 'failed' | 'none'> {
+}): Promise<'deleted' | 'absent' | 'kept' | 'moved' | 'failed' | 'none'> {
   const { deps, run, now, mergedInto } = options;
   const workBranch = run.workBranch;
   if (!workBranch) return 'none';
   const logger = deps.logger.child({ module: 'dot-release', plan: run.id });
   const branch = `\`${escapeMrkdwn(workBranch)}\``;
   let note: string | null;
-  let outcome: 'deleted' | 'absent' | 'kept' | 'failed';
+  let outcome: 'deleted' | 'absent' | 'kept' | 'moved' | 'failed';
   try {
     const result = await trainRepository(deps).deleteWorkBranch({ workBranch, ...(mergedInto ? { mergedInto } : {}) });
     outcome = result.kind;
     if (result.kind === 'absent') note = null;
     else if (result.kind === 'kept')
       note = `:information_source: I left the hand-off branch ${branch} on the remote: it has commits that \`${escapeMrkdwn(run.tag)}\` does not (at \`${result.head.slice(0, 10)}\`). Delete it with \`git push origin --delete ${escapeMrkdwn(workBranch)}\` once nothing on it is needed.`;
+    else if (result.kind === 'moved')
+      note = `:information_source: I left the hand-off branch ${branch} on the remote: someone pushed to it while I was deleting it (it is now at \`${result.head.slice(0, 10)}\`). Delete it with \`git push origin --delete ${escapeMrkdwn(workBranch)}\` once nothing on it is needed.`;
     else if (mergedInto) note = null;
     else
       note = `:wastebasket: Deleted the hand-off branch ${branch} of this abandoned dot release (it was at \`${result.head.slice(0, 10)}\`; \`git push origin ${result.head}:refs/heads/${escapeMrkdwn(workBranch)}\` from a clone that has it brings it back).`;

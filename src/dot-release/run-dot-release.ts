@@ -349,6 +349,8 @@ export async function abandonRun(options: { deps: AppDeps; planId: number; userI
   const locked = await tryWithAdvisoryLock(deps.db.sql, { namespace: 'dotReleaseRun', id: run.id }, async () => {
     const current = await requireRun(deps, run.id);
     if (current.status === 'watched' || current.status === 'abandoned') return current;
+    // Before the close is recorded (idempotent): a process killed after the delete finds the branch absent.
+    await removeWorkBranch({ deps, run: current, now });
     const closed = await recordStep({
       prisma: deps.db.prisma,
       run: current,
@@ -359,7 +361,6 @@ export async function abandonRun(options: { deps: AppDeps; planId: number; userI
     if (!closed) return requireRun(deps, run.id);
     await tellRequesters({ deps, run: closed, now, outcome: 'abandoned', by: userId });
     await refreshAnnouncement({ deps, run: closed, now });
-    await removeWorkBranch({ deps, run: closed, now });
     return closed;
   });
   if (!locked.locked) {

@@ -59,6 +59,19 @@ export function cacheName(remote: string): string {
   return `${base}-${createHash('sha256').update(remote).digest('hex').slice(0, 12)}`;
 }
 
+/**
+ * What pushRefs sends at all: explicit refspecs (never `+`, always to a `refs/` name), and a delete (`:refs/…`)
+ * only of one of the bot's own hand-off branches (`refs/heads/dot/…`), leased on it: a delete sends nothing, so
+ * it skips the push guard. Throws on anything else (a bug, never a user's input).
+ */
+export function checkPushRefspecs(input: { refspecs: string[]; lease?: { ref: string } }): void {
+  for (const refspec of input.refspecs) {
+    if (refspec.startsWith('+') || !refspec.includes(':refs/')) throw new Error(`pushRefs: refusing refspec ${refspec}`);
+    if (refspec.startsWith(':') && !(refspec.startsWith(':refs/heads/dot/') && input.lease?.ref === refspec.slice(1)))
+      throw new Error(`pushRefs: refusing delete refspec ${refspec} (only a hand-off branch refs/heads/dot/…, leased)`);
+  }
+}
+
 export function createGitRepositoriesImpl(options: GitRepositoriesOptions): GitRepositories {
   const gitRoot = path.resolve(options.dataDir, 'git');
   const git = createGitRunner({
@@ -257,9 +270,7 @@ function openRepository(context: RepositoryContext): GitRepository {
     lease?: { ref: string; expect: string | null };
     dryRun?: boolean;
   }): Promise<Array<{ ref: string; ok: boolean; summary: string }>> {
-    for (const refspec of input.refspecs) {
-      if (refspec.startsWith('+') || !refspec.includes(':refs/')) throw new Error(`pushRefs: refusing refspec ${refspec}`);
-    }
+    checkPushRefspecs(input);
     // A delete refspec (`:refs/…`) sends nothing: only what a push sends is checked.
     const sending = input.refspecs.filter((refspec) => !refspec.startsWith(':'));
     if (sending.length > 0) await context.guard?.checkPush({ remote, refspecs: sending, git: inCache });
@@ -461,7 +472,12 @@ function openRepository(context: RepositoryContext): GitRepository {
           refspecs: [`:refs/heads/${workBranch}`],
           lease: { ref: `refs/heads/${workBranch}`, expect: head },
         });
-        if (outcome && !outcome.ok) return { kind: 'kept', head };
+        if (outcome && !outcome.ok) {
+          // The lease failed: pushed to meanwhile, or deleted meanwhile (both "stale info").
+          await fetch();
+          const now = await revParse(`refs/remotes/${REMOTE}/${workBranch}`);
+          return now ? { kind: 'moved', head: now } : { kind: 'absent' };
+        }
         await inCache(['update-ref', '-d', `refs/remotes/${REMOTE}/${workBranch}`]);
         logger.info({ branch: workBranch, head }, 'deleted a hand-off branch');
         return { kind: 'deleted', head };

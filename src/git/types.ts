@@ -102,8 +102,10 @@ export type DeleteWorkBranchResult =
   | { kind: 'deleted'; head: string }
   /** Not on the remote (deleted before, or never pushed): nothing to do. */
   | { kind: 'absent' }
-  /** Left as it is: it holds commits not in `mergedInto`, or someone pushed to it meanwhile. */
-  | { kind: 'kept'; head: string };
+  /** Left as it is: it holds commits not in `mergedInto`. */
+  | { kind: 'kept'; head: string }
+  /** Left as it is: someone pushed to it between the read and the delete (it is now at `head`). */
+  | { kind: 'moved'; head: string };
 
 /** The result of tagging. */
 export type TagResult =
@@ -173,7 +175,7 @@ export interface GitRepository extends ExtraOperations {
    * Deletes the hand-off branch `workBranch` (e.g. `dot/train-301.2`) from the remote once its dot release is over:
    * a delete refspec through the one push, leased on the head just fetched (never a force of anything else).
    * `absent` when it is not there (idempotent). With `mergedInto` (the tagged commit), a branch holding commits not
-   * in it is `kept`; so is one pushed to meanwhile.
+   * in it is `kept`; one pushed to meanwhile is `moved`, one deleted meanwhile `absent`.
    * @throws GitError `push-rejected`, `network`
    */
   deleteWorkBranch(input: { workBranch: string; mergedInto?: string }): Promise<DeleteWorkBranchResult>;

@@ -6,11 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readBase64WasmModule, useLeanQueryCompilerLoader } from '../../src/db/database';
+import { createPrismaClient, readBase64WasmModule, useLeanQueryCompilerLoader } from '../../src/db/database';
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { openTestDatabase, type TestDatabase } from '../support/database';
+import { captureLogs } from '../support/logs';
 
 const PRISMA_MODULE = require.resolve('@prisma/client/runtime/query_compiler_small_bg.postgresql.wasm-base64.js');
 
@@ -62,7 +63,7 @@ describe('the lean loader in the generated client', () => {
 
   test('is in effect, and the client answers queries with it', async () => {
     // openDatabase applied it; applying it again finds the same internals.
-    expect(useLeanQueryCompilerLoader(db.db.prisma, 'postgresql')).toBe(true);
+    expect(useLeanQueryCompilerLoader(db.db.prisma)).toEqual({ lean: true });
     await expect(db.db.prisma.auditEvent.count()).resolves.toBe(0);
   });
 
@@ -70,7 +71,44 @@ describe('the lean loader in the generated client', () => {
     const pool = new Pool({ max: 1 });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     Reflect.set(prisma, '_engineConfig', { compilerWasm: { importName: 42 } });
-    expect(useLeanQueryCompilerLoader(prisma, 'postgresql')).toBe(false);
+    expect(useLeanQueryCompilerLoader(prisma)).toMatchObject({ lean: false });
     await pool.end();
+  });
+
+  // A Prisma release that renames its runtime files, or changes the shape of its base64 module: the client is
+  // still built, a warning says why, and Prisma's own loader answers the queries (nothing was replaced).
+  const withChangedRuntime = async (resolve: (request: string) => string, reason: string) => {
+    const logs = captureLogs();
+    const pool = new Pool({ connectionString: db.url.replace(/\?.*$/, ''), max: 1 });
+    try {
+      const prisma = createPrismaClient(new PrismaPg(pool, { schema: db.schema }), logs.logger, resolve);
+      expect(logs.warnings()).toEqual([expect.objectContaining({ msg: expect.stringContaining("using Prisma's own loader") })]);
+      expect(String(logs.warnings()[0]?.reason)).toContain(reason);
+      await expect(prisma.auditEvent.count()).resolves.toBe(0);
+      await prisma.$disconnect();
+    } finally {
+      await pool.end();
+    }
+  };
+
+  test("a runtime file missing: a warning, and Prisma's loader answers the queries", async () => {
+    await withChangedRuntime((request) => {
+      if (request.endsWith('.wasm-base64.js')) throw new Error(`Cannot find module '${request}'`);
+      return require.resolve(request);
+    }, 'Cannot find module');
+  });
+
+  test("a base64 module of another shape: a warning, and Prisma's loader answers the queries", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'query-compiler-'));
+    try {
+      const other = path.join(dir, 'other.js');
+      writeFileSync(other, 'module.exports = { wasm: Buffer.from([0]) }\n');
+      await withChangedRuntime(
+        (request) => (request.endsWith('.wasm-base64.js') ? other : require.resolve(request)),
+        'expected one quoted base64 literal',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

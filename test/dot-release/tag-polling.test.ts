@@ -93,6 +93,23 @@ describe('a dot-release tag pushed by hand, without webhooks', () => {
     expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged `v1.302.1`'))).toHaveLength(1);
   });
 
+  test("GitHub down for the tag's commit: the job carries on, and the next minute closes the plan", async () => {
+    scene = await startDotScene();
+    const { h, fixes } = scene;
+    await approve(h, await requestFix(h, ENGINEER, [fixes[0]]));
+    tagByHand(scene, fixes[0]);
+    h.github.injectFault({ status: 503 }, { times: Number.POSITIVE_INFINITY, match: (r) => r.path.includes('/commits/') });
+    const asked = await runJobAlone(scene);
+    expect(asked).toContain(LIST_302);
+    expect(asked).toContain('GET /repos/mozilla/fxa/commits/v1.302.1');
+    const prisma = h.bot.database.prisma;
+    expect(await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1' } })).toMatchObject({ status: 'planned' });
+    h.github.clearFaults();
+    await runJobAlone(scene);
+    expect(await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1' } })).toMatchObject({ status: 'watched' });
+    expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged `v1.302.1`'))).toHaveLength(1);
+  });
+
   test('with webhooks the job lists no tags (the webhook tells)', async () => {
     scene = await startDotScene({ env: { GITHUB_WEBHOOK_SECRET: 'webhook-secret-of-the-polling-tests' } });
     const { h, fixes } = scene;
