@@ -38,7 +38,9 @@ function parseLabels(text: string, line: string): Record<string, string> {
 function parseValue(text: string, line: string): number {
   if (text === '+Inf') return Number.POSITIVE_INFINITY;
   if (text === '-Inf') return Number.NEGATIVE_INFINITY;
-  if (text === 'NaN') return Number.NaN;
+  // prom-client writes NaN as `Nan` (lib/util.js); Prometheus reads values with Go's strconv.ParseFloat, which takes
+  // NaN in any case. (An event-loop lag gauge is NaN until its first sample: a scrape right after start sees it.)
+  if (text.toLowerCase() === 'nan') return Number.NaN;
   const value = Number(text);
   if (text === '' || Number.isNaN(value)) throw new Error(`bad value in: ${line}`);
   return value;
