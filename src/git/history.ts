@@ -68,6 +68,16 @@ export async function patchIds(git: InCache, shas: string[]): Promise<Map<string
   return ids;
 }
 
+/** The commit `ref` names, or null when it names none. */
+export async function revParse(git: InCache, ref: string): Promise<string | null> {
+  try {
+    return (await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || null;
+  } catch (error) {
+    if (error instanceof GitCommandError) return null;
+    throw error;
+  }
+}
+
 /** Whether `ancestor` is reachable from `descendant` (`git merge-base --is-ancestor`). */
 export async function isAncestor(git: InCache, ancestor: string, descendant: string): Promise<boolean> {
   try {

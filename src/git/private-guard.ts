@@ -21,7 +21,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_BRANCH_FORMAT, DEFAULT_TAG_FORMAT, formatBranch, formatTag, listReleaseTags } from '../train/versions';
 import { GitError } from './errors';
-import { isAncestor as isAncestorIn, lines, patchIds, trailersOf } from './history';
+import { isAncestor as isAncestorIn, lines, patchIds, revParse as revParseIn, trailersOf } from './history';
 import { noRepositoryLock } from './lock';
 import { cacheName, normaliseRemote, trainOfBranch } from './repositories';
 import { createGitRunner, GitCommandError } from './runner';
@@ -149,14 +149,7 @@ export function createPrivateRepository(options: PrivateRepositoryOptions): Priv
     await inCache(fetchArgs(PUBLIC, [`+refs/heads/*:refs/remotes/${PUBLIC}/*`, `+refs/tags/*:${PUBLIC_TAGS}/*`]), { network: true });
   }
 
-  async function revParse(ref: string): Promise<string | null> {
-    try {
-      return (await inCache(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || null;
-    } catch (error) {
-      if (error instanceof GitCommandError) return null;
-      throw error;
-    }
-  }
+  const revParse = (ref: string) => revParseIn(inCache, ref);
 
   const isAncestor = (ancestor: string, descendant: string) => isAncestorIn(inCache, ancestor, descendant);
 

@@ -11,7 +11,7 @@ import { scrubSecrets } from '../logger';
 import { DEFAULT_BRANCH_FORMAT, DEFAULT_TAG_FORMAT, formatTag, nextPatchNumber, parseTrainBranch } from '../train/versions';
 import { GitError } from './errors';
 import { noRepositoryLock } from './lock';
-import { findForwardPorts, findWhere, isAncestor as isAncestorIn, lines, patchIds, trailersOf } from './history';
+import { findForwardPorts, findWhere, isAncestor as isAncestorIn, lines, patchIds, revParse as revParseIn, trailersOf } from './history';
 import { commandOf, createGitRunner, GitCommandError, type GitRun } from './runner';
 import { extraOperations } from './stage-tag';
 import type {
@@ -162,14 +162,7 @@ function openRepository(context: RepositoryContext): GitRepository {
     );
   }
 
-  async function revParse(ref: string): Promise<string | null> {
-    try {
-      return (await inCache(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || null;
-    } catch (error) {
-      if (error instanceof GitCommandError) return null;
-      throw error;
-    }
-  }
+  const revParse = (ref: string) => revParseIn(inCache, ref);
 
   const isAncestor = (ancestor: string, descendant: string) => isAncestorIn(inCache, ancestor, descendant);
 
