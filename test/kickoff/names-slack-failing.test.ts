@@ -5,27 +5,16 @@
  * roster name or id) and everything else done: the train has its new owner and its
  * new announcement, nothing is lost.
  */
-import { createTrainCalendar } from '../../src/train/calendar';
 import type { FakeSlackMessage } from '../fakes/slack-server';
-import { startHarness, type Harness } from '../support/harness';
-import { ADMIN, ALICE, BOB, CAROL, CHANNEL, importTeam, TEAM_SETTINGS } from '../support/team';
+import type { Harness } from '../support/harness';
+import { at, startKickoffScene } from './scene';
+import { ALICE, BOB, CAROL, CHANNEL } from '../support/team';
 import { ask, press, settle, textOf } from '../tagging/helpers';
-
-const calendar = createTrainCalendar({ anchor: { train: 301, cutDate: '2026-10-21' } });
-const KICKOFF = calendar.getTrain(303).kickoff;
-const MINUTE = 60_000;
-const at = (minutes: number) => new Date(KICKOFF.getTime() + minutes * MINUTE);
 
 describe('names while Slack fails users.info', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ settings: TEAM_SETTINGS, now: at(-1).toISOString() });
-    await importTeam(h, {
-      people: { [ALICE]: 'alice', [BOB]: 'bob', [CAROL]: 'carol', [ADMIN]: 'admin' },
-      rotation: [ALICE, BOB, CAROL],
-      startTrain: 303,
-      actor: ADMIN,
-    });
+    h = await startKickoffScene();
   });
   afterEach(() => {
     h.slack.clearFaults();

@@ -3,26 +3,15 @@
  * hours in) gets the full `kickoffConfirmHours` (4) before the admins are
  * pinged; each announced owner who does not confirm is reported once.
  */
-import { createTrainCalendar } from '../../src/train/calendar';
 import type { FakeSlackMessage } from '../fakes/slack-server';
-import { startHarness, type Harness } from '../support/harness';
-import { ADMIN, ALICE, BOB, CAROL, CHANNEL, importTeam, TEAM_SETTINGS } from '../support/team';
-
-const calendar = createTrainCalendar({ anchor: { train: 301, cutDate: '2026-10-21' } });
-const KICKOFF = calendar.getTrain(303).kickoff;
-const MINUTE = 60_000;
-const at = (minutes: number) => new Date(KICKOFF.getTime() + minutes * MINUTE);
+import type { Harness } from '../support/harness';
+import { at, startKickoffScene } from './scene';
+import { ALICE, CHANNEL } from '../support/team';
 
 describe('a re-announced owner gets the full time to confirm', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ settings: TEAM_SETTINGS, now: at(-1).toISOString() });
-    await importTeam(h, {
-      people: { [ALICE]: 'alice', [BOB]: 'bob', [CAROL]: 'carol', [ADMIN]: 'admin' },
-      rotation: [ALICE, BOB, CAROL],
-      startTrain: 303,
-      actor: ADMIN,
-    });
+    h = await startKickoffScene();
   });
   afterAll(async () => {
     await h.close();
