@@ -7,21 +7,13 @@
  * test/process/qa-kill.test.ts.)
  */
 import type { Harness } from '../support/harness';
-import { ALICE, arrangeTeam, ask, CHANNEL, press, settle, startTaggingHarness, textOf, tick } from '../tagging/helpers';
-
-const TRAIN = 303;
+import { startQaScene, TRAIN } from './scene';
+import { ALICE, ask, CHANNEL, press, settle, textOf, tick } from '../tagging/helpers';
 
 describe('a QA sign-off replayed from its intent', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startTaggingHarness();
-    await arrangeTeam(h);
-    const now = h.clock.now();
-    await h.bot.database.sql.query(
-      `INSERT INTO tag_releases (train, patch, tag, kind, state, "requestedBy", "requestedAt", "tagSha", "stateSince", "onStageAt",
-       "createdAt", "updatedAt") VALUES ($1, 0, $2, 'train', 'on_stage', $3, $4, $5, $4, $4, $4, $4)`,
-      [TRAIN, `v1.${TRAIN}.0`, ALICE, now, 'a'.repeat(40)],
-    );
+    h = await startQaScene();
   });
   afterAll(async () => {
     await h.close();

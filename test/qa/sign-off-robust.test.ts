@@ -6,21 +6,13 @@
  */
 import { signOffQa } from '../../src/qa/sign-off';
 import type { Harness } from '../support/harness';
-import { ALICE, arrangeTeam, ask, CHANNEL, settle, startTaggingHarness } from '../tagging/helpers';
-
-const TRAIN = 303;
+import { startQaScene, TRAIN } from './scene';
+import { ALICE, ask, CHANNEL, settle } from '../tagging/helpers';
 
 describe('a QA sign-off, Slack failing or attempts racing', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startTaggingHarness();
-    await arrangeTeam(h);
-    const now = h.clock.now();
-    await h.bot.database.sql.query(
-      `INSERT INTO tag_releases (train, patch, tag, kind, state, "requestedBy", "requestedAt", "tagSha", "stateSince", "onStageAt",
-       "createdAt", "updatedAt") VALUES ($1, 0, $2, 'train', 'on_stage', $3, $4, $5, $4, $4, $4, $4)`,
-      [TRAIN, `v1.${TRAIN}.0`, ALICE, now, 'a'.repeat(40)],
-    );
+    h = await startQaScene();
   });
   afterEach(() => {
     h.slack.clearFaults();
