@@ -65,13 +65,14 @@ export async function routeCommand(options: {
   const { subcommands, context } = options;
   const command = options.command ?? '/release';
   const parsed = parseCommandText(options.text);
-  const help = renderHelp(subcommands, command);
+  // Rendered only for an answer that shows it (not on every command).
+  const help = () => renderHelp(subcommands, command);
   const name = parsed.name === '' ? 'help' : parsed.name;
   const subcommand = subcommands.find((sub) => sub.name === name);
   // Refused before any subcommand sees it: a NUL cannot be stored, and the others are invisible in what is shown back.
   const control = controlCharacterProblem(options.text, 'Your command');
   if (control) {
-    const usage = subcommand ? `Usage: \`${command} ${escapeMrkdwn(subcommand.usage)}\`` : help;
+    const usage = subcommand ? `Usage: \`${command} ${escapeMrkdwn(subcommand.usage)}\`` : help();
     await context.respond({ response_type: 'ephemeral', text: `:warning: ${control} Nothing was changed.\n${usage}` });
     return;
   }
@@ -83,7 +84,7 @@ export async function routeCommand(options: {
     const hint = suggestion ? ` Did you mean \`${command} ${suggestion}\`?` : '';
     await context.respond({
       response_type: 'ephemeral',
-      text: `I don't know \`${escapeMrkdwn(name)}\`.${hint}\n\n${help}`,
+      text: `I don't know \`${escapeMrkdwn(name)}\`.${hint}\n\n${help()}`,
     });
     return;
   }
@@ -93,7 +94,7 @@ export async function routeCommand(options: {
       response_type: 'ephemeral',
       text:
         `\`${command} ${subcommand.name}\` does not take \`${escapeMrkdwn(extra)}\`. ` +
-        `Usage: \`${command} ${escapeMrkdwn(subcommand.usage)}\`\n\n${help}`,
+        `Usage: \`${command} ${escapeMrkdwn(subcommand.usage)}\`\n\n${help()}`,
     });
     return;
   }

@@ -45,7 +45,12 @@ export interface InFlightWorkOptions {
   acksFirst?: AcksFirst;
   /** Told how each answer after an ack ended (slack/after-ack.ts reports it through `answered`): the metrics. */
   onAnswer?: (outcome: AnswerOutcome) => void;
+  /** Refusals past the bound are logged at most once per this (ms), with their count (slack/after-ack.ts; default 10 s). */
+  busyLogEveryMs?: number;
 }
+
+/** How often a burst of refusals is summed up in the log (ms). */
+export const DEFAULT_BUSY_LOG_EVERY_MS = 10_000;
 
 export class InFlightWork {
   private readonly running = new Set<Promise<unknown>>();
@@ -58,9 +63,11 @@ export class InFlightWork {
   private readonly bounds: WorkBounds;
   private readonly acksFirst: AcksFirst | undefined;
   private readonly onAnswer: ((outcome: AnswerOutcome) => void) | undefined;
+  readonly busyLogEveryMs: number;
 
   constructor(options: InFlightWorkOptions = {}) {
     this.onAnswer = options.onAnswer;
+    this.busyLogEveryMs = options.busyLogEveryMs ?? DEFAULT_BUSY_LOG_EVERY_MS;
     this.maxConcurrent = options.maxConcurrent ?? 2;
     this.bounds = { ...DEFAULT_WORK_BOUNDS, ...options.bounds };
     this.acksFirst = options.acksFirst;

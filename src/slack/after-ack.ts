@@ -75,15 +75,44 @@ export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>)
   tellBusy(options);
 }
 
+/** Refusals not logged yet, by process (its InFlightWork), and the timer that sums them up. */
+const busyLogs = new WeakMap<InFlightWork, { unlogged: number; timer: NodeJS.Timeout }>();
+
+/**
+ * Logs a refusal: the first of a burst at once, the rest summed up once per `busyLogEveryMs` while it lasts
+ * (a thousand refusals a second must not become a thousand log lines; the metrics count every one).
+ */
+function logRefusal(options: AfterAckOptions, kind: 'light' | 'heavy', message: string): void {
+  const { inFlight, logger } = options;
+  const fields = { kind, ...(options.reply ? {} : { refused: options.unanswered ?? 'work after an ack' }) };
+  const pending = busyLogs.get(inFlight);
+  if (pending) {
+    pending.unlogged += 1;
+    return;
+  }
+  logger.warn(fields, message);
+  const sumUp = (): void => {
+    const state = busyLogs.get(inFlight);
+    if (!state || state.unlogged === 0) {
+      busyLogs.delete(inFlight);
+      return;
+    }
+    logger.warn({ refusedSince: state.unlogged, withinMs: inFlight.busyLogEveryMs }, 'too busy: more work refused meanwhile');
+    state.unlogged = 0;
+    state.timer = setTimeout(sumUp, inFlight.busyLogEveryMs).unref();
+  };
+  busyLogs.set(inFlight, { unlogged: 0, timer: setTimeout(sumUp, inFlight.busyLogEveryMs).unref() });
+}
+
 /** Past the bound: says so at once through the response_url (tracked for a graceful stop only), or logs it where nobody can be told. */
 function tellBusy(options: AfterAckOptions): void {
   const { inFlight, logger, reply } = options;
   const kind = options.heavy ? 'heavy' : 'light';
   if (!reply) {
-    logger.warn({ kind, refused: options.unanswered ?? 'work after an ack' }, 'too busy: work refused, nobody to tell');
+    logRefusal(options, kind, 'too busy: work refused, nobody to tell');
     return;
   }
-  logger.warn({ kind }, 'too busy: work refused, told the person to try again in a minute');
+  logRefusal(options, kind, 'too busy: work refused, told the person to try again in a minute');
   void inFlight.run(
     reply({ response_type: 'ephemeral', replace_original: false, text: busyText(options.what) }).then(
       () => undefined,

@@ -9,6 +9,7 @@ import { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
 import { createBoltLogger } from './bolt-logger';
 import { guardSlackRequests } from './guard-requests';
+import { withResponseUrlPosts } from './response-url';
 import { observedClientOptions, type SlackCallObserver } from './web-api-metrics';
 
 export interface BoltOptions {
@@ -63,7 +64,12 @@ export function createBolt(options: BoltOptions): BoltApp {
   const logger = createBoltLogger(options.logger);
   const clientOptions = {
     slackApiUrl: options.slackApiUrl,
-    ...observedClientOptions(options.observer, options.retryConfig ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 }),
+    ...observedClientOptions(
+      options.observer,
+      options.retryConfig ?? { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+      // Bolt's `respond` posts through this fetch too: the answers to response_urls go over pooled node:http(s) (response-url.ts).
+      withResponseUrlPosts(globalThis.fetch, options.slackApiUrl),
+    ),
     // A 429 with Retry-After is waited out and retried, never dropped.
     rejectRateLimitedCalls: false,
     logger,

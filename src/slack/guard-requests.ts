@@ -62,18 +62,29 @@ function maybeSslCheck(req: IncomingMessage): boolean {
   return form && Number.isInteger(length) && length > 0 && length <= SSL_CHECK_MAX_BYTES;
 }
 
-/** The payload Bolt will read from `body`, or undefined when it is not an object. */
-function payloadOf(body: Buffer, contentType: string | undefined): unknown {
+/** A form field's name at the start of the form or after an `&` (names and values are URL-encoded: no `&` or `=` inside). */
+const PAYLOAD_FIELD = /(?:^|&)payload=/;
+const COMMAND_FIELD = /(?:^|&)command=/;
+
+/**
+ * The kind of payload Bolt will read from `body`, or undefined when it is not
+ * an object. A form without a `payload` field (a slash command) is an object
+ * whatever its fields: it is not parsed here (Bolt parses it).
+ */
+function kindOfBody(body: Buffer, contentType: string | undefined): PayloadKind | undefined {
   const text = body.toString('utf8');
+  let payload: unknown;
   try {
     if (contentType === 'application/x-www-form-urlencoded') {
+      if (!PAYLOAD_FIELD.test(text)) return COMMAND_FIELD.test(text) ? 'command' : 'other';
       const form = parseQuery(text);
-      return typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
-    }
-    return JSON.parse(text);
+      payload = typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
+    } else payload = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  return payloadKindOf(payload as Record<string, unknown>);
 }
 
 /** Which kind of Slack payload a request carries: the label of the ack latency (a few values, never an id). */
@@ -158,15 +169,12 @@ export function guardSlackRequests(options: {
         refuse(res, 401, 'bad signature');
         return;
       }
-      const payload = payloadOf(reading.body, header(req, 'content-type'));
-      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      const kind = kindOfBody(reading.body, header(req, 'content-type'));
+      if (kind === undefined) {
         refuse(res, 400, 'the body is not a Slack payload');
         return;
       }
-      if (observeAck) {
-        const kind = payloadKindOf(payload as Record<string, unknown>);
-        res.once('finish', () => observeAck(kind, (performance.now() - arrivedAt) / 1000));
-      }
+      if (observeAck) res.once('finish', () => observeAck(kind, (performance.now() - arrivedAt) / 1000));
       // Bolt reads a body already buffered from `rawBody` (BufferedIncomingMessage) instead of the stream.
       options.listener(Object.assign(req, { rawBody: reading.body }), res);
     })().catch((error: unknown) => {

@@ -43,6 +43,7 @@ import type { RespondArguments } from '@slack/bolt';
 import type { SqlPort } from '../db/database';
 import type { Logger } from '../logger';
 import type { ScheduledJob } from '../scheduler';
+import { answerAsResponse, postToResponseUrl } from './response-url';
 import {
   claimAnswer,
   claimStaleIntents,
@@ -260,13 +261,12 @@ function renewEvery(options: {
 /** Answers through a response_url, as Bolt's `respond` does (for a replay, when Bolt's arguments are gone). */
 export function responderFor(responseUrl: string): (message: string | RespondArguments) => Promise<Response> {
   return async (message) => {
-    const response = await fetch(responseUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
+    const answer = await postToResponseUrl({
+      url: responseUrl,
       body: JSON.stringify(typeof message === 'string' ? { text: message } : message),
     });
-    if (!response.ok) throw new Error(`response_url answered HTTP ${response.status}`);
-    return response;
+    if (answer.status < 200 || answer.status >= 300) throw new Error(`response_url answered HTTP ${answer.status}`);
+    return answerAsResponse(answer);
   };
 }
 

@@ -8,6 +8,9 @@
 import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import type { CallResult } from '../metrics';
 
+/** A fetch as the WebClient calls it, answering with the platform's Response. */
+export type SlackFetch = (url: string | URL, init?: Parameters<FetchFunction>[1]) => Promise<Response>;
+
 export interface SlackCallObserver {
   slackCall(method: string, result: CallResult): void;
   slackRetry(method: string): void;
@@ -40,12 +43,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** The WebClient options that observe `observer`'s calls: a wrapping `fetch` and a `retryConfig` that reports retries. */
+/** A Web API answer's result by its body: `ok: false` is an error, a body that is not JSON a client error. */
+function resultOfBody(text: string): CallResult {
+  try {
+    const body: unknown = JSON.parse(text);
+    return isRecord(body) && body.ok === false ? 'error' : 'ok';
+  } catch {
+    return 'client-error';
+  }
+}
+
+/**
+ * The WebClient options that observe `observer`'s calls: a fetch wrapping `base` (the default: the global fetch)
+ * and a `retryConfig` that reports retries. Without an observer, `base` as it is.
+ */
 export function observedClientOptions(
   observer: SlackCallObserver | undefined,
   retryConfig: RetryConfig,
-): { fetch?: FetchFunction; retryConfig: RetryConfig } {
-  if (!observer) return { retryConfig };
+  base: SlackFetch = globalThis.fetch,
+): { fetch: SlackFetch; retryConfig: RetryConfig } {
+  if (!observer) return { fetch: base, retryConfig };
   const failures = new WeakMap<object, string>();
   const methodOfFailure = (error: unknown): string => {
     if (!isRecord(error)) return 'other';
@@ -57,11 +74,11 @@ export function observedClientOptions(
     const url = typeof error.message === 'string' ? /\(url: ([^,\s)]+)/.exec(error.message)?.[1] : undefined;
     return url ? slackMethodOf(url) : 'other';
   };
-  const observedFetch: FetchFunction = async (input, init) => {
+  const observedFetch: SlackFetch = async (input, init) => {
     const method = slackMethodOf(typeof input === 'string' ? input : input.href);
     let response: Response;
     try {
-      response = await globalThis.fetch(input, init);
+      response = await base(input, init);
     } catch (error) {
       observer.slackCall(method, 'network');
       if (isRecord(error)) failures.set(error, method);
@@ -72,17 +89,17 @@ export function observedClientOptions(
       if (response.status === 429) return response;
       const headers = new Headers(response.headers);
       headers.set(METHOD_HEADER, method);
-      return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+      return new Response(await response.arrayBuffer(), { status: response.status, statusText: response.statusText, headers });
     }
-    // Read beside the WebClient's own read: the caller is not kept waiting for the count.
-    response
-      .clone()
-      .json()
-      .then(
-        (body: unknown) => observer.slackCall(method, isRecord(body) && body.ok === false ? 'error' : 'ok'),
-        () => observer.slackCall(method, 'client-error'),
-      );
-    return response;
+    // An answer to a response_url is not a Web API result: its 200 is the whole answer (its body, if any, is "ok").
+    if (method === 'other') {
+      observer.slackCall(method, 'ok');
+      return response;
+    }
+    // The WebClient reads the body whole anyway: read it once here (not a clone, whose tee keeps both halves), and count it.
+    const text = await response.text();
+    observer.slackCall(method, resultOfBody(text));
+    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
   const given = retryConfig.onFailedAttempt;
   return {

@@ -347,6 +347,7 @@ export function createTrainCalendar(input: CalendarSettingsInput): TrainCalendar
   const { settings, anchorDay, holidays, cutoffTime, kickoffTime } = resolved;
   const slots = buildSlotMap(resolved);
   const anchorTrain = settings.anchor.train;
+  const anchorMillis = anchorDay.toMillis();
 
   const nextWorkingDay = (day: Day): Day => {
     let result = day;
@@ -394,9 +395,10 @@ export function createTrainCalendar(input: CalendarSettingsInput): TrainCalendar
     // Start from the train of the slot `now` falls in, ignoring skips (a few
     // trains off at most), gallop away from it to bracket the answer, then
     // bisect. Invariant: cutoff(lo) <= t < cutoff(hi); cutoffs increase with n.
-    const local = DateTime.fromJSDate(now, { zone: settings.timeZone });
-    const today = DateTime.utc(local.year, local.month, local.day);
-    const elapsedSlots = today.isValid ? Math.floor(daysBetween(anchorDay, today) / settings.cadenceDays) : 0;
+    // The start is only a guess, so `now`'s UTC day will do (a day off the
+    // zone's at most): no zone lookup, which costs more than the search.
+    const elapsedDays = Math.floor((t - anchorMillis) / MILLIS_PER_UTC_DAY);
+    const elapsedSlots = Number.isFinite(elapsedDays) ? Math.floor(elapsedDays / settings.cadenceDays) : 0;
     const start = Number.isSafeInteger(anchorTrain + elapsedSlots) ? anchorTrain + elapsedSlots : anchorTrain;
     let lo: number;
     let hi: number;

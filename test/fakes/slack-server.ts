@@ -162,6 +162,8 @@ export interface FakeSlackResponse {
   /** The parsed JSON body: response_type, replace_original, delete_original, text, blocks… */
   body: Record<string, unknown>;
   at: number;
+  /** Which TCP connection it came on (1 for the server's first, and so on): shows whether the bot reuses its connections. */
+  connection: number;
 }
 
 export type { ResponseUrlOrigin } from '../support/slack-wire';
@@ -1089,7 +1091,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
       return;
     }
-    responses.push({ id, body, at: Date.now() });
+    responses.push({ id, body, at: Date.now(), connection: connectionNumbers.get(req.socket) ?? 0 });
     applyResponse(id, body);
     sendJson(res, 200, { ok: true });
     notifyWaiters();
@@ -1114,6 +1116,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
   });
 
+  const connectionNumbers = new WeakMap<object, number>();
+  let connectionsAccepted = 0;
+  server.on('connection', (socket) => {
+    connectionsAccepted += 1;
+    connectionNumbers.set(socket, connectionsAccepted);
+  });
   const baseUrl = await listenOnLoopback(server);
 
   const fake: FakeSlack = {

@@ -2,6 +2,7 @@ import type { RespondArguments, ViewResponseAction } from '@slack/bolt';
 import { InFlightWork } from '../../src/server/in-flight';
 import { afterAck, answerModal, BUSY_MODAL_TEXT } from '../../src/slack/after-ack';
 import { silentLogger } from '../support/database';
+import { captureLogs } from '../support/logs';
 
 /** A promise and the function that resolves it. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -75,6 +76,35 @@ describe('the queue of work after acks is bounded', () => {
     held.open();
     await inFlight.idle(1_000);
     expect(ran).toBe(1);
+  });
+
+  test('a burst of refusals is one log line at once, then one line summing up the rest, not a line each', async () => {
+    const inFlight = new InFlightWork({ bounds: { light: 1 }, busyLogEveryMs: 100 });
+    const logs = captureLogs({ level: 'info' });
+    const held = gate();
+    const replies: RespondArguments[] = [];
+    const reply = async (message: RespondArguments) => {
+      replies.push(message);
+    };
+    afterAck({ inFlight, logger: logs.logger, reply }, () => held.promise);
+    for (let i = 0; i < 50; i += 1) afterAck({ inFlight, logger: logs.logger, reply }, async () => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Each person is told; the log has the first refusal only, so far.
+    expect(replies).toHaveLength(50);
+    const busyLines = () => logs.warnings().map(({ msg, refusedSince }) => ({ msg, refusedSince }));
+    expect(busyLines()).toEqual([{ msg: 'too busy: work refused, told the person to try again in a minute', refusedSince: undefined }]);
+    for (const deadline = Date.now() + 5_000; busyLines().length < 2 && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(busyLines()).toEqual([
+      { msg: 'too busy: work refused, told the person to try again in a minute', refusedSince: undefined },
+      { msg: 'too busy: more work refused meanwhile', refusedSince: 49 },
+    ]);
+    // The burst is over (a window went by without a refusal): the next refusal is logged at once again.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    afterAck({ inFlight, logger: logs.logger, reply }, async () => undefined);
+    expect(busyLines()).toHaveLength(3);
+    held.open();
+    await inFlight.idle(1_000);
   });
 
   test('a modal submission past the bound keeps the modal open with a field error saying to submit again in a minute', async () => {

@@ -132,6 +132,16 @@ describe('the HTTP edge refuses what must not reach the bot', () => {
     await stillAnswers();
   });
 
+  test('a slash command whose text says payload=null is a command (its fields are URL-encoded), and a payload field beside command is still read', async () => {
+    const reply = await h.sender.sendSlashCommand({ text: 'payload=null&payload=null' });
+    expect(reply.status).toBe(200);
+    await h.slack.waitForResponses(1, 5000);
+    expect(JSON.stringify(h.slack.responses[0]?.body)).toContain("I don't know");
+    const mixed = await h.sender.sendRaw('command=%2Frelease&text=help&payload=null', 'application/x-www-form-urlencoded');
+    expect(mixed.status).toBe(400);
+    await stillAnswers();
+  });
+
   test('a signed JSON body null, a number or an array is refused with 400', async () => {
     for (const body of ['null', '42', '[]', '"text"']) {
       const reply = await h.sender.sendRaw(body, 'application/json');

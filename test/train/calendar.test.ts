@@ -123,6 +123,17 @@ describe('kickoff', () => {
   });
 });
 
+/** The train in progress at `t` by a linear scan of the cutoffs of trains `first`..`last` (the reference for the search). */
+function linearScan(calendar: ReturnType<typeof createTrainCalendar>, first: number, last: number): (t: number) => number {
+  const cutoffs: number[] = [];
+  for (let n = first; n <= last; n += 1) cutoffs.push(calendar.getTrain(n).cutoff.getTime());
+  return (t) => {
+    let i = 0;
+    while (i < cutoffs.length && (cutoffs[i] ?? Infinity) <= t) i += 1;
+    return first + i;
+  };
+}
+
 describe('trainInProgress', () => {
   const cutoff302 = fxa.getTrain(302).cutoff.getTime();
 
@@ -159,21 +170,37 @@ describe('trainInProgress', () => {
     const skips: Array<string | number> = [];
     for (let k = 1; k <= 12; k += 1) skips.push(300 - 2 * k, 301 + 2 * k); // gaps on both sides of the anchor
     const calendar = createTrainCalendar({ anchor: ANCHOR, skips });
-    const cutoffs = new Map<number, number>();
-    for (let n = 240; n <= 360; n += 1) cutoffs.set(n, calendar.getTrain(n).cutoff.getTime());
-    const linear = (t: number): number => {
-      let n = 240;
-      while ((cutoffs.get(n) ?? Infinity) <= t) n += 1;
-      return n;
-    };
+    const linear = linearScan(calendar, 240, 360);
     for (let n = 250; n <= 350; n += 1) {
-      const cutoff = cutoffs.get(n) ?? Number.NaN;
+      const cutoff = calendar.getTrain(n).cutoff.getTime();
       for (const t of [cutoff - 1, cutoff, cutoff + 3 * DAY]) {
         expect(calendar.trainInProgress(new Date(t)).train).toBe(linear(t));
       }
     }
     expect(calendar.getTrain(326).cutDate).toBe('2028-03-22'); // slot 25 + 12 gaps
     expect(calendar.getTrain(276).cutDate).toBe('2025-06-04'); // slot -25 - 11 gaps (276's own gap is below it)
+  });
+
+  it('matches a linear scan in zones far from UTC, with cutoffs near local midnight (the UTC day is not the local one)', () => {
+    for (const [timeZone, cutoffTime] of [
+      ['Pacific/Kiritimati', '00:30'],
+      ['Pacific/Kiritimati', '23:30'],
+      ['Pacific/Pago_Pago', '00:15'],
+      ['Pacific/Pago_Pago', '23:45'],
+      ['America/Los_Angeles', '23:59'],
+    ] as const) {
+      const calendar = createTrainCalendar({ anchor: ANCHOR, timeZone, cutoffTime, kickoffTime: '00:00', cadenceDays: 7 });
+      const linear = linearScan(calendar, 280, 340);
+      // Every quarter hour for 120 days around the anchor: each local midnight, each cutoff, both sides of the UTC day.
+      const wrong: string[] = [];
+      const from = new Date('2026-09-01T00:00:00Z').getTime();
+      for (let t = from; t < from + 120 * DAY; t += HOUR / 4) {
+        const got = calendar.trainInProgress(new Date(t)).train;
+        if (got !== linear(t)) wrong.push(`${timeZone} ${cutoffTime} ${new Date(t).toISOString()}: ${got}, not ${linear(t)}`);
+      }
+      expect(wrong).toEqual([]);
+      expect(calendar.trainInProgress(calendar.getTrain(301).cutoff).train).toBe(302);
+    }
   });
 
   it('rejects an invalid date', () => {

@@ -1,0 +1,85 @@
+/**
+ * Answers to response_urls (src/slack/response-url.ts): over kept-alive
+ * connections, read to their end, and a refusal's words kept. Through the
+ * real bot and the fake Slack, then against small loopback servers for what
+ * the fake never does (hang, answer 204).
+ */
+import { createServer, type Server } from 'node:http';
+import { answerAsResponse, postToResponseUrl } from '../../src/slack/response-url';
+import { closeServer, listenOnLoopback } from '../support/http';
+import { harnessForAll } from '../support/harness';
+
+describe('the bot answers response_urls over connections it keeps', () => {
+  const h = harnessForAll();
+  beforeEach(() => {
+    h.slack.reset();
+    h.slack.responses.length = 0;
+  });
+
+  test('twenty commands in a row are answered over one or two connections, not one each', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      expect((await h.sender.sendSlashCommand({ text: 'help' })).status).toBe(200);
+      await h.slack.waitForResponses(i + 1, 5000);
+    }
+    const connections = new Set(h.slack.responses.map((response) => response.connection));
+    expect(h.slack.responses).toHaveLength(20);
+    expect(connections.size).toBeLessThanOrEqual(2);
+    expect(JSON.stringify(h.slack.responses[19]?.body)).toContain('`/release status`');
+  });
+
+  test('an answer Slack refuses (a used-up response_url) fails with its status, and the next command is answered', async () => {
+    const url = h.slack.responseUrl('used-up');
+    for (let i = 0; i < 5; i += 1) expect((await postToResponseUrl({ url, body: '{"text":"hi"}' })).status).toBe(200);
+    const refused = await postToResponseUrl({ url, body: '{"text":"a sixth time"}' });
+    expect(refused).toEqual({ status: 404, statusText: 'Not Found', errorBody: expect.stringContaining('used_url') });
+    const response = answerAsResponse(refused);
+    expect(response.ok).toBe(false);
+    expect(await response.text()).toContain('used_url');
+    await h.sender.sendSlashCommand({ text: 'help' });
+    await h.slack.waitForResponses(6, 5000);
+  });
+});
+
+describe('postToResponseUrl', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    if (server) await closeServer(server);
+    server = undefined;
+  });
+
+  test('a server that never answers fails the post after the timeout, naming it', async () => {
+    server = createServer(() => undefined);
+    const url = await listenOnLoopback(server);
+    const started = Date.now();
+    await expect(postToResponseUrl({ url: `${url}/response/x`, body: '{}', timeoutMs: 300 })).rejects.toThrow(
+      'response_url did not answer within 300 ms',
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test('sends the JSON as it is, with its length and type, and a 204 becomes an ok Response without a body', async () => {
+    const seen: Array<{ method?: string; type?: string; length?: string; body: string }> = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        seen.push({ method: req.method, type: req.headers['content-type'], length: req.headers['content-length'], body });
+        res.writeHead(204).end();
+      });
+    });
+    const url = await listenOnLoopback(server);
+    const body = JSON.stringify({ text: 'déjà vu ✅' });
+    const answer = await postToResponseUrl({ url: `${url}/response/x`, body });
+    expect(seen).toEqual([{ method: 'POST', type: 'application/json; charset=utf-8', length: String(Buffer.byteLength(body)), body }]);
+    const response = answerAsResponse(answer);
+    expect(response.ok).toBe(true);
+    expect(response.status).toBe(204);
+  });
+
+  test('refuses a URL that is not http(s) before sending anything', async () => {
+    await expect(postToResponseUrl({ url: 'file:///etc/passwd', body: '{}' })).rejects.toThrow('a response_url must be http(s), not file:');
+  });
+});
