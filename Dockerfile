@@ -24,7 +24,10 @@ FROM node:24-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git ca-certificates \
  && rm -rf /var/lib/apt/lists/*
+# MALLOC_ARENA_MAX=2: as npm run start:prod sets it (README, "Memory"): glibc keeps one malloc arena per
+# thread that allocates (libuv's pool, V8's); two hold the same work in about 3 MB less (npm run bench).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     PORT=3000 \
     DATA_DIR=/data \
     MIGRATE_ON_START=false

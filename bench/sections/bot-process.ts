@@ -13,7 +13,7 @@ import { dropSchema, freshSchemaName } from '../../test/support/database';
 import type { BenchContext } from '../context';
 import { percentile, round, type BenchSection, type Figure, type SectionResult } from '../figures';
 import { runInterleaved } from '../load';
-import { readProductionNodeOptions } from '../../test/support/production-command';
+import { readProductionCommand } from '../../test/support/production-command';
 
 export interface BotProcessOptions {
   /** `/release <text>` sent to the bot process, interleaved with bare Bolt. */
@@ -27,9 +27,13 @@ export interface BotProcessOptions {
   replyFinalMaxLimitMs: number;
   /** The node options of `npm run start:prod` (the memory budget); read from package.json. */
   productionNodeOptions: string[];
+
   /** More node options after those (e.g. '--cpu-prof'); from BENCH_BOT_NODE_ARGS. */
   nodeArgs?: string[];
 }
+
+// .bench-dist/bench/sections → the project.
+const PRODUCTION = readProductionCommand(path.resolve(__dirname, '..', '..', '..'));
 
 export const DEFAULT_BOT_PROCESS: BotProcessOptions = {
   load: { text: 'status', warmup: 1000, perApp: 1000, concurrency: 20, blockSize: 100 },
@@ -37,8 +41,8 @@ export const DEFAULT_BOT_PROCESS: BotProcessOptions = {
   rssAboveBareBoltLimitMb: 40,
   ackP99RatioLimit: 1.3,
   replyFinalMaxLimitMs: 500,
-  // .bench-dist/bench/sections → the project.
-  productionNodeOptions: readProductionNodeOptions(path.resolve(__dirname, '..', '..', '..')),
+  productionNodeOptions: PRODUCTION.nodeOptions,
+
   ...(process.env.BENCH_BOT_NODE_ARGS ? { nodeArgs: process.env.BENCH_BOT_NODE_ARGS.split(/\s+/).filter(Boolean) } : {}),
 };
 
@@ -128,25 +132,25 @@ export function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<numb
   });
 }
 
-/** The bot (dist/main.js as start:prod runs it) against the harness's fakes, in `schema`. */
+/** The bot (dist/main.js as start:prod runs it: its environment and node options) against the harness's fakes, in `schema`. */
 export function startBotChild(context: BenchContext, options: { schema: string; dir: string; nodeArgs: string[] }): Promise<RunningChild> {
   const { slack, github } = context.harness;
   return startChild({
     name: 'the bot',
     script: BOT_MAIN,
-    env: { ...fakesEnv({ slack, github, schema: options.schema }), PORT: '0', DATA_DIR: options.dir, LOG_LEVEL: 'info' },
+    env: { ...PRODUCTION.env, ...fakesEnv({ slack, github, schema: options.schema }), PORT: '0', DATA_DIR: options.dir, LOG_LEVEL: 'info' },
     cwd: options.dir,
     nodeArgs: options.nodeArgs,
   });
 }
 
-/** Bare Bolt in a process of its own, with the same node options. */
+/** Bare Bolt in a process of its own, with the same environment (start:prod's) and node options. */
 export function startBareBoltChild(context: BenchContext, options: { dir: string; nodeArgs: string[] }): Promise<RunningChild> {
   const { slack } = context.harness;
   return startChild({
     name: 'bare Bolt',
     script: BARE_BOLT_MAIN,
-    env: { SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl },
+    env: { ...PRODUCTION.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl },
     cwd: options.dir,
     nodeArgs: options.nodeArgs,
   });
@@ -304,7 +308,7 @@ export function botProcessSection(options: BotProcessOptions = DEFAULT_BOT_PROCE
           notes: [
             'The bot runs as `npm run start:prod` runs it (LOG_LEVEL info, logs read for its port), and bare Bolt in a process of its own beside it, ' +
               'with the same node options: like for like. The fakes and the load generator stay in the benchmark process.',
-            `Node options of both: ${options.productionNodeOptions.join(' ') || 'none'} (package.json start:prod, as in the Docker image)` +
+            `Environment and node options of both: ${[...Object.entries(PRODUCTION.env).map(([name, value]) => `${name}=${value}`), ...options.productionNodeOptions].join(' ') || 'none'} (package.json start:prod, as in the Docker image)` +
               (options.nodeArgs ? `, then ${options.nodeArgs.join(' ')} (BENCH_BOT_NODE_ARGS).` : '.'),
             `Load on it: ${load.warmup + load.perApp} /release ${load.text} (${prs} open PRs); every command got its final answer through response_url.`,
           ],

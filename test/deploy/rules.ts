@@ -12,7 +12,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { ConfigError, loadConfig } from '../../src/config';
-import { readProductionNodeOptions } from '../support/production-command';
+import { readProductionCommand, readProductionNodeOptions } from '../support/production-command';
 import { type KubeObject, nameOf } from './render';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -393,6 +393,12 @@ export function dockerfileProblems(objects: KubeObject[], dockerfile: Dockerfile
       problems.push(`${bot.name}: command is not \`${command.join(' ')}\` (npm run start:prod)`);
     if (!dockerfile.cmd.includes(`node dist/cli.js migrate && exec ${command.join(' ')}`)) {
       problems.push("the Dockerfile's CMD is no longer `node dist/cli.js migrate && exec <start:prod>`: update the manifests with it");
+    }
+    // start:prod's environment comes with the image (its ENV): the container must not set it otherwise.
+    for (const [name, value] of Object.entries(readProductionCommand(ROOT).env)) {
+      if (dockerfile.env[name] !== value) problems.push(`the Dockerfile's ENV does not set ${name}=${value} (npm run start:prod)`);
+      const set = envValue(bot, name);
+      if (set !== undefined && set !== value) problems.push(`${bot.name}: ${name} is ${set}, npm run start:prod's is ${value}`);
     }
     const port = Number(dockerfile.env.PORT);
     if (!dockerfile.expose.includes(port)) problems.push(`the Dockerfile's PORT ${port} is not EXPOSEd`);

@@ -2,12 +2,12 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProductionNodeOptions } from './production-command';
+import { readProductionCommand } from './production-command';
 
 export const distDir = path.resolve(__dirname, '..', '..', 'dist');
 
-/** The node options production gives dist/main.js (package.json start:prod). */
-const productionNodeOptions = readProductionNodeOptions(path.resolve(__dirname, '..', '..'));
+/** The environment and node options production gives dist/main.js (package.json start:prod). */
+const production = readProductionCommand(path.resolve(__dirname, '..', '..'));
 
 export interface BotProcess {
   child: ChildProcess;
@@ -16,11 +16,11 @@ export interface BotProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs dist/<script>; main.js with the node options production gives it. */
+/** Runs dist/<script>; main.js with the environment and node options production gives it. */
 export function spawnNode(script: string, args: string[], env: Record<string, string>): BotProcess {
-  const nodeOptions = script === 'main.js' ? productionNodeOptions : [];
-  return spawnProcess(process.execPath, [...nodeOptions, path.join(distDir, script), ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+  const main = script === 'main.js';
+  return spawnProcess(process.execPath, [...(main ? production.nodeOptions : []), path.join(distDir, script), ...args], {
+    env: { PATH: process.env.PATH ?? '', ...(main ? production.env : {}), ...env },
   });
 }
 
