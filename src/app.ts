@@ -152,7 +152,7 @@ export function buildApp(options: {
     dotReleases: () => countRunsByState(deps.db.prisma),
   });
   const features = FEATURES;
-  const replayers = registerFeatures(bolt.app, deps, features);
+  const { replayers } = registerFeatures(bolt.app, deps, features);
   const intentLeaseMs = leaseOf(config.env);
   const appLogger = options.logger.child({ module: 'intents' });
   // One recovery at a time in this process: the start-up recovery and a minute tick overlapping would otherwise both

@@ -1,7 +1,7 @@
 /**
  * A Feature: what one feature folder adds to the bot. Each feature's
  * `index.ts` exports one; `app.ts` lists them, and src/slack/register.ts
- * merges their tables into one Bolt listener per kind of payload (refusing an
+ * merges their tables and dispatches every payload by its id (refusing an
  * id claimed twice). Adding a subcommand, a button or a job touches only its
  * feature's folder. Type-only.
  */

@@ -1,17 +1,32 @@
 /**
- * Registers the features' listeners on Bolt: one Bolt listener per kind of
+ * Registers the features on Bolt: one global middleware that takes every
  * payload (the `/release` command, buttons, selects, modal submissions, the
- * App Home event), dispatching on the payload's id through the table merged
- * from every feature. An id claimed by two features is refused at start.
+ * App Home event) to the listener of its id, through the tables merged from
+ * every feature. An id claimed by two features is refused at start; an id no
+ * feature has (a button of an older version, an altered payload) is acked
+ * and answered as such.
  *
- * Why one listener per kind: Bolt runs the middleware of every registered
- * listener for every request it receives, a slash command included. With a
- * listener per button that was twenty-odd promise chains per request, the
- * larger part of what the bot's ack cost above a bare Bolt app (see
- * `npm run bench`); with one listener per kind it is one, however many
- * buttons are added.
+ * Why one middleware and no Bolt listener: Bolt runs the middleware chain of
+ * every registered listener for every request it receives. With a listener
+ * per button that was twenty-odd promise chains per request; with one per
+ * kind of payload it was still seven, about a tenth of the bot's ack at a
+ * burst of `/release status` (`npm run bench`, bot process beside bare Bolt,
+ * whose one listener is all it runs). Dispatching here costs one map lookup,
+ * however many features are added.
  */
-import type { App, BlockAction, BlockButtonAction, BlockStaticSelectAction, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  AnyMiddlewareArgs,
+  App,
+  BlockAction,
+  BlockButtonAction,
+  BlockStaticSelectAction,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import { releaseCommand, replayCommand, withHelp } from '../commands/release-command';
 import type { Subcommand } from '../commands/router';
 import type { AppDeps } from '../deps';
@@ -19,23 +34,6 @@ import type { AppHomeOpenedListener, ButtonArgs, ButtonListener, Feature, Listen
 import { afterAck } from './after-ack';
 import { section } from './blocks';
 import { type IntentReplayers, responderFor, runDurably } from './intents';
-
-/** Matches exactly the given ids (Bolt accepts a RegExp wherever it takes an id). */
-export function exactlyOneOf(ids: Iterable<string>): RegExp {
-  const escaped = escapeIds(ids);
-  if (escaped.length === 0) throw new Error('exactlyOneOf: no ids');
-  return new RegExp(`^(?:${escaped.join('|')})$`);
-}
-
-/** Matches every id but the given ones (all of them when none is given). */
-export function anyIdBut(ids: Iterable<string>): RegExp {
-  const escaped = escapeIds(ids);
-  return escaped.length === 0 ? /^/ : new RegExp(`^(?!(?:${escaped.join('|')})$)`);
-}
-
-function escapeIds(ids: Iterable<string>): string[] {
-  return [...ids].map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-}
 
 /** What the clicker of a button the bot does not know (from an older version, or altered) is told. */
 export const UNKNOWN_BUTTON_TEXT =
@@ -45,49 +43,37 @@ export const UNKNOWN_BUTTON_TEXT =
 export const UNKNOWN_FORM_TEXT =
   'This form is no longer in use (it is from an older version of release-conductor, or it was altered), so nothing was saved. `/release help` lists what I do now.';
 
-/**
- * Registered last: a button, menu or modal the bot does not know is acked at once and logged (Bolt would leave it
- * unanswered, and Slack would show an error after 3 s); the clicker is told, ephemerally, when Slack gave a response_url.
- */
-function registerUnknown(app: App, deps: AppDeps, known: { actions: Iterable<string>; views: Iterable<string> }): void {
+type Args<T> = T & AllMiddlewareArgs;
+
+/** A button or menu the bot does not know: acked at once and logged; the clicker is told, ephemerally, when Slack gave a response_url. */
+async function answerUnknownAction(
+  deps: AppDeps,
+  { ack, body, action, respond }: Args<SlackActionMiddlewareArgs<BlockAction>>,
+): Promise<void> {
+  await ack();
   const logger = deps.logger.child({ module: 'slack' });
-  app.action<BlockAction>(anyIdBut(known.actions), async ({ ack, body, action, respond }) => {
-    await ack();
-    logger.warn({ actionId: action.action_id, user: body.user.id }, 'a button or menu the bot does not know was used: acked, nothing done');
-    if (body.response_url) {
-      afterAck({ inFlight: deps.inFlight, logger, reply: respond }, () =>
-        respond({ response_type: 'ephemeral', replace_original: false, text: `:warning: ${UNKNOWN_BUTTON_TEXT}` }),
-      );
-    }
-  });
-  app.view<ViewSubmitAction>(anyIdBut(known.views), async ({ ack, body, view }) => {
-    logger.warn({ callbackId: view.callback_id, user: body.user.id }, 'a modal the bot does not know was submitted: acked, nothing saved');
-    await ack({
-      response_action: 'update',
-      view: {
-        type: 'modal',
-        title: { type: 'plain_text', text: 'release-conductor' },
-        close: { type: 'plain_text', text: 'Close' },
-        blocks: [section(UNKNOWN_FORM_TEXT)],
-      },
-    });
-  });
+  logger.warn({ actionId: action.action_id, user: body.user.id }, 'a button or menu the bot does not know was used: acked, nothing done');
+  if (body.response_url) {
+    afterAck({ inFlight: deps.inFlight, logger, reply: respond }, () =>
+      respond({ response_type: 'ephemeral', replace_original: false, text: `:warning: ${UNKNOWN_BUTTON_TEXT}` }),
+    );
+  }
 }
 
-/**
- * A listener that hands the payload to the table's listener for its id.
- * Register it with `exactlyOneOf(table.keys())`, so that Bolt only gives it
- * ids the table has.
- */
-export function dispatchById<Args>(
-  table: ReadonlyMap<string, (args: Args) => Promise<void>>,
-  idOf: (args: Args) => string,
-): (args: Args) => Promise<void> {
-  return async (args) => {
-    const listener = table.get(idOf(args));
-    if (!listener) throw new Error(`no listener for ${idOf(args)}`);
-    await listener(args);
-  };
+/** A modal the bot does not know: acked with a view that says so (Slack would show an error after 3 s), and logged. */
+async function answerUnknownView(deps: AppDeps, { ack, body, view }: Args<SlackViewMiddlewareArgs<ViewSubmitAction>>): Promise<void> {
+  deps.logger
+    .child({ module: 'slack' })
+    .warn({ callbackId: view.callback_id, user: body.user.id }, 'a modal the bot does not know was submitted: acked, nothing saved');
+  await ack({
+    response_action: 'update',
+    view: {
+      type: 'modal',
+      title: { type: 'plain_text', text: 'release-conductor' },
+      close: { type: 'plain_text', text: 'Close' },
+      blocks: [section(UNKNOWN_FORM_TEXT)],
+    },
+  });
 }
 
 /** One table of a kind, merged from every feature: an id two features claim is a mistake found at start. */
@@ -131,8 +117,50 @@ function durableButton(deps: AppDeps, listener: ButtonListener): ButtonListener 
     );
 }
 
-/** Registers every feature's listeners on `app`; returns how to run again the intents of its durable requests. */
-export function registerFeatures(app: App, deps: AppDeps, features: readonly Feature[]): IntentReplayers {
+/** The slash command the bot answers (manifest.yml declares it). */
+export const RELEASE_COMMAND = '/release';
+
+/** What the bot answers, from the features' tables: what manifest.yml must declare (test/slack/manifest.test.ts). */
+export interface Registrations {
+  commands: string[];
+  events: string[];
+  buttons: string[];
+  selects: string[];
+  views: string[];
+}
+
+function isCommand(args: Args<AnyMiddlewareArgs>): args is Args<SlackCommandMiddlewareArgs> {
+  return 'command' in args && args.command !== undefined;
+}
+
+function isBlockAction(args: Args<AnyMiddlewareArgs>): args is Args<SlackActionMiddlewareArgs<BlockAction>> {
+  return 'action' in args && args.action !== undefined && args.body.type === 'block_actions';
+}
+
+function isButton(args: Args<SlackActionMiddlewareArgs<BlockAction>>): args is Args<SlackActionMiddlewareArgs<BlockButtonAction>> {
+  return args.action.type === 'button';
+}
+
+function isStaticSelect(
+  args: Args<SlackActionMiddlewareArgs<BlockAction>>,
+): args is Args<SlackActionMiddlewareArgs<BlockStaticSelectAction>> {
+  return args.action.type === 'static_select';
+}
+
+function isViewSubmission(args: Args<AnyMiddlewareArgs>): args is Args<SlackViewMiddlewareArgs<ViewSubmitAction>> {
+  return 'view' in args && args.view !== undefined && args.body.type === 'view_submission';
+}
+
+function isAppHomeOpened(args: Args<AnyMiddlewareArgs>): args is Args<SlackEventMiddlewareArgs<'app_home_opened'>> {
+  return 'event' in args && args.event !== undefined && args.event.type === 'app_home_opened';
+}
+
+/** Registers every feature on `app` (one global middleware, no Bolt listener); returns how to run again the intents of its durable requests, and what it answers. */
+export function registerFeatures(
+  app: App,
+  deps: AppDeps,
+  features: readonly Feature[],
+): { replayers: IntentReplayers; registered: Registrations } {
   const subcommands: Subcommand[] = [];
   const subcommandOwner = new Map<string, string>([['help', 'the router']]);
   for (const feature of features) {
@@ -145,10 +173,10 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
     }
   }
   const allSubcommands = withHelp(subcommands);
-  app.command('/release', releaseCommand(deps, allSubcommands));
+  const command = releaseCommand(deps, allSubcommands);
 
   const buttons = mergeTables<ButtonListener>({ kind: 'button', features, pick: (f) => f.buttons, deps });
-  // The durable buttons' own listeners (a replay runs them as they are); Bolt gets them wrapped.
+  // The durable buttons' own listeners (a replay runs them as they are); a click gets them wrapped.
   const durableButtons = new Map<string, ButtonListener>();
   for (const feature of features) {
     for (const id of feature.durableButtons ?? []) {
@@ -158,23 +186,11 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
       buttons.set(id, durableButton(deps, listener));
     }
   }
-  if (buttons.size > 0)
-    app.action<BlockButtonAction>(
-      exactlyOneOf(buttons.keys()),
-      dispatchById(buttons, ({ action }) => action.action_id),
-    );
   const selects = mergeTables<SelectListener>({ kind: 'select', features, pick: (f) => f.selects, deps });
-  if (selects.size > 0)
-    app.action<BlockStaticSelectAction>(
-      exactlyOneOf(selects.keys()),
-      dispatchById(selects, ({ action }) => action.action_id),
-    );
+  for (const id of selects.keys()) {
+    if (buttons.has(id)) throw new Error(`action id "${id}" is registered as both a button and a select`);
+  }
   const views = mergeTables<ViewListener>({ kind: 'view', features, pick: (f) => f.views, deps });
-  if (views.size > 0)
-    app.view<ViewSubmitAction>(
-      exactlyOneOf(views.keys()),
-      dispatchById(views, ({ view }) => view.callback_id),
-    );
   const homes = mergeTables<AppHomeOpenedListener>({
     kind: 'event',
     features,
@@ -182,14 +198,41 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
     deps,
   });
   const home = homes.get('app_home_opened');
-  if (home) app.event('app_home_opened', home);
-  registerUnknown(app, deps, { actions: [...buttons.keys(), ...selects.keys()], views: views.keys() });
+  const logger = deps.logger.child({ module: 'slack' });
+
+  // Bolt's own global middleware (its self-event filter) runs first; nothing runs after this one.
+  app.use(async (args) => {
+    if (isCommand(args)) {
+      if (args.command.command === RELEASE_COMMAND) return command(args);
+      await args.ack();
+      logger.warn({ command: args.command.command }, 'a slash command the bot does not answer: acked, nothing done');
+      return;
+    }
+    if (isBlockAction(args)) {
+      const id = args.action.action_id;
+      const button = isButton(args) ? buttons.get(id) : undefined;
+      if (button && isButton(args)) return button(args);
+      const select = isStaticSelect(args) ? selects.get(id) : undefined;
+      if (select && isStaticSelect(args)) return select(args);
+      return answerUnknownAction(deps, args);
+    }
+    if (isViewSubmission(args)) {
+      const view = views.get(args.view.callback_id);
+      return view ? view(args) : answerUnknownView(deps, args);
+    }
+    if (isAppHomeOpened(args)) {
+      if (home) await home(args);
+      return;
+    }
+    // Anything else (a modal closed, an options request, a shortcut) is acked so that Slack shows no error; events Bolt acked already.
+    if ('ack' in args && typeof args.ack === 'function') await args.ack();
+  });
 
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
 
-  return {
+  const replayers: IntentReplayers = {
     command: replayCommand(deps, allSubcommands),
     async button(payload) {
       if (!isButtonBody(payload)) throw new Error('a button intent without a block_actions payload');
@@ -205,4 +248,12 @@ export function registerFeatures(app: App, deps: AppDeps, features: readonly Fea
       );
     },
   };
+  const registered: Registrations = {
+    commands: [RELEASE_COMMAND],
+    events: home ? ['app_home_opened'] : [],
+    buttons: [...buttons.keys()],
+    selects: [...selects.keys()],
+    views: [...views.keys()],
+  };
+  return { replayers, registered };
 }

@@ -25,7 +25,12 @@ describe('the bot starts the same way everywhere: npm start, npm run start:prod,
     const imageEnv = dockerfile
       .split('\n')
       .filter((line) => /^\s*(ENV\s+)?[A-Z][A-Z0-9_]*=\S+\s*\\?$/.test(line))
-      .map((line) => line.replace(/^\s*ENV\s+/, '').replace(/\s*\\$/, '').trim());
+      .map((line) =>
+        line
+          .replace(/^\s*ENV\s+/, '')
+          .replace(/\s*\\$/, '')
+          .trim(),
+      );
     for (const [name, value] of Object.entries(env)) expect(imageEnv).toContain(`${name}=${value}`);
   });
 

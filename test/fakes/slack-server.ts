@@ -225,7 +225,15 @@ export interface FakeSlack {
   waitForCalls(method: string, count: number, timeoutMs?: number): Promise<FakeSlackCall[]>;
 
   /** The next `times` calls to `method` ('*' = any method, 'response_url' = response URLs) get `fault`. Queued in order. */
-  failNext(method: string, fault: SlackFault, options?: { times?: number }): void;
+  failNext(
+    method: string,
+    fault: SlackFault,
+    options?: {
+      times?: number;
+      /** Only a call whose arguments (a response_url's body) this accepts gets the fault; the others pass it by. */
+      when?: (args: Record<string, unknown>) => boolean;
+    },
+  ): void;
   rateLimitStorm(method: string, options: { retryAfterSeconds: number; count: number }): void;
   /** Faults still queued for `method`. */
   pendingFaults(method: string): number;
@@ -366,7 +374,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const openedDms = new Set<string>();
   const channels = new Map<string, { id: string; name: string; isPrivate: boolean; botIsMember: boolean }>();
   const responseOrigins = new Map<string, ResponseUrlOrigin>();
-  const faults = new Map<string, SlackFault[]>();
+  const faults = new Map<string, Array<{ fault: SlackFault; when?: (args: Record<string, unknown>) => boolean }>>();
   const waiters = new Set<Waiter>();
   const appLevelMethods = new Map<string, { appToken: string; handler: (args: Args) => ApiResult }>();
   const appTokens = (): Set<string> => new Set([...appLevelMethods.values()].map((m) => m.appToken));
@@ -422,12 +430,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       pendingTimers.add(timer);
     });
 
-  const takeFault = (method: string): SlackFault | undefined => {
+  const takeFault = (method: string, args: Record<string, unknown>): SlackFault | undefined => {
     for (const key of [method, '*']) {
       const queue = faults.get(key);
-      const fault = queue?.shift();
+      const index = queue?.findIndex((entry) => !entry.when || entry.when(args)) ?? -1;
+      const taken = queue && index >= 0 ? queue.splice(index, 1)[0] : undefined;
       if (queue && queue.length === 0) faults.delete(key);
-      if (fault) return fault;
+      if (taken) return taken.fault;
     }
     return undefined;
   };
@@ -1014,7 +1023,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       sendJson(res, status, body);
     };
 
-    const fault = takeFault(method);
+    const fault = takeFault(method, args);
     if (fault && 'delayMs' in fault) {
       notifyWaiters();
       await sleep(fault.delayMs);
@@ -1067,7 +1076,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       sendJson(res, 400, { ok: false, error: 'invalid_payload' });
       return;
     }
-    const fault = takeFault('response_url');
+    const fault = takeFault('response_url', body);
     if (fault && 'delayMs' in fault) {
       await sleep(fault.delayMs);
       if (closed) return;
@@ -1228,7 +1237,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failNext: (method, fault, failOptions = {}) => {
       const times = failOptions.times ?? 1;
       const queue = faults.get(method) ?? [];
-      for (let i = 0; i < times; i += 1) queue.push(fault);
+      for (let i = 0; i < times; i += 1) queue.push({ fault, ...(failOptions.when ? { when: failOptions.when } : {}) });
       faults.set(method, queue);
     },
     rateLimitStorm: (method, storm) => {
