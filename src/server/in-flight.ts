@@ -31,8 +31,8 @@ export type WorkBounds = Record<WorkKind, number>;
  * Measured on dist/main.js with the production memory options (README,
  * Deploying): unbounded, 12,000 queued `/release status` exhausted the 96 MB
  * heap (about 8 kB each), so these bounds hold about 4 MB; at the bench's
- * overload the peak RSS was 135 MB and about 7 dashboards a second were
- * answered, so a full heavy queue waits at most about 15 s.
+ * overload (1,000 a second for 60 s) the peak RSS was 115 MB and about 100
+ * dashboards a second were answered, so a full heavy queue waits about 1 s.
  */
 export const DEFAULT_WORK_BOUNDS: WorkBounds = { light: 400, heavy: 100 };
 
