@@ -8,13 +8,16 @@
  *   before a byte of the body is read. The window bounds replays: inside it,
  *   the deliveries ledger makes a replay do nothing. Slack's SSL check alone
  *   comes unsigned (`ssl_check=1&token=…`, a few dozen bytes): a small form
- *   body without headers is read (at most SSL_CHECK_MAX_BYTES) to recognise it;
+ *   body without headers is read (at most SSL_CHECK_MAX_BYTES) to recognise
+ *   it, and answered here, 200 and nothing else: Bolt never sees it (with
+ *   whatever else such a body carries, e.g. a forged `payload`);
  * - a body of at most `maxBodyBytes` (Slack's payloads are a few kB, a large
  *   message action some hundred kB), refused with 413 before it is buffered;
  * - the signature (HMAC-SHA256 of `v0:<timestamp>:<raw body>`) checked over
  *   the raw bytes before anything parses them: else 401;
  * - a body that parses to an object (Bolt 5.1 dies on a signed `null`): else 400.
- * Bolt then verifies the signature again over the same buffered body.
+ * Bolt then reads the same buffered body without checking the signature again
+ * (create-bolt.ts): this guard is its one way in.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -65,6 +68,8 @@ function maybeSslCheck(req: IncomingMessage): boolean {
 /** A form field's name at the start of the form or after an `&` (names and values are URL-encoded: no `&` or `=` inside). */
 const PAYLOAD_FIELD = /(?:^|&)payload=/;
 const COMMAND_FIELD = /(?:^|&)command=/;
+/** A field name with a percent-escape (`%70ayload` is `payload` once decoded): such a form is parsed whole. */
+const ENCODED_FIELD_NAME = /(?:^|&)[^=&]*%/;
 
 /**
  * The kind of payload Bolt will read from `body`, or undefined when it is not
@@ -76,7 +81,7 @@ function kindOfBody(body: Buffer, contentType: string | undefined): PayloadKind 
   let payload: unknown;
   try {
     if (contentType === 'application/x-www-form-urlencoded') {
-      if (!PAYLOAD_FIELD.test(text)) return COMMAND_FIELD.test(text) ? 'command' : 'other';
+      if (!PAYLOAD_FIELD.test(text) && !ENCODED_FIELD_NAME.test(text)) return COMMAND_FIELD.test(text) ? 'command' : 'other';
       const form = parseQuery(text);
       payload = typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
     } else payload = JSON.parse(text);
@@ -126,11 +131,12 @@ export function guardSlackRequests(options: {
   const logger = options.logger.child({ module: 'slack-events' });
   const { observeAck, signingSecret } = options;
 
-  /** Slack's SSL check, unsigned: Bolt answers it (and strips anything else from it); any other unsigned body is refused. */
+  /** Slack's SSL check, unsigned: answered here as Bolt would (200, no body), never handed on; any other unsigned body is refused. */
   async function sslCheckOrRefuse(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reading = await readLimitedBody(req, SSL_CHECK_MAX_BYTES);
     if (reading.ok && parseQuery(reading.body.toString('utf8')).ssl_check === '1') {
-      options.listener(Object.assign(req, { rawBody: reading.body }), res);
+      res.writeHead(200);
+      res.end();
       return;
     }
     logger.warn('an unsigned Slack request was refused');

@@ -47,10 +47,22 @@ function agentsForProcess(): { http: http.Agent; https: https.Agent } {
   return agents;
 }
 
+/** A network error of a request sent on a kept-alive socket that the server had closed meanwhile: the request never reached it. */
+function isStaleSocket(request: http.ClientRequest, error: NodeJS.ErrnoException, answered: boolean): boolean {
+  return !answered && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+}
+
 /**
  * POSTs `body` (JSON text) to `url`; resolves with Slack's status once the
  * answer has been read whole, rejects on a network failure or after
- * `timeoutMs`. An http(s) URL only: anything else is refused before a byte is sent.
+ * `timeoutMs`. An http(s) URL only: anything else is refused before a byte is
+ * sent. Like Bolt's fetch-based `respond`, it does not follow redirects (Slack
+ * answers a response_url itself) and reads no proxy settings.
+ *
+ * A post sent on a kept-alive socket that the server closed while it was idle
+ * fails with ECONNRESET before any answer: it never reached the server, so it
+ * is sent once more, on a new connection (Node's documented remedy for that
+ * race). Any other failure is the caller's.
  */
 export function postToResponseUrl(options: { url: string | URL; body: string; timeoutMs?: number }): Promise<ResponseUrlAnswer> {
   const url = typeof options.url === 'string' ? new URL(options.url) : options.url;
@@ -60,37 +72,45 @@ export function postToResponseUrl(options: { url: string | URL; body: string; ti
   const pool = agentsForProcess();
   const timeoutMs = options.timeoutMs ?? RESPONSE_URL_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const request = transport.request(url, {
-      method: 'POST',
-      agent: secure ? pool.https : pool.http,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(options.body) },
-    });
-    const timer = setTimeout(() => request.destroy(new Error(`response_url did not answer within ${timeoutMs} ms`)), timeoutMs);
-    request.once('error', (error) => {
+    let current: http.ClientRequest | undefined;
+    const timer = setTimeout(() => current?.destroy(new Error(`response_url did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const fail = (error: Error): void => {
       clearTimeout(timer);
       reject(error);
-    });
-    request.once('response', (response) => {
-      const status = response.statusCode ?? 0;
-      const ok = status >= 200 && status < 300;
-      let errorBody = '';
-      if (ok) response.resume();
-      else {
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          if (errorBody.length < MAX_ERROR_BODY_CHARS) errorBody = (errorBody + chunk).slice(0, MAX_ERROR_BODY_CHARS);
+    };
+    const send = (mayRetry: boolean): void => {
+      const request = transport.request(url, {
+        method: 'POST',
+        agent: secure ? pool.https : pool.http,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(options.body) },
+      });
+      current = request;
+      let answered = false;
+      request.once('error', (error: NodeJS.ErrnoException) => {
+        if (mayRetry && isStaleSocket(request, error, answered)) send(false);
+        else fail(error);
+      });
+      request.once('response', (response) => {
+        answered = true;
+        const status = response.statusCode ?? 0;
+        const ok = status >= 200 && status < 300;
+        let errorBody = '';
+        if (ok) response.resume();
+        else {
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            if (errorBody.length < MAX_ERROR_BODY_CHARS) errorBody = (errorBody + chunk).slice(0, MAX_ERROR_BODY_CHARS);
+          });
+        }
+        response.once('end', () => {
+          clearTimeout(timer);
+          resolve({ status, statusText: response.statusMessage ?? '', errorBody });
         });
-      }
-      response.once('end', () => {
-        clearTimeout(timer);
-        resolve({ status, statusText: response.statusMessage ?? '', errorBody });
+        response.once('error', fail);
       });
-      response.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
-    request.end(options.body);
+      request.end(options.body);
+    };
+    send(true);
   });
 }
 

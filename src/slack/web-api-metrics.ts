@@ -84,15 +84,18 @@ export function observedClientOptions(
       if (isRecord(error)) failures.set(error, method);
       throw error;
     }
-    if (response.status !== 200) {
+    const success = response.status >= 200 && response.status < 300;
+    if (!success) {
       observer.slackCall(method, resultOfStatus(response.status));
       if (response.status === 429) return response;
       const headers = new Headers(response.headers);
       headers.set(METHOD_HEADER, method);
-      return new Response(await response.arrayBuffer(), { status: response.status, statusText: response.statusText, headers });
+      // A Response refuses a body, even an empty one, with a 304.
+      const body = response.status === 304 ? null : await response.arrayBuffer();
+      return new Response(body, { status: response.status, statusText: response.statusText, headers });
     }
-    // An answer to a response_url is not a Web API result: its 200 is the whole answer (its body, if any, is "ok").
-    if (method === 'other') {
+    // An answer to a response_url is not a Web API result: its 2xx is the whole answer (its body, if any, is "ok").
+    if (method === 'other' || response.status !== 200) {
       observer.slackCall(method, 'ok');
       return response;
     }

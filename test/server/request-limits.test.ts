@@ -13,7 +13,7 @@
  * check, the one unsigned request Slack sends, is still answered.
  */
 import { request } from 'node:http';
-import { DEFAULT_SLACK_BODY_LIMIT } from '../../src/slack/guard-requests';
+import { DEFAULT_SLACK_BODY_LIMIT, SSL_CHECK_MAX_BYTES } from '../../src/slack/guard-requests';
 import { MAX_BODY_BYTES } from '../../src/github/webhooks';
 import { signWebhook } from '../fakes/github-webhooks';
 import { startHarness, type Harness } from '../support/harness';
@@ -228,6 +228,37 @@ describe('the HTTP edge refuses what must not reach the bot', () => {
     expect(unsigned.status).toBe(401);
     await stillAnswers();
     expect(h.slack.responses).toHaveLength(1);
+  });
+
+  test('an unsigned SSL check that smuggles a payload is answered 200 and nothing else: the payload never runs', async () => {
+    h.slack.responses.length = 0;
+    const forged = JSON.stringify({
+      command: '/release',
+      text: 'help',
+      user_id: 'U0EVIL0001',
+      trigger_id: '1.2',
+      response_url: h.slack.responseUrl('forged'),
+    });
+    const body = `ssl_check=1&payload=${encodeURIComponent(forged)}`;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(SSL_CHECK_MAX_BYTES);
+    const check = await fetch(`${h.bot.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    expect(check.status).toBe(200);
+    expect(await check.text()).toBe('');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(h.slack.responsesTo('forged')).toEqual([]);
+    await stillAnswers();
+  });
+
+  test('a signed form whose field name is percent-encoded (%70ayload=null, payload=null once decoded) is refused with 400, and the process lives on', async () => {
+    for (const body of ['%70ayload=null', 'command=%2Frelease&p%61yload=null']) {
+      const reply = await h.sender.sendRaw(body, 'application/x-www-form-urlencoded');
+      expect({ body, status: reply.status }).toEqual({ body, status: 400 });
+    }
+    await stillAnswers();
   });
 
   test('GitHub: a delivery without a signature, the body never sent: 401 at once', async () => {

@@ -5,7 +5,10 @@
  * the fake never does (hang, answer 204).
  */
 import { createServer, type Server } from 'node:http';
-import { answerAsResponse, postToResponseUrl } from '../../src/slack/response-url';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { CallResult } from '../../src/metrics';
+import { answerAsResponse, postToResponseUrl, withResponseUrlPosts } from '../../src/slack/response-url';
+import { observedClientOptions } from '../../src/slack/web-api-metrics';
 import { closeServer, listenOnLoopback } from '../support/http';
 import { harnessForAll } from '../support/harness';
 
@@ -77,6 +80,60 @@ describe('postToResponseUrl', () => {
     const response = answerAsResponse(answer);
     expect(response.ok).toBe(true);
     expect(response.status).toBe(204);
+  });
+
+  test('with the metrics observing (as the bot runs), a response_url that answers 204 is a success, counted ok', async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    const url = await listenOnLoopback(server);
+    const counted: Array<[string, CallResult]> = [];
+    const { fetch: observed } = observedClientOptions(
+      { slackCall: (method, result) => void counted.push([method, result]), slackRetry: () => undefined },
+      { retries: 0 },
+      withResponseUrlPosts(globalThis.fetch, `${url}/api/`),
+    );
+    const response = await observed(`${url}/response/x`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"text":"hi"}',
+    });
+    expect([response.ok, response.status]).toEqual([true, 204]);
+    expect(counted).toEqual([['other', 'ok']]);
+  });
+
+  test('a post on a kept-alive socket the server closed meanwhile is sent again on a new connection, once', async () => {
+    // A raw server: it answers the first request of a connection and keeps it open, and resets a connection at its
+    // second request, as a server does that closed an idle connection the client was about to reuse.
+    const requestsOn = new Map<Socket, number>();
+    let connections = 0;
+    const tcp: TcpServer = createTcpServer((socket) => {
+      connections += 1;
+      requestsOn.set(socket, 0);
+      socket.on('data', (chunk) => {
+        if (!chunk.toString('latin1').includes('\r\n\r\n')) return;
+        const seen = (requestsOn.get(socket) ?? 0) + 1;
+        requestsOn.set(socket, seen);
+        if (seen === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n');
+        else socket.resetAndDestroy();
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const address = tcp.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const url = `http://127.0.0.1:${address.port}/response/x`;
+    try {
+      expect((await postToResponseUrl({ url, body: '{"n":1}' })).status).toBe(200);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect((await postToResponseUrl({ url, body: '{"n":2}' })).status).toBe(200);
+      expect(connections).toBe(2);
+      expect([...requestsOn.values()]).toEqual([2, 1]);
+    } finally {
+      for (const socket of requestsOn.keys()) socket.destroy();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
   });
 
   test('refuses a URL that is not http(s) before sending anything', async () => {
