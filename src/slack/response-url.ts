@@ -29,8 +29,16 @@ export interface ResponseUrlAnswer {
   errorBody: string;
 }
 
-/** How long a post may take, connection included, before it fails (ms). */
+/** How long a post may take once it is sent, connection included, before it fails (ms). Waiting for its turn does not count. */
 export const RESPONSE_URL_TIMEOUT_MS = 10_000;
+/**
+ * Posts sent at once by the process; the others wait their turn as a few
+ * hundred bytes each (not as an open request). A burst the bot refuses is a
+ * busy answer per request, all of which must arrive: with the wait counted in
+ * the timeout, 12,000 of them at once on a loaded machine lost 1,252
+ * (test/process/overload.test.ts).
+ */
+export const MAX_CONCURRENT_POSTS = 32;
 /** A refusal's body kept for the log: Slack's are a few dozen bytes. */
 export const MAX_ERROR_BODY_CHARS = 4_096;
 /** An idle kept-alive socket is closed after this (ms): below the usual server-side keep-alive timeouts. */
@@ -38,11 +46,29 @@ const IDLE_SOCKET_MS = 4_000;
 
 let agents: { http: http.Agent; https: https.Agent } | undefined;
 
+let postsSending = 0;
+const postsWaiting: Array<() => void> = [];
+
+/** Resolves when a post may be sent (at most MAX_CONCURRENT_POSTS at once, in the order they came). */
+function turnToSend(): Promise<void> {
+  if (postsSending < MAX_CONCURRENT_POSTS) {
+    postsSending += 1;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => postsWaiting.push(resolve));
+}
+
+function sendingDone(): void {
+  const next = postsWaiting.shift();
+  if (next) next();
+  else postsSending -= 1;
+}
+
 /** One kept-alive pool per protocol for the process, made on first use (like Node's global agents). */
 function agentsForProcess(): { http: http.Agent; https: https.Agent } {
   agents ??= {
-    http: new http.Agent({ keepAlive: true, maxSockets: 32, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 32, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' }),
+    http: new http.Agent({ keepAlive: true, maxSockets: MAX_CONCURRENT_POSTS, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' }),
+    https: new https.Agent({ keepAlive: true, maxSockets: MAX_CONCURRENT_POSTS, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' }),
   };
   return agents;
 }
@@ -64,13 +90,22 @@ function isStaleSocket(request: http.ClientRequest, error: NodeJS.ErrnoException
  * is sent once more, on a new connection (Node's documented remedy for that
  * race). Any other failure is the caller's.
  */
-export function postToResponseUrl(options: { url: string | URL; body: string; timeoutMs?: number }): Promise<ResponseUrlAnswer> {
+export async function postToResponseUrl(options: { url: string | URL; body: string; timeoutMs?: number }): Promise<ResponseUrlAnswer> {
   const url = typeof options.url === 'string' ? new URL(options.url) : options.url;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`a response_url must be http(s), not ${url.protocol}`);
+  await turnToSend();
+  try {
+    return await sendPost(url, options.body, options.timeoutMs ?? RESPONSE_URL_TIMEOUT_MS);
+  } finally {
+    sendingDone();
+  }
+}
+
+/** One post, its turn come: sent, and once more on a new connection if a kept-alive one turned out stale. */
+function sendPost(url: URL, body: string, timeoutMs: number): Promise<ResponseUrlAnswer> {
   const secure = url.protocol === 'https:';
-  if (!secure && url.protocol !== 'http:') return Promise.reject(new Error(`a response_url must be http(s), not ${url.protocol}`));
   const transport = secure ? https : http;
   const pool = agentsForProcess();
-  const timeoutMs = options.timeoutMs ?? RESPONSE_URL_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     let current: http.ClientRequest | undefined;
     const timer = setTimeout(() => current?.destroy(new Error(`response_url did not answer within ${timeoutMs} ms`)), timeoutMs);
@@ -82,7 +117,7 @@ export function postToResponseUrl(options: { url: string | URL; body: string; ti
       const request = transport.request(url, {
         method: 'POST',
         agent: secure ? pool.https : pool.http,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(options.body) },
+        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) },
       });
       current = request;
       let answered = false;
@@ -108,7 +143,7 @@ export function postToResponseUrl(options: { url: string | URL; body: string; ti
         });
         response.once('error', fail);
       });
-      request.end(options.body);
+      request.end(body);
     };
     send(true);
   });

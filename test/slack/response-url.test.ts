@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { CallResult } from '../../src/metrics';
-import { answerAsResponse, postToResponseUrl, withResponseUrlPosts } from '../../src/slack/response-url';
+import { answerAsResponse, MAX_CONCURRENT_POSTS, postToResponseUrl, withResponseUrlPosts } from '../../src/slack/response-url';
 import { observedClientOptions } from '../../src/slack/web-api-metrics';
 import { closeServer, listenOnLoopback } from '../support/http';
 import { harnessForAll } from '../support/harness';
@@ -134,6 +134,28 @@ describe('postToResponseUrl', () => {
       for (const socket of requestsOn.keys()) socket.destroy();
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     }
+  });
+
+  test('a burst beyond the posts sent at once waits its turn, and the wait does not count against the timeout: every post arrives', async () => {
+    let open = 0;
+    let mostOpen = 0;
+    server = createServer((req, res) => {
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      req.resume();
+      setTimeout(() => {
+        open -= 1;
+        res.writeHead(200).end('ok');
+      }, 100);
+    });
+    const url = await listenOnLoopback(server);
+    // Fifteen rounds of 100 ms each: the last posts wait 1.4 s for their turn, past a 1 s timeout ten times what a post takes.
+    const count = MAX_CONCURRENT_POSTS * 15;
+    const answers = await Promise.allSettled(
+      Array.from({ length: count }, (_, i) => postToResponseUrl({ url: `${url}/response/${i}`, body: '{}', timeoutMs: 1_000 })),
+    );
+    expect(answers.filter((answer) => answer.status === 'fulfilled' && answer.value.status === 200)).toHaveLength(count);
+    expect(mostOpen).toBeLessThanOrEqual(MAX_CONCURRENT_POSTS);
   });
 
   test('refuses a URL that is not http(s) before sending anything', async () => {
