@@ -24,7 +24,7 @@ import { createMessenger } from './slack/messenger';
 import { findOwnerOfTrain } from './rotation/owner';
 import { createPruneDeliveriesJob } from './slack/prune-deliveries-job';
 import { claimWebhookDelivery } from './slack/deliveries';
-import { createRecoverIntentsJob, intentLeaseMs as leaseOf, recoverIntents } from './slack/intents';
+import { createRecoverIntentsJob, intentLeaseMs, recoverIntents } from './slack/intents';
 import { createTrainCalendar } from './train/calendar';
 import { kickoffFeature } from './kickoff';
 import { notesFeature } from './notes';
@@ -153,13 +153,13 @@ export function buildApp(options: {
   });
   const features = FEATURES;
   const { replayers } = registerFeatures(bolt.app, deps, features);
-  const intentLeaseMs = leaseOf(config.env);
+  const leaseMs = intentLeaseMs(config.env);
   const appLogger = options.logger.child({ module: 'intents' });
   // One recovery at a time in this process: the start-up recovery and a minute tick overlapping would otherwise both
   // claim an intent whose lease is short and run it twice (the lease guards against other replicas, not against this one).
   let recovering: Promise<unknown> | undefined;
   const recover = () => {
-    recovering ??= recoverIntents({ deps, replayers, leaseMs: intentLeaseMs })
+    recovering ??= recoverIntents({ deps, replayers, leaseMs })
       .catch((error: unknown) =>
         appLogger.error({ err: error }, 'could not look for unfinished acked requests; the next minute tries again'),
       )

@@ -75,8 +75,8 @@ export function afterAck(options: AfterAckOptions, work: () => Promise<unknown>)
   tellBusy(options);
 }
 
-/** Refusals not logged yet, by process (its InFlightWork), and the timer that sums them up. */
-const busyLogs = new WeakMap<InFlightWork, { unlogged: number; timer: NodeJS.Timeout }>();
+/** Refusals not logged yet, by process (its InFlightWork), while a burst lasts (a timer sums them up). */
+const busyLogs = new WeakMap<InFlightWork, { unlogged: number }>();
 
 /**
  * Logs a refusal: the first of a burst at once, the rest summed up once per `busyLogEveryMs` while it lasts
@@ -84,13 +84,12 @@ const busyLogs = new WeakMap<InFlightWork, { unlogged: number; timer: NodeJS.Tim
  */
 function logRefusal(options: AfterAckOptions, kind: 'light' | 'heavy', message: string): void {
   const { inFlight, logger } = options;
-  const fields = { kind, ...(options.reply ? {} : { refused: options.unanswered ?? 'work after an ack' }) };
   const pending = busyLogs.get(inFlight);
   if (pending) {
     pending.unlogged += 1;
     return;
   }
-  logger.warn(fields, message);
+  logger.warn({ kind, ...(options.reply ? {} : { refused: options.unanswered ?? 'work after an ack' }) }, message);
   const sumUp = (): void => {
     const state = busyLogs.get(inFlight);
     if (!state || state.unlogged === 0) {
@@ -99,9 +98,10 @@ function logRefusal(options: AfterAckOptions, kind: 'light' | 'heavy', message: 
     }
     logger.warn({ refusedSince: state.unlogged, withinMs: inFlight.busyLogEveryMs }, 'too busy: more work refused meanwhile');
     state.unlogged = 0;
-    state.timer = setTimeout(sumUp, inFlight.busyLogEveryMs).unref();
+    setTimeout(sumUp, inFlight.busyLogEveryMs).unref();
   };
-  busyLogs.set(inFlight, { unlogged: 0, timer: setTimeout(sumUp, inFlight.busyLogEveryMs).unref() });
+  busyLogs.set(inFlight, { unlogged: 0 });
+  setTimeout(sumUp, inFlight.busyLogEveryMs).unref();
 }
 
 /** Past the bound: says so at once through the response_url (tracked for a graceful stop only), or logs it where nobody can be told. */

@@ -210,10 +210,13 @@ export function registerFeatures(
     }
     if (isBlockAction(args)) {
       const id = args.action.action_id;
-      const button = isButton(args) ? buttons.get(id) : undefined;
-      if (button && isButton(args)) return button(args);
-      const select = isStaticSelect(args) ? selects.get(id) : undefined;
-      if (select && isStaticSelect(args)) return select(args);
+      if (isButton(args)) {
+        const button = buttons.get(id);
+        if (button) return button(args);
+      } else if (isStaticSelect(args)) {
+        const select = selects.get(id);
+        if (select) return select(args);
+      }
       return answerUnknownAction(deps, args);
     }
     if (isViewSubmission(args)) {

@@ -90,9 +90,7 @@ export function observedClientOptions(
       if (response.status === 429) return response;
       const headers = new Headers(response.headers);
       headers.set(METHOD_HEADER, method);
-      // A Response refuses a body, even an empty one, with a 304.
-      const body = response.status === 304 ? null : await response.arrayBuffer();
-      return new Response(body, { status: response.status, statusText: response.statusText, headers });
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
     }
     // An answer to a response_url is not a Web API result: its 2xx is the whole answer (its body, if any, is "ok").
     if (method === 'other' || response.status !== 200) {

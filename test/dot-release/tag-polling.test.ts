@@ -78,36 +78,33 @@ describe('a dot-release tag pushed by hand, without webhooks', () => {
     expect(await approve(h, await requestFix(h, ALICE, [fixes[1]]))).toContain('Dot release *302.2*');
   });
 
-  test('GitHub down for the listing: the job carries on (the resume part too), and the next minute closes the plan', async () => {
+  /**
+   * The plan's tag pushed by hand, then GitHub failing the requests `failing` picks: the job carries on, asking
+   * `asked` (the resume part too), and the plan stays planned; GitHub back, the next run closes it and the requester
+   * is told once.
+   */
+  async function closesOnceGitHubIsBack(failing: (request: { path: string }) => boolean, asked: string[]): Promise<void> {
     scene = await startDotScene();
     const { h, fixes } = scene;
     await approve(h, await requestFix(h, ENGINEER, [fixes[0]]));
     tagByHand(scene, fixes[0]);
-    h.github.injectFault({ status: 503 }, { times: Number.POSITIVE_INFINITY, match: (r) => r.path.includes('matching-refs') });
-    expect(await runJobAlone(scene)).toContain(LIST_302);
+    h.github.injectFault({ status: 503 }, { times: Number.POSITIVE_INFINITY, match: failing });
+    const requests = await runJobAlone(scene);
+    for (const request of asked) expect(requests).toContain(request);
     const prisma = h.bot.database.prisma;
     expect(await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1' } })).toMatchObject({ status: 'planned' });
     h.github.clearFaults();
     await runJobAlone(scene);
     expect(await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1' } })).toMatchObject({ status: 'watched' });
     expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged `v1.302.1`'))).toHaveLength(1);
+  }
+
+  test('GitHub down for the listing: the job carries on (the resume part too), and the next minute closes the plan', async () => {
+    await closesOnceGitHubIsBack((r) => r.path.includes('matching-refs'), [LIST_302]);
   });
 
   test("GitHub down for the tag's commit: the job carries on, and the next minute closes the plan", async () => {
-    scene = await startDotScene();
-    const { h, fixes } = scene;
-    await approve(h, await requestFix(h, ENGINEER, [fixes[0]]));
-    tagByHand(scene, fixes[0]);
-    h.github.injectFault({ status: 503 }, { times: Number.POSITIVE_INFINITY, match: (r) => r.path.includes('/commits/') });
-    const asked = await runJobAlone(scene);
-    expect(asked).toContain(LIST_302);
-    expect(asked).toContain('GET /repos/mozilla/fxa/commits/v1.302.1');
-    const prisma = h.bot.database.prisma;
-    expect(await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1' } })).toMatchObject({ status: 'planned' });
-    h.github.clearFaults();
-    await runJobAlone(scene);
-    expect(await prisma.dotRelease.findFirst({ where: { tag: 'v1.302.1' } })).toMatchObject({ status: 'watched' });
-    expect(dmsOf(h, ENGINEER).filter((m) => m.text.includes('is tagged `v1.302.1`'))).toHaveLength(1);
+    await closesOnceGitHubIsBack((r) => r.path.includes('/commits/'), [LIST_302, 'GET /repos/mozilla/fxa/commits/v1.302.1']);
   });
 
   test('with webhooks the job lists no tags (the webhook tells)', async () => {
